@@ -1,0 +1,306 @@
+"""The questionnaire document's shape: typed, frozen models validated by pydantic.
+
+Cross-references (an item's dimension, a rule's barrier) are checked in `questionnaire.py`;
+here each part is checked on its own. No Flask or DB imports.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
+DONT_KNOW = "dont_know"
+PHASES = (1, 2, 3)
+
+
+class Frozen(BaseModel):
+    """Base: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Evidence(Frozen):
+    """Where a claim is documented: a source id and a line range in it (or a page/section)."""
+
+    source: str
+    lines: tuple[int, int] | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 0 < value[0] <= value[1]:
+            raise ValueError("lines must be [first, last] with 0 < first <= last")
+        return value
+
+
+class Source(Frozen):
+    """A public document the questionnaire cites."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    citation: str
+    url: str | None = None
+    file: str | None = None
+
+
+class Option(Frozen):
+    """One answer option: its stored value, label and readiness score (1 = most ready)."""
+
+    value: str = Field(pattern=ID_PATTERN)
+    label: str
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @field_validator("value")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == DONT_KNOW:
+            raise ValueError(f"'{DONT_KNOW}' is reserved; every item gets it automatically")
+        return value
+
+
+class Scale(Frozen):
+    """A named list of options shared by many items."""
+
+    options: tuple[Option, ...] = Field(min_length=2)
+
+
+class Dimension(Frozen):
+    """A scored dimension of readiness."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+    thresholds: dict[str, float] | None = None
+
+
+class Agency(Frozen):
+    """A kind of agency whose practitioners answer."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str = ""
+
+
+class Level(Frozen):
+    """A readiness level: the band a 0..100 dimension score falls in, from `min` upwards."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    min: float = Field(ge=0, le=100)
+
+
+class Stage(Frozen):
+    """An overall readiness stage; the first stage whose conditions hold is the municipality's."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    min_overall: float = Field(ge=0, le=100)
+    max_concerns: int | None = Field(default=None, ge=0)
+
+
+class Settings(Frozen):
+    """Thresholds for scoring, as data."""
+
+    min_answered_share: float = Field(ge=0, le=1)
+    gap_threshold: float = Field(gt=0, le=100)
+    dont_know_flag: float = Field(gt=0, le=1)
+    min_group_size: int = Field(ge=1)
+    concern_level: str
+    low_item_score: float = Field(ge=0, le=1)
+    phase_one_capacity: int = Field(ge=1)
+    reassess_after_months: int = Field(ge=1)
+
+
+Comparison = Literal["below", "at_least", "above"]
+
+
+class Condition(Frozen):
+    """A rule over a result: combine with all/any/not, or test one subject against a threshold.
+
+    Subjects: `item` (municipality mean item score 0..1), `dimension` (0..100), `overall`
+    (0..100), `dont_know` (a dimension's don't-know share 0..1), `gap` (a dimension flagged as a
+    perception gap), `insufficient` (a dimension without enough data), `barrier` (detected),
+    `context` (a context answer, with `in`), `agency_missing` (agency took no part).
+    """
+
+    all: tuple[Condition, ...] | None = None
+    any: tuple[Condition, ...] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+    item: str | None = None
+    dimension: str | None = None
+    overall: bool | None = None
+    dont_know: str | None = None
+    gap: str | None = None
+    insufficient: str | None = None
+    barrier: str | None = None
+    context: str | None = None
+    agency_missing: str | None = None
+    below: float | None = None
+    at_least: float | None = None
+    above: float | None = None
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Condition:
+        subjects = [
+            name
+            for name in ("all", "any", "not_", "item", "dimension", "overall", "dont_know", "gap",
+                         "insufficient", "barrier", "context", "agency_missing")
+            if getattr(self, name) is not None
+        ]
+        if len(subjects) != 1:
+            raise ValueError(f"a condition needs exactly one subject, found {subjects or 'none'}")
+        subject = subjects[0]
+        thresholds = [n for n in ("below", "at_least", "above") if getattr(self, n) is not None]
+        if subject in ("item", "dimension", "overall", "dont_know"):
+            if len(thresholds) != 1:
+                raise ValueError(f"'{subject}' needs exactly one of below, at_least, above")
+        elif thresholds:
+            raise ValueError(f"'{subject}' takes no threshold")
+        if (subject == "context") != (self.in_ is not None):
+            raise ValueError("'context' needs 'in', and only 'context' takes it")
+        return self
+
+
+class Item(Frozen):
+    """A statement (scored) or a context question (not scored) with its options."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    dimension: str | None = None
+    text: str = Field(min_length=10, max_length=400)
+    help: str | None = None
+    scale: str | None = None
+    options: tuple[Option, ...] | None = None
+    multiple: bool = False
+    measures: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _options_or_scale(self) -> Item:
+        if (self.scale is None) == (self.options is None):
+            raise ValueError("give either 'scale' or 'options'")
+        if self.dimension is not None and self.multiple:
+            raise ValueError("scored items take one answer; 'multiple' is for context items")
+        return self
+
+
+class Rule(Frozen):
+    """A documented barrier or facilitator and the rule that detects it."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    dimension: str | None = None
+    detect: Condition
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+
+class Inspiration(Frozen):
+    """Country practice from the sources, offered as inspiration rather than a blueprint."""
+
+    country: str
+    text: str
+    evidence: Evidence
+
+
+class Note(Frozen):
+    """A tailoring note added to an action when its condition holds."""
+
+    when: Condition
+    text: str
+
+
+class Action(Frozen):
+    """A roadmap action from the library."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    family: str
+    dimension: str | None = None
+    what: str
+    why: str
+    lead: str
+    partners: tuple[str, ...] = ()
+    phase: Literal[1, 2, 3]
+    effort: Literal["low", "medium", "high"]
+    indicator: str
+    depends_on: tuple[str, ...] = ()
+    when: Condition | None = None
+    done_when: Condition | None = None
+    sustain: bool = False
+    notes: tuple[Note, ...] = ()
+    inspiration: tuple[Inspiration, ...] = ()
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+
+class Family(Frozen):
+    """One of the source's recommendation families that actions belong to."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    evidence: Evidence
+
+
+class FitRule(Frozen):
+    """One reason for or against a MAW model, with its weight."""
+
+    when: Condition
+    weight: float
+    reason: str
+
+
+class MawModel(Frozen):
+    """A MAW model (Atkinson et al.) that the roadmap may suggest."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    fit: tuple[FitRule, ...] = Field(min_length=1)
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+
+class Term(Frozen):
+    """A glossary entry (the source asks for a glossary of MAW terms)."""
+
+    term: str
+    definition: str
+    evidence: Evidence | None = None
+
+
+class ActionLibrary(Frozen):
+    """The roadmap action library document."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    families: tuple[Family, ...] = Field(min_length=1)
+    models: tuple[MawModel, ...] = Field(min_length=1)
+    actions: tuple[Action, ...] = Field(min_length=1)
+
+
+class QuestionnaireDoc(Frozen):
+    """The questionnaire document as written in YAML."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")
+    version: str = Field(pattern=r"^\d+\.\d+$")
+    title: str
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    introduction: str
+    actions_file: str
+    sources: tuple[Source, ...] = Field(min_length=1)
+    settings: Settings
+    levels: tuple[Level, ...] = Field(min_length=2)
+    stages: tuple[Stage, ...] = Field(min_length=2)
+    scales: dict[str, Scale]
+    agencies: tuple[Agency, ...] = Field(min_length=2)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+    context: tuple[Item, ...] = ()
+    barriers: tuple[Rule, ...] = ()
+    facilitators: tuple[Rule, ...] = ()
+    glossary: tuple[Term, ...] = ()
