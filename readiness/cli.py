@@ -1,4 +1,4 @@
-"""The `readiness` command line: the pure core without a server, plus the web and report commands."""
+"""The `readiness` command line: the pure core without a server, plus web and report commands."""
 
 from __future__ import annotations
 

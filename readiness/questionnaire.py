@@ -117,7 +117,9 @@ def _parse(located: _Located, model: type[M]) -> M:
     try:
         return model.model_validate(located.data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key shows up as unknown and as missing: naming the misspelling helps more
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         # pydantic adds pseudo-keys for unions and validators ("function-after[...]"): drop them
         path = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
         raise located.error(path, first["msg"]) from None
@@ -270,7 +272,8 @@ def questionnaire_path(questionnaire_id: str = DEFAULT_ID, version: str | None =
 _CACHE: dict[tuple[str, str | None], Questionnaire] = {}
 
 
-def get_questionnaire(questionnaire_id: str = DEFAULT_ID, version: str | None = None) -> Questionnaire:
+def get_questionnaire(questionnaire_id: str = DEFAULT_ID,
+                      version: str | None = None) -> Questionnaire:
     """The shipped questionnaire (newest version by default), loaded once per process."""
     key = (questionnaire_id, version)
     if key not in _CACHE:

@@ -94,8 +94,8 @@ def _describe(atom: Condition, q: Questionnaire, result: Result) -> str:
         return (f"{dim.dont_know_share:.0%} of answers on {dim.title.lower()} were "
                 "\"don't know\".")
     if atom.item is not None:
-        item = result.items[atom.item]
-        return f"Low agreement with: \"{item.text}\" (mean {item.score or 0:.0%})."
+        statement = result.items[atom.item]
+        return f"Low agreement with: \"{statement.text}\" (mean {statement.score or 0:.0%})."
     if atom.insufficient is not None:
         return f"Too few answers on {result.dimension(atom.insufficient).title.lower()}."
     if atom.agency_missing is not None:
@@ -156,7 +156,8 @@ def build_roadmap(q: Questionnaire, result: Result) -> Roadmap:
     library = {a.id: a for a in q.library.actions}
     index = {a.id: i for i, a in enumerate(q.library.actions)}
     families = {f.id: f.title for f in q.library.families}
-    sustaining = result.stage == q.doc.stages[0].id and not result.barriers
+    top_level = q.doc.levels[-1].id
+    sustaining = not result.barriers and all(d.level == top_level for d in result.dimensions)
 
     def already_done(action: Action) -> bool:
         return action.done_when is not None and holds(action.done_when, facts)
@@ -180,7 +181,7 @@ def build_roadmap(q: Questionnaire, result: Result) -> Roadmap:
     scored = [d for d in result.dimensions if d.score is not None]
     weakest = min(scored, key=lambda d: d.score or 0).id if scored else None
     urgency = {a: _urgency(chosen[a], result, facts, weakest) for a in chosen}
-    phase = {a: chosen[a].phase for a in chosen}
+    phase: dict[str, int] = {a: chosen[a].phase for a in chosen}
     order = _order(chosen, phase, urgency, index)
     for ident in order:  # a dependant never comes in an earlier phase than what it needs
         phase[ident] = max([phase[ident], *(phase[d] for d in chosen[ident].depends_on

@@ -64,7 +64,8 @@ def holds(cond: Condition, facts: Facts) -> bool:
         return cond.barrier in facts.barriers
     if cond.agency_missing is not None:
         return cond.agency_missing not in facts.agencies
-    assert cond.context is not None and cond.in_ is not None
+    assert cond.context is not None
+    assert cond.in_ is not None
     return bool(set(facts.context.get(cond.context, ())) & set(cond.in_))
 
 

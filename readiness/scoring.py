@@ -161,13 +161,13 @@ def score(q: Questionnaire, answers: Iterable[Answer],
 
     items: dict[str, ItemResult] = {}
     for item in q.doc.items:
-        by_agency = {a: _mean(item_scores[item.id][a]) for a in agencies}
-        present = [v for v in by_agency.values() if v is not None]
+        item_by_agency = {a: _mean(item_scores[item.id][a]) for a in agencies}
+        present = [v for v in item_by_agency.values() if v is not None]
         items[item.id] = ItemResult(
             id=item.id, dimension=item.dimension or "", text=item.text,
             score=_mean(present), answers=item_given[item.id],
             dont_know_share=item_dk[item.id] / item_given[item.id] if item_given[item.id] else 0.0,
-            by_agency=by_agency)
+            by_agency=item_by_agency)
 
     dimensions = []
     for dim in q.doc.dimensions:
