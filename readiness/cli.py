@@ -140,11 +140,12 @@ def score_command(responses: Path, as_json: bool) -> None:
 
 
 def _register_optional_commands() -> None:
-    """Add the web and report commands, whose modules import Flask and WeasyPrint lazily."""
-    from readiness import cli_reports, cli_web
+    """Add the web, report and national commands (their modules import heavy libraries lazily)."""
+    from readiness import cli_national, cli_reports, cli_web
 
     cli_web.register(main)
     cli_reports.register(main)
+    cli_national.register(main)
 
 
 _register_optional_commands()
