@@ -1,0 +1,81 @@
+"""MAW Readiness: how ready a municipality is for multi-agency working, and what to do next.
+
+`create_app` builds the web app: defaults, then environment variables READINESS_* (for example
+READINESS_DATABASE_URL, READINESS_SECRET_KEY), then the `test_config` mapping. Configuration is
+read here, at start, never at import; Flask itself is imported only when an app is built.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readiness.resources import resource_dir
+
+if TYPE_CHECKING:  # Flask is imported when an app is built, so the pure CLI starts quickly
+    from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # required outside debug and testing
+    "DATABASE_URL": None,  # None: SQLite file readiness.sqlite in the instance folder
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    "SQL_ECHO": False,
+    "SESSION_COOKIE_NAME": "readiness_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set True behind TLS
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "MAX_CONTENT_LENGTH": 128 * 1024,  # the longest survey page is far below this
+    "MAX_FORM_PARTS": 400,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "LANGUAGES": ["en"],
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "LOGIN_MAX_FAILURES": 5,  # per username and address within the window
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
+    "COMMENT_MAX_LENGTH": 2000,
+}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app: defaults, then READINESS_* environment variables, then `test_config`."""
+    from flask import Flask
+
+    overrides = dict(test_config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get(
+        "READINESS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(resource_dir("templates")))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(prefix="READINESS")
+    app.config.from_mapping(overrides)
+    _finish_config(app)
+
+    from readiness import auth, db, i18n, web
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing):
+            raise ConfigError("READINESS_SECRET_KEY must be set (a long random string); only "
+                              "debug and testing run without one")
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"

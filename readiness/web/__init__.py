@@ -1,0 +1,91 @@
+"""The web blueprints, one per audience, plus what every response shares: CSRF, headers, errors.
+
+Blueprints: `auth` (sign in/out), `assessments` (organisers set up and follow assessments),
+`survey` (respondents, no account, only an invitation link), `results` (results pages; other
+modules may add routes to it, e.g. the PDF download). Blueprints are imported here, inside
+`init_app`, when an app is built.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+))
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprints, CSRF protection, security headers and error pages."""
+    from readiness.web import assessments, auth, results, survey
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    csrf = CSRFProtect(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(assessments.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(results.bp)
+    # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
+    csrf.exempt(survey.bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Every page may show answers, results or links: never keep a copy in a cache.
+        headers["Cache-Control"] = "no-store"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+_MESSAGES = {
+    400: lambda: _("The request could not be understood. Go back, check the form and try again."),
+    401: lambda: _("Sign in to see this page."),
+    403: lambda: _("Your account may not do this."),
+    404: lambda: _("There is nothing at this address, or your account may not see it."),
+    405: lambda: _("This page cannot be used this way."),
+    410: lambda: _("This link is no longer in use."),
+    413: lambda: _("What you sent is too large. Shorten your comments and try again; nothing "
+                   "was saved."),
+    429: lambda: _("Too many attempts. Wait a few minutes and try again."),
+}
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    message = _MESSAGES.get(code, lambda: _("Something went wrong. Try again later."))()
+    return render_template("errors/error.html", code=code, title=error.name,
+                           message=message), code
+
+
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    message = _("This form has expired or was sent from elsewhere. Go back, reload the page and "
+                "send it again; nothing was saved.")
+    return render_template("errors/error.html", code=400, title=_("Form expired"),
+                           message=message), 400

@@ -1,0 +1,267 @@
+"""Sign-in, roles and every access check, in one place.
+
+Who sees what:
+- admin: every municipality, and may manage all of them;
+- national coordinator: reads every municipality, manages none;
+- advisor (mobile team): reads and manages the municipalities assigned to them or created by them;
+- municipality coordinator: reads and manages their own municipality only.
+
+Objects a user may not see answer 404, as if they did not exist; objects a user may see but not
+change answer 403. Views load municipalities, assessments and invitations only through the
+`load_*` functions here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import cache, wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from readiness.db import get_session
+from readiness.models import (
+    Assessment,
+    Invitation,
+    LoginThrottle,
+    Municipality,
+    Role,
+    User,
+    advisor_assignment,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Access(StrEnum):
+    """What a user wants to do with a municipality's objects."""
+
+    VIEW = "view"
+    MANAGE = "manage"
+
+
+# ---------------------------------------------------------------- passwords and sign-in
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of a password (scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash to check against when the username is unknown, so both cases take as long."""
+    return generate_password_hash("not a password", method=method)
+
+
+def session_stamp(user: User) -> str:
+    """A value bound to the password hash: changing the password ends existing sessions."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: a user, or why not."""
+
+    user: User | None
+    locked: bool = False
+
+
+def _throttle_keys(username: str, address: str) -> list[tuple[str, int]]:
+    secret = current_app.config["SECRET_KEY"].encode()
+    config = current_app.config
+
+    def digest(text: str) -> str:
+        return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+    return [(digest(f"pair\0{username}\0{address}"), config["LOGIN_MAX_FAILURES"]),
+            (digest(f"address\0{address}"), config["LOGIN_MAX_FAILURES_PER_ADDRESS"])]
+
+
+def authenticate(db: Session, username: str, password: str, address: str,
+                 now: datetime | None = None) -> SignIn:
+    """Check a username and password, counting failures per (username, address) and address.
+
+    A locked key refuses even the right password until its window ends.
+    """
+    now = now or datetime.now(UTC)
+    username = username.strip().lower()
+    keys = _throttle_keys(username, address)
+    rows = {key: db.get(LoginThrottle, key) for key, _ in keys}
+    if any(row and row.locked_until and row.locked_until > now for row in rows.values()):
+        return SignIn(None, locked=True)
+    user = db.scalar(select(User).where(User.username == username))
+    valid = check_password_hash(
+        user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+        password)
+    if user is not None and valid and user.active:
+        pair_row = rows[keys[0][0]]
+        if pair_row is not None:
+            db.delete(pair_row)
+        return SignIn(user)
+    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    locked = False
+    for key, limit in keys:
+        row = rows[key]
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, window_start=now)
+            db.add(row)
+        elif now - row.window_start > window:
+            row.failures, row.window_start, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now + window
+            locked = True
+    db.flush()
+    return SignIn(None, locked=locked)
+
+
+def login_user(user: User) -> None:
+    """Start a fresh signed-in session for `user`."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.public_id
+    session["stamp"] = session_stamp(user)
+    g.user = user
+
+
+def logout_user() -> None:
+    """End the session."""
+    session.clear()
+    g.user = None
+
+
+def current_user() -> User | None:
+    """The signed-in, active user of this request, or None."""
+    if "user" not in g:
+        user = None
+        uid = session.get("uid")
+        if isinstance(uid, str):
+            found = get_session().scalar(select(User).where(User.public_id == uid))
+            if found and found.active and session.get("stamp") == session_stamp(found):
+                user = found
+        g.user = user
+    return cast(User | None, g.user)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A redirect target only if it stays on this site (a path, no scheme or host)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the sign-in page, then back."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def require_user() -> User:
+    """The signed-in user (views are wrapped in `login_required`, so one exists)."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+# ---------------------------------------------------------------- roles and objects
+
+
+def municipality_filter(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Municipality selecting what `user` may see."""
+    if user.role in (Role.ADMIN, Role.NATIONAL_COORDINATOR):
+        return true()
+    if user.role == Role.ADVISOR:
+        assigned = select(advisor_assignment.c.municipality_id).where(
+            advisor_assignment.c.user_id == user.id)
+        return Municipality.id.in_(assigned)
+    if user.role == Role.MUNICIPALITY_COORDINATOR and user.municipality_id is not None:
+        return Municipality.id == user.municipality_id
+    return Municipality.id.is_(None)
+
+
+def can(user: User | None, access: Access, municipality: Municipality) -> bool:
+    """May `user` view (or manage) `municipality` and everything in it?"""
+    if user is None or not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.NATIONAL_COORDINATOR:
+        return access == Access.VIEW
+    if user.role == Role.ADVISOR:
+        return any(m.id == municipality.id for m in user.assigned)
+    if user.role == Role.MUNICIPALITY_COORDINATOR:
+        return user.municipality_id == municipality.id
+    return False
+
+
+def can_create_municipality(user: User | None) -> bool:
+    """Admins and advisors create municipalities; coordinators work in existing ones."""
+    return user is not None and user.active and user.role in (Role.ADMIN, Role.ADVISOR)
+
+
+def _check(user: User, access: Access, municipality: Municipality) -> None:
+    if not can(user, Access.VIEW, municipality):
+        abort(404)
+    if not can(user, access, municipality):
+        abort(403)
+
+
+def load_municipality(public_id: str, access: Access = Access.VIEW) -> Municipality:
+    """The municipality with this public id, if the current user may have it; else 404/403."""
+    user = require_user()
+    found = get_session().scalar(select(Municipality).where(Municipality.public_id == public_id))
+    if found is None:
+        abort(404)
+    _check(user, access, found)
+    return found
+
+
+def load_assessment(public_id: str, access: Access = Access.VIEW) -> Assessment:
+    """The assessment with this public id, if the current user may have it; else 404/403."""
+    user = require_user()
+    found = get_session().scalar(select(Assessment).where(Assessment.public_id == public_id))
+    if found is None:
+        abort(404)
+    _check(user, access, found.municipality)
+    return found
+
+
+def load_invitation(public_id: str, access: Access = Access.MANAGE) -> Invitation:
+    """The invitation with this public id, if the current user may have it; else 404/403."""
+    user = require_user()
+    found = get_session().scalar(select(Invitation).where(Invitation.public_id == public_id))
+    if found is None:
+        abort(404)
+    _check(user, access, found.assessment.municipality)
+    return found
+
+
+def init_app(app: Flask) -> None:
+    """Give templates the signed-in user and the access check."""
+
+    @app.context_processor
+    def _user() -> dict[str, Any]:
+        return {"current_user": current_user(), "can": can, "Access": Access,
+                "can_create_municipality": can_create_municipality}

@@ -1,0 +1,212 @@
+"""WTForms for every page, including the survey forms built at run time from the questionnaire.
+
+Survey and context forms are made from the questionnaire the assessment was created on, so a
+new questionnaire version (more items, other options) needs no code change. Statement fields are
+named `q_<item id>` and comment fields `comment_<dimension id>`, so no item id can clash with a
+form attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from readiness.models import POPULATION_BANDS, Mode
+from readiness.questionnaire import Questionnaire
+from readiness.schema import DONT_KNOW
+
+ITEM_PREFIX = "q_"
+COMMENT_PREFIX = "comment_"
+NAME_MAX = 120
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def population_labels() -> dict[str, str]:
+    """Readable labels of the population bands."""
+    return {
+        "under_10k": _("Under 10,000 inhabitants"),
+        "10k_50k": _("10,000 to 50,000"),
+        "50k_100k": _("50,000 to 100,000"),
+        "100k_250k": _("100,000 to 250,000"),
+        "over_250k": _("Over 250,000"),
+    }
+
+
+def mode_labels() -> dict[str, str]:
+    """Readable labels of the assessment modes."""
+    return {
+        Mode.SURVEY: _("Survey: each agency's practitioners answer through a link"),
+        Mode.WORKSHOP: _("Facilitated workshop: you record the answers each agency agreed on"),
+    }
+
+
+def _no_control_characters(_form: Any, field: Field) -> None:
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_("Remove the invisible control characters from this text"))
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    """Sign in with a username and password."""
+
+    username = StringField(_l("Username"), filters=[_strip],
+                           validators=[DataRequired(_l("Enter your username")), Length(max=64)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password")),
+                                         Length(max=256)])
+
+
+class MunicipalityForm(FlaskForm):
+    """A new municipality."""
+
+    name = StringField(
+        _l("Name of the municipality"), filters=[_strip],
+        validators=[DataRequired(_l("Enter the name of the municipality")),
+                    Length(max=NAME_MAX, message=_l("Name must be %(max)d characters or fewer")),
+                    _no_control_characters])
+    country = StringField(
+        _l("Country code"), description=_l("Two letters, for example BE, FR or FI"),
+        filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+        validators=[DataRequired(_l("Enter the country code")),
+                    Regexp(r"^[A-Z]{2}$", message=_l("Enter the country as two letters, like BE"))])
+    region = StringField(
+        _l("Region (optional)"), filters=[_strip],
+        validators=[Optional(), Length(max=NAME_MAX,
+                                       message=_l("Region must be %(max)d characters or fewer")),
+                    _no_control_characters])
+    population_band = RadioField(
+        _l("Number of inhabitants"), choices=[(band, band) for band in POPULATION_BANDS],
+        validators=[InputRequired(_l("Choose the number of inhabitants"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = population_labels()
+        self.population_band.choices = [(band, labels[band]) for band in POPULATION_BANDS]
+
+
+class AssessmentForm(FlaskForm):
+    """A new assessment round: date, mode and the agencies taking part."""
+
+    conducted_on = DateField(_l("Date of the assessment"),
+                             validators=[InputRequired(_l("Enter the date as YYYY-MM-DD"))])
+    mode = RadioField(_l("How will answers be collected?"),
+                      choices=[(m.value, m.value) for m in Mode],
+                      validators=[InputRequired(_l("Choose how answers will be collected"))])
+    agencies = MultiCheckboxField(
+        _l("Agencies taking part"),
+        validators=[DataRequired(_l("Choose at least one agency taking part"))])
+
+    def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = mode_labels()
+        self.mode.choices = [(m.value, labels[m]) for m in Mode]
+        self.agencies.choices = [(a.id, a.title) for a in q.doc.agencies]
+
+
+class InvitationForm(FlaskForm):
+    """A new link for one agency."""
+
+    agency = SelectField(_l("Agency"), validators=[InputRequired(_l("Choose an agency"))])
+
+    def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency.choices = [(a.id, a.title) for a in q.doc.agencies]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token is posted."""
+
+
+def item_field(item_id: str) -> str:
+    """The form field name of a statement."""
+    return ITEM_PREFIX + item_id
+
+
+def comment_field(dimension_id: str) -> str:
+    """The form field name of a page's comment."""
+    return COMMENT_PREFIX + dimension_id
+
+
+def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
+                formdata: Any = None, answers: dict[str, Any] | None = None,
+                comments: dict[str, Any] | None = None) -> FlaskForm:
+    """A form for the statements of `dimensions`, each with don't know, and a comment each.
+
+    Every statement needs an answer ("don't know" is one); comments are optional and capped.
+    """
+    attrs: dict[str, Any] = {}
+    for dimension in dimensions:
+        for item in q.items_of(dimension):
+            choices = [(o.value, o.label) for o in q.options(item)]
+            choices.append((DONT_KNOW, _("Don't know")))
+            attrs[item_field(item.id)] = RadioField(
+                item.text, choices=choices, description=item.help or "",
+                invalid_choice_message=_("Choose one of the answers shown"),
+                validators=[InputRequired(_("Choose an answer to: %(text)s", text=item.text))])
+        attrs[comment_field(dimension)] = TextAreaField(
+            _("Comment (optional)"), filters=[_strip],
+            validators=[Optional(), Length(max=comment_max, message=_(
+                "Comment must be %(max)d characters or fewer", max=comment_max)),
+                        _no_control_characters])
+    form_class = type("SurveyForm", (FlaskForm,), attrs)
+    data: dict[str, Any] = {item_field(k): v for k, v in (answers or {}).items()}
+    data.update({comment_field(k): v for k, v in (comments or {}).items()})
+    form: FlaskForm = form_class(formdata=formdata, data=data)
+    return form
+
+
+def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None) -> FlaskForm:
+    """A form for the context questions (not scored; they tailor the roadmap). All optional."""
+    attrs: dict[str, Any] = {}
+    for item in q.doc.context:
+        choices = [(o.value, o.label) for o in q.options(item)]
+        field_class = MultiCheckboxField if item.multiple else RadioField
+        attrs[item_field(item.id)] = field_class(
+            item.text, choices=choices, description=item.help or "", validators=[Optional()],
+            invalid_choice_message=_("Choose one of the answers shown"))
+    form_class = type("ContextForm", (FlaskForm,), attrs)
+    data: dict[str, Any] = {}
+    for item in q.doc.context:
+        values = list(context.get(item.id, ()))
+        data[item_field(item.id)] = values if item.multiple else (values[0] if values else None)
+    form: FlaskForm = form_class(formdata=formdata, data=data)
+    return form
+
+
+def statement_fields(form: FlaskForm) -> Iterable[Field]:
+    """The statement fields of a survey form."""
+    return (field for field in form if field.name.startswith(ITEM_PREFIX))

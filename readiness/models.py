@@ -1,0 +1,342 @@
+"""The database tables as typed SQLAlchemy 2.0 models. No domain logic lives here.
+
+Model and field names, for code that builds on them (dashboard, reports, API):
+
+- `User`: public_id, username (lower case), password_hash, role (a `Role`), municipality_id (the
+  own municipality of a municipality coordinator, else None), active, created_at; `assigned`:
+  the municipalities an advisor was assigned or created (table `advisor_assignment`).
+- `Municipality`: public_id, name, country (ISO 3166 alpha-2), region, population_band (a
+  `POPULATION_BANDS` id), created_at; `assessments` ordered by round.
+- `Assessment`: public_id, municipality_id, round (1, 2, ... per municipality), conducted_on
+  (date), mode (`Mode.SURVEY` or `Mode.WORKSHOP`), status (`Status.OPEN` / `Status.CLOSED`),
+  questionnaire_id, questionnaire_version, questionnaire_hash, agencies (the questionnaire agency
+  ids taking part, in questionnaire order), context ({context item id: [option values]} answered
+  by the organisers), created_at, created_by_id, closed_at; `invitations`,
+  `responses`, `scores`, `result`.
+- `Invitation`: public_id, assessment_id, agency (questionnaire agency id), token_hash (SHA-256 of
+  the link's token; the token itself is never stored), state (`InvitationState`), created_at,
+  revoked_at. Several practitioners of the agency may use one link.
+- `Response`: one respondent's (or, in workshop mode, one agency's agreed) answers, with no
+  personal data: public_id, assessment_id, invitation_id (None in workshop mode), agency,
+  resume_hash (SHA-256 of the respondent's browser secret; None in workshop mode), status
+  (`ResponseStatus`), answers ({item id: option value or "dont_know"}), comments ({dimension id:
+  text}), created_at, updated_at, submitted_at. Only submitted responses are scored.
+- `Score`: stored when an assessment is closed, one row per assessment x dimension: dimension,
+  score (0..100 or None for insufficient data), level, answered_share, dont_know_share, spread,
+  divergent. Aggregation reads these, never raw answers.
+- `AssessmentResult`: one row per closed assessment: computed_at, respondents, overall, stage,
+  result (`scoring.result_to_dict`), roadmap (`roadmap.roadmap_to_dict`).
+- `AuditEvent`: who viewed or exported what, without the content: at, user_id, action, object_type,
+  object_id (a public id), municipality_id.
+- `LoginThrottle`: failed-login counters per hashed (username, address) and per hashed address.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from readiness.tokens import new_public_id
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    """What a user may do; the checks live in `auth.py`."""
+
+    ADMIN = "admin"
+    NATIONAL_COORDINATOR = "national_coordinator"
+    ADVISOR = "advisor"
+    MUNICIPALITY_COORDINATOR = "municipality_coordinator"
+
+
+class Mode(StrEnum):
+    """How answers are collected: practitioners' survey links, or one facilitated workshop."""
+
+    SURVEY = "survey"
+    WORKSHOP = "workshop"
+
+
+class Status(StrEnum):
+    """An assessment collects answers while open; closing computes and stores its results."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class InvitationState(StrEnum):
+    """A revoked invitation link opens nothing."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class ResponseStatus(StrEnum):
+    """A response is scored only once submitted."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+# Population bands of a municipality (ids stored; labels live with the forms).
+POPULATION_BANDS = ("under_10k", "10k_50k", "50k_100k", "100k_250k", "over_250k")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names that migrations can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+advisor_assignment = Table(
+    "advisor_assignment",
+    Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class User(Base):
+    """A person who signs in: admin, national coordinator, advisor or municipality coordinator."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_check_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+    municipality: Mapped[Municipality | None] = relationship(foreign_keys=[municipality_id])
+    assigned: Mapped[list[Municipality]] = relationship(secondary=advisor_assignment)
+
+
+class Municipality(Base):
+    """A municipality whose readiness is assessed."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (
+        UniqueConstraint("country", "region", "name", name="uq_municipality_country_region_name"),
+        CheckConstraint(_check_in("population_band", POPULATION_BANDS), name="population_band"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(120), default="")
+    population_band: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="municipality", order_by="Assessment.round")
+
+
+class Assessment(Base):
+    """One round of assessing a municipality, on a fixed questionnaire version."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "round", name="uq_assessment_municipality_round"),
+        CheckConstraint(_check_in("mode", Mode), name="mode"),
+        CheckConstraint(_check_in("status", Status), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    conducted_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(16), default=Mode.SURVEY)
+    status: Mapped[str] = mapped_column(String(16), default=Status.OPEN)
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[str] = mapped_column(String(16))
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    agencies: Mapped[list[str]] = mapped_column(default=list)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None]
+
+    municipality: Mapped[Municipality] = relationship(back_populates="assessments")
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="assessment", order_by="Invitation.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True)
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="assessment", order_by="Score.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+    result: Mapped[AssessmentResult | None] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Invitation(Base):
+    """A link for one agency's practitioners; only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint(_check_in("state", InvitationState), name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=InvitationState.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="invitations")
+
+
+class Response(Base):
+    """One respondent's answers (or one agency's agreed answers in a workshop); anonymous."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", ResponseStatus), name="status"),
+        Index("ix_response_assessment_id_status", "assessment_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="responses")
+
+
+class Score(Base):
+    """A closed assessment's stored result for one dimension."""
+
+    __tablename__ = "score"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "dimension", name="uq_score_assessment_dimension"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None]
+    level: Mapped[str] = mapped_column(String(64))
+    answered_share: Mapped[float]
+    dont_know_share: Mapped[float]
+    spread: Mapped[float | None]
+    divergent: Mapped[bool]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="scores")
+
+
+class AssessmentResult(Base):
+    """A closed assessment's whole result and roadmap, as JSON, with headline figures."""
+
+    __tablename__ = "assessment_result"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    respondents: Mapped[int]
+    overall: Mapped[float | None]
+    stage: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]]
+    roadmap: Mapped[dict[str, Any]]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="result")
+
+
+class AuditEvent(Base):
+    """Who viewed or exported what, and when; never the content itself."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=_utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="SET NULL"), index=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per hashed key within a window, with a lockout time."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=_utcnow)
+    locked_until: Mapped[datetime | None]

@@ -1,0 +1,46 @@
+/* Progressive enhancements only: every page works without this file. No inline script (CSP). */
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // GOV.UK error summary: move focus to it so screen readers announce the problems first.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+
+    // Copy buttons for invitation links.
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.getAttribute("data-copy-target"));
+        var status = document.getElementById(button.getAttribute("data-copy-status"));
+        if (!input) { return; }
+        input.select();
+        var done = function () {
+          if (status) { status.textContent = button.getAttribute("data-copied-text"); }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done, function () {
+            document.execCommand("copy");
+            done();
+          });
+        } else {
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+
+    // A second click on a submit button sends nothing twice (the server refuses it anyway).
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-submitted") === "true") {
+          event.preventDefault();
+          return;
+        }
+        form.setAttribute("data-submitted", "true");
+      });
+    });
+  });
+})();

@@ -1,0 +1,30 @@
+"""Random secrets for URLs and cookies, and the one-way hashes stored in their place.
+
+Invitation tokens and respondents' resume secrets are shown once and kept only as a SHA-256
+digest, so a copy of the database does not open a single survey. Public ids are random too, so
+no URL reveals how many objects exist or invites guessing the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+TOKEN_BYTES = 24  # 192 bits: invitation tokens and resume secrets
+PUBLIC_ID_BYTES = 12  # 96 bits: ids in URLs, not secret but not guessable either
+
+
+def new_token() -> str:
+    """A fresh URL-safe secret of TOKEN_BYTES random bytes."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_public_id() -> str:
+    """A fresh non-sequential id for URLs."""
+    return secrets.token_urlsafe(PUBLIC_ID_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """The hex SHA-256 digest stored instead of a token (tokens are random, so no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+

@@ -1,0 +1,109 @@
+"""Fixtures for database-backed tests: app, client, runner, session, questionnaire.
+
+The app runs on a fresh SQLite file per test (a copy of one migrated template), or, when
+READINESS_TEST_DATABASE_URL is set, on that database (PostgreSQL in CI): migrated once per
+session, emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from readiness import create_app
+from readiness.db import get_db, upgrade
+from readiness.models import Base
+from readiness.questionnaire import Questionnaire, get_questionnaire
+
+TEST_DATABASE_URL = os.environ.get("READINESS_TEST_DATABASE_URL")
+# scrypt with a small work factor: the same code path as production, fast enough for tests
+FAST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+def _config(database_url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key, not for production",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
+        "SQLITE_BUSY_TIMEOUT_MS": 2000,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database to start every test from: a SQLite template file, or the test URL."""
+    instance = tmp_path_factory.mktemp("instance")
+    if TEST_DATABASE_URL:
+        app = create_app(_config(TEST_DATABASE_URL, instance))
+        engine = get_db(app).engine
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(app)
+        get_db(app).dispose()
+        return TEST_DATABASE_URL
+    template = instance / "template.sqlite"
+    app = create_app(_config(f"sqlite:///{template}", instance))
+    upgrade(app)
+    get_db(app).dispose()
+    return str(template)
+
+
+def _empty_tables(app: Flask) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with get_db(app).engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(_migrated: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a freshly migrated, empty database."""
+    instance = tmp_path / "instance"
+    if TEST_DATABASE_URL:
+        flask_app = create_app(_config(TEST_DATABASE_URL, instance))
+        _empty_tables(flask_app)
+    else:
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(_migrated, database)
+        flask_app = create_app(_config(f"sqlite:///{database}", instance))
+    yield flask_app
+    get_db(flask_app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser without cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs CLI commands against the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session for setting up and checking data; commit before making requests.
+
+    No app context is pushed: requests made meanwhile get their own, as in production.
+    """
+    with get_db(app).sessions() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def questionnaire() -> Questionnaire:
+    """The shipped questionnaire (newest version)."""
+    return get_questionnaire()
