@@ -457,6 +457,10 @@ class _Checker:
             for key in ("when", "done_when"):
                 if getattr(action, key) is not None:
                     self._condition(located, where + (key,), getattr(action, key))
+            stages = {s.id for s in self.doc.stages}
+            for s, stage in enumerate(action.stages):
+                if stage not in stages:
+                    raise located.error(where + ("stages", s), f"unknown stage {stage!r}")
             for n, note in enumerate(action.notes):
                 self._condition(located, where + ("notes", n, "when"), note.when)
             for n, insp in enumerate(action.inspiration):

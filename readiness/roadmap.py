@@ -2,8 +2,10 @@
 
 Pure: the action library, its triggers and dependencies are data; this module chooses, orders
 and phases. Weakest dimensions and detected barriers come first, dependencies before
-dependants, at most `phase_one_capacity` actions in the first three months. A municipality
-strong everywhere gets the short sustaining plan, not filler.
+dependants, at most `phase_one_capacity` actions in the first three months and
+`phase_two_capacity` in the rest of the first year. Actions suited to the municipality's stage
+come earlier (Community Readiness Model: strategies matched to the stage). A municipality strong
+everywhere gets the short sustaining plan, not filler.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from readiness.schema import Action, Condition, Evidence, Inspiration
 from readiness.scoring import Result
 
 PHASE_TITLES = {1: "First 3 months", 2: "3 to 12 months", 3: "Beyond 12 months"}
-# Urgency weights: a detected barrier behind an action, a perception gap on its dimension, and
-# the single weakest dimension ("tackle the lowest dimension first", Community Readiness Model).
+# Urgency weights: a detected barrier behind an action, a perception gap on its dimension, the
+# single weakest dimension ("tackle the lowest dimension first") and an action suited to the
+# municipality's stage ("strategies matched to the stage"), both from the Community Readiness Model.
 BARRIER_WEIGHT = 15.0
 GAP_WEIGHT = 10.0
 WEAKEST_WEIGHT = 10.0
+STAGE_WEIGHT = 20.0
 UNKNOWN_WEAKNESS = 50.0
 
 
@@ -111,7 +115,9 @@ def _describe(atom: Condition, q: Questionnaire, result: Result) -> str:
 
 
 def _urgency(action: Action, result: Result, facts: Facts, weakest: str | None) -> float:
-    score = None if action.dimension is None else facts.dimensions.get(action.dimension)
+    """How pressing an action is: its dimension's weakness (overall weakness for cross-cutting
+    actions) plus weights for barriers, gaps, the weakest dimension and the stage."""
+    score = facts.overall if action.dimension is None else facts.dimensions.get(action.dimension)
     urgency = UNKNOWN_WEAKNESS if score is None else 100.0 - score
     if action.when is not None:
         atoms = satisfied_atoms(action.when, facts)
@@ -120,6 +126,8 @@ def _urgency(action: Action, result: Result, facts: Facts, weakest: str | None) 
         urgency += GAP_WEIGHT
     if action.dimension is not None and action.dimension == weakest:
         urgency += WEAKEST_WEIGHT
+    if result.stage in action.stages:
+        urgency += STAGE_WEIGHT
     return urgency
 
 
@@ -186,10 +194,12 @@ def build_roadmap(q: Questionnaire, result: Result) -> Roadmap:
     for ident in order:  # a dependant never comes in an earlier phase than what it needs
         phase[ident] = max([phase[ident], *(phase[d] for d in chosen[ident].depends_on
                                             if d in chosen)])
-    first = [a for a in order if phase[a] == 1]
-    for ident in first[q.doc.settings.phase_one_capacity:]:
-        phase[ident] = 2
-    order = _order(chosen, phase, urgency, index)
+    settings = q.doc.settings
+    for number, capacity in ((1, settings.phase_one_capacity), (2, settings.phase_two_capacity)):
+        in_phase = [a for a in order if phase[a] == number]
+        for ident in in_phase[capacity:]:  # later in the order: less urgent, or dependants
+            phase[ident] = number + 1
+        order = _order(chosen, phase, urgency, index)
 
     planned = []
     for priority, ident in enumerate(order, start=1):

@@ -114,6 +114,7 @@ class Settings(Frozen):
     concern_level: str
     low_item_score: float = Field(ge=0, le=1)
     phase_one_capacity: int = Field(ge=1)
+    phase_two_capacity: int = Field(default=10, ge=1)
     reassess_after_months: int = Field(ge=1)
 
 
@@ -234,6 +235,7 @@ class Action(Frozen):
     when: Condition | None = None
     done_when: Condition | None = None
     sustain: bool = False
+    stages: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
     inspiration: tuple[Inspiration, ...] = ()
     evidence: tuple[Evidence, ...] = Field(min_length=1)

@@ -138,3 +138,55 @@ def test_shipped_roadmap_lists_each_action_once_with_known_lead_agencies():
     assert len(ids) == len(set(ids))
     assert all(a.lead in q.agency_ids for a in roadmap.actions)
     assert {1, 2} <= {a.phase for a in roadmap.actions}
+
+
+def _mini_copy(tmp_path, **replacements: str):
+    import shutil
+
+    from readiness.questionnaire import load_questionnaire
+    from tests.core_helpers import MINI
+
+    for file in MINI.parent.iterdir():
+        shutil.copy(file, tmp_path / file.name)
+    for file in ("1.0.yaml", "actions-1.0.yaml"):
+        text = (tmp_path / file).read_text()
+        for old, new in replacements.items():
+            text = text.replace(old, new)
+        (tmp_path / file).write_text(text)
+    return load_questionnaire(tmp_path / "1.0.yaml")
+
+
+def test_action_suited_to_the_stage_moves_ahead(tmp_path):
+    from readiness.roadmap import STAGE_WEIGHT
+
+    rows = answers("police", "p1", t1="disagree", t2="agree", l1="disagree", l2="strongly_disagree")
+    plain = build_roadmap(Q, score(Q, rows))
+    assert plain.actions[0].id == "legal_map"
+    tagged_q = _mini_copy(tmp_path, **{"    indicator: Sessions held.\n":
+                                       "    indicator: Sessions held.\n    stages: [preparing]\n"})
+    tagged = build_roadmap(tagged_q, score(tagged_q, rows))
+    assert tagged.actions[0].id == "trust_sessions"
+    before = next(a.urgency for a in plain.actions if a.id == "trust_sessions")
+    assert tagged.actions[0].urgency == before + STAGE_WEIGHT
+
+
+def test_overflow_of_the_first_year_moves_beyond_it_keeping_dependencies(tmp_path):
+    q = _mini_copy(tmp_path, **{"  phase_one_capacity: 2\n":
+                                "  phase_one_capacity: 1\n  phase_two_capacity: 1\n"})
+    roadmap = build_roadmap(q, score(q, _weak_on_law()))
+    assert len(roadmap.phase(1)) == 1
+    assert len(roadmap.phase(2)) == 1
+    assert len(roadmap.phase(3)) == len(roadmap.actions) - 2
+    phase = {a.id: a.phase for a in roadmap.actions}
+    assert all(phase[d] <= a.phase for a in roadmap.actions for d in a.depends_on)
+
+
+def test_unknown_stage_on_an_action_is_refused(tmp_path):
+    import pytest
+
+    from readiness.questionnaire import QuestionnaireError
+
+    with pytest.raises(QuestionnaireError, match="unknown stage 'someday'") as caught:
+        _mini_copy(tmp_path, **{"    indicator: Sessions held.\n":
+                                "    indicator: Sessions held.\n    stages: [someday]\n"})
+    assert caught.value.key_path == "actions[3].stages[0]"
