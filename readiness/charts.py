@@ -125,7 +125,7 @@ def _radar_label(angle: float, radius: float, cx: float, cy: float, lines: list[
 
 
 def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: int = 420,
-              levels: Sequence[Level] = ()) -> Markup:
+              levels: Sequence[Level] = (), describe_in_title: bool = False) -> Markup:
     """A radar of the dimension scores; dimensions without enough data are marked, not drawn."""
     dims = result.dimensions
     size = max(9.0, width / 38)
@@ -199,6 +199,8 @@ def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: i
     desc = "; ".join(
         f"{d.title}: {_score_text(d.score)}" + ("" if d.score is None else f" ({d.level_title})")
         for d in dims) + "."
+    if describe_in_title:
+        title = f"{title}. {desc}"
     return _svg(width, height, title, desc, body, "radar")
 
 
@@ -208,28 +210,27 @@ def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: i
 def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str], *,
                     respondents_by_agency: Mapping[str, int] | None = None,
                     min_group_size: int = 1, title: str | None = None,
-                    width: int = 420) -> Markup:
+                    width: int = 420, describe_in_title: bool = False) -> Markup:
     """Each agency's score on one dimension; agencies below the group size are not shown."""
     size = max(9.0, width / 40)
-    row = size * 2.1
     counts = respondents_by_agency or {}
     rows = list(dimension.by_agency.items())
-    label_chars = 24
-    wrapped = {a: wrap_label(agency_titles.get(a, a), label_chars) for a, _ in rows}
-    label_w = min(width * 0.4, max([_text_width(line, size) for lines in wrapped.values()
-                                    for line in lines] or [0]) + 6)
-    value_w = _text_width("fewer than 99 (hidden)", size * 0.9) + 6
+    wrapped = {a: wrap_label(agency_titles.get(a, a), 28) for a, _ in rows}
+    label_w = min(width * 0.42, max([_text_width(line, size) for lines in wrapped.values()
+                                     for line in lines] or [0]) + 6)
     bar_x = label_w + 4
-    bar_w = max(width - bar_x - value_w - 4, 40)
-    heights = [max(row, size * 1.25 * len(wrapped[a]) + size * 0.8) for a, _ in rows]
+    bar_w = max(width - bar_x - _text_width("100", size * 0.9) - 8, 40)
+    heights = [max(size * 2.1, size * 1.25 * len(wrapped[a]) + size * 0.8) for a, _ in rows]
     top = size * 1.6
-    footer = size * 2.6 if dimension.divergent else size * 1.2
-    height = top + sum(heights) + footer
+    bars_end = top + sum(heights)
+    gap = dimension.divergent and dimension.spread is not None
+    height = bars_end + size * (1.6 if dimension.score is not None else 0.4) + (
+        size * 1.9 if gap else 0)
     body: list[str] = []
     for tick in (0, 50, 100):
         x = bar_x + bar_w * tick / 100
         body.append(f'<line x1="{_num(x)}" y1="{_num(top - 3)}" x2="{_num(x)}" '
-                    f'y2="{_num(height - footer)}" stroke="{GRID}" stroke-width="1"/>')
+                    f'y2="{_num(bars_end)}" stroke="{GRID}" stroke-width="1"/>')
         body.append(_text(x, top - 6, [str(tick)], size=size * 0.8, anchor="middle",
                           fill=MUTED))
     described: list[str] = []
@@ -242,51 +243,54 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
         first = mid - size * 1.2 * (len(lines) - 1) / 2 + size * 0.35
         body.append(_text(label_w, first, lines, size=size, anchor="end"))
         n = counts.get(agency)
-        if n is not None and n < min_group_size:
-            note = f"fewer than {min_group_size} (hidden)"
-            described.append(f"{name}: not shown, fewer than {min_group_size} respondents")
-        elif value is None:
-            note = "no answers"
-            described.append(f"{name}: no scored answers")
+        if (n is not None and n < min_group_size) or value is None:
+            note = (f"fewer than {min_group_size} respondents: not shown" if value is not None
+                    or (n is not None and n < min_group_size) else "no scored answers")
+            described.append(f"{name}: {note}")
+            body.append(_text(bar_x + 4, mid + size * 0.35, [note], size=size * 0.85,
+                              fill=MUTED))
         else:
-            note = f"{value:.0f}"
             shown.append(value)
+            bar = max(bar_w * value / 100, 1)
             body.append(f'<rect x="{_num(bar_x)}" y="{_num(mid - size * 0.6)}" '
-                        f'width="{_num(max(bar_w * value / 100, 1))}" '
-                        f'height="{_num(size * 1.2)}" fill="{FILL}"/>')
+                        f'width="{_num(bar)}" height="{_num(size * 1.2)}" fill="{FILL}"/>')
+            body.append(_text(bar_x + bar + 4, mid + size * 0.35, [f"{value:.0f}"],
+                              size=size * 0.9))
             described.append(f"{name}: {value:.0f} of 100")
-        body.append(_text(bar_x + bar_w + 4, mid + size * 0.35, [note], size=size * 0.9,
-                          fill=INK if value is not None else MUTED))
         y += h
+    below = bars_end
     if dimension.score is not None:
         x = bar_x + bar_w * dimension.score / 100
         body.append(f'<line x1="{_num(x)}" y1="{_num(top - 2)}" x2="{_num(x)}" '
-                    f'y2="{_num(height - footer + 2)}" stroke="{INK}" stroke-width="1.5" '
+                    f'y2="{_num(bars_end + 2)}" stroke="{INK}" stroke-width="1.5" '
                     f'stroke-dasharray="4 2"/>')
-        body.append(_text(x, height - footer + size * 1.1,
-                          [f"all agencies {dimension.score:.0f}"], size=size * 0.8,
-                          anchor="middle" if 0.2 < dimension.score / 100 < 0.8 else
-                          ("start" if dimension.score < 50 else "end"), fill=INK))
-    if dimension.divergent and dimension.spread is not None:
+        legend = f"dashed line: all agencies, {dimension.score:.0f}"
+        body.append(_text(width - 2, bars_end + size * 1.2, [legend], size=size * 0.8,
+                          anchor="end", fill=INK))
+        below += size * 1.6
+    if gap:
         gap_text = f"Perception gap: agencies differ by {dimension.spread:.0f} points"
-        body.append(_text(4, height - size * 0.5, [gap_text], size=size * 0.9, fill=GAP,
-                          weight="bold"))
+        body.append(_text(width - 2, below + size * 1.2, [gap_text], size=size * 0.9,
+                          anchor="end", fill=GAP, weight="bold"))
         if len(shown) >= 2:
             x1 = bar_x + bar_w * min(shown) / 100
             x2 = bar_x + bar_w * max(shown) / 100
-            yb = height - footer + size * 1.4
-            body.append(f'<path d="M{_num(x1)} {_num(yb - 4)} V{_num(yb)} H{_num(x2)} '
-                        f'V{_num(yb - 4)}" fill="none" stroke="{GAP}" stroke-width="1.5"/>')
+            yb = bars_end + size * 0.5
+            body.append(f'<path d="M{_num(x1)} {_num(yb - 3)} V{_num(yb)} H{_num(x2)} '
+                        f'V{_num(yb - 3)}" fill="none" stroke="{GAP}" stroke-width="1.5"/>')
         described.append(gap_text.lower())
     chart_title = title or f"{dimension.title}: score by agency"
-    return _svg(width, height, chart_title, "; ".join(described) + ".", body, "agency-bars")
+    desc = "; ".join(described) + "."
+    if describe_in_title:
+        chart_title = f"{chart_title}. {desc}"
+    return _svg(width, height, chart_title, desc, body, "agency-bars")
 
 
 # --- level bar -------------------------------------------------------------------------------
 
 
 def level_bar(score: float | None, levels: Sequence[Level], *, title: str = "Score and level",
-              width: int = 240) -> Markup:
+              width: int = 240, describe_in_title: bool = False) -> Markup:
     """A 0..100 bar with the level bands and a marker at the score (or a no-data note)."""
     size = max(8.0, width / 26)
     bar_y, bar_h = 2.0, size * 1.3
@@ -315,4 +319,6 @@ def level_bar(score: float | None, levels: Sequence[Level], *, title: str = "Sco
                     f'fill="{INK}"/>')
         reached = next((lv for lv in reversed(ordered) if score >= lv.min), None)
         desc = f"{score:.0f} of 100" + (f", level {reached.title}" if reached else "") + "."
+    if describe_in_title:
+        title = f"{title}: {desc}"
     return _svg(width, height, title, desc, body, "level-bar")

@@ -1,9 +1,73 @@
-"""CLI commands that render PDF reports (roadmap, reports build)."""
+"""CLI commands that render PDF reports: `roadmap` (no server) and `reports build` (all closed).
+
+WeasyPrint is imported only when a command runs, so `readiness score` stays quick.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
 
 import click
 
 
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-03-07") from None
+
+
+@click.command("roadmap")
+@click.argument("responses", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--municipality", required=True, help="The municipality's name, for the cover.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the PDF.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the report as one self-contained HTML file.")
+@click.option("--country", default="", help="Country, printed on the cover.")
+@click.option("--region", default="", help="Region or province, printed on the cover.")
+@click.option("--date", "assessed_on", callback=_parse_date, help="Assessment date (YYYY-MM-DD); "
+              "today by default.")
+@click.option("--round", "round_", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Which assessment round this is.")
+@click.option("--facilitator", default="", help="Who facilitated, e.g. the mobile team.")
+@click.option("--workshop", is_flag=True, help="Answers are one agreed answer per agency, "
+              "given in a facilitated workshop (every agency's view is shown).")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds the PDF rendering may take.")
+def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
+                    country: str, region: str, assessed_on: date, round_: int,
+                    facilitator: str, workshop: bool, timeout: float) -> None:
+    """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
+    from readiness.cli import score_file
+    from readiness.report import ReportError, render_pdf, render_roadmap_html
+    from readiness.report_context import ReportMeta, build_report_context
+
+    q, result, roadmap = score_file(responses)
+    meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
+                      region=region, round=round_, facilitator=facilitator, workshop=workshop)
+    html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
+    if html_out is not None:
+        _write(html_out, html.encode("utf-8"))
+        click.echo(f"Wrote {html_out}")
+    try:
+        pdf = render_pdf(html, timeout=timeout, isolate=False)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    _write(out, pdf)
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {len(roadmap.actions)} actions)")
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
+
+
 def register(group: click.Group) -> None:
     """Add the report commands to the `readiness` group."""
+    group.add_command(roadmap_command)

@@ -118,7 +118,7 @@ def test_agency_bars_hide_agencies_below_the_minimum_group_size():
                                                                          "health": 4},
                                   min_group_size=3))
     desc = root.find(f"{NS}desc").text
-    assert "Police: not shown, fewer than 3 respondents" in desc
+    assert "Police: fewer than 3 respondents: not shown" in desc
     assert len(list(root.iter(f"{NS}rect"))) == 1
     police_score = f"{trust.by_agency['police']:.0f}"
     assert all(police_score != (t.text or "") for t in root.iter(f"{NS}tspan"))
