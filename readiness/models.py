@@ -29,6 +29,10 @@ Model and field names, for code that builds on them (dashboard, reports, API):
 - `AuditEvent`: who viewed or exported what, without the content: at, user_id, action, object_type,
   object_id (a public id), municipality_id.
 - `LoginThrottle`: failed-login counters per hashed (username, address) and per hashed address.
+- `AssessmentFinding`: the barriers and facilitators a closed assessment found, one row each
+  (assessment_id, kind `barrier`/`facilitator`, finding id), so national views count them in SQL.
+- `ApiToken`: a user's token for the read-only API: public_id, user_id, name, token_hash (SHA-256;
+  the token is shown once), created_at, last_used_at, revoked_at.
 """
 
 from __future__ import annotations
@@ -340,3 +344,31 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime] = mapped_column(default=_utcnow)
     locked_until: Mapped[datetime | None]
+
+
+class AssessmentFinding(Base):
+    """A barrier or facilitator found by a closed assessment (copied from its result)."""
+
+    __tablename__ = "assessment_finding"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    finding: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ApiToken(Base):
+    """A token for the read-only JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 from readiness.models import (
     POPULATION_BANDS,
     Assessment,
+    AssessmentFinding,
     AssessmentResult,
     AuditEvent,
     Invitation,
@@ -33,6 +34,7 @@ from readiness.models import (
     Status,
     User,
 )
+from readiness.national_query import finding_rows
 from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.schema import DONT_KNOW
@@ -299,6 +301,8 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     db.add(AssessmentResult(assessment=assessment, respondents=result.respondents,
                             overall=result.overall, stage=result.stage,
                             result=result_to_dict(result), roadmap=roadmap_to_dict(roadmap)))
+    db.add_all(AssessmentFinding(assessment_id=assessment.id, kind=kind, finding=ident)
+               for kind, ident in finding_rows(result))
     db.flush()
     return result
 

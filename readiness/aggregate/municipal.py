@@ -1,0 +1,260 @@
+"""Views that name municipalities: the sortable table, "where to go next", the peer benchmark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+
+import numpy as np
+import pandas as pd
+
+from readiness.aggregate.national import (
+    MIN_CELL,
+    Cell,
+    Filters,
+    Selection,
+    Tables,
+    select,
+    stat_cell,
+    suppressed_text,
+)
+from readiness.questionnaire import Questionnaire
+
+BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
+                  "barriers")
+SORT_COLUMNS = {"name": "name", "country": "country", "region": "region", "band": "band",
+                "round": "round", "date": "conducted_on", "overall": "overall",
+                "change": "change", "barriers": "barrier_count"}
+# "Where to go next": how much each sign of need weighs (see `need_ranking`).
+NEVER_ASSESSED_NEED = 55.0
+WEAKNESS_WEIGHT = 0.6
+CONCERN_WEIGHT = 8.0
+STALE_POINTS_PER_MONTH = 2.0
+STALE_CAP = 30.0
+NO_STRUCTURE_NEED = {"none": 20.0, "ad_hoc": 10.0}
+DECLINE_NEED = 10.0
+DECLINE_POINTS = 5.0
+
+
+def sort_keys(dimensions: Sequence[str]) -> tuple[str, ...]:
+    """The keys the municipality table may be sorted by."""
+    return BASE_SORT_KEYS + tuple(dimensions)
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    """A municipality with its latest assessment in the selection (if any)."""
+
+    public_id: str
+    name: str
+    country: str
+    region: str
+    band: str
+    assessment_public_id: str | None
+    round: int | None
+    conducted_on: date | None
+    overall: float | None
+    stage: str | None
+    scores: dict[str, float | None]
+    levels: dict[str, str | None]
+    gaps: tuple[str, ...]
+    barriers: tuple[str, ...]
+    change: float | None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the sorted municipality table."""
+
+    rows: list[MunicipalityRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _frame(sel: Selection) -> pd.DataFrame:
+    """Every selected municipality (assessed or not) with its latest scores and changes."""
+    info = sel.municipalities.rename(columns={"id": "municipality_id",
+                                              "public_id": "municipality_public_id"})
+    latest = sel.latest.drop(columns=["municipality_public_id", "name", "country", "region",
+                                      "band"])
+    frame = info.merge(latest, on="municipality_id", how="left")
+    prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
+    frame = frame.merge(prev, on="municipality_id", how="left")
+    frame["change"] = frame["overall"] - frame["prev"]
+    counts = sel.barriers.groupby("assessment_id").size()
+    frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
+    return frame
+
+
+def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
+    wanted = set(frame["id"].dropna())
+    found = sel.barriers[sel.barriers["assessment_id"].isin(wanted)]
+    by_assessment = found.groupby("assessment_id")["finding"].agg(tuple).to_dict()
+    rows = []
+    for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+        assessed = rec["id"] is not None
+        dims = sel.dimensions
+        rows.append(MunicipalityRow(
+            public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
+            region=rec["region"], band=rec["band"],
+            assessment_public_id=rec["public_id"] if assessed else None,
+            round=int(rec["round"]) if assessed else None,
+            conducted_on=rec["conducted_on"].date() if assessed else None,
+            overall=rec["overall"], stage=rec["stage"],
+            scores={d: rec.get(f"score:{d}") for d in dims},
+            levels={d: rec.get(f"level:{d}") for d in dims},
+            gaps=tuple(d for d in dims if rec.get(f"divergent:{d}")),
+            barriers=tuple(by_assessment.get(rec["id"], ())) if assessed else (),
+            change=rec["change"]))
+    return rows
+
+
+def municipality_rows(sel: Selection) -> list[MunicipalityRow]:
+    """Every selected municipality, by name (for exports)."""
+    frame = _frame(sel).sort_values(["name", "country", "region"], kind="stable")
+    return _rows(frame, sel)
+
+
+def municipality_table(sel: Selection, sort: str = "name", descending: bool = False,
+                       page: int = 1, per_page: int = 50) -> TablePage:
+    """One page of the selected municipalities, sorted; missing values always last."""
+    if sort not in sort_keys(sel.dimensions):
+        raise ValueError(f"unknown sort key {sort!r}")
+    column = SORT_COLUMNS.get(sort, f"score:{sort}")
+    frame = _frame(sel)
+    frame = frame.sort_values([column, "name"], ascending=[not descending, True],
+                              na_position="last", kind="stable")
+    pages = max(1, ceil(len(frame) / per_page))
+    page = min(max(page, 1), pages)
+    chunk = frame.iloc[(page - 1) * per_page: page * per_page]
+    return TablePage(_rows(chunk, sel), len(frame), page, pages)
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    """A municipality ranked by how much it needs a visit, with the reasons in words."""
+
+    public_id: str
+    name: str
+    country: str
+    region: str
+    band: str
+    need: float
+    reasons: tuple[str, ...]
+    overall: float | None
+    conducted_on: date | None
+    assessment_public_id: str | None
+
+
+def need_ranking(sel: Selection, q: Questionnaire, today: date,
+                 limit: int = 20) -> list[NeedRow]:
+    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet."""
+    frame = _frame(sel)
+    dims = list(sel.dimensions)
+    titles = {d.id: d.title for d in q.doc.dimensions}
+    concern = q.doc.settings.concern_level
+    score_cols = [f"score:{d}" for d in dims]
+    assessed = frame["id"].notna()
+    ordered = np.sort(frame[score_cols].to_numpy(dtype=float), axis=1)[:, :2]  # NaN last
+    known = ~np.isnan(ordered)
+    two_lowest = pd.Series(np.where(known.any(axis=1), np.nansum(ordered, axis=1)
+                                    / np.maximum(known.sum(axis=1), 1), np.nan),
+                           index=frame.index)
+    weakness = (100 - two_lowest.fillna(50)) * WEAKNESS_WEIGHT
+    concerns = sum((frame[f"level:{d}"] == concern).astype(int) for d in dims) if dims else 0
+    months = (pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44
+    stale = ((months - q.doc.settings.reassess_after_months).clip(lower=0)
+             * STALE_POINTS_PER_MONTH).clip(upper=STALE_CAP).fillna(0)
+    structure = frame["formality"].map(NO_STRUCTURE_NEED).fillna(0)
+    decline = (frame["change"] <= -DECLINE_POINTS).astype(float) * DECLINE_NEED
+    need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
+    frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED)
+    frame["months"] = months
+    top = frame.sort_values(["need", "name"], ascending=[False, True]).head(limit)
+    out = []
+    for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
+        reasons: list[str] = []
+        if rec["id"] is None:
+            reasons.append("Never assessed: readiness unknown")
+        else:
+            scored = sorted((rec[f"score:{d}"], d) for d in dims
+                             if rec[f"score:{d}"] is not None)
+            if scored:
+                reasons.append("Weakest: " + ", ".join(f"{titles[d]} {s:.0f}"
+                                                        for s, d in scored[:2]))
+            n_concern = sum(1 for d in dims if rec[f"level:{d}"] == concern)
+            if n_concern:
+                reasons.append(f"{n_concern} of {len(dims)} dimensions at concern level")
+            if rec["formality"] == "none":
+                reasons.append("No local cooperation structure yet")
+            elif rec["formality"] == "ad_hoc":
+                reasons.append("Only ad hoc cooperation")
+            if rec["months"] is not None and rec["months"] > q.doc.settings.reassess_after_months:
+                reasons.append(f"Last assessed {rec['months']:.0f} months ago")
+            if rec["change"] is not None and rec["change"] <= -DECLINE_POINTS:
+                reasons.append(f"Overall fell {-rec['change']:.0f} points since the last round")
+        out.append(NeedRow(
+            public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
+            region=rec["region"], band=rec["band"], need=round(float(rec["need"]), 1),
+            reasons=tuple(reasons), overall=rec["overall"],
+            conducted_on=rec["conducted_on"].date() if rec["id"] is not None else None,
+            assessment_public_id=rec["public_id"]))
+    return out
+
+
+@dataclass(frozen=True)
+class PeerPosition:
+    """Where a municipality stands on one dimension among peers of its size band."""
+
+    id: str
+    title: str
+    score: float | None
+    peers: Cell
+    peer_median: Cell
+    peer_q1: Cell
+    peer_q3: Cell
+    below_share: Cell  # share of peers scoring lower
+
+
+@dataclass(frozen=True)
+class PeerBenchmark:
+    """A municipality's latest scores against the other municipalities of its country and band."""
+
+    country: str
+    band: str
+    peers: Cell
+    dimensions: tuple[PeerPosition, ...]
+
+
+def peer_benchmark(t: Tables, municipality_public_id: str, q: Questionnaire,
+                   min_cell: int = MIN_CELL) -> PeerBenchmark | None:
+    """The peer benchmark, or None when the municipality has no closed assessment."""
+    own_info = t.municipalities[t.municipalities["public_id"] == municipality_public_id]
+    if own_info.empty:
+        return None
+    country, band = own_info.iloc[0]["country"], own_info.iloc[0]["band"]
+    sel = select(t, Filters(country=country, band=band))
+    mine = sel.latest["municipality_public_id"] == municipality_public_id
+    if not mine.any():
+        return None
+    own, peers = sel.latest[mine].iloc[0], sel.latest[~mine]
+    positions = []
+    for dim in q.doc.dimensions:
+        values = peers[f"score:{dim.id}"].dropna()
+        n = len(values)
+        score = own[f"score:{dim.id}"]
+        score = None if pd.isna(score) else float(score)
+        below = None if score is None or not n else float((values < score).mean())
+        positions.append(PeerPosition(
+            id=dim.id, title=dim.title, score=None if score is None else round(score, 1),
+            peers=n if n >= min_cell else suppressed_text(min_cell),
+            peer_median=stat_cell(values.median(), n, min_cell),
+            peer_q1=stat_cell(values.quantile(0.25), n, min_cell),
+            peer_q3=stat_cell(values.quantile(0.75), n, min_cell),
+            below_share=stat_cell(below, n, min_cell, 3)))
+    n_peers = len(peers)
+    return PeerBenchmark(country, band, n_peers if n_peers >= min_cell
+                         else suppressed_text(min_cell), tuple(positions))

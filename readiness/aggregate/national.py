@@ -1,0 +1,366 @@
+"""National and regional views over stored scores: the only module that imports pandas.
+
+Pure: rows in (`readiness.national_query.Records`), plain dataclasses out; no Flask or database.
+Every breakdown cell resting on fewer than `min_cell` municipalities (a count of 1 to 4, or a
+figure computed over fewer than 5) is replaced by the text "fewer than 5", never a number, so
+no table or chart singles out a municipality. Lists of named municipalities (the table, the
+"where to go next" list) are not breakdowns: coordinators may read every municipality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from readiness.national_query import (
+    ASSESSMENT_COLUMNS,
+    FINDING_COLUMNS,
+    MUNICIPALITY_COLUMNS,
+    SCORE_COLUMNS,
+    Records,
+)
+from readiness.questionnaire import Questionnaire
+from readiness.scoring import INSUFFICIENT, INSUFFICIENT_TITLE
+
+MIN_CELL = 5
+# A dimension "improved" or "declined" between rounds when it moved at least this many points.
+CHANGE_POINTS = 5.0
+Cell = float | int | str | None
+
+
+def suppressed_text(min_cell: int = MIN_CELL) -> str:
+    """What a suppressed cell shows instead of a number."""
+    return f"fewer than {min_cell}"
+
+
+def count_cell(value: int, min_cell: int = MIN_CELL) -> Cell:
+    """A count, or the suppressed text when it is 1 to `min_cell` - 1."""
+    return suppressed_text(min_cell) if 0 < value < min_cell else int(value)
+
+
+def stat_cell(value: float | None, n: int, min_cell: int = MIN_CELL, digits: int = 1) -> Cell:
+    """A figure computed over `n` municipalities, or the suppressed text when `n` is small."""
+    if n < min_cell:
+        return suppressed_text(min_cell)
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which municipalities and assessments a view covers (None: no restriction)."""
+
+    country: str | None = None
+    region: str | None = None
+    band: str | None = None
+    since: date | None = None
+    until: date | None = None
+    round: int | None = None
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as URL query parameters (only those set)."""
+        values = {"country": self.country, "region": self.region, "band": self.band,
+                  "since": self.since, "until": self.until, "round": self.round}
+        return {k: str(v) if not isinstance(v, date) else v.isoformat()
+                for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The stored rows as frames; `wide` has one row per assessment, a column per dimension."""
+
+    municipalities: pd.DataFrame
+    assessments: pd.DataFrame
+    findings: pd.DataFrame
+    wide: pd.DataFrame
+    dimensions: tuple[str, ...]
+
+
+def tables(records: Records, dimensions: Sequence[str]) -> Tables:
+    """Frames from the database rows."""
+    municipalities = pd.DataFrame.from_records(list(records.municipalities),
+                                               columns=list(MUNICIPALITY_COLUMNS))
+    assessments = pd.DataFrame.from_records(list(records.assessments),
+                                            columns=list(ASSESSMENT_COLUMNS))
+    assessments["conducted_on"] = pd.to_datetime(assessments["conducted_on"])
+    assessments["overall"] = assessments["overall"].astype("float64")
+    scores = pd.DataFrame.from_records(list(records.scores), columns=list(SCORE_COLUMNS))
+    scores["score"] = scores["score"].astype("float64")
+    scores["divergent"] = scores["divergent"].astype(bool)
+    wide = scores.pivot(index="assessment_id", columns="dimension",
+                        values=["score", "level", "divergent"])
+    wide.columns = [f"{kind}:{dim}" for kind, dim in wide.columns]
+    for dim in dimensions:
+        for kind, empty in (("score", float("nan")), ("level", INSUFFICIENT),
+                            ("divergent", False)):
+            if f"{kind}:{dim}" not in wide.columns:
+                wide[f"{kind}:{dim}"] = empty
+    findings = pd.DataFrame.from_records(list(records.findings), columns=list(FINDING_COLUMNS))
+    return Tables(municipalities, assessments, findings, wide, tuple(dimensions))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the filters select: municipalities, each one's latest and previous assessment."""
+
+    filters: Filters
+    municipalities: pd.DataFrame
+    latest: pd.DataFrame  # one row per assessed municipality: municipality + assessment + wide
+    previous: pd.DataFrame  # the round before the latest, for municipalities that have one
+    barriers: pd.DataFrame  # (assessment_id, finding) of the latest assessments
+    dimensions: tuple[str, ...]
+
+
+def select(t: Tables, f: Filters) -> Selection:
+    """Apply the filters; keep the latest closed assessment per municipality in the period."""
+    m = t.municipalities
+    for column, wanted in (("country", f.country), ("region", f.region), ("band", f.band)):
+        if wanted is not None:
+            m = m[m[column] == wanted]
+    a = t.assessments[t.assessments["municipality_id"].isin(m["id"])]
+    window = a
+    if f.since is not None:
+        window = window[window["conducted_on"] >= pd.Timestamp(f.since)]
+    if f.until is not None:
+        window = window[window["conducted_on"] <= pd.Timestamp(f.until)]
+    if f.round is not None:
+        window = window[window["round"] == f.round]
+    latest = (window.sort_values(["municipality_id", "round"])
+              .drop_duplicates("municipality_id", keep="last"))
+    earlier = a.merge(latest[["municipality_id", "round"]], on="municipality_id",
+                      suffixes=("", "_latest"))
+    earlier = earlier[earlier["round"] < earlier["round_latest"]]
+    previous = (earlier.drop(columns="round_latest").sort_values(["municipality_id", "round"])
+                .drop_duplicates("municipality_id", keep="last"))
+    info = m.rename(columns={"id": "municipality_id", "public_id": "municipality_public_id"})
+    latest = (latest.merge(info, on="municipality_id")
+              .join(t.wide, on="id").reset_index(drop=True))
+    previous = previous.join(t.wide, on="id").reset_index(drop=True)
+    found = t.findings
+    barriers = found[(found["kind"] == "barrier") & found["assessment_id"].isin(latest["id"])]
+    return Selection(f, m, latest, previous, barriers[["assessment_id", "finding"]],
+                     t.dimensions)
+
+
+# ---------------------------------------------------------------- overview and dimensions
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Headline figures of the selection."""
+
+    municipalities: int
+    assessed: int
+    never_assessed: int
+    assessed_share: Cell
+    formal_structure: Cell
+    no_structure: Cell
+    overall_mean: Cell
+    stages: tuple[tuple[str, str, Cell], ...]
+    first_date: date | None
+    last_date: date | None
+
+
+def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Overview:
+    """How many municipalities are covered and assessed, their structures and stages."""
+    latest = sel.latest
+    n_total, n = len(sel.municipalities), len(latest)
+    stage_counts = latest["stage"].value_counts()
+    stages = tuple((s.id, s.title, count_cell(int(stage_counts.get(s.id, 0)), min_cell))
+                   for s in reversed(q.doc.stages))
+    if INSUFFICIENT in stage_counts:
+        stages += ((INSUFFICIENT, INSUFFICIENT_TITLE,
+                    count_cell(int(stage_counts[INSUFFICIENT]), min_cell)),)
+    formality = latest["formality"]
+    dates = latest["conducted_on"]
+    return Overview(
+        municipalities=n_total, assessed=n, never_assessed=n_total - n,
+        assessed_share=stat_cell(n / n_total if n_total else None, n_total, min_cell, 3),
+        formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
+        no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
+        overall_mean=stat_cell(latest["overall"].mean(), int(latest["overall"].notna().sum()),
+                           min_cell),
+        stages=stages,
+        first_date=dates.min().date() if n else None,
+        last_date=dates.max().date() if n else None)
+
+
+@dataclass(frozen=True)
+class LevelShare:
+    """How many municipalities reach a level on a dimension, and their share."""
+
+    id: str
+    title: str
+    count: Cell
+    share: Cell
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    """The distribution of one dimension's scores across the selected municipalities."""
+
+    id: str
+    title: str
+    scored: Cell
+    insufficient: Cell
+    mean: Cell
+    median: Cell
+    q1: Cell
+    q3: Cell
+    levels: tuple[LevelShare, ...]
+    divergent: Cell
+    divergent_share: Cell
+
+
+def dimension_summaries(sel: Selection, q: Questionnaire,
+                        min_cell: int = MIN_CELL) -> list[DimensionSummary]:
+    """Per dimension: mean, median and quartiles, the share at each level, perception gaps."""
+    out = []
+    latest = sel.latest
+    total = len(latest)
+    level_ids = [(lv.id, lv.title) for lv in q.doc.levels] + [(INSUFFICIENT, INSUFFICIENT_TITLE)]
+    for dim in q.doc.dimensions:
+        scores = latest[f"score:{dim.id}"].dropna()
+        n = len(scores)
+        counts = latest[f"level:{dim.id}"].value_counts()
+        levels = []
+        for level_id, title in level_ids:
+            count = int(counts.get(level_id, 0))
+            if level_id == INSUFFICIENT and not count:
+                continue
+            share = stat_cell(count / total if total else None, total, min_cell, 3)
+            levels.append(LevelShare(level_id, title, count_cell(count, min_cell),
+                                     suppressed_text(min_cell) if 0 < count < min_cell
+                                     else share))
+        divergent = int(latest[f"divergent:{dim.id}"].astype(bool).sum())
+        out.append(DimensionSummary(
+            id=dim.id, title=dim.title, scored=count_cell(n, min_cell),
+            insufficient=count_cell(total - n, min_cell),
+            mean=stat_cell(scores.mean(), n, min_cell),
+            median=stat_cell(scores.median(), n, min_cell),
+            q1=stat_cell(scores.quantile(0.25), n, min_cell),
+            q3=stat_cell(scores.quantile(0.75), n, min_cell),
+            levels=tuple(levels), divergent=count_cell(divergent, min_cell),
+            divergent_share=(suppressed_text(min_cell) if 0 < divergent < min_cell else
+                             stat_cell(divergent / total if total else None, total, min_cell, 3))))
+    return out
+
+
+@dataclass(frozen=True)
+class BarrierCount:
+    """How many of the selected municipalities' latest assessments found a barrier."""
+
+    id: str
+    title: str
+    dimension: str | None
+    count: Cell
+    share: Cell
+
+
+def barrier_frequency(sel: Selection, q: Questionnaire,
+                      min_cell: int = MIN_CELL) -> list[BarrierCount]:
+    """Every barrier of the questionnaire, the most frequent first."""
+    total = len(sel.latest)
+    counts = sel.barriers["finding"].value_counts()
+    order = {b.id: i for i, b in enumerate(q.doc.barriers)}
+    ranked = sorted(q.doc.barriers, key=lambda b: (-int(counts.get(b.id, 0)), order[b.id]))
+    out = []
+    for barrier in ranked:
+        count = int(counts.get(barrier.id, 0))
+        share: Cell = (suppressed_text(min_cell) if 0 < count < min_cell else
+                       stat_cell(count / total if total else None, total, min_cell, 3))
+        out.append(BarrierCount(barrier.id, barrier.title, barrier.dimension,
+                                count_cell(count, min_cell), share))
+    return out
+
+
+# ---------------------------------------------------------------- breakdowns and progress
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One region's (or size band's) figures; all suppressed when the group is small."""
+
+    key: str
+    municipalities: Cell
+    overall: Cell
+    scores: dict[str, Cell]
+
+
+def breakdown(sel: Selection, by: str, min_cell: int = MIN_CELL) -> list[GroupRow]:
+    """Mean overall and dimension scores per region or population band."""
+    if by not in ("region", "band", "country"):
+        raise ValueError(f"cannot break down by {by!r}")
+    rows = []
+    for key, group in sel.latest.groupby(by, sort=True):
+        n = len(group)
+        rows.append(GroupRow(str(key), count_cell(n, min_cell),
+                             stat_cell(group["overall"].mean(), n, min_cell),
+                             {d: stat_cell(group[f"score:{d}"].mean(),
+                                       int(group[f"score:{d}"].notna().sum()), min_cell)
+                              for d in sel.dimensions}))
+    return rows
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    """How a dimension moved between municipalities' previous and latest rounds."""
+
+    id: str
+    title: str
+    pairs: Cell
+    before: Cell
+    after: Cell
+    change: Cell
+    improved: Cell
+    stable: Cell
+    declined: Cell
+
+
+def _pairs(sel: Selection) -> pd.DataFrame:
+    return sel.latest.merge(sel.previous, on="municipality_id", suffixes=("", "_prev"))
+
+
+def _moves(change: pd.Series, n: int, min_cell: int) -> dict[str, Cell]:
+    if n < min_cell:
+        return dict.fromkeys(("improved", "stable", "declined"), suppressed_text(min_cell))
+    return {"improved": count_cell(int((change >= CHANGE_POINTS).sum()), min_cell),
+            "stable": count_cell(int(change.abs().lt(CHANGE_POINTS).sum()), min_cell),
+            "declined": count_cell(int((change <= -CHANGE_POINTS).sum()), min_cell)}
+
+
+def progress(sel: Selection, q: Questionnaire,
+             min_cell: int = MIN_CELL) -> list[DimensionProgress]:
+    """Per dimension, over municipalities with both rounds scored: means before, after, moves."""
+    pairs = _pairs(sel)
+    out = []
+    for dim in q.doc.dimensions:
+        both = pairs[[f"score:{dim.id}_prev", f"score:{dim.id}"]].dropna()
+        before, after = both.iloc[:, 0], both.iloc[:, 1]
+        change = after - before
+        n = len(both)
+        out.append(DimensionProgress(
+            id=dim.id, title=dim.title, pairs=count_cell(n, min_cell),
+            before=stat_cell(before.mean(), n, min_cell),
+            after=stat_cell(after.mean(), n, min_cell),
+            change=stat_cell(change.mean(), n, min_cell),
+            **_moves(change, n, min_cell)))
+    return out
+
+
+def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as plain dicts, with missing values as None and timestamps as dates."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                row[key] = value.date()
+    return [dict(r) for r in rows]
+
+
+def with_filters(sel: Selection, **changes: Any) -> Filters:
+    """The selection's filters with some values changed."""
+    return replace(sel.filters, **changes)

@@ -1,0 +1,97 @@
+"""Read what the national views need from the database, as plain rows (no pandas here).
+
+Aggregation reads stored scores and findings of closed assessments, never raw answers; the one
+exception is the respondent-level export for admins. `readiness.aggregate` turns the rows into
+frames and figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from readiness.models import (
+    Assessment,
+    AssessmentFinding,
+    AssessmentResult,
+    Municipality,
+    Response,
+    ResponseStatus,
+    Score,
+    Status,
+)
+from readiness.scoring import Result
+
+MUNICIPALITY_COLUMNS = ("id", "public_id", "name", "country", "region", "band")
+ASSESSMENT_COLUMNS = ("id", "public_id", "municipality_id", "round", "conducted_on", "overall",
+                      "stage", "respondents", "formality")
+SCORE_COLUMNS = ("assessment_id", "dimension", "score", "level", "divergent")
+FINDING_COLUMNS = ("assessment_id", "kind", "finding")
+FORMALITY_ITEM = "ctx_formality"
+
+
+@dataclass(frozen=True)
+class Records:
+    """Rows of municipalities, closed assessments, their scores and findings."""
+
+    municipalities: Sequence[Sequence[Any]]
+    assessments: Sequence[Sequence[Any]]
+    scores: Sequence[Sequence[Any]]
+    findings: Sequence[Sequence[Any]]
+
+
+def finding_rows(result: Result) -> list[tuple[str, str]]:
+    """The (kind, id) rows stored for a scored result's barriers and facilitators."""
+    rows = [("barrier", b.id) for b in result.barriers]
+    rows += [("facilitator", f.id) for f in result.facilitators]
+    return list(dict.fromkeys(rows))
+
+
+def load_records(db: Session) -> Records:
+    """Every municipality, and every closed assessment with its stored scores and findings."""
+    municipalities = db.execute(select(
+        Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
+        Municipality.region, Municipality.population_band)).all()
+    formality = Assessment.context[(FORMALITY_ITEM, 0)].as_string()
+    assessments = db.execute(
+        select(Assessment.id, Assessment.public_id, Assessment.municipality_id,
+               Assessment.round, Assessment.conducted_on, AssessmentResult.overall,
+               AssessmentResult.stage, AssessmentResult.respondents, formality)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.status == Status.CLOSED)).all()
+    scores = db.execute(select(Score.assessment_id, Score.dimension, Score.score, Score.level,
+                               Score.divergent)).all()
+    findings = db.execute(select(AssessmentFinding.assessment_id, AssessmentFinding.kind,
+                                 AssessmentFinding.finding)).all()
+    return Records(municipalities, assessments, scores, findings)
+
+
+def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
+                         limit: int = 10) -> dict[int, list[dict[str, Any]]]:
+    """The first `limit` roadmap actions of each assessment (for exports), by assessment id."""
+    actions: dict[int, list[dict[str, Any]]] = {}
+    wanted = list(assessment_ids)
+    for start in range(0, len(wanted), 500):
+        rows = db.execute(select(AssessmentResult.assessment_id, AssessmentResult.roadmap)
+                          .where(AssessmentResult.assessment_id.in_(wanted[start:start + 500])))
+        for assessment_id, roadmap in rows:
+            actions[assessment_id] = list((roadmap or {}).get("actions", []))[:limit]
+    return actions
+
+
+def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
+                             ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(assessment id, agency, answers) of every submitted response, without any identity."""
+    wanted = list(assessment_ids)
+    for start in range(0, len(wanted), 500):
+        rows = db.execute(
+            select(Response.assessment_id, Response.agency, Response.answers)
+            .where(Response.assessment_id.in_(wanted[start:start + 500]),
+                   Response.status == ResponseStatus.SUBMITTED)
+            .order_by(Response.assessment_id, Response.agency, Response.id))
+        for assessment_id, agency, answers in rows:
+            yield assessment_id, agency, dict(answers or {})
