@@ -68,6 +68,38 @@ def _write(path: Path, data: bytes) -> None:
         raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
 
 
+@click.group("reports")
+def reports_group() -> None:
+    """Render the reports of stored assessments."""
+
+
+@reports_group.command("build")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Folder for the PDFs.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes rendering at once; all cores by default.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds one PDF may take.")
+def reports_build(out_dir: Path, workers: int | None, timeout: float) -> None:
+    """Render the roadmap PDF of every closed assessment into --out, using all cores."""
+    from readiness import create_app
+    from readiness.report import render_batch
+    from readiness.web.report_batch import closed_assessment_jobs
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app()
+    with app.app_context():
+        results = render_batch(closed_assessment_jobs(out_dir), workers=workers,
+                               timeout=timeout)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        click.echo(f"FAILED {result.path.name}: {result.message}", err=True)
+    click.echo(f"Wrote {len(results) - len(failed)} of {len(results)} roadmaps to {out_dir}")
+    if failed:
+        raise SystemExit(1)
+
+
 def register(group: click.Group) -> None:
     """Add the report commands to the `readiness` group."""
     group.add_command(roadmap_command)
+    group.add_command(reports_group)

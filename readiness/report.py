@@ -17,12 +17,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import os
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -98,7 +103,7 @@ def _deadline(seconds: float) -> Iterator[None]:
 
     def expired(signum: int, frame: FrameType | None) -> None:
         raise ReportError(f"Rendering the PDF took longer than {seconds:g} s and was stopped. "
-                          "Try again later, or download the HTML version.")
+                          "Try again later.")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -122,12 +127,13 @@ def html_to_pdf(html: str, *, fetcher: ReportFetcher | None = None,
     except ReportError:
         raise
     except RecursionError:
-        raise ReportError("The report is nested too deeply to lay out as a PDF. "
-                          "The HTML version can still be downloaded.") from None
+        LOG.warning("PDF rendering failed: markup nested too deeply")
+        raise ReportError("The report is nested too deeply to lay out as a PDF; "
+                          "the people who run this service have been told.") from None
     except Exception as exc:
         LOG.exception("PDF rendering failed")
-        raise ReportError(f"The PDF could not be rendered ({type(exc).__name__}). "
-                          "The HTML version can still be downloaded.") from None
+        raise ReportError(f"The PDF could not be rendered ({type(exc).__name__}); "
+                          "the people who run this service have been told.") from None
 
 
 def _write(html: str, fetcher: ReportFetcher) -> bytes:
@@ -163,11 +169,10 @@ def _render_isolated(html: str, timeout: float) -> bytes:
     try:
         if not receiver.poll(timeout):
             raise ReportError(f"Rendering the PDF took longer than {timeout:g} s and was "
-                              "stopped. Try again later, or download the HTML version.")
+                              "stopped. Try again later.")
         status, payload = receiver.recv()
     except EOFError:
-        raise ReportError("The PDF renderer stopped unexpectedly. "
-                          "The HTML version can still be downloaded.") from None
+        raise ReportError("The PDF renderer stopped unexpectedly. Try again later.") from None
     finally:
         if process.is_alive():
             process.kill()
@@ -189,3 +194,38 @@ def render_roadmap_pdf(ctx: ReportContext, *, timeout: float = DEFAULT_TIMEOUT,
                        isolate: bool = True) -> bytes:
     """The roadmap report of a context as PDF bytes (PDF/UA-1, fonts embedded)."""
     return render_pdf(render_roadmap_html(ctx), timeout=timeout, isolate=isolate)
+
+
+# --- batch rendering (all cores) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcome of one document of a batch: where it went, or why it failed."""
+
+    path: Path
+    ok: bool
+    message: str
+    seconds: float
+
+
+def _render_to_file(path: Path, html: str, timeout: float) -> BatchResult:
+    start = time.perf_counter()
+    try:
+        pdf = html_to_pdf(html, timeout=timeout)  # a worker's main thread: SIGALRM applies
+    except ReportError as exc:
+        return BatchResult(path, False, str(exc), time.perf_counter() - start)
+    temp = path.with_name(path.name + ".part")
+    temp.write_bytes(pdf)
+    os.replace(temp, path)
+    return BatchResult(path, True, f"{len(pdf) // 1024} KB", time.perf_counter() - start)
+
+
+def render_batch(jobs: Iterable[tuple[Path, str]], *, workers: int | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> list[BatchResult]:
+    """Render (path, html) jobs to PDF files on all cores; jobs start as they are produced."""
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_FORKSERVER) as pool:
+        futures: list[Future[BatchResult]] = [
+            pool.submit(_render_to_file, path, html, timeout) for path, html in jobs]
+        return [future.result() for future in futures]
