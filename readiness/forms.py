@@ -25,6 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -109,13 +110,14 @@ class MunicipalityForm(FlaskForm):
                                        message=_l("Region must be %(max)d characters or fewer")),
                     _no_control_characters])
     population_band = RadioField(
-        _l("Number of inhabitants"), choices=[(band, band) for band in POPULATION_BANDS],
+        _l("Number of inhabitants"), choices=[SelectChoice(band) for band in POPULATION_BANDS],
         validators=[InputRequired(_l("Choose the number of inhabitants"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = population_labels()
-        self.population_band.choices = [(band, labels[band]) for band in POPULATION_BANDS]
+        self.population_band.choices = [SelectChoice(band, labels[band])
+                                       for band in POPULATION_BANDS]
 
 
 class AssessmentForm(FlaskForm):
@@ -124,7 +126,7 @@ class AssessmentForm(FlaskForm):
     conducted_on = DateField(_l("Date of the assessment"),
                              validators=[InputRequired(_l("Enter the date as YYYY-MM-DD"))])
     mode = RadioField(_l("How will answers be collected?"),
-                      choices=[(m.value, m.value) for m in Mode],
+                      choices=[SelectChoice(m.value) for m in Mode],
                       validators=[InputRequired(_l("Choose how answers will be collected"))])
     agencies = MultiCheckboxField(
         _l("Agencies taking part"),
@@ -133,8 +135,8 @@ class AssessmentForm(FlaskForm):
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = mode_labels()
-        self.mode.choices = [(m.value, labels[m]) for m in Mode]
-        self.agencies.choices = [(a.id, a.title) for a in q.doc.agencies]
+        self.mode.choices = [SelectChoice(m.value, labels[m]) for m in Mode]
+        self.agencies.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
 
 
 class InvitationForm(FlaskForm):
@@ -144,7 +146,7 @@ class InvitationForm(FlaskForm):
 
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agency.choices = [(a.id, a.title) for a in q.doc.agencies]
+        self.agency.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
 
 
 class ConfirmForm(FlaskForm):
@@ -166,19 +168,25 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
                 comments: dict[str, Any] | None = None) -> FlaskForm:
     """A form for the statements of `dimensions`, each with don't know, and a comment each.
 
-    Every statement needs an answer ("don't know" is one); comments are optional and capped.
+    Statements are numbered in the form. Every statement needs an answer ("don't know" is one);
+    comments are optional and capped.
     """
     attrs: dict[str, Any] = {}
+    number = 0
     for dimension in dimensions:
         for item in q.items_of(dimension):
-            choices = [(o.value, o.label) for o in q.options(item)]
-            choices.append((DONT_KNOW, _("Don't know")))
+            number += 1
+            choices = [SelectChoice(o.value, o.label) for o in q.options(item)]
+            choices.append(SelectChoice(DONT_KNOW, _("Don't know")))
             attrs[item_field(item.id)] = RadioField(
-                item.text, choices=choices, description=item.help or "",
-                invalid_choice_message=_("Choose one of the answers shown"),
-                validators=[InputRequired(_("Choose an answer to: %(text)s", text=item.text))])
+                f"{number}. {item.text}", choices=choices, description=item.help or "",
+                invalid_choice_message=_("Statement %(number)d: choose one of the answers shown",
+                                         number=number),
+                validators=[InputRequired(_("Statement %(number)d: choose an answer, or Don't "
+                                            "know", number=number))])
+        title = next(d.title for d in q.doc.dimensions if d.id == dimension)
         attrs[comment_field(dimension)] = TextAreaField(
-            _("Comment (optional)"), filters=[_strip],
+            _("Comment on %(dimension)s (optional)", dimension=title.lower()), filters=[_strip],
             validators=[Optional(), Length(max=comment_max, message=_(
                 "Comment must be %(max)d characters or fewer", max=comment_max)),
                         _no_control_characters])
@@ -193,7 +201,7 @@ def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None
     """A form for the context questions (not scored; they tailor the roadmap). All optional."""
     attrs: dict[str, Any] = {}
     for item in q.doc.context:
-        choices = [(o.value, o.label) for o in q.options(item)]
+        choices = [SelectChoice(o.value, o.label) for o in q.options(item)]
         field_class = MultiCheckboxField if item.multiple else RadioField
         attrs[item_field(item.id)] = field_class(
             item.text, choices=choices, description=item.help or "", validators=[Optional()],

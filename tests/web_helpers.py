@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness import services
-from readiness.models import Assessment, Mode, Municipality, Role, User
-from readiness.questionnaire import get_questionnaire
+from readiness import services, services_survey
+from readiness.forms import comment_field, item_field
+from readiness.models import Assessment, Mode, Municipality, Response, Role, User
+from readiness.questionnaire import Questionnaire, get_questionnaire
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "scrypt:1024:8:1"
@@ -70,3 +72,39 @@ def make_assessment(db: Session, municipality: Municipality,
     db.commit()
     by_agency = {inv.agency: tokens[inv.public_id] for inv in assessment.invitations}
     return assessment, by_agency
+
+
+def answer_all(q: Questionnaire, value: str | Callable[[str], str]) -> dict[str, str]:
+    """An answer to every statement: one option value, or one chosen per item id."""
+    return {item.id: value(item.id) if callable(value) else value for item in q.doc.items}
+
+
+def add_responses(db: Session, assessment: Assessment, agency: str, count: int,
+                  value: str | Callable[[str], str] = "agree",
+                  comments: dict[str, str] | None = None) -> list[Response]:
+    """`count` submitted responses of one agency through a fresh link, committed."""
+    q = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    invitation, _ = services.new_invitation(db, assessment, agency)
+    made = []
+    for _n in range(count):
+        response, _secret = services_survey.start_response(db, invitation)
+        services_survey.save_answers(q, response, answer_all(q, value), comments or {})
+        services_survey.submit_response(db, response)
+        made.append(response)
+    db.commit()
+    return made
+
+
+def page_data(q: Questionnaire, page: int, value: str = "agree",
+              comment: str = "") -> dict[str, str]:
+    """The form fields of one survey page, every statement answered with `value`."""
+    dimension = services_survey.pages(q)[page - 1]
+    data = {item_field(item.id): value for item in q.items_of(dimension.id)}
+    data[comment_field(dimension.id)] = comment
+    return data
+
+
+def fresh(session: Session) -> None:
+    """Forget what the test's session read, so it sees what requests committed since."""
+    session.rollback()
+    session.expire_all()

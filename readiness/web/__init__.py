@@ -70,6 +70,7 @@ _MESSAGES = {
     403: lambda: _("Your account may not do this."),
     404: lambda: _("There is nothing at this address, or your account may not see it."),
     405: lambda: _("This page cannot be used this way."),
+    409: lambda: _("This assessment is closed, so it can no longer change."),
     410: lambda: _("This link is no longer in use."),
     413: lambda: _("What you sent is too large. Shorten your comments and try again; nothing "
                    "was saved."),

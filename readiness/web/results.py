@@ -1,7 +1,130 @@
-"""Results of a closed assessment."""
+"""Results of a closed assessment: radar, agencies side by side, findings, roadmap.
+
+Extension hook for other result views (the PDF roadmap, exports): in a module of your own,
+define routes on this module's `bp`, load the assessment with `load_results(public_id)` (it
+checks access and scores the assessment on its own questionnaire version), record the view with
+`audit(...)`, and call `register_download(endpoint, label)` so the results page links to it.
+Import that module in `readiness/web/__init__.py` before the blueprints are registered.
+
+Answers are shown per agency, never per person, and an agency's own figures and comments only
+when at least `settings.min_group_size` of its practitioners answered (a workshop records one
+agreed answer per agency, so there every agency is shown).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+from sqlalchemy import select
+
+from readiness import auth, services
+from readiness.auth import Access
+from readiness.charts import agency_bars_svg, radar_svg
+from readiness.db import begin_write, get_session
+from readiness.models import Assessment, Mode, Response, ResponseStatus, Status
+from readiness.questionnaire import Questionnaire
+from readiness.report_text import cite
+from readiness.roadmap import PHASE_TITLES, Roadmap
+from readiness.scoring import Result
 
 bp = Blueprint("results", __name__)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A link on the results page to another view of the same results."""
+
+    endpoint: str
+    label: Any  # a lazy_gettext string
+
+
+DOWNLOADS: list[Download] = []
+
+
+def register_download(endpoint: str, label: Any) -> None:
+    """Link the results page to `endpoint` (called with public_id=...), e.g. the PDF roadmap."""
+    if all(d.endpoint != endpoint for d in DOWNLOADS):
+        DOWNLOADS.append(Download(endpoint, label))
+
+
+@dataclass(frozen=True)
+class ScoredAssessment:
+    """A closed assessment scored on its own questionnaire version."""
+
+    assessment: Assessment
+    q: Questionnaire
+    result: Result
+    roadmap: Roadmap
+    shown_agencies: tuple[str, ...]
+
+    @property
+    def questionnaire_changed(self) -> bool:
+        """The questionnaire file of this version changed after the assessment was created."""
+        return self.q.content_hash != self.assessment.questionnaire_hash
+
+
+def shown_agencies(q: Questionnaire, assessment: Assessment, result: Result) -> tuple[str, ...]:
+    """Agencies whose own figures may be shown: enough respondents, or a workshop."""
+    minimum = 1 if assessment.mode == Mode.WORKSHOP else q.doc.settings.min_group_size
+    return tuple(a for a in q.agency_ids if result.respondents_by_agency.get(a, 0) >= minimum)
+
+
+def load_results(public_id: str) -> ScoredAssessment:
+    """The closed assessment the current user may view, scored; 404/403 otherwise."""
+    assessment = auth.load_assessment(public_id, Access.VIEW)
+    if assessment.status != Status.CLOSED:
+        abort(404)
+    q, result, roadmap = services.score_assessment(get_session(), assessment)
+    return ScoredAssessment(assessment, q, result, roadmap,
+                            shown_agencies(q, assessment, result))
+
+
+def audit(action: str, scored: ScoredAssessment) -> None:
+    """Record that the current user viewed or exported these results (never their content)."""
+    db = begin_write()
+    services.record_audit(db, auth.current_user(), action, scored.assessment,
+                          scored.assessment.municipality)
+    db.commit()
+
+
+def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Comments per shown agency and page, sorted so their order says nothing of who wrote them."""
+    shown = set(scored.shown_agencies)
+    rows = get_session().execute(select(Response.agency, Response.comments).where(
+        Response.assessment_id == scored.assessment.id,
+        Response.status == ResponseStatus.SUBMITTED))
+    by_agency: dict[str, dict[str, list[str]]] = {}
+    for agency, comments in rows:
+        if agency in shown:
+            for dimension, text in comments.items():
+                by_agency.setdefault(agency, {}).setdefault(dimension, []).append(text)
+    titles = {d.id: d.title for d in scored.q.doc.dimensions}
+    return [(agency, [(titles.get(d, d), sorted(texts)) for d, texts in pages.items()])
+            for agency in scored.shown_agencies if (pages := by_agency.get(agency))]
+
+
+@bp.route("/assessments/<public_id>/results")
+@auth.login_required
+def show(public_id: str) -> ResponseReturnValue:
+    """The results page of a closed assessment."""
+    scored = load_results(public_id)
+    q, result = scored.q, scored.result
+    titles = {a.id: a.title for a in q.doc.agencies}
+    shown = scored.shown_agencies
+    minimum = 1 if scored.assessment.mode == Mode.WORKSHOP else q.doc.settings.min_group_size
+    bars = {d.id: agency_bars_svg(
+        replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown}), titles,
+        respondents_by_agency=result.respondents_by_agency, min_group_size=minimum,
+        title=d.title) for d in result.dimensions}
+    hidden = [titles.get(a, a) for a in result.respondents_by_agency if a not in shown]
+    audit("view_results", scored)
+    return render_template(
+        "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
+        roadmap=scored.roadmap, titles=titles, shown=shown, hidden=hidden, bars=bars,
+        radar=Markup(radar_svg(result, levels=q.doc.levels)),
+        cite=lambda evidence: cite(q, evidence), phases=PHASE_TITLES,
+        comments=_comments(scored), downloads=DOWNLOADS)

@@ -1,7 +1,241 @@
-"""The respondent's journey: no account, only the invitation link /s/<token>."""
+"""The respondent's journey: no account, only the invitation link /s/<token>.
+
+Start page, one page per dimension, check your answers, submit once, thank you. Answers are
+saved on every page; a long-lived cookie (scoped to the link's path) brings the same browser
+back to its own response. The forms check their CSRF token themselves: when it has expired the
+page comes back with the answers as they were sent, so a slow respondent loses nothing.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from readiness import services_survey as survey
+from readiness.db import get_session
+from readiness.forms import (
+    ConfirmForm,
+    comment_field,
+    item_field,
+    statement_fields,
+    survey_form,
+)
+from readiness.models import Invitation, Response, ResponseStatus
+from readiness.questionnaire import Questionnaire
+from readiness.schema import Dimension
+from readiness.services import ServiceError, questionnaire_of
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
+COOKIE = "maw_response"
+SECONDS_PER_STATEMENT = 20
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a survey link opens: the invitation, its questionnaire and pages, the agency."""
+
+    token: str
+    invitation: Invitation
+    q: Questionnaire
+    pages: list[Dimension]
+    agency_title: str
+
+    @property
+    def statements(self) -> int:
+        """How many statements the survey has."""
+        return sum(len(self.q.items_of(p.id)) for p in self.pages)
+
+
+def _link(token: str) -> Link:
+    invitation = survey.find_invitation(get_session(), token)
+    if invitation is None:
+        abort(404)
+    q = questionnaire_of(invitation.assessment)
+    titles = {a.id: a.title for a in q.doc.agencies}
+    return Link(token, invitation, q, survey.pages(q),
+                titles.get(invitation.agency, invitation.agency))
+
+
+def _refuse_if_closed(link: Link) -> None:
+    """Stop here with the "survey closed" page if the link takes no answers."""
+    if not survey.accepts_answers(link.invitation):
+        abort(make_response(render_template("survey/closed.html", link=link), 410))
+
+
+def _own_response(link: Link) -> Response | None:
+    return survey.find_response(get_session(), link.invitation, request.cookies.get(COOKIE))
+
+
+def _csrf_failed(form: FlaskForm) -> bool:
+    return bool(getattr(form, "csrf_token", None) is not None and form.csrf_token.errors)
+
+
+def _first_incomplete(link: Link, response: Response) -> int | None:
+    for number, page in enumerate(link.pages, start=1):
+        if survey.missing(link.q, response, page.id):
+            return number
+    return None
+
+
+@bp.route("/<token>")
+def start(token: str) -> ResponseReturnValue:
+    """What the survey is for, how long it takes, that it is anonymous; start or continue."""
+    link = _link(token)
+    _refuse_if_closed(link)
+    response = _own_response(link)
+    resume_page = _first_incomplete(link, response) if response else None
+    minutes = max(5, math.ceil(link.statements * SECONDS_PER_STATEMENT / 60))
+    return render_template("survey/start.html", link=link, response=response,
+                           resume_page=resume_page, minutes=minutes, form=ConfirmForm())
+
+
+@bp.route("/<token>/start", methods=["POST"])
+def begin(token: str) -> ResponseReturnValue:
+    """Start a new response for this browser and set its resume cookie."""
+    link = _link(token)
+    _refuse_if_closed(link)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".start", token=token))
+    db = get_session()
+    _, secret = survey.start_response(db, link.invitation)
+    db.commit()
+    reply = make_response(redirect(url_for(".page", token=token, number=1)))
+    reply.set_cookie(COOKIE, secret, max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
+                     path=url_for(".start", token=token), httponly=True, samesite="Lax",
+                     secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return reply
+
+
+def _respondent(token: str) -> tuple[Link, Response]:
+    """The link and this browser's response in progress; else stop with where to go instead."""
+    link = _link(token)
+    _refuse_if_closed(link)
+    response = _own_response(link)
+    if response is None:
+        abort(redirect(url_for(".start", token=token)))
+    if response.status == ResponseStatus.SUBMITTED:
+        abort(redirect(url_for(".thanks", token=token)))
+    return link, response
+
+
+@bp.route("/<token>/page/<int:number>", methods=["GET", "POST"])
+def page(token: str, number: int) -> ResponseReturnValue:
+    """One dimension's statements, each with don't know, and an optional comment."""
+    link, response = _respondent(token)
+    if not 1 <= number <= len(link.pages):
+        abort(404)
+    dimension = link.pages[number - 1]
+    max_comment = current_app.config["COMMENT_MAX_LENGTH"]
+    returning = request.args.get("return") == "check"
+    if request.method == "GET":
+        form = survey_form(link.q, [dimension.id], max_comment, answers=response.answers,
+                           comments=response.comments)
+        return _render_page(link, number, form, returning)
+
+    form = survey_form(link.q, [dimension.id], max_comment, formdata=request.form)
+    form.validate()
+    if _csrf_failed(form):
+        notice = _("This page was open for a long time, so for your security it needs sending "
+                   "again. Your answers are filled in below: check them and press the button "
+                   "again.")
+        form.form_errors.append(notice)
+        return _render_page(link, number, form, returning), 400
+    statements = list(statement_fields(form))
+    comment = form[comment_field(dimension.id)]
+    if comment.errors or any(f.errors and f.raw_data for f in statements):
+        return _render_page(link, number, form, returning), 400  # malformed: nothing stored
+    answers = {f.name.removeprefix("q_"): f.data for f in statements if f.data and not f.errors}
+    db = get_session()
+    try:
+        survey.save_answers(link.q, response, answers, {dimension.id: comment.data or ""})
+    except ServiceError:
+        abort(400)
+    db.commit()
+    if request.form.get("action") == "later":
+        return redirect(url_for(".saved", token=token))
+    if any(f.errors for f in statements):
+        return _render_page(link, number, form, returning), 400
+    if returning or number == len(link.pages):
+        return redirect(url_for(".check", token=token))
+    return redirect(url_for(".page", token=token, number=number + 1))
+
+
+def _render_page(link: Link, number: int, form: FlaskForm, returning: bool) -> str:
+    dimension = link.pages[number - 1]
+    return render_template(
+        "survey/page.html", link=link, number=number, dimension=dimension, form=form,
+        items=[(item, form[item_field(item.id)]) for item in link.q.items_of(dimension.id)],
+        comment=form[comment_field(dimension.id)], returning=returning,
+        max_comment=current_app.config["COMMENT_MAX_LENGTH"])
+
+
+def _summary(link: Link, response: Response) -> list[dict[str, Any]]:
+    sections = []
+    for number, dimension in enumerate(link.pages, start=1):
+        rows = []
+        for item in link.q.items_of(dimension.id):
+            value = response.answers.get(item.id)
+            labels = {o.value: o.label for o in link.q.options(item)}
+            labels["dont_know"] = _("Don't know")
+            rows.append({"text": item.text, "answer": labels.get(value) if value else None})
+        sections.append({"number": number, "dimension": dimension, "rows": rows,
+                         "comment": response.comments.get(dimension.id),
+                         "missing": len(survey.missing(link.q, response, dimension.id))})
+    return sections
+
+
+@bp.route("/<token>/check", methods=["GET", "POST"])
+def check(token: str) -> ResponseReturnValue:
+    """Check your answers, then send them once."""
+    link, response = _respondent(token)
+    form = ConfirmForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            form.form_errors.append(_("This page was open for a long time. Your answers are "
+                                      "saved: press Send your answers again."))
+            status = 400
+        elif survey.missing(link.q, response):
+            form.form_errors.append(_("Some statements have no answer yet. Answer them, or "
+                                      "choose Don't know, then send your answers."))
+            status = 400
+        else:
+            db = get_session()
+            survey.submit_response(db, response)  # a repeat stores nothing
+            db.commit()
+            return redirect(url_for(".thanks", token=token), code=303)
+    return render_template("survey/check.html", link=link, form=form,
+                           sections=_summary(link, response)), status
+
+
+@bp.route("/<token>/saved")
+def saved(token: str) -> ResponseReturnValue:
+    """Answers saved for later: how to come back."""
+    link, response = _respondent(token)
+    return render_template("survey/saved.html", link=link,
+                           resume_page=_first_incomplete(link, response))
+
+
+@bp.route("/<token>/thanks")
+def thanks(token: str) -> ResponseReturnValue:
+    """Thank you; a colleague on the same device may start a response of their own."""
+    link = _link(token)
+    response = _own_response(link)
+    if response is None or response.status != ResponseStatus.SUBMITTED:
+        return redirect(url_for(".start", token=token))
+    return render_template("survey/thanks.html", link=link, form=ConfirmForm())

@@ -32,7 +32,13 @@
       });
     });
 
-    // A second click on a submit button sends nothing twice (the server refuses it anyway).
+    // A second click on a submit button sends nothing twice (the server refuses it anyway);
+    // a page restored by the Back button may be sent again.
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+        form.removeAttribute("data-submitted");
+      });
+    });
     document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (form.getAttribute("data-submitted") === "true") {

@@ -1,0 +1,220 @@
+"""Organisers' pages: municipalities, assessments, links, progress, context, workshop, closing."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from readiness.forms import item_field
+from readiness.models import Assessment, InvitationState, Mode, Municipality, Role, Status
+from readiness.questionnaire import Questionnaire
+from tests.web_helpers import (
+    add_responses,
+    answer_all,
+    fresh,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+    post_form,
+)
+
+LINK = re.compile(r'value="(http://localhost/s/[A-Za-z0-9_-]+)"')
+
+
+def test_an_advisor_creates_a_municipality_and_an_assessment_and_gets_one_link_per_agency(
+        client: FlaskClient, session: Session):
+    make_user(session, "advisor", Role.ADVISOR)
+    login(client, "advisor")
+    created = post_form(client, "/municipalities/new", {
+        "name": "Mechelen", "country": "be", "region": "Antwerp",
+        "population_band": "50k_100k"})
+    assert created.status_code == 302
+    municipality_url = created.headers["Location"]
+    page = client.get(municipality_url).get_data(as_text=True)
+    assert "Mechelen" in page
+    assert "Start a new assessment" in page
+    started = post_form(client, f"{municipality_url}/assessments/new", {
+        "conducted_on": "2026-04-01", "mode": "survey",
+        "agencies": ["police", "health", "education"]})
+    assert started.status_code == 302
+    overview = client.get(started.headers["Location"]).get_data(as_text=True)
+    links = LINK.findall(overview)
+    assert len(links) == 3
+    assert "Copy these links now" in overview
+    assert overview.count("data-copy-target") == 3
+    for link in links:
+        assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    again = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert LINK.findall(again) == []  # shown once
+    assert "Progress per agency" in again
+
+
+def test_the_municipality_form_reports_each_problem(client: FlaskClient, session: Session):
+    make_user(session, "advisor", Role.ADVISOR)
+    login(client, "advisor")
+    reply = post_form(client, "/municipalities/new", {"name": "", "country": "Belgium"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert '<a href="#name">Enter the name of the municipality</a>' in html
+    assert '<a href="#country">Enter the country as two letters, like BE</a>' in html
+    assert '<a href="#population_band-0">Choose the number of inhabitants</a>' in html
+    assert session.scalars(select(Municipality)).all() == []
+
+
+def test_the_assessment_form_needs_an_agency(client: FlaskClient, session: Session):
+    advisor = make_user(session, "advisor", Role.ADVISOR)
+    municipality = make_municipality(session, advisor=advisor)
+    login(client, "advisor")
+    reply = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
+                      {"conducted_on": "2026-04-01", "mode": "survey"})
+    assert reply.status_code == 400
+    assert "Choose at least one agency taking part" in reply.get_data(as_text=True)
+    assert session.scalars(select(Assessment)).all() == []
+
+
+def test_a_municipality_coordinator_sets_up_their_own_assessment(
+        client: FlaskClient, session: Session):
+    municipality = make_municipality(session)
+    make_user(session, "coord", Role.MUNICIPALITY_COORDINATOR, municipality=municipality)
+    login(client, "coord")
+    assert "Add a municipality" not in client.get("/").get_data(as_text=True)
+    assert client.get("/municipalities/new").status_code == 403
+    reply = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
+                      {"conducted_on": "2026-04-01", "mode": "survey", "agencies": ["police"]})
+    assert reply.status_code == 302
+
+
+def test_another_link_can_be_made_and_a_link_withdrawn(client: FlaskClient, session: Session):
+    make_user(session, "admin")
+    assessment, tokens = make_assessment(session, make_municipality(session), ("police",))
+    login(client, "admin")
+    page = f"/assessments/{assessment.public_id}"
+    made = post_form(client, page, {"agency": "youth_work"},
+                     to=f"{page}/invitations")
+    assert made.headers["Location"].endswith("#links")
+    [link] = LINK.findall(client.get(page).get_data(as_text=True))
+    assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    police = assessment.invitations[0]
+    withdrawn = post_form(client, page, to=f"/invitations/{police.public_id}/revoke")
+    assert withdrawn.status_code == 302
+    assert client.get(f"/s/{tokens['police']}").status_code == 410
+    fresh(session)
+    assert session.get(type(police), police.id).state == InvitationState.REVOKED
+
+
+def test_progress_shows_responses_started_and_sent_per_agency(
+        client: FlaskClient, session: Session):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"))
+    add_responses(session, assessment, "police", 2)
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    police_row = re.search(r"<th scope=\"row\">Police</th>(.*?)</tr>", html, re.S)
+    assert police_row is not None
+    cells = re.findall(r'<td class="numeric">(\d+)</td>', police_row.group(1))
+    assert cells == ["0", "2", "2"]  # started (in progress), sent, active links
+
+
+def test_context_questions_are_answered_and_kept(client: FlaskClient, session: Session,
+                                                 questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session))
+    login(client, "admin")
+    single = next(i for i in questionnaire.doc.context if not i.multiple)
+    multiple = next(i for i in questionnaire.doc.context if i.multiple)
+    chosen = [o.value for o in questionnaire.options(multiple)][1:3]
+    page = f"/assessments/{assessment.public_id}/context"
+    saved = post_form(client, page, {item_field(single.id): questionnaire.options(single)[0].value,
+                                     item_field(multiple.id): chosen})
+    assert saved.status_code == 302
+    fresh(session)
+    stored = session.get(Assessment, assessment.id)
+    assert stored is not None
+    assert stored.context == {single.id: [questionnaire.options(single)[0].value],
+                              multiple.id: chosen}
+    refused = post_form(client, page, {item_field(single.id): "made_up"})
+    assert refused.status_code == 400
+    assert "Choose one of the answers shown" in refused.get_data(as_text=True)
+
+
+def test_a_facilitated_workshop_records_each_agencys_agreed_answers_then_closes(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    advisor = make_user(session, "advisor", Role.ADVISOR)
+    assessment, _ = make_assessment(session, make_municipality(session, advisor=advisor),
+                                    ("police", "health"), mode=Mode.WORKSHOP)
+    login(client, "advisor")
+    overview = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    assert "Record the answers of Police" in overview
+    assert "Invitation links" not in overview
+    for agency, value in (("police", "agree"), ("health", "disagree")):
+        page = f"/assessments/{assessment.public_id}/workshop/{agency}"
+        html = client.get(page).get_data(as_text=True)
+        assert html.count("<fieldset") == len(questionnaire.doc.items)
+        data = {item_field(k): v for k, v in answer_all(questionnaire, value).items()}
+        assert post_form(client, page, data).status_code == 302
+    assert "Change the answers of Police" in client.get(
+        f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    closed = post_form(client, f"/assessments/{assessment.public_id}/close")
+    assert closed.headers["Location"] == f"/assessments/{assessment.public_id}/results"
+    results = client.get(closed.headers["Location"]).get_data(as_text=True)
+    assert "agreed in a facilitated workshop" in results
+    assert "Scores by agency" in results  # one agreed answer per agency is enough
+
+
+def test_an_incomplete_workshop_page_stores_nothing(client: FlaskClient, session: Session,
+                                                    questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    login(client, "admin")
+    page = f"/assessments/{assessment.public_id}/workshop/police"
+    first = questionnaire.doc.items[0].id
+    reply = post_form(client, page, {item_field(first): "agree"})
+    assert reply.status_code == 400
+    assert "There is a problem" in reply.get_data(as_text=True)
+    assert client.get(f"/assessments/{assessment.public_id}/workshop/justice").status_code == 404
+    fresh(session)
+    assert session.get(Assessment, assessment.id).responses == []  # type: ignore[union-attr]
+
+
+def test_closing_asks_for_confirmation_and_needs_sent_answers(client: FlaskClient,
+                                                              session: Session):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",))
+    login(client, "admin")
+    page = f"/assessments/{assessment.public_id}/close"
+    assert "Close the assessment and compute the results?" in client.get(page).get_data(
+        as_text=True)
+    refused = post_form(client, page)
+    assert refused.status_code == 400
+    assert "nothing to score" in refused.get_data(as_text=True)
+    add_responses(session, assessment, "police", 1)
+    assert post_form(client, page).status_code == 302
+    fresh(session)
+    assert session.get(Assessment, assessment.id).status == Status.CLOSED  # type: ignore[union-attr]
+    assert client.get(page).status_code == 409
+    assert client.get(f"/assessments/{assessment.public_id}/context").status_code == 409
+
+
+def test_every_organiser_form_refuses_a_post_without_csrf_token(client: FlaskClient,
+                                                                session: Session):
+    make_user(session, "admin")
+    municipality = make_municipality(session)
+    assessment, _ = make_assessment(session, municipality, ("police",))
+    invitation = assessment.invitations[0]
+    login(client, "admin")
+    posts = ["/municipalities/new", f"/municipalities/{municipality.public_id}/assessments/new",
+             f"/assessments/{assessment.public_id}/invitations",
+             f"/invitations/{invitation.public_id}/revoke",
+             f"/assessments/{assessment.public_id}/context",
+             f"/assessments/{assessment.public_id}/close", "/logout", "/login"]
+    for url in posts:
+        reply = client.post(url, data={"name": "X"})
+        assert reply.status_code == 400, url
+        assert "Form expired" in reply.get_data(as_text=True)
+    fresh(session)
+    assert session.get(Assessment, assessment.id).status == Status.OPEN  # type: ignore[union-attr]

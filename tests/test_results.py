@@ -1,0 +1,127 @@
+"""The results page of a closed assessment."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from readiness import services
+from readiness.models import Assessment, AuditEvent
+from readiness.questionnaire import Questionnaire
+from readiness.web import results
+from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
+
+
+def _closed(session: Session, questionnaire: Questionnaire) -> Assessment:
+    """Police agree, health disagree (a perception gap), education with too few respondents."""
+    assessment, _ = make_assessment(session, make_municipality(session),
+                                    ("police", "health", "education"))
+    first = questionnaire.doc.dimensions[0].id
+    add_responses(session, assessment, "police", 3, "agree",
+                  comments={first: "<script>alert('x')</script> Good <b>contacts</b>"})
+    add_responses(session, assessment, "health", 3,
+                  lambda item: "strongly_disagree" if item.endswith("e") else "dont_know")
+    add_responses(session, assessment, "education", 2, "neither",
+                  comments={first: "A comment from a small group"})
+    services.close_assessment(session, assessment)
+    session.commit()
+    return assessment
+
+
+def _page(client: FlaskClient, session: Session, assessment: Assessment) -> str:
+    make_user(session, "ada")
+    login(client, "ada")
+    reply = client.get(f"/assessments/{assessment.public_id}/results")
+    assert reply.status_code == 200
+    return reply.get_data(as_text=True)
+
+
+def test_the_radar_comes_as_inline_svg_with_a_data_table(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    html = _page(client, session, _closed(session, questionnaire))
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
+    assert 'role="img"' in html
+    table = html.split("<caption>Scores by dimension</caption>")[1].split("</table>")[0]
+    for dimension in questionnaire.doc.dimensions:
+        assert f'<th scope="row">{dimension.title}</th>' in table
+    assert "<script" not in html.split("</head>")[1].replace("&lt;script", "")
+
+
+def test_agencies_are_shown_side_by_side_with_perception_gaps_flagged(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    html = _page(client, session, _closed(session, questionnaire))
+    agencies = html.split("<caption>Scores by agency (0–100)</caption>")[1].split("</table>")[0]
+    assert '<th scope="col" class="numeric">Police</th>' in agencies
+    assert '<th scope="col" class="numeric">Health and mental health care</th>' in agencies
+    assert "Perception gap" in agencies
+
+
+def test_an_agency_below_the_group_size_is_not_shown_on_its_own(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    html = _page(client, session, _closed(session, questionnaire))
+    agencies = html.split("<caption>Scores by agency (0–100)</caption>")[1].split("</table>")[0]
+    assert "Education" not in agencies
+    assert "not shown separately: Education and schools" in html
+    assert "A comment from a small group" not in html
+
+
+def test_findings_come_with_their_evidence_and_actions_in_order(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    assessment = _closed(session, questionnaire)
+    _, result, roadmap = services.score_assessment(session, assessment)
+    html = _page(client, session, assessment)
+    assert result.barriers, "the fixture should find a barrier"
+    for barrier in result.barriers:
+        assert barrier.title in html
+    assert html.count("Evidence: [") >= len(result.barriers) + len(roadmap.actions)
+    positions = [html.index(f'value="{a.priority}"') for a in roadmap.actions]
+    assert positions == sorted(positions)
+    assert roadmap.model.title in html
+    assert questionnaire.doc.sources[0].citation in html
+
+
+def test_the_dont_know_share_is_reported(client: FlaskClient, session: Session,
+                                         questionnaire: Questionnaire):
+    html = _page(client, session, _closed(session, questionnaire))
+    assert "<th scope=\"col\" class=\"numeric\">Don't know</th>" in html
+    assert re.search(r'<td class="numeric">\d+%', html)
+
+
+def test_comments_are_shown_per_agency_as_text(client: FlaskClient, session: Session,
+                                              questionnaire: Questionnaire):
+    html = _page(client, session, _closed(session, questionnaire))
+    escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Good &lt;b&gt;contacts&lt;/b&gt;"
+    assert escaped in html
+    assert "<b>contacts</b>" not in html
+
+
+def test_viewing_results_is_written_to_the_audit_log_without_content(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    assessment = _closed(session, questionnaire)
+    _page(client, session, assessment)
+    session.rollback()
+    event = session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.object_type, event.object_id) == (
+        "view_results", "assessment", assessment.public_id)
+    assert event.municipality_id == assessment.municipality_id
+
+
+def test_an_open_assessment_has_no_results_page_yet(client: FlaskClient, session: Session):
+    assessment, _ = make_assessment(session, make_municipality(session))
+    make_user(session, "ada")
+    login(client, "ada")
+    assert client.get(f"/assessments/{assessment.public_id}/results").status_code == 404
+
+
+def test_other_modules_can_link_a_download_from_the_results_page(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire,
+        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(results, "DOWNLOADS", [])
+    results.register_download("assessments.assessment", "Download the thing")
+    results.register_download("assessments.assessment", "Download the thing")
+    html = _page(client, session, _closed(session, questionnaire))
+    assert html.count("Download the thing") == 1
