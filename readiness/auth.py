@@ -221,6 +221,21 @@ def can_create_municipality(user: User | None) -> bool:
     return user is not None and user.active and user.role in (Role.ADMIN, Role.ADVISOR)
 
 
+def can_see_national(user: User | None, admin_only: bool = False) -> bool:
+    """May `user` open the national dashboard, exports, API and PDF (admins only if asked)?"""
+    if user is None or not user.active:
+        return False
+    return user.role == Role.ADMIN or (not admin_only and user.role == Role.NATIONAL_COORDINATOR)
+
+
+def require_national(admin_only: bool = False) -> User:
+    """The signed-in user if they may see national views; 403 for any other role."""
+    user = require_user()
+    if not can_see_national(user, admin_only):
+        abort(403)
+    return user
+
+
 def _check(user: User, access: Access, municipality: Municipality) -> None:
     if not can(user, Access.VIEW, municipality):
         abort(404)
@@ -264,4 +279,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _user() -> dict[str, Any]:
         return {"current_user": current_user(), "can": can, "Access": Access,
-                "can_create_municipality": can_create_municipality}
+                "can_create_municipality": can_create_municipality,
+                "can_see_national": can_see_national}

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from readiness.models import (
@@ -51,23 +51,44 @@ def finding_rows(result: Result) -> list[tuple[str, str]]:
     return list(dict.fromkeys(rows))
 
 
-def load_records(db: Session) -> Records:
-    """Every municipality, and every closed assessment with its stored scores and findings."""
+def load_records(db: Session, *, country: str | None = None,
+                 band: str | None = None) -> Records:
+    """Municipalities (of a country and size band, if given) and their closed assessments,
+    with stored scores and findings."""
+    chosen = select(Municipality.id)
+    if country is not None:
+        chosen = chosen.where(Municipality.country == country)
+    if band is not None:
+        chosen = chosen.where(Municipality.population_band == band)
+    narrowed = country is not None or band is not None
     municipalities = db.execute(select(
         Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
-        Municipality.region, Municipality.population_band)).all()
+        Municipality.region, Municipality.population_band)
+        .where(Municipality.id.in_(chosen) if narrowed else true())).all()
+    closed = select(Assessment.id).where(Assessment.status == Status.CLOSED)
+    if narrowed:
+        closed = closed.where(Assessment.municipality_id.in_(chosen))
     formality = Assessment.context[(FORMALITY_ITEM, 0)].as_string()
     assessments = db.execute(
         select(Assessment.id, Assessment.public_id, Assessment.municipality_id,
                Assessment.round, Assessment.conducted_on, AssessmentResult.overall,
                AssessmentResult.stage, AssessmentResult.respondents, formality)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-        .where(Assessment.status == Status.CLOSED)).all()
+        .where(Assessment.id.in_(closed))).all()
     scores = db.execute(select(Score.assessment_id, Score.dimension, Score.score, Score.level,
-                               Score.divergent)).all()
+                               Score.divergent)
+                        .where(Score.assessment_id.in_(closed) if narrowed else true())).all()
     findings = db.execute(select(AssessmentFinding.assessment_id, AssessmentFinding.kind,
-                                 AssessmentFinding.finding)).all()
+                                 AssessmentFinding.finding)
+                          .where(AssessmentFinding.assessment_id.in_(closed) if narrowed
+                                 else true())).all()
     return Records(municipalities, assessments, scores, findings)
+
+
+def known_places(db: Session) -> tuple[set[str], set[str]]:
+    """The countries and regions that municipalities are stored with (for the filters)."""
+    rows = db.execute(select(Municipality.country, Municipality.region).distinct()).all()
+    return {c for c, _ in rows}, {r for _, r in rows if r}
 
 
 def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],

@@ -91,6 +91,11 @@ def render_roadmap_html(ctx: ReportContext) -> str:
     return template.render(ctx=ctx, css=_stylesheet())
 
 
+def render_document_html(template: str, **values: Any) -> str:
+    """Another report template of reports/ (e.g. the national summary), CSS inlined."""
+    return _environment().get_template(template).render(css=_stylesheet(), **values)
+
+
 def cache_key(html: str) -> str:
     """A key for caching a rendered PDF: the report format and the exact HTML it came from."""
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()

@@ -229,24 +229,25 @@ class PeerBenchmark:
     dimensions: tuple[PeerPosition, ...]
 
 
-def peer_benchmark(t: Tables, municipality_public_id: str, q: Questionnaire,
+def peer_benchmark(t: Tables, assessment_public_id: str, q: Questionnaire,
                    min_cell: int = MIN_CELL) -> PeerBenchmark | None:
-    """The peer benchmark, or None when the municipality has no closed assessment."""
-    own_info = t.municipalities[t.municipalities["public_id"] == municipality_public_id]
-    if own_info.empty:
+    """An assessment's scores against the latest of the other municipalities of its country
+    and size band (`t` may hold just those); None when the assessment is not in `t`."""
+    own_rows = t.assessments[t.assessments["public_id"] == assessment_public_id]
+    if own_rows.empty:
         return None
-    country, band = own_info.iloc[0]["country"], own_info.iloc[0]["band"]
+    own_assessment = own_rows.iloc[0]
+    info = t.municipalities[t.municipalities["id"] == own_assessment["municipality_id"]].iloc[0]
+    country, band = str(info["country"]), str(info["band"])
     sel = select(t, Filters(country=country, band=band))
-    mine = sel.latest["municipality_public_id"] == municipality_public_id
-    if not mine.any():
-        return None
-    own, peers = sel.latest[mine].iloc[0], sel.latest[~mine]
+    peers = sel.latest[sel.latest["municipality_id"] != own_assessment["municipality_id"]]
+    own = t.wide.loc[own_assessment["id"]] if own_assessment["id"] in t.wide.index else None
     positions = []
     for dim in q.doc.dimensions:
         values = peers[f"score:{dim.id}"].dropna()
         n = len(values)
-        score = own[f"score:{dim.id}"]
-        score = None if pd.isna(score) else float(score)
+        raw = None if own is None else own[f"score:{dim.id}"]
+        score = None if raw is None or pd.isna(raw) else float(raw)
         below = None if score is None or not n else float((values < score).mean())
         positions.append(PeerPosition(
             id=dim.id, title=dim.title, score=None if score is None else round(score, 1),
