@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # Flask is imported when an app is built, so the pure CLI sta
     from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": None,  # required outside debug and testing
+    "SECRET_KEY": None,  # required outside debug and testing (or SECRET_KEY_FILE)
+    "SECRET_KEY_FILE": None,  # a file holding the key, made on first start (instance-relative)
     "DATABASE_URL": None,  # None: SQLite file readiness.sqlite in the instance folder
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     "SQL_ECHO": False,
@@ -71,6 +72,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _finish_config(app: Flask) -> None:
+    if not app.config["SECRET_KEY"] and app.config["SECRET_KEY_FILE"]:
+        app.config["SECRET_KEY"] = _key_from_file(Path(app.instance_path)
+                                                  / app.config["SECRET_KEY_FILE"])
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing):
             raise ConfigError("READINESS_SECRET_KEY must be set (a long random string); only "
@@ -79,3 +83,16 @@ def _finish_config(app: Flask) -> None:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"
+
+
+def _key_from_file(path: Path) -> str:
+    """The key stored in `path`, written there (readable by its owner only) if missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path}: the secret key is too short (32 characters at least)")
+    return key

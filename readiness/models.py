@@ -1,5 +1,8 @@
 """The database tables as typed SQLAlchemy 2.0 models. No domain logic lives here.
 
+The vocabularies (`Role`, `Mode`, `Status`, `InvitationState`, `ResponseStatus`,
+`POPULATION_BANDS`) live in `readiness.vocabulary` and are importable from here too.
+
 Model and field names, for code that builds on them (dashboard, reports, API):
 
 - `User`: public_id, username (lower case), password_hash, role (a `Role`), municipality_id (the
@@ -38,7 +41,6 @@ Model and field names, for code that builds on them (dashboard, reports, API):
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -60,6 +62,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from readiness.tokens import new_public_id
+from readiness.vocabulary import (
+    POPULATION_BANDS,
+    InvitationState,
+    Mode,
+    ResponseStatus,
+    Role,
+    Status,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,47 +78,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Role(StrEnum):
-    """What a user may do; the checks live in `auth.py`."""
-
-    ADMIN = "admin"
-    NATIONAL_COORDINATOR = "national_coordinator"
-    ADVISOR = "advisor"
-    MUNICIPALITY_COORDINATOR = "municipality_coordinator"
-
-
-class Mode(StrEnum):
-    """How answers are collected: practitioners' survey links, or one facilitated workshop."""
-
-    SURVEY = "survey"
-    WORKSHOP = "workshop"
-
-
-class Status(StrEnum):
-    """An assessment collects answers while open; closing computes and stores its results."""
-
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class InvitationState(StrEnum):
-    """A revoked invitation link opens nothing."""
-
-    ACTIVE = "active"
-    REVOKED = "revoked"
-
-
-class ResponseStatus(StrEnum):
-    """A response is scored only once submitted."""
-
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-
-
-# Population bands of a municipality (ids stored; labels live with the forms).
-POPULATION_BANDS = ("under_10k", "10k_50k", "50k_100k", "100k_250k", "over_250k")
 
 
 def _utcnow() -> datetime:
