@@ -1,0 +1,196 @@
+"""National aggregates against hand-computed values on tests/national_fixture.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from readiness import aggregate as ag
+from readiness.aggregate import Filters
+from readiness.national_params import ParamError, parse_params
+from readiness.questionnaire import get_questionnaire
+from tests.national_fixture import DIMENSIONS, records
+
+Q = get_questionnaire()
+SMALL = "fewer than 5"
+
+
+@pytest.fixture(scope="module")
+def tables() -> ag.Tables:
+    """The fixture as frames."""
+    return ag.tables(records(), DIMENSIONS)
+
+
+def trust(items: list[ag.DimensionSummary]) -> ag.DimensionSummary:
+    return next(d for d in items if d.id == "trust")
+
+
+def test_latest_assessment_per_municipality_is_the_highest_round(tables: ag.Tables):
+    sel = ag.select(tables, Filters())
+    latest = dict(zip(sel.latest["name"], sel.latest["public_id"], strict=True))
+    assert latest == {"A": "a2", "B": "b2", "C": "c1", "D": "d2", "E": "e1", "F": "f1"}
+
+
+def test_dimension_distribution_matches_hand_computation(tables: ag.Tables):
+    # latest trust scores: 60, 45, 70, 80, 90 and F without a score
+    d = trust(ag.dimension_summaries(ag.select(tables, Filters()), Q, min_cell=1))
+    assert (d.scored, d.insufficient) == (5, 1)
+    assert (d.mean, d.median, d.q1, d.q3) == (69.0, 70.0, 60.0, 80.0)
+    levels = {lv.id: (lv.count, lv.share) for lv in d.levels}
+    assert levels == {"concern": (1, round(1 / 6, 3)), "borderline": (2, round(2 / 6, 3)),
+                      "strength": (2, round(2 / 6, 3)),
+                      "insufficient_data": (1, round(1 / 6, 3))}
+    assert (d.divergent, d.divergent_share) == (1, round(1 / 6, 3))
+
+
+def test_small_cells_are_suppressed_as_text_never_numbers(tables: ag.Tables):
+    d = trust(ag.dimension_summaries(ag.select(tables, Filters()), Q))
+    assert d.scored == 5
+    assert d.mean == 69.0
+    assert d.insufficient == SMALL
+    assert all(lv.count == SMALL and lv.share == SMALL for lv in d.levels)
+    assert d.divergent == SMALL
+    assert d.divergent_share == SMALL
+    region = ag.select(tables, Filters(region="R1"))  # three municipalities
+    r1 = trust(ag.dimension_summaries(region, Q))
+    assert (r1.scored, r1.mean, r1.median, r1.q1, r1.q3) == (SMALL,) * 5
+    rows = ag.breakdown(ag.select(tables, Filters()), "region")
+    assert all(row.municipalities == SMALL and row.overall == SMALL for row in rows)
+    assert all(value == SMALL for row in rows for value in row.scores.values())
+
+
+def test_barrier_frequency_counts_latest_rounds_only(tables: ag.Tables):
+    found = {b.id: (b.count, b.share)
+             for b in ag.barrier_frequency(ag.select(tables, Filters()), Q)}
+    assert found["lack_of_trust"] == (5, round(5 / 6, 3))
+    assert found["legal_uncertainty"] == (SMALL, SMALL)
+    assert found["unclear_roles"] == (0, 0.0)  # only in A's first round
+    first = ag.barrier_frequency(ag.select(tables, Filters()), Q)[0]
+    assert first.id == "lack_of_trust"
+
+
+def test_progress_pairs_previous_and_latest_rounds(tables: ag.Tables):
+    # A 40 -> 60, B 50 -> 45, D 30 -> 80
+    p = next(x for x in ag.progress(ag.select(tables, Filters()), Q, min_cell=1)
+             if x.id == "trust")
+    assert (p.pairs, p.before, p.after, p.change) == (3, 40.0, 61.7, 21.7)
+    assert (p.improved, p.stable, p.declined) == (2, 0, 1)
+    suppressed = next(x for x in ag.progress(ag.select(tables, Filters()), Q) if x.id == "trust")
+    assert {suppressed.pairs, suppressed.before, suppressed.change, suppressed.improved} == {SMALL}
+
+
+def test_filters_combine(tables: ag.Tables):
+    def names(f: Filters) -> set[str]:
+        return set(ag.select(tables, f).latest["name"])
+
+    assert names(Filters(country="FR")) == set()
+    assert names(Filters(region="R1")) == {"A", "B", "C"}
+    assert names(Filters(country="BE", band="under_10k")) == {"E"}
+    assert names(Filters(since=date(2026, 1, 1))) == {"A", "B", "D"}
+    first = ag.select(tables, Filters(round=1))
+    assert dict(zip(first.latest["name"], first.latest["round"], strict=True)) == dict.fromkeys(
+        "ABCDEF", 1)
+    assert names(Filters(region="R1", until=date(2025, 2, 15))) == {"A", "B"}
+    assert ag.select(tables, Filters(until=date(2025, 12, 31))).previous.empty
+
+
+def test_overview_counts_and_means(tables: ag.Tables):
+    ov = ag.overview(ag.select(tables, Filters()), Q, min_cell=1)
+    assert (ov.municipalities, ov.assessed, ov.never_assessed) == (7, 6, 1)
+    assert ov.assessed_share == round(6 / 7, 3)
+    assert ov.overall_mean == 69.0
+    assert (ov.formal_structure, ov.no_structure) == (2, 2)  # A, E formal; B none, D ad hoc
+    assert (ov.first_date, ov.last_date) == (date(2025, 3, 1), date(2026, 3, 1))
+
+
+def test_breakdown_by_region_with_small_threshold(tables: ag.Tables):
+    rows = {r.key: r for r in ag.breakdown(ag.select(tables, Filters()), "region", min_cell=1)}
+    assert rows["R1"].municipalities == 3
+    assert rows["R1"].overall == 58.3
+    assert rows["R2"].municipalities == 3
+    assert rows["R2"].scores["trust"] == 85.0
+
+
+def test_peer_benchmark_compares_with_same_country_and_band(tables: ag.Tables):
+    # A (60) against B 45, C 70, D 80 and F (no score); E is smaller, G in another country
+    bench = ag.peer_benchmark(tables, "a2", Q, min_cell=1)
+    assert bench is not None
+    assert (bench.country, bench.band, bench.peers) == ("BE", "10k_50k", 4)
+    t = next(p for p in bench.dimensions if p.id == "trust")
+    assert (t.score, t.peers, t.peer_median, t.below_share) == (60.0, 3, 70.0, 0.333)
+    hidden = ag.peer_benchmark(tables, "a2", Q)
+    assert hidden is not None
+    assert hidden.peers == SMALL
+    assert next(p for p in hidden.dimensions if p.id == "trust").peer_median == SMALL
+    assert ag.peer_benchmark(tables, "nope", Q) is None
+
+
+def test_municipality_table_sorts_with_missing_values_last(tables: ag.Tables):
+    sel = ag.select(tables, Filters())
+    down = ag.municipality_table(sel, "trust", descending=True)
+    assert [r.name for r in down.rows] == ["E", "D", "C", "A", "B", "F", "G"]
+    up = ag.municipality_table(sel, "trust")
+    assert [r.name for r in up.rows] == ["B", "A", "C", "D", "E", "F", "G"]
+    page = ag.municipality_table(sel, "name", per_page=3, page=3)
+    assert ([r.name for r in page.rows], page.total, page.pages) == (["G"], 7, 3)
+    a = next(r for r in up.rows if r.name == "A")
+    assert (a.round, a.change, a.gaps) == (2, 20.0, ("trust",))
+    assert set(a.barriers) == {"lack_of_trust", "legal_uncertainty"}
+    with pytest.raises(ValueError, match="unknown sort key"):
+        ag.municipality_table(sel, "password")
+
+
+def test_need_ranking_weighs_weakness_structure_staleness_and_decline(tables: ag.Tables):
+    ranked = ag.need_ranking(ag.select(tables, Filters()), Q, today=date(2026, 6, 1))
+    by_name = {r.name: r for r in ranked}
+    # B: weakness (100-45)*0.6=33, 5 concerns*8=40, no structure 20, fell 5 points 10
+    assert by_name["B"].need == 103.0
+    assert "No local cooperation structure yet" in by_name["B"].reasons
+    assert "Overall fell 5 points since the last round" in by_name["B"].reasons
+    assert by_name["G"].need == ag.municipal.NEVER_ASSESSED_NEED
+    assert by_name["G"].reasons == ("Never assessed: readiness unknown",)
+    assert ranked[0].name == "B"
+    assert by_name["E"].need < by_name["C"].need < by_name["B"].need
+    stale = {r.name: r for r in ag.need_ranking(ag.select(tables, Filters()), Q,
+                                                today=date(2027, 6, 1))}
+    assert "Last assessed 27 months ago" in stale["C"].reasons
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ({"sort": ["password"]}, "unknown sort key"),
+    ({"since": ["2026-13-01"]}, "since must be a date"),
+    ({"until": ["yesterday"]}, "until must be a date"),
+    ({"country": ["ZZ"]}, "unknown country"),
+    ({"region": ["Atlantis"]}, "unknown region"),
+    ({"band": ["huge"]}, "unknown population band"),
+    ({"round": ["0"]}, "round must be a whole number"),
+    ({"page": ["-1"]}, "page must be a whole number"),
+    ({"order": ["sideways"]}, "order must be asc or desc"),
+    ({"debug": ["1"]}, "unknown parameter"),
+    ({"country": ["BE", "FR"]}, "more than once"),
+    ({"since": ["2026-02-01"], "until": ["2026-01-01"]}, "since must not be after until"),
+])
+def test_parameters_outside_the_allow_list_are_refused(args, message):
+    with pytest.raises(ParamError, match=message):
+        parse_params(args, countries={"BE", "FR"}, regions={"R1"}, dimensions=DIMENSIONS)
+
+
+def test_parameters_within_the_allow_list_become_filters():
+    params = parse_params({"country": ["be"], "region": ["R1"], "since": ["2025-01-01"],
+                           "round": ["2"], "sort": ["trust"], "order": ["desc"],
+                           "page": ["2"], "band": [""]},
+                          countries={"BE"}, regions={"R1"}, dimensions=DIMENSIONS)
+    assert params.filters == Filters(country="BE", region="R1", since=date(2025, 1, 1), round=2)
+    assert (params.sort, params.descending, params.page) == ("trust", True, 2)
+    assert params.query(page=None) == {"country": "BE", "region": "R1", "since": "2025-01-01",
+                                       "round": "2", "sort": "trust", "order": "desc"}
+
+
+def test_pandas_is_imported_only_by_the_aggregate_package():
+    root = Path(__file__).parents[1] / "readiness"
+    importers = {p.relative_to(root).as_posix() for p in root.rglob("*.py")
+                 if re.search(r"^\s*(import pandas|from pandas)", p.read_text(), re.M)}
+    assert importers <= {"aggregate/national.py", "aggregate/municipal.py"}
