@@ -41,6 +41,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(assessments.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(results.bp)
+    from readiness.web import api, dashboard
+
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(api.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
     app.after_request(_security_headers)

@@ -1,0 +1,225 @@
+"""Read-only JSON API for national coordinators' own tools, described by readiness/openapi.yaml.
+
+Token authentication (`Authorization: Bearer <token>`, tokens from `readiness api-token create`);
+only admins and national coordinators. Errors are JSON with a message: 400 for a parameter the
+allow-list refuses, 401 without a valid token, 403 for other roles, 404 for unknown ids.
+Suppressed cells are the text "fewer than 5", as everywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from datetime import UTC, date, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, g, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from readiness import aggregate, auth
+from readiness.db import begin_write, get_session
+from readiness.models import Municipality
+from readiness.national_params import ParamError, ViewParams, parse_params
+from readiness.national_query import known_places, load_records
+from readiness.questionnaire import get_questionnaire
+from readiness.services_national import audit, national_tables, note_token_use, user_for_token
+from readiness.web.dashboard import min_cell
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+BREAKDOWNS = ("region", "band", "country")
+
+
+class ApiError(Exception):
+    """An error answered as JSON."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False)
+    return Response(body, status=status, mimetype="application/json")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> ResponseReturnValue:
+    response = _json({"error": error.error, "message": error.message}, error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="readiness"'
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    return _json({"error": error.name.lower().replace(" ", "_"),
+                  "message": error.description or error.name}, code)
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document shipped as readiness/openapi.yaml."""
+    text = (files("readiness") / "openapi.yaml").read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI document of this API (no token needed); country and region list the values
+    stored here, so every value the document allows is one the API accepts."""
+    document = copy.deepcopy(openapi_document())
+    countries, regions = known_places(get_session())
+    parameters = document["components"]["parameters"]
+    if countries:
+        parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
+    if regions:
+        parameters["region"]["schema"] = {"type": "string", "enum": sorted(regions)}
+    return _json(document)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'")
+    found = user_for_token(get_session(), token.strip())
+    if found is None:
+        raise ApiError(401, "unauthorized", "this API token is unknown or revoked")
+    user, token_id = found
+    if not auth.can_see_national(user):
+        raise ApiError(403, "forbidden", "only admins and national coordinators may use the API")
+    g.api_user, g.api_token_id = user, token_id
+
+
+def _record(object_type: str, object_id: str = "") -> None:
+    db = begin_write()
+    note_token_use(db, g.api_token_id)
+    audit(db, g.api_user, "api", object_type, object_id)
+    db.commit()
+
+
+def _params(extra: tuple[str, ...] = ()) -> ViewParams:
+    countries, regions = known_places(get_session())
+    try:
+        return parse_params(request.args.to_dict(flat=False), countries=countries,
+                            regions=regions, dimensions=get_questionnaire().dimension_ids,
+                            extra=extra)
+    except ParamError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+
+
+@bp.get("/summary")
+def summary() -> ResponseReturnValue:
+    """Overview, dimension distributions and levels, barrier frequency and progress."""
+    params = _params()
+    q = get_questionnaire()
+    cell = min_cell()
+    sel = aggregate.select(national_tables(get_session(), q), params.filters)
+    data = {"filters": params.filters.as_query(), "min_cell": cell,
+            "overview": aggregate.overview(sel, q, cell),
+            "dimensions": aggregate.dimension_summaries(sel, q, cell),
+            "barriers": aggregate.barrier_frequency(sel, q, cell),
+            "progress": aggregate.progress(sel, q, cell)}
+    _record("api_summary")
+    return _json(data)
+
+
+@bp.get("/breakdown/<by>")
+def breakdown(by: str) -> ResponseReturnValue:
+    """Mean scores per region, population band or country."""
+    if by not in BREAKDOWNS:
+        raise ApiError(400, "bad_request", "break down by one of: " + ", ".join(BREAKDOWNS))
+    params = _params()
+    q = get_questionnaire()
+    sel = aggregate.select(national_tables(get_session(), q), params.filters)
+    rows = aggregate.breakdown(sel, by, min_cell())
+    _record("api_breakdown", by)
+    return _json({"filters": params.filters.as_query(), "by": by, "groups": rows})
+
+
+@bp.get("/municipalities")
+def municipalities() -> ResponseReturnValue:
+    """A page of the municipality table with each one's latest scores."""
+    params = _params()
+    q = get_questionnaire()
+    sel = aggregate.select(national_tables(get_session(), q), params.filters)
+    page = aggregate.municipality_table(sel, params.sort, params.descending, params.page,
+                                        params.per_page)
+    _record("api_municipalities")
+    return _json({"filters": params.filters.as_query(), "total": page.total, "page": page.page,
+                  "pages": page.pages, "items": page.rows})
+
+
+@bp.get("/need")
+def need() -> ResponseReturnValue:
+    """Municipalities ranked by need of a visit, with reasons."""
+    params = _params(extra=("limit",))
+    limit_text = request.args.get("limit", "20").strip() or "20"
+    if not limit_text.isdigit() or not 1 <= int(limit_text[:6]) <= 200:
+        raise ApiError(400, "bad_request", "limit must be a whole number from 1 to 200")
+    q = get_questionnaire()
+    sel = aggregate.select(national_tables(get_session(), q), params.filters)
+    rows = aggregate.need_ranking(sel, q, datetime.now(UTC).date(), int(limit_text))
+    _record("api_need")
+    return _json({"filters": params.filters.as_query(), "items": rows})
+
+
+@bp.get("/municipalities/<public_id>")
+def municipality(public_id: str) -> ResponseReturnValue:
+    """One municipality: every closed round's scores and barriers, and its peer benchmark."""
+    if len(public_id) > 32 or not public_id.replace("-", "").replace("_", "").isalnum():
+        raise ApiError(404, "not_found", "no municipality with this id")
+    db = get_session()
+    found = db.scalar(select(Municipality).where(Municipality.public_id == public_id))
+    if found is None:
+        raise ApiError(404, "not_found", "no municipality with this id")
+    q = get_questionnaire()
+    t = aggregate.tables(load_records(db, country=found.country, band=found.population_band),
+                         q.dimension_ids)
+    mine = t.assessments[t.assessments["municipality_id"] == found.id].sort_values("round")
+    barriers = t.findings[t.findings["kind"] == "barrier"]
+    rounds = []
+    for rec in mine.to_dict("records"):
+        wide = t.wide.loc[rec["id"]] if rec["id"] in t.wide.index else None
+        rounds.append({
+            "assessment_id": rec["public_id"], "round": int(rec["round"]),
+            "conducted_on": rec["conducted_on"].date(),
+            "overall": None if rec["overall"] != rec["overall"] else rec["overall"],
+            "stage": rec["stage"],
+            "dimensions": [{"id": d, "score": None if wide is None or wide[f"score:{d}"]
+                            != wide[f"score:{d}"] else float(wide[f"score:{d}"]),
+                            "level": None if wide is None else str(wide[f"level:{d}"]),
+                            "divergent": bool(wide is not None and wide[f"divergent:{d}"])}
+                           for d in q.dimension_ids],
+            "barriers": sorted(barriers[barriers["assessment_id"] == rec["id"]]["finding"])})
+    peers = (aggregate.peer_benchmark(t, rounds[-1]["assessment_id"], q, min_cell())
+             if rounds else None)
+    _record("api_municipality", public_id)
+    return _json({"id": found.public_id, "name": found.name, "country": found.country,
+                  "region": found.region, "band": found.population_band, "rounds": rounds,
+                  "peer_benchmark": peers})

@@ -1,0 +1,197 @@
+"""The national coordinators' dashboard and its downloads: CSV, XLSX, respondents, summary PDF.
+
+Only admins and national coordinators get in (`auth.require_national`); the respondent-level
+export is for admins only. Filters, sort order and page live in the URL and are checked against
+an allow-list: anything else answers 400 with a message. Views and exports are audited by name,
+never with their content.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from readiness import aggregate, auth, exports
+from readiness.charts_national import barriers_svg, distribution_svg, levels_svg, progress_svg
+from readiness.db import begin_write, get_session
+from readiness.models import POPULATION_BANDS, User
+from readiness.national_params import ParamError, ViewParams, parse_params
+from readiness.national_query import (
+    iter_submitted_responses,
+    known_places,
+    load_roadmap_actions,
+)
+from readiness.questionnaire import Questionnaire, get_questionnaire
+from readiness.services_national import audit, national_tables
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+BAND_TITLES = {"under_10k": "Under 10,000", "10k_50k": "10,000 to 50,000",
+               "50k_100k": "50,000 to 100,000", "100k_250k": "100,000 to 250,000",
+               "over_250k": "Over 250,000"}
+
+
+def short_title(title: str) -> str:
+    """A dimension title short enough for a table column ("Legal basis for ..." -> 2 words)."""
+    return title if len(title) <= 14 else " ".join(title.split()[:2])
+
+
+class BadParams(Exception):
+    """Parameters refused by the allow-list (answered with a 400 page)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def min_cell() -> int:
+    """The smallest group a breakdown shows (READINESS_MIN_CELL, 5 by default)."""
+    return int(current_app.config.get("MIN_CELL", aggregate.MIN_CELL))
+
+
+def view_params(extra: tuple[str, ...] = ()) -> ViewParams:
+    """The request's checked query parameters, or BadParams."""
+    countries, regions = known_places(get_session())
+    try:
+        return parse_params(request.args.to_dict(flat=False), countries=countries,
+                            regions=regions, dimensions=get_questionnaire().dimension_ids,
+                            extra=extra)
+    except ParamError as exc:
+        raise BadParams(str(exc)) from None
+
+
+@bp.errorhandler(BadParams)
+def _bad_params(error: BadParams) -> ResponseReturnValue:
+    return render_template("dashboard/bad_request.html", message=error.message), 400
+
+
+def _record(user: User, action: str, object_type: str, object_id: str = "") -> None:
+    """Audit a view or export (a writing transaction started after the reading is done)."""
+    db = begin_write()
+    audit(db, user, action, object_type, object_id)
+    db.commit()
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def dashboard_data(q: Questionnaire, params: ViewParams) -> aggregate.Dashboard:
+    """The dashboard figures for checked parameters."""
+    t = national_tables(get_session(), q)
+    return aggregate.dashboard(t, q, params.filters, today=_today(), sort=params.sort,
+                               descending=params.descending, page=params.page,
+                               per_page=params.per_page, min_cell=min_cell())
+
+
+@bp.route("/")
+@auth.login_required
+def index() -> ResponseReturnValue:
+    """The national overview with filters, charts and tables, and where to go next."""
+    user = auth.require_national()
+    params = view_params()
+    q = get_questionnaire()
+    data = dashboard_data(q, params)
+    countries, regions = known_places(get_session())
+    charts = {"distribution": distribution_svg(data.dimensions),
+              "levels": levels_svg(data.dimensions), "barriers": barriers_svg(data.barriers),
+              "progress": progress_svg(data.progress)}
+    _record(user, "view", "national_dashboard")
+    return render_template(
+        "dashboard/index.html", data=data, params=params, q=q, charts=charts,
+        countries=sorted(countries), regions=sorted(regions), bands=POPULATION_BANDS,
+        band_titles=BAND_TITLES, dimensions=q.doc.dimensions,
+        short_titles={d.id: short_title(d.title) for d in q.doc.dimensions},
+        level_titles={lv.id: lv.title for lv in q.doc.levels},
+        barrier_titles={b.id: b.title for b in q.doc.barriers},
+        sort_keys=aggregate.sort_keys(q.dimension_ids), is_admin=auth.can_see_national(
+            user, admin_only=True), suppressed=aggregate.suppressed_text(data.min_cell))
+
+
+def _download(body: bytes, media_type: str, name: str) -> Response:
+    response = Response(body, mimetype=media_type.split(";")[0])
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def national_sheets(q: Questionnaire, params: ViewParams) -> list[exports.Sheet]:
+    """The municipality, barrier, action and summary sheets for the filters."""
+    db = get_session()
+    t = national_tables(db, q)
+    sel = aggregate.select(t, params.filters)
+    rows = aggregate.municipality_rows(sel)
+    ids = [int(i) for i in sel.latest["id"]]
+    by_id = load_roadmap_actions(db, ids)
+    public = dict(zip(sel.latest["id"], sel.latest["public_id"], strict=True))
+    actions = {public[i]: a for i, a in by_id.items()}
+    cell = min_cell()
+    return [exports.municipality_sheet(rows, q, actions), exports.barrier_sheet(rows, q),
+            exports.action_sheet(rows, actions),
+            exports.summary_sheet(aggregate.dimension_summaries(sel, q, cell)),
+            exports.barrier_frequency_sheet(aggregate.barrier_frequency(sel, q, cell)),
+            exports.progress_sheet(aggregate.progress(sel, q, cell))]
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@auth.login_required
+def export(fmt: str) -> ResponseReturnValue:
+    """Municipality x dimension scores, levels, barriers and actions, as CSV or XLSX."""
+    user = auth.require_national()
+    params = view_params()
+    sheets = national_sheets(get_questionnaire(), params)
+    _record(user, "export", "national_export", fmt)
+    stamp = _today().isoformat()
+    if fmt == "csv":
+        return _download(exports.csv_bytes(sheets[0]), exports.CSV_MEDIA_TYPE,
+                         f"maw-readiness-municipalities-{stamp}.csv")
+    return _download(exports.xlsx_bytes(sheets), exports.XLSX_MEDIA_TYPE,
+                     f"maw-readiness-national-{stamp}.xlsx")
+
+
+@bp.route("/respondents.<any(csv, xlsx):fmt>")
+@auth.login_required
+def respondents(fmt: str) -> ResponseReturnValue:
+    """Every submitted response of the selected latest assessments: agency and answers only."""
+    user = auth.require_national(admin_only=True)
+    params = view_params()
+    q = get_questionnaire()
+    db = get_session()
+    sel = aggregate.select(national_tables(db, q), params.filters)
+    lead: dict[int, list[Any]] = {
+        int(r["id"]): [r["name"], r["country"], r["region"], int(r["round"]),
+                       r["conducted_on"].date()]
+        for r in sel.latest.to_dict("records")}
+    rows = ((lead[a], agency, answers)
+            for a, agency, answers in iter_submitted_responses(db, list(lead)))
+    sheet = exports.respondent_sheet(q, rows)
+    _record(user, "export", "respondent_export", fmt)
+    stamp = _today().isoformat()
+    if fmt == "csv":
+        return _download(exports.csv_bytes(sheet), exports.CSV_MEDIA_TYPE,
+                         f"maw-readiness-responses-{stamp}.csv")
+    return _download(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE,
+                     f"maw-readiness-responses-{stamp}.xlsx")
+
+
+@bp.route("/national.pdf")
+@auth.login_required
+def national_pdf() -> ResponseReturnValue:
+    """The national summary as a PDF, through the same report machinery as the roadmap."""
+    from readiness.national_report import NationalReportError, national_report_pdf
+
+    user = auth.require_national()
+    params = view_params()
+    q = get_questionnaire()
+    t = national_tables(get_session(), q)
+    try:
+        pdf = national_report_pdf(t, q, params.filters, today=_today(), min_cell=min_cell())
+    except NationalReportError as exc:
+        return render_template("dashboard/bad_request.html", message=str(exc),
+                               title=_("The PDF could not be made")), 503
+    _record(user, "export", "national_report", "pdf")
+    return _download(pdf, "application/pdf", f"maw-readiness-national-{_today()}.pdf")
