@@ -14,6 +14,7 @@ Closed assessments do not change: callers cache the PDF under `cache_key(html)`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -119,16 +120,32 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def _paused_gc(allowed: bool, resume: bool) -> Iterator[None]:
+    """Pause the cyclic GC while WeasyPrint builds its millions of objects (only in a main
+    thread). A process that ends right after the render (the isolated child, a one-shot batch
+    worker) passes resume=False and never pays for collecting garbage it is about to drop."""
+    paused = allowed and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused and resume:
+            gc.enable()
+
+
 def html_to_pdf(html: str, *, fetcher: ReportFetcher | None = None,
-                timeout: float | None = None) -> bytes:
+                timeout: float | None = None, resume_gc: bool = True) -> bytes:
     """Render report HTML to PDF/UA-1 bytes in this process; failures become ReportError."""
     fetcher = fetcher or ReportFetcher()
     in_main = threading.current_thread() is threading.main_thread()
     try:
-        if timeout is not None and in_main:
-            with _deadline(timeout):
-                return _write(html, fetcher)
-        return _write(html, fetcher)
+        with _paused_gc(in_main, resume_gc):
+            if timeout is not None and in_main:
+                with _deadline(timeout):
+                    return _write(html, fetcher)
+            return _write(html, fetcher)
     except ReportError:
         raise
     except RecursionError:
@@ -156,7 +173,7 @@ _FORKSERVER.set_forkserver_preload(["readiness.report"])
 
 def _child(conn: Connection, html: str) -> None:
     try:
-        conn.send(("ok", html_to_pdf(html)))
+        conn.send(("ok", html_to_pdf(html, resume_gc=False)))  # the child exits next
     except ReportError as exc:
         conn.send(("error", str(exc)))
     except BaseException as exc:  # noqa: BLE001 - report anything to the parent, then exit
@@ -217,7 +234,8 @@ class BatchResult:
 def _render_to_file(path: Path, html: str, timeout: float) -> BatchResult:
     start = time.perf_counter()
     try:
-        pdf = html_to_pdf(html, timeout=timeout)  # a worker's main thread: SIGALRM applies
+        # a worker's main thread, so SIGALRM applies; one task per worker, so no GC needed
+        pdf = html_to_pdf(html, timeout=timeout, resume_gc=False)
     except ReportError as exc:
         return BatchResult(path, False, str(exc), time.perf_counter() - start)
     temp = path.with_name(path.name + ".part")
@@ -230,7 +248,8 @@ def render_batch(jobs: Iterable[tuple[Path, str]], *, workers: int | None = None
                  timeout: float = DEFAULT_TIMEOUT) -> list[BatchResult]:
     """Render (path, html) jobs to PDF files on all cores; jobs start as they are produced."""
     workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_FORKSERVER) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_FORKSERVER,
+                             max_tasks_per_child=1) as pool:
         futures: list[Future[BatchResult]] = [
             pool.submit(_render_to_file, path, html, timeout) for path, html in jobs]
         return [future.result() for future in futures]

@@ -64,7 +64,7 @@ def strengths_and_weaknesses(q: Questionnaire,
     ordered_barriers = sorted(
         result.barriers, key=lambda b: (_dim_score(result, b.dimension), b.id))
     for barrier in ordered_barriers[:POINTS]:
-        detail = "Found in the answers."
+        detail = barrier.description
         if barrier.dimension:
             dim = result.dimension(barrier.dimension)
             detail = f"{dim.title}: {_score(dim.score)} ({dim.level_title.lower()})."
@@ -88,8 +88,7 @@ def strengths_and_weaknesses(q: Questionnaire,
                               "Too many practitioners could not answer; awareness of this "
                               "subject is itself a finding."))
 
-    strong: list[Point] = [Point(f.title, "Found in the answers: something to build on.")
-                           for f in result.facilitators[:POINTS]]
+    strong: list[Point] = [Point(f.title, f.description) for f in result.facilitators[:POINTS]]
     best = [i for i in reversed(scored) if (i.score or 0) >= good_from and i.id not in used]
     diverse: list[ItemResult] = []
     for item in best:
@@ -129,7 +128,9 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
         low = min(scored, key=lambda d: d.score or 0)
         high = max(scored, key=lambda d: d.score or 0)
         text = (f"The strongest dimension is {high.title.lower()} ({high.score:.0f}); the "
-                f"weakest is {low.title.lower()} ({low.score:.0f}), and the roadmap starts there.")
+                f"weakest is {low.title.lower()} ({low.score:.0f})"
+                + (", and the roadmap starts there." if roadmap.actions
+                   and roadmap.actions[0].dimension == low.id else "."))
         gaps = [d.title.lower() for d in result.dimensions if d.divergent]
         if gaps:
             text += (" Agencies see " + _join(gaps) + " quite differently: talking about that "

@@ -1,0 +1,180 @@
+"""How long the PDF roadmap takes: one report, the pipeline around it, and a batch of 100.
+
+Prints, in one run:
+1. median render time of one full roadmap (HTML -> PDF/UA-1 in process) and the peak memory of a
+   fresh process that runs the whole CLI pipeline once (`readiness roadmap`);
+2. the whole pipeline (load questionnaire, read CSV, score, roadmap, context, HTML, PDF) against
+   bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options) on the same final HTML;
+3. PDFs per minute for N closed assessments with `readiness reports build` (all cores), against
+   the ideal: cores x one render's throughput.
+Targets (2-core machine): < 2 s median, < 300 MB peak, overhead < 15 %, batch >= 60 % of ideal.
+Run: python benchmarks/bench_report.py [--runs 7] [--assessments 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pypdf
+from weasyprint import HTML
+
+from readiness.questionnaire import load_questionnaire, questionnaire_path
+from readiness.report import ASSET_BASE, PDF_VARIANT, ReportFetcher, html_to_pdf
+from readiness.report import render_roadmap_html as to_html
+from readiness.report_context import ReportMeta, build_report_context
+from readiness.responses import read_responses
+from readiness.roadmap import build_roadmap
+from readiness.scoring import score
+
+AGENCIES = ("local_authority", "police", "health", "social_services", "education")
+
+
+def write_responses(path: Path, seed: int = 3, per_agency: int = 3) -> None:
+    """A plausible municipality: weak on one dimension, agencies differing somewhat."""
+    q = load_questionnaire(questionnaire_path())
+    rng = random.Random(seed)
+    weak = rng.choice(q.dimension_ids)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["respondent", "agency", "item", "value"])
+        for agency in AGENCIES:
+            lean = rng.uniform(-1, 1)
+            for n in range(per_agency):
+                for item in q.doc.items:
+                    options = sorted(q.options(item), key=lambda o: o.score or 0)
+                    base = 0.8 if item.dimension == weak else 2.6
+                    pos = round(min(max(base + lean + rng.gauss(0, 0.7), 0), len(options) - 1))
+                    value = "dont_know" if rng.random() < 0.05 else options[pos].value
+                    out.writerow([f"{agency}{n}", agency, item.id, value])
+
+
+def pipeline(csv_path: Path) -> tuple[bytes, str]:
+    """Everything `readiness roadmap` does, from files to PDF bytes."""
+    q = load_questionnaire(questionnaire_path())
+    result = score(q, read_responses(q, csv_path))
+    roadmap = build_roadmap(q, result)
+    meta = ReportMeta(municipality="Benchmark", assessed_on=date(2025, 3, 7), country="Belgium")
+    html = to_html(build_report_context(q, result, roadmap, meta))
+    return html_to_pdf(html), html
+
+
+def bare(html: str) -> bytes:
+    """WeasyPrint alone on the final HTML, same output options."""
+    return bytes(HTML(string=html, base_url=ASSET_BASE, url_fetcher=ReportFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True) or b"")
+
+
+def timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+def peak_memory_mb(csv_path: Path, out: Path) -> float:
+    """Peak RSS of a fresh process that runs `readiness roadmap` once."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-m", "readiness.cli", "roadmap", str(csv_path),
+                    "--municipality", "Benchmark", "--out", str(out)], check=True,
+                   capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before) / 1024
+
+
+def make_database(folder: Path, count: int) -> dict[str, str]:
+    """A migrated SQLite database with `count` closed assessments; returns the env to use it."""
+    from readiness import create_app, services, services_survey
+    from readiness.db import get_db, upgrade
+
+    env = {"READINESS_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
+           "READINESS_SECRET_KEY": "benchmark key, long enough, not for production",
+           "READINESS_INSTANCE_PATH": str(folder / "instance")}
+    os.environ.update(env)
+    app = create_app()
+    upgrade(app)
+    rng = random.Random(11)
+    with get_db(app).write_session() as db:
+        q = load_questionnaire(questionnaire_path())
+        for m in range(count):
+            place = services.create_municipality(db, name=f"Municipality {m:03d}", country="BE",
+                                                 population_band="50k_100k", creator=None)
+            assessment, _ = services.create_assessment(db, place, q=q, agencies=AGENCIES,
+                                                       conducted_on=date(2025, 3, 7))
+            weak = rng.choice(q.dimension_ids)
+            for invitation in assessment.invitations:
+                lean = rng.uniform(-1, 1)
+                for _n in range(3):
+                    response, _secret = services_survey.start_response(db, invitation)
+                    answers = {}
+                    for item in q.doc.items:
+                        options = sorted(q.options(item), key=lambda o: o.score or 0)
+                        base = 0.8 if item.dimension == weak else 2.6
+                        pos = round(min(max(base + lean + rng.gauss(0, 0.7), 0),
+                                        len(options) - 1))
+                        answers[item.id] = options[pos].value
+                    services_survey.save_answers(q, response, answers, {})
+                    services_survey.submit_response(db, response)
+            services.close_assessment(db, assessment)
+    get_db(app).dispose()
+    return env
+
+
+def main() -> None:
+    """Run the three measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--assessments", type=int, default=100)
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "responses.csv"
+        write_responses(csv_path)
+        pdf, html = pipeline(csv_path)  # warm-up: imports, fonts, caches
+        pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        render = [timed(html_to_pdf, html) for _ in range(args.runs)]
+        whole, alone = [], []
+        for _ in range(args.runs):  # interleaved so drift hits both alike
+            whole.append(timed(pipeline, csv_path))
+            alone.append(timed(bare, html))
+        memory = peak_memory_mb(csv_path, folder / "one.pdf")
+        one = statistics.median(render)
+        print(f"one roadmap ({len(html) // 1024} KB HTML, {pages} pages): median render "
+              f"{one:.2f} s over {args.runs} runs (min {min(render):.2f}, max {max(render):.2f})")
+        print(f"peak memory of a fresh `readiness roadmap` process: {memory:.0f} MB")
+        ratio = statistics.median(whole) / statistics.median(alone)
+        print(f"whole pipeline {statistics.median(whole):.2f} s vs bare WeasyPrint "
+              f"{statistics.median(alone):.2f} s: ratio {ratio:.3f} "
+              f"(overhead {100 * (ratio - 1):.1f} %)")
+
+        print(f"building a database of {args.assessments} closed assessments ...", flush=True)
+        env = make_database(folder, args.assessments)
+        out = folder / "out"
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "readiness.cli", "reports", "build",
+                               "--out", str(out)], env={**os.environ, **env},
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        made = len(list(out.glob("*.pdf")))
+        per_minute = made / seconds * 60
+        ideal = cores * 60 / one
+        print(f"reports build: {made} PDFs in {seconds:.1f} s on {cores} cores = "
+              f"{per_minute:.1f} PDFs/min; ideal {ideal:.1f}/min "
+              f"({100 * per_minute / ideal:.0f} % of the ideal {cores}-core speed-up)"
+              + ("" if done.returncode == 0 else f"; FAILED: {done.stderr.strip()[-300:]}"))
+
+
+if __name__ == "__main__":
+    main()
