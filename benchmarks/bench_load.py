@@ -1,4 +1,4 @@
-"""Load on the web survey: requests/s and p50/p99 latency under gunicorn, driven by wrk on 127.0.0.1.
+"""Load on the web survey: requests/s and p50/p99 latency under gunicorn, driven by wrk.
 
 Three endpoints in one run, on the same server and database:
 - a bare hello endpoint added to the same app (the ceiling: middleware, headers, no work);

@@ -1,4 +1,4 @@
-"""The app as gunicorn serves it in the load benchmark, plus a bare hello endpoint as the ceiling."""
+"""The app as the load benchmark serves it with gunicorn, plus a bare hello endpoint (ceiling)."""
 
 from __future__ import annotations
 
