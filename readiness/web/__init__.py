@@ -31,6 +31,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
+    import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
     from readiness.web import assessments, auth, results, survey
 
     app.jinja_env.add_extension("jinja2.ext.do")
