@@ -76,7 +76,7 @@ class ReportFetcher(URLFetcher):
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("reports")),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, auto_reload=False,
         lstrip_blocks=True)
 
 

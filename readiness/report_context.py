@@ -170,6 +170,7 @@ class ReportContext:
     model: tuple[str, str, tuple[str, ...], str]
     alternatives: tuple[tuple[str, str], ...]
     starting_point: tuple[tuple[str, str], ...]
+    unanswered_context: int
     build_on: tuple[FindingView, ...]
     phases: tuple[tuple[int, str, tuple[ActionView, ...]], ...]
     sustaining: bool
@@ -302,11 +303,12 @@ class _Builder:
         return tuple(self.agency(a) for a in agencies), rows
 
     def starting_point(self) -> tuple[tuple[str, str], ...]:
-        rows = []
+        rows: list[tuple[str, str]] = []
         for item in self.q.doc.context:
             chosen = self.result.context.get(item.id, ())
             labels = [o.label for o in self.q.options(item) if o.value in chosen]
-            rows.append((item.text, ", ".join(labels) if labels else "Not answered"))
+            if labels:
+                rows.append((item.text, ", ".join(labels)))
         return tuple(rows)
 
     def targets(self) -> tuple[tuple[str, str, str], ...]:
@@ -365,6 +367,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
                cite(q, roadmap.model.evidence)),
         alternatives=tuple((m.title, m.description) for m in roadmap.alternatives),
         starting_point=b.starting_point(),
+        unanswered_context=len(q.doc.context) - len(b.starting_point()),
         build_on=tuple(_finding(q, f) for f in result.facilitators),
         phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
