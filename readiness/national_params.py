@@ -67,8 +67,12 @@ def _date(name: str, text: str) -> date:
 
 def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str],
                  regions: Collection[str], dimensions: Sequence[str],
-                 extra: Collection[str] = ()) -> ViewParams:
-    """Check every parameter; unknown names, repeated names and bad values are refused."""
+                 extra: Collection[str] = (), empty_is_unset: bool = True) -> ViewParams:
+    """Check every parameter; unknown names, repeated names and bad values are refused.
+
+    An empty value means "not set" (a form's unchosen select) unless `empty_is_unset` is
+    False, as in the API, where it is refused too.
+    """
     allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
     values: dict[str, str] = {}
     for name, given in args.items():
@@ -82,6 +86,8 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
             raise ParamError(f"{name} is too long")
         if text:
             values[name] = text
+        elif not empty_is_unset:
+            raise ParamError(f"{name} is empty; leave it out instead")
     country = values.get("country")
     if country is not None:
         country = country.upper()
@@ -97,8 +103,6 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
                          + ", ".join(POPULATION_BANDS))
     since = _date("since", values["since"]) if "since" in values else None
     until = _date("until", values["until"]) if "until" in values else None
-    if since and until and since > until:
-        raise ParamError("since must not be after until")
     round_ = _int("round", values["round"], 1, MAX_ROUND) if "round" in values else None
     sort = values.get("sort", "name")
     keys = sort_keys(dimensions)

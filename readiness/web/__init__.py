@@ -8,7 +8,7 @@ modules may add routes to it, e.g. the PDF download). Blueprints are imported he
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -85,9 +85,17 @@ _MESSAGES = {
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
-    message = _MESSAGES.get(code, lambda: _("Something went wrong. Try again later."))()
-    return render_template("errors/error.html", code=code, title=error.name,
-                           message=message), code
+    if request.path.startswith("/api/"):  # the JSON API answers errors in JSON
+        from readiness.web.api import json_error
+
+        response = json_error(code, error.name, error.description or error.name)
+    else:
+        message = _MESSAGES.get(code, lambda: _("Something went wrong. Try again later."))()
+        response = make_response(render_template("errors/error.html", code=code,
+                                                 title=error.name, message=message), code)
+    # keep the error's own headers, e.g. Allow on a 405 (RFC 9110)
+    response.headers.extend((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
+    return response
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -20,7 +20,6 @@ import yaml
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from readiness import aggregate, auth
 from readiness.db import begin_write, get_session
@@ -62,19 +61,17 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(body, status=status, mimetype="application/json")
 
 
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError) -> ResponseReturnValue:
-    response = _json({"error": error.error, "message": error.message}, error.status)
-    if error.status == 401:
+def json_error(status: int, name: str, message: str) -> Response:
+    """An error as the API answers it: {"error": "not_found", "message": "..."}."""
+    response = _json({"error": name.lower().replace(" ", "_"), "message": message}, status)
+    if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="readiness"'
     return response
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> ResponseReturnValue:
-    code = error.code or 500
-    return _json({"error": error.name.lower().replace(" ", "_"),
-                  "message": error.description or error.name}, code)
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> ResponseReturnValue:
+    return json_error(error.status, error.error, error.message)
 
 
 @cache
@@ -128,7 +125,7 @@ def _params(extra: tuple[str, ...] = ()) -> ViewParams:
     try:
         return parse_params(request.args.to_dict(flat=False), countries=countries,
                             regions=regions, dimensions=get_questionnaire().dimension_ids,
-                            extra=extra)
+                            extra=extra, empty_is_unset=False)
     except ParamError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
 
@@ -179,7 +176,7 @@ def municipalities() -> ResponseReturnValue:
 def need() -> ResponseReturnValue:
     """Municipalities ranked by need of a visit, with reasons."""
     params = _params(extra=("limit",))
-    limit_text = request.args.get("limit", "20").strip() or "20"
+    limit_text = request.args.get("limit", "20").strip()
     if not limit_text.isdigit() or not 1 <= int(limit_text[:6]) <= 200:
         raise ApiError(400, "bad_request", "limit must be a whole number from 1 to 200")
     q = get_questionnaire()
