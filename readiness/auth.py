@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,7 @@ from readiness.models import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 class Access(StrEnum):
@@ -243,9 +245,16 @@ def _check(user: User, access: Access, municipality: Municipality) -> None:
         abort(403)
 
 
+def _well_formed(public_id: str) -> None:
+    """Ids that no object can have answer 404 before reaching the database."""
+    if not _PUBLIC_ID.fullmatch(public_id):
+        abort(404)
+
+
 def load_municipality(public_id: str, access: Access = Access.VIEW) -> Municipality:
     """The municipality with this public id, if the current user may have it; else 404/403."""
     user = require_user()
+    _well_formed(public_id)
     found = get_session().scalar(select(Municipality).where(Municipality.public_id == public_id))
     if found is None:
         abort(404)
@@ -256,6 +265,7 @@ def load_municipality(public_id: str, access: Access = Access.VIEW) -> Municipal
 def load_assessment(public_id: str, access: Access = Access.VIEW) -> Assessment:
     """The assessment with this public id, if the current user may have it; else 404/403."""
     user = require_user()
+    _well_formed(public_id)
     found = get_session().scalar(select(Assessment).where(Assessment.public_id == public_id))
     if found is None:
         abort(404)
@@ -266,6 +276,7 @@ def load_assessment(public_id: str, access: Access = Access.VIEW) -> Assessment:
 def load_invitation(public_id: str, access: Access = Access.MANAGE) -> Invitation:
     """The invitation with this public id, if the current user may have it; else 404/403."""
     user = require_user()
+    _well_formed(public_id)
     found = get_session().scalar(select(Invitation).where(Invitation.public_id == public_id))
     if found is None:
         abort(404)

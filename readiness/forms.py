@@ -70,8 +70,23 @@ def _no_control_characters(_form: Any, field: Field) -> None:
         raise ValidationError(_("Remove the invisible control characters from this text"))
 
 
+def _one_value(_form: Any, field: Field) -> None:
+    if field.raw_data and len(field.raw_data) > 1:
+        raise ValidationError(_("Choose only one answer"))
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class IsoDateField(DateField):
+    """A date typed as YYYY-MM-DD, with a message that says so when it is not."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter the date as YYYY-MM-DD, for example 2026-03-31")) from error
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -85,7 +100,8 @@ class LoginForm(FlaskForm):
     """Sign in with a username and password."""
 
     username = StringField(_l("Username"), filters=[_strip],
-                           validators=[DataRequired(_l("Enter your username")), Length(max=64)])
+                           validators=[DataRequired(_l("Enter your username")), Length(max=64),
+                                       _no_control_characters])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Enter your password")),
                                          Length(max=256)])
@@ -123,8 +139,9 @@ class MunicipalityForm(FlaskForm):
 class AssessmentForm(FlaskForm):
     """A new assessment round: date, mode and the agencies taking part."""
 
-    conducted_on = DateField(_l("Date of the assessment"),
-                             validators=[InputRequired(_l("Enter the date as YYYY-MM-DD"))])
+    conducted_on = IsoDateField(
+        _l("Date of the assessment"),
+        validators=[InputRequired(_l("Enter the date as YYYY-MM-DD, for example 2026-03-31"))])
     mode = RadioField(_l("How will answers be collected?"),
                       choices=[SelectChoice(m.value) for m in Mode],
                       validators=[InputRequired(_l("Choose how answers will be collected"))])
@@ -183,7 +200,7 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
                 invalid_choice_message=_("Statement %(number)d: choose one of the answers shown",
                                          number=number),
                 validators=[InputRequired(_("Statement %(number)d: choose an answer, or Don't "
-                                            "know", number=number))])
+                                            "know", number=number)), _one_value])
         title = next(d.title for d in q.doc.dimensions if d.id == dimension)
         attrs[comment_field(dimension)] = TextAreaField(
             _("Comment on %(dimension)s (optional)", dimension=title.lower()), filters=[_strip],
