@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -17,21 +19,42 @@ from readiness.vocabulary import POPULATION_BANDS, Mode, Role
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.orm import Session
 
 # Without READINESS_SECRET_KEY the commands keep a generated key in the instance folder.
 SECRET_KEY_FILE = "secret_key"
 
 
-def _app(**overrides: Any) -> Flask:
+@contextmanager
+def _app(**overrides: Any) -> Iterator[Flask]:
+    """The app with an up-to-date schema; its connections are closed when the command ends."""
     from readiness import ConfigError, create_app
-    from readiness.db import upgrade
+    from readiness.db import get_db, upgrade
 
     try:
         app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **overrides})
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    upgrade(app)
-    return app
+    try:
+        upgrade(app)
+        yield app
+    finally:
+        get_db(app).dispose()
+
+
+@contextmanager
+def _transaction() -> Iterator[tuple[Flask, Session]]:
+    """The app and a writing session: committed at the end, rolled back on any error, and a
+    refused use case reported as a one-line error."""
+    from readiness.db import get_db
+    from readiness.services import ServiceError
+
+    with _app() as app:
+        try:
+            with get_db(app).write_session() as session:
+                yield app, session
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from None
 
 
 def _base_url(app: Flask, given: str | None) -> str:
@@ -53,13 +76,13 @@ def register(group: click.Group) -> None:
 def serve(demo: bool, host: str, port: int) -> None:
     """Serve the web app (embedded SQLite by default; the database is created if missing)."""
     started = time.monotonic()
-    app = _app()
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    if demo:
-        _print_demo(app, base)
-    click.echo(f"Database: {app.config['DATABASE_URL']}")
-    click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    with _app() as app:
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        if demo:
+            _print_demo(app, base)
+        click.echo(f"Database: {app.config['DATABASE_URL']}")
+        click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
 
 
 def _print_demo(app: Flask, base: str) -> None:
@@ -86,8 +109,8 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or bring its schema up to date."""
-    app = _app()
-    click.echo(f"Database up to date: {app.config['DATABASE_URL']}")
+    with _app() as app:
+        click.echo(f"Database up to date: {app.config['DATABASE_URL']}")
 
 
 @db_group.command("revision")
@@ -98,9 +121,9 @@ def db_revision(message: str) -> None:
 
     from readiness.db import alembic_config
 
-    app = _app()
-    command.revision(alembic_config(app.config["DATABASE_URL"]), message=message,
-                     autogenerate=True)
+    with _app() as app:
+        command.revision(alembic_config(app.config["DATABASE_URL"]), message=message,
+                         autogenerate=True)
 
 
 @click.group("user")
@@ -120,19 +143,14 @@ def user_create(username: str, role: str, municipality: str | None, country: str
                 password: str) -> None:
     """Create a user."""
     from readiness import services
-    from readiness.db import get_db
 
-    app = _app()
-    try:
-        with get_db(app).write_session() as session:
-            place = services.find_municipality(session, municipality, country) \
-                if municipality else None
-            user = services.create_user(session, username, password, role, municipality=place,
-                                        password_method=app.config["PASSWORD_HASH_METHOD"])
-            click.echo(f"Created {user.role} {user.username}"
-                       + (f" for {place.name}" if place else ""))
-    except services.ServiceError as error:
-        raise click.ClickException(str(error)) from None
+    with _transaction() as (app, session):
+        place = services.find_municipality(session, municipality, country) \
+            if municipality else None
+        user = services.create_user(session, username, password, role, municipality=place,
+                                    password_method=app.config["PASSWORD_HASH_METHOD"])
+        click.echo(f"Created {user.role} {user.username}"
+                   + (f" for {place.name}" if place else ""))
 
 
 @user_group.command("assign")
@@ -144,20 +162,15 @@ def user_assign(username: str, municipality: str, country: str | None) -> None:
     from sqlalchemy import select
 
     from readiness import services
-    from readiness.db import get_db
     from readiness.models import User
 
-    app = _app()
-    try:
-        with get_db(app).write_session() as session:
-            user = session.scalar(select(User).where(User.username == username.lower()))
-            if user is None:
-                raise services.ServiceError(f"no user named {username!r}")
-            place = services.find_municipality(session, municipality, country)
-            services.assign_advisor(user, place)
-            click.echo(f"{user.username} now works with {place.name}")
-    except services.ServiceError as error:
-        raise click.ClickException(str(error)) from None
+    with _transaction() as (_, session):
+        user = session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            raise services.ServiceError(f"no user named {username!r}")
+        place = services.find_municipality(session, municipality, country)
+        services.assign_advisor(user, place)
+        click.echo(f"{user.username} now works with {place.name}")
 
 
 @click.group("assessment")
@@ -186,41 +199,33 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
                       base_url: str | None, as_json: bool) -> None:
     """Open an assessment round and print one invitation link per agency (shown only now)."""
     from readiness import services
-    from readiness.db import get_db
     from readiness.questionnaire import get_questionnaire
 
-    app = _app()
-    base = _base_url(app, base_url)
     wanted = [a.strip() for a in agencies.split(",") if a.strip()]
     q = get_questionnaire()
-    try:
-        with get_db(app).write_session() as session:
-            try:
-                place = services.find_municipality(session, municipality, country)
-            except services.ServiceError:
-                if not (country and population):
-                    raise
-                place = services.create_municipality(session, name=municipality,
-                                                     country=country, region=region,
-                                                     population_band=population)
-            assessment, tokens = services.create_assessment(
-                session, place, q=q, agencies=wanted, mode=mode,
-                conducted_on=conducted_on.date() if conducted_on else date.today())
-            links = [{"agency": inv.agency, "invitation": inv.public_id,
-                      "url": f"{base}/s/{tokens[inv.public_id]}"}
-                     for inv in assessment.invitations]
-            document = {
-                "municipality": {"id": place.public_id, "name": place.name,
-                                 "country": place.country},
-                "assessment": {"id": assessment.public_id, "round": assessment.round,
-                               "mode": assessment.mode, "status": assessment.status,
-                               "questionnaire": {"id": q.id, "version": q.version}},
-                "links": links,
-            }
-    except services.ServiceError as error:
-        hint = ("; to create it, add --country CC --population BAND"
-                if "no municipality" in str(error) else "")
-        raise click.ClickException(f"{error}{hint}") from None
+    with _transaction() as (app, session):
+        base = _base_url(app, base_url)
+        try:
+            place = services.find_municipality(session, municipality, country)
+        except services.ServiceError as error:
+            if not (country and population):
+                raise services.ServiceError(
+                    f"{error}; to create it, add --country CC --population BAND") from None
+            place = services.create_municipality(session, name=municipality, country=country,
+                                                 region=region, population_band=population)
+        assessment, tokens = services.create_assessment(
+            session, place, q=q, agencies=wanted, mode=mode,
+            conducted_on=conducted_on.date() if conducted_on else date.today())
+        links = [{"agency": inv.agency, "invitation": inv.public_id,
+                  "url": f"{base}/s/{tokens[inv.public_id]}"} for inv in assessment.invitations]
+        document = {
+            "municipality": {"id": place.public_id, "name": place.name,
+                             "country": place.country},
+            "assessment": {"id": assessment.public_id, "round": assessment.round,
+                           "mode": assessment.mode, "status": assessment.status,
+                           "questionnaire": {"id": q.id, "version": q.version}},
+            "links": links,
+        }
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
