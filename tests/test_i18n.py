@@ -1,0 +1,42 @@
+"""Every page's text goes through gettext: a language is a catalogue, not a rewrite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from flask import Flask
+
+from readiness import create_app
+from readiness.db import get_db
+
+
+def _catalogue(folder: Path, language: str, messages: dict[str, str]) -> None:
+    catalog = Catalog(locale=language)
+    for source, translation in messages.items():
+        catalog.add(source, translation)
+    target = folder / language / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+
+
+def test_a_catalogue_translates_the_pages_for_browsers_asking_for_its_language(
+        app: Flask, tmp_path: Path):
+    _catalogue(tmp_path, "fr", {"Sign in": "Se connecter", "Username": "Identifiant",
+                                "Skip to main content": "Aller au contenu"})
+    translated = create_app({**app.config, "INSTANCE_PATH": app.instance_path,
+                             "LANGUAGES": ["en", "fr"],
+                             "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)})
+    client = translated.test_client()
+    french = client.get("/login", headers={"Accept-Language": "fr-BE,fr;q=0.9"})
+    html = french.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert "<title>Se connecter – MAW Readiness</title>" in html
+    assert ">Identifiant</label>" in html
+    assert "Aller au contenu" in html
+    english = client.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert "<title>Sign in – MAW Readiness</title>" in english
+    get_db(translated).dispose()
