@@ -52,6 +52,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def lock(db: Session, obj: object) -> None:
+    """Write pending changes, then re-read `obj` holding its row lock until the transaction ends.
+
+    PostgreSQL takes the row lock (SELECT ... FOR UPDATE); SQLite, whose writers are serialised
+    by BEGIN IMMEDIATE, just re-reads. Concurrent read-modify-write use cases lock first.
+    """
+    db.flush()
+    db.refresh(obj, with_for_update=True)
+
+
 # ---------------------------------------------------------------- users
 
 
@@ -157,6 +167,9 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         raise ServiceError("choose at least one agency")
     if mode not in set(Mode):
         raise ServiceError(f"unknown mode {mode!r}")
+    # Lock the municipality (PostgreSQL; SQLite writers are serialised already), so a double
+    # submit finds the first round open instead of colliding on the round number.
+    lock(db, municipality)
     if any(a.status == Status.OPEN for a in municipality.assessments):
         raise ServiceError("this municipality already has an open assessment; close it first")
     last = db.scalar(select(func.max(Assessment.round))
@@ -284,7 +297,11 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
 
 
 def close_assessment(db: Session, assessment: Assessment) -> Result:
-    """Close the assessment: score it and store its scores, result and roadmap."""
+    """Close the assessment: score it and store its scores, result and roadmap.
+
+    The assessment's row is locked first, so a second, concurrent close waits and is refused.
+    """
+    lock(db, assessment)
     _require_open(assessment)
     submitted = db.scalar(select(func.count()).select_from(Response).where(
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from readiness.models import (
     Assessment,
@@ -25,7 +25,7 @@ from readiness.models import (
 )
 from readiness.questionnaire import Questionnaire
 from readiness.schema import DONT_KNOW, Dimension
-from readiness.services import ServiceError
+from readiness.services import ServiceError, lock
 from readiness.tokens import hash_token, new_token
 
 MAX_TOKEN_LENGTH = 128
@@ -97,7 +97,12 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     """Add or change answers and page comments of a response still in progress.
 
     An empty comment removes the page's comment. Unknown statements or answers are refused.
+    The response's row is locked and re-read first, so two tabs saving different pages at the
+    same time both keep their answers.
     """
+    session = object_session(response)
+    if session is not None:
+        lock(session, response)
     if response.status != ResponseStatus.IN_PROGRESS:
         raise ServiceError("these answers were already sent")
     if response.assessment.status != Status.OPEN:

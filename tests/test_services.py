@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
+from readiness import services, services_survey
+from readiness.db import get_db
 from readiness.models import (
+    Assessment,
     AssessmentResult,
     AuditEvent,
     Invitation,
     InvitationState,
     Mode,
+    Response,
     Role,
     Score,
     Status,
@@ -21,6 +29,7 @@ from readiness.questionnaire import Questionnaire
 from readiness.tokens import hash_token
 from tests.web_helpers import (
     add_responses,
+    fresh,
     make_assessment,
     make_municipality,
     make_user,
@@ -193,3 +202,70 @@ def test_the_audit_log_names_the_object_never_its_content(session: Session):
     event = session.scalars(select(AuditEvent)).one()
     assert (event.action, event.object_type, event.object_id) == (
         "view_results", "assessment", assessment.public_id)
+
+
+def _race(app: Flask, first_step: Callable[[Session], None],
+          second_step: Callable[[Session], None]) -> str:
+    """Run `first_step` and hold its transaction open while `second_step` starts in a thread;
+    commit the first, then report how the second ended."""
+    database = get_db(app)
+    outcome: list[str] = []
+
+    def second() -> None:
+        with database.sessions() as other:
+            database.begin_write(other)
+            try:
+                second_step(other)
+                other.commit()
+                outcome.append("done")
+            except services.ServiceError as error:
+                outcome.append(str(error))
+
+    with database.sessions() as first:
+        database.begin_write(first)
+        first_step(first)
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.3)
+        first.commit()
+    thread.join(timeout=10)
+    return outcome[0]
+
+
+def test_a_second_close_at_the_same_time_waits_and_is_refused(app: Flask, session: Session):
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",))
+    add_responses(session, assessment, "police", 1)
+    ident = assessment.id
+
+    def close(db: Session) -> None:
+        found = db.get(Assessment, ident)
+        assert found is not None
+        services.close_assessment(db, found)
+
+    assert _race(app, close, close) == "this assessment is closed"
+    fresh(session)
+    assert len(session.scalars(select(Score).where(Score.assessment_id == ident)).all()) == 5
+
+
+def test_two_tabs_saving_different_pages_at_once_keep_both(app: Flask, session: Session,
+                                                           questionnaire: Questionnaire):
+    _, tokens = make_assessment(session, make_municipality(session), ("police",))
+    invitation = services_survey.find_invitation(session, tokens["police"])
+    assert invitation is not None
+    response, _ = services_survey.start_response(session, invitation)
+    session.commit()
+    first_page, second_page = (questionnaire.items_of(p.id)[0].id
+                               for p in services_survey.pages(questionnaire)[:2])
+
+    def save(item: str) -> Callable[[Session], None]:
+        def step(db: Session) -> None:
+            found = db.get(Response, response.id)
+            assert found is not None
+            services_survey.save_answers(questionnaire, found, {item: "agree"}, {})
+        return step
+
+    assert _race(app, save(first_page), save(second_page)) == "done"
+    fresh(session)
+    stored = session.get(Response, response.id)
+    assert stored is not None
+    assert set(stored.answers) == {first_page, second_page}
