@@ -245,19 +245,23 @@ def _check(user: User, access: Access, municipality: Municipality) -> None:
         abort(403)
 
 
-def _well_formed(public_id: str) -> None:
-    """Ids that no object can have answer 404 before reaching the database."""
+M = TypeVar("M", Municipality, Assessment, Invitation)
+
+
+def _find(model: type[M], public_id: str) -> M:
+    """The object with this public id; 404 for ids no object can have or none has."""
     if not _PUBLIC_ID.fullmatch(public_id):
+        abort(404)  # before reaching the database
+    found = get_session().scalar(select(model).where(model.public_id == public_id))
+    if found is None:
         abort(404)
+    return found
 
 
 def load_municipality(public_id: str, access: Access = Access.VIEW) -> Municipality:
     """The municipality with this public id, if the current user may have it; else 404/403."""
     user = require_user()
-    _well_formed(public_id)
-    found = get_session().scalar(select(Municipality).where(Municipality.public_id == public_id))
-    if found is None:
-        abort(404)
+    found = _find(Municipality, public_id)
     _check(user, access, found)
     return found
 
@@ -265,10 +269,7 @@ def load_municipality(public_id: str, access: Access = Access.VIEW) -> Municipal
 def load_assessment(public_id: str, access: Access = Access.VIEW) -> Assessment:
     """The assessment with this public id, if the current user may have it; else 404/403."""
     user = require_user()
-    _well_formed(public_id)
-    found = get_session().scalar(select(Assessment).where(Assessment.public_id == public_id))
-    if found is None:
-        abort(404)
+    found = _find(Assessment, public_id)
     _check(user, access, found.municipality)
     return found
 
@@ -276,10 +277,7 @@ def load_assessment(public_id: str, access: Access = Access.VIEW) -> Assessment:
 def load_invitation(public_id: str, access: Access = Access.MANAGE) -> Invitation:
     """The invitation with this public id, if the current user may have it; else 404/403."""
     user = require_user()
-    _well_formed(public_id)
-    found = get_session().scalar(select(Invitation).where(Invitation.public_id == public_id))
-    if found is None:
-        abort(404)
+    found = _find(Invitation, public_id)
     _check(user, access, found.assessment.municipality)
     return found
 
