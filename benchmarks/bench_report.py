@@ -172,11 +172,15 @@ def main() -> None:
         print(f"building a database of {args.assessments} closed assessments ...", flush=True)
         env = make_database(folder, args.assessments)
         out = folder / "out"
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before = usage.ru_utime + usage.ru_stime
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "readiness.cli", "reports", "build",
                                "--out", str(out)], env={**os.environ, **env},
                               capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime - cpu_before  # the command and all its workers
         made = len(list(out.glob("*.pdf")))
         per_minute = made / seconds * 60
         ideal = cores * 60 / one_cpu
@@ -184,6 +188,9 @@ def main() -> None:
               f"{per_minute:.1f} PDFs/min; ideal {ideal:.1f}/min ({cores} x one render's CPU "
               f"time): {100 * per_minute / ideal:.0f} % of the ideal {cores}-core speed-up"
               + ("" if done.returncode == 0 else f"; FAILED: {done.stderr.strip()[-300:]}"))
+        print(f"  CPU used: {cpu:.0f} s = {cpu / max(made, 1):.2f} s per PDF (one alone: "
+              f"{one_cpu:.2f} s); cores kept busy on average: {cpu / seconds:.2f} of {cores} "
+              "(less than that means other work shared the machine)")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -148,6 +148,7 @@ def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: i
     height = bottom - top
 
     def point(n: int, value: float) -> tuple[float, float]:
+        """Where `value` lies on axis `n`."""
         return (cx + math.cos(angles[n]) * radius * value / 100,
                 cy + math.sin(angles[n]) * radius * value / 100)
 

@@ -108,6 +108,7 @@ def _deadline(seconds: float) -> Iterator[None]:
     """Raise ReportError in the main thread when `seconds` pass (SIGALRM)."""
 
     def expired(signum: int, frame: FrameType | None) -> None:
+        """Stop the render."""
         raise ReportError(f"Rendering the PDF took longer than {seconds:g} s and was stopped. "
                           "Try again later.")
 

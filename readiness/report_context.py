@@ -218,12 +218,15 @@ class _Builder:
         self.priority = {a.id: a.priority for a in roadmap.actions}
 
     def agency(self, ident: str) -> str:
+        """An agency's title (its id made readable when unknown)."""
         return self.agency_titles.get(ident, ident.replace("_", " ").capitalize())
 
     def shown(self, agency: str) -> bool:
+        """Whether an agency has enough respondents to show its own figures."""
         return self.counts.get(agency, 0) >= self.min_group
 
     def dimension(self, dim_id: str) -> DimensionSection:
+        """Everything the report says about one dimension."""
         q, result = self.q, self.result
         dim = result.dimension(dim_id)
         doc = next(d for d in q.doc.dimensions if d.id == dim_id)
@@ -260,6 +263,7 @@ class _Builder:
             evidence=cite(q, doc.evidence))
 
     def action(self, action: PlannedAction) -> ActionView:
+        """A planned action with titles, dependencies and a check-by date."""
         deps = tuple(f"{self.priority[d]}. {self._title(d)}" for d in action.depends_on
                      if d in self.priority)
         months = PHASE_MONTHS.get(action.phase, self.roadmap.reassess_after_months)
@@ -282,6 +286,7 @@ class _Builder:
         return next(a.title for a in self.roadmap.actions if a.id == action_id)
 
     def gaps(self) -> tuple[GapView, ...]:
+        """Perception gaps between agencies that may be shown."""
         views = []
         for dim in self.result.dimensions:
             shown = {a: v for a, v in dim.by_agency.items() if v is not None and self.shown(a)}
@@ -297,12 +302,14 @@ class _Builder:
         return tuple(views)
 
     def heatmap(self) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[float | None, ...]], ...]]:
+        """Shown agencies and each dimension's score per agency."""
         agencies = [a for a in self.q.agency_ids if a in self.counts and self.shown(a)]
         rows = tuple((d.title, tuple(d.by_agency.get(a) for a in agencies))
                      for d in self.result.dimensions)
         return tuple(self.agency(a) for a in agencies), rows
 
     def starting_point(self) -> tuple[tuple[str, str], ...]:
+        """The answered context questions with their answers."""
         rows: list[tuple[str, str]] = []
         for item in self.q.doc.context:
             chosen = self.result.context.get(item.id, ())
@@ -312,6 +319,7 @@ class _Builder:
         return tuple(rows)
 
     def targets(self) -> tuple[tuple[str, str, str], ...]:
+        """Per dimension: the score now and the aim for the re-assessment."""
         rows = []
         for dim in self.result.dimensions:
             levels = sorted(_levels_for(self.q, dim.id), key=lambda lv: lv.min)
