@@ -148,8 +148,10 @@ def _compact(result: dict[str, Any], roadmap: dict[str, Any]) -> tuple[dict[str,
 
 def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int = 1,
                country: str = "BE", respondents: int = 12, today: date | None = None,
-               pool: int | None = None, compact: bool = False) -> DemoSummary:
-    """Insert `municipalities` demo municipalities with one or two closed rounds each."""
+               pool: int | None = None, compact: bool = False,
+               rounds: int | None = None) -> DemoSummary:
+    """Insert `municipalities` demo municipalities with none, one or two closed rounds each
+    (exactly `rounds` each if given)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
@@ -168,10 +170,11 @@ def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int 
     scored: dict[int, tuple[list[Answer], Result, dict[str, Any], dict[str, Any]]] = {}
     assessments, bundles = [], []
     for municipality_id, (band, base) in zip(ids, plans, strict=True):
-        rounds = rng.choices((0, 1, 2), weights=(0.15, 0.35, 0.5))[0]
+        count = rounds if rounds is not None else rng.choices((0, 1, 2),
+                                                              weights=(0.15, 0.35, 0.5))[0]
         first = today - timedelta(days=rng.randint(400, 900))
         level = base
-        for number in range(1, rounds + 1):
+        for number in range(1, count + 1):
             conducted = min(first + timedelta(days=(number - 1) * rng.randint(330, 420)),
                             today - timedelta(days=rng.randint(3, 40)))
             latent = {d: _clamp(level + DIMENSION_SHIFT.get(d, 0) + rng.gauss(0, 9))

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from readiness.models import (
@@ -30,18 +30,18 @@ MUNICIPALITY_COLUMNS = ("id", "public_id", "name", "country", "region", "band")
 ASSESSMENT_COLUMNS = ("id", "public_id", "municipality_id", "round", "conducted_on", "overall",
                       "stage", "respondents", "formality")
 SCORE_COLUMNS = ("assessment_id", "dimension", "score", "level", "divergent")
-FINDING_COLUMNS = ("assessment_id", "kind", "finding")
+BARRIER_COLUMNS = ("assessment_id", "barriers")  # barrier ids joined by commas
 FORMALITY_ITEM = "ctx_formality"
 
 
 @dataclass(frozen=True)
 class Records:
-    """Rows of municipalities, closed assessments, their scores and findings."""
+    """Rows of municipalities, closed assessments, their scores and the barriers they found."""
 
     municipalities: Sequence[Sequence[Any]]
     assessments: Sequence[Sequence[Any]]
     scores: Sequence[Sequence[Any]]
-    findings: Sequence[Sequence[Any]]
+    barriers: Sequence[Sequence[Any]]
 
 
 def finding_rows(result: Result) -> list[tuple[str, str]]:
@@ -54,35 +54,57 @@ def finding_rows(result: Result) -> list[tuple[str, str]]:
 def load_records(db: Session, *, country: str | None = None,
                  band: str | None = None) -> Records:
     """Municipalities (of a country and size band, if given) and their closed assessments,
-    with stored scores and findings."""
+    with stored scores and barriers found."""
     chosen = select(Municipality.id)
     if country is not None:
         chosen = chosen.where(Municipality.country == country)
     if band is not None:
         chosen = chosen.where(Municipality.population_band == band)
     narrowed = country is not None or band is not None
-    municipalities = db.execute(select(
+    conn = db.connection()
+
+    def rows(statement: Any) -> list[tuple[Any, ...]]:
+        # plain DB-API tuples: Row objects cost more than the whole aggregation at 10,000
+        # municipalities; the frames normalise types (SQLite's date strings, 0/1 booleans)
+        return list(conn.execute(statement).cursor.fetchall())
+
+    municipalities = rows(select(
         Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
         Municipality.region, Municipality.population_band)
-        .where(Municipality.id.in_(chosen) if narrowed else true())).all()
+        .where(Municipality.id.in_(chosen) if narrowed else true()))
     closed = select(Assessment.id).where(Assessment.status == Status.CLOSED)
     if narrowed:
         closed = closed.where(Assessment.municipality_id.in_(chosen))
     formality = Assessment.context[(FORMALITY_ITEM, 0)].as_string()
-    assessments = db.execute(
+    assessments = rows(
         select(Assessment.id, Assessment.public_id, Assessment.municipality_id,
                Assessment.round, Assessment.conducted_on, AssessmentResult.overall,
                AssessmentResult.stage, AssessmentResult.respondents, formality)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-        .where(Assessment.id.in_(closed))).all()
-    scores = db.execute(select(Score.assessment_id, Score.dimension, Score.score, Score.level,
-                               Score.divergent)
-                        .where(Score.assessment_id.in_(closed) if narrowed else true())).all()
-    findings = db.execute(select(AssessmentFinding.assessment_id, AssessmentFinding.kind,
-                                 AssessmentFinding.finding)
-                          .where(AssessmentFinding.assessment_id.in_(closed) if narrowed
-                                 else true())).all()
-    return Records(municipalities, assessments, scores, findings)
+        .where(Assessment.id.in_(closed)))
+    scores = rows(select(Score.assessment_id, Score.dimension, Score.score, Score.level,
+                         Score.divergent)
+                  .where(Score.assessment_id.in_(closed) if narrowed else true()))
+    found = AssessmentFinding
+    barriers = rows(select(found.assessment_id, func.aggregate_strings(found.finding, ","))
+                    .where(found.kind == "barrier",
+                           found.assessment_id.in_(closed) if narrowed else true())
+                    .group_by(found.assessment_id))
+    return Records(municipalities, assessments, scores, barriers)
+
+
+def data_version(db: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of what the national views read: it changes when an assessment is
+    closed or removed and when a municipality is added, removed or renamed."""
+    assessments = db.execute(select(
+        func.count(), func.max(Assessment.id), func.max(Assessment.closed_at),
+        func.max(Assessment.public_id)).where(Assessment.status == Status.CLOSED)).one()
+    municipalities = db.execute(select(
+        func.count(), func.max(Municipality.id), func.max(Municipality.public_id),
+        func.sum(func.length(Municipality.name) + func.length(Municipality.region)
+                 + func.length(Municipality.population_band)
+                 + func.length(Municipality.country)))).one()
+    return (*assessments, *municipalities)
 
 
 def known_places(db: Session) -> tuple[set[str], set[str]]:

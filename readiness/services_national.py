@@ -5,14 +5,16 @@ Like `services.py`, these flush and never commit.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from readiness.aggregate import Tables, tables
 from readiness.models import ApiToken, AuditEvent, Role, User
-from readiness.national_query import load_records
+from readiness.national_query import data_version, load_records
 from readiness.questionnaire import Questionnaire
 from readiness.services import ServiceError
 from readiness.tokens import hash_token, new_token
@@ -20,9 +22,32 @@ from readiness.tokens import hash_token, new_token
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
 
-def national_tables(db: Session, q: Questionnaire) -> Tables:
-    """The stored scores and findings of every closed assessment, as frames."""
-    return tables(load_records(db), q.dimension_ids)
+_TABLES: dict[tuple[str, tuple[str, ...]], tuple[tuple[Any, ...], Tables]] = {}
+_TABLES_LOCK = threading.Lock()
+CACHED_DATABASES = 4
+
+
+def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
+    """The stored scores and barriers of every closed assessment, as frames.
+
+    Closed assessments do not change, so the frames are kept per database and rebuilt only when
+    `data_version` changes (an assessment closed, a municipality added or renamed): a request
+    pays for one cheap fingerprint query instead of reading every stored score.
+    """
+    if not cached:
+        return tables(load_records(db), q.dimension_ids)
+    key = (str(db.get_bind().engine.url), q.dimension_ids)
+    version = data_version(db)
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    built = tables(load_records(db), q.dimension_ids)
+    with _TABLES_LOCK:
+        if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = (version, built)
+    return built
 
 
 def create_api_token(db: Session, username: str, name: str = "") -> tuple[ApiToken, str]:

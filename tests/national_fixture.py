@@ -66,4 +66,9 @@ def records() -> Records:
                    for aid, pid, mid, rnd, day, score, structure in ASSESSMENTS]
     scores = [(aid, dim, score, level_of(score), aid == 12 and dim == "trust")
               for aid, _, _, _, _, score, _ in ASSESSMENTS for dim in DIMENSIONS]
-    return Records(MUNICIPALITIES, assessments, scores, FINDINGS)
+    barriers: dict[int, list[str]] = {}
+    for aid, kind, finding in FINDINGS:
+        if kind == "barrier":
+            barriers.setdefault(aid, []).append(finding)
+    return Records(MUNICIPALITIES, assessments, scores,
+                   [(aid, ",".join(found)) for aid, found in barriers.items()])

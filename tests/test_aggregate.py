@@ -193,3 +193,15 @@ def test_pandas_is_imported_only_by_the_aggregate_package():
     importers = {p.relative_to(root).as_posix() for p in root.rglob("*.py")
                  if re.search(r"^\s*(import pandas|from pandas)", p.read_text(), re.M)}
     assert importers <= {"aggregate/national.py", "aggregate/municipal.py"}
+
+
+def test_an_empty_selection_gives_empty_views_not_errors(tables: ag.Tables):
+    empty = Filters(country="FR", round=3)
+    data = ag.dashboard(tables, Q, empty, today=date(2026, 6, 1))
+    assert data.need == [] or all(r.name == "G" for r in data.need)
+    assert data.overview.assessed == 0
+    assert data.table.rows[0].name == "G"
+    none = ag.select(tables, Filters(region="R3", band="under_10k"))
+    assert ag.need_ranking(none, Q, today=date(2026, 6, 1)) == []
+    assert ag.municipality_table(none).rows == []
+    assert all(d.mean == "fewer than 5" for d in ag.dimension_summaries(none, Q))

@@ -17,6 +17,7 @@ from readiness.aggregate.municipal import (
     PeerBenchmark,
     PeerPosition,
     TablePage,
+    municipality_frame,
     municipality_rows,
     municipality_table,
     need_ranking,
@@ -54,8 +55,8 @@ __all__ = [
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "barrier_frequency", "breakdown", "count_cell", "dashboard", "dimension_summaries",
-    "municipality_rows", "municipality_table", "need_ranking", "overview", "peer_benchmark",
-    "progress", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "municipality_frame", "municipality_rows", "municipality_table", "need_ranking", "overview",
+    "peer_benchmark", "progress", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]
 
 
@@ -80,10 +81,11 @@ def dashboard(t: Tables, q: Questionnaire, filters: Filters, *, today: date,
               per_page: int = 50, need_limit: int = 20, min_cell: int = MIN_CELL) -> Dashboard:
     """The dashboard's figures for the filters."""
     sel = select(t, filters)
+    frame = municipality_frame(sel)
     return Dashboard(
         filters=filters, min_cell=min_cell, overview=overview(sel, q, min_cell),
         dimensions=dimension_summaries(sel, q, min_cell),
         barriers=barrier_frequency(sel, q, min_cell), progress=progress(sel, q, min_cell),
         regions=breakdown(sel, "region", min_cell), bands=breakdown(sel, "band", min_cell),
-        table=municipality_table(sel, sort, descending, page, per_page),
-        need=need_ranking(sel, q, today, need_limit))
+        table=municipality_table(sel, sort, descending, page, per_page, frame),
+        need=need_ranking(sel, q, today, need_limit, frame))

@@ -74,7 +74,7 @@ class TablePage:
     pages: int
 
 
-def _frame(sel: Selection) -> pd.DataFrame:
+def municipality_frame(sel: Selection) -> pd.DataFrame:
     """Every selected municipality (assessed or not) with its latest scores and changes."""
     info = sel.municipalities.rename(columns={"id": "municipality_id",
                                               "public_id": "municipality_public_id"})
@@ -84,15 +84,12 @@ def _frame(sel: Selection) -> pd.DataFrame:
     prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
     frame = frame.merge(prev, on="municipality_id", how="left")
     frame["change"] = frame["overall"] - frame["prev"]
-    counts = sel.barriers.groupby("assessment_id").size()
+    counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
     return frame
 
 
 def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
-    wanted = set(frame["id"].dropna())
-    found = sel.barriers[sel.barriers["assessment_id"].isin(wanted)]
-    by_assessment = found.groupby("assessment_id")["finding"].agg(tuple).to_dict()
     rows = []
     for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
         assessed = rec["id"] is not None
@@ -107,24 +104,27 @@ def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
             scores={d: rec.get(f"score:{d}") for d in dims},
             levels={d: rec.get(f"level:{d}") for d in dims},
             gaps=tuple(d for d in dims if rec.get(f"divergent:{d}")),
-            barriers=tuple(by_assessment.get(rec["id"], ())) if assessed else (),
+            barriers=tuple(sel.barriers.get(rec["id"], ())) if assessed else (),
             change=rec["change"]))
     return rows
 
 
 def municipality_rows(sel: Selection) -> list[MunicipalityRow]:
     """Every selected municipality, by name (for exports)."""
-    frame = _frame(sel).sort_values(["name", "country", "region"], kind="stable")
+    frame = municipality_frame(sel).sort_values(["name", "country", "region"], kind="stable")
     return _rows(frame, sel)
 
 
 def municipality_table(sel: Selection, sort: str = "name", descending: bool = False,
-                       page: int = 1, per_page: int = 50) -> TablePage:
-    """One page of the selected municipalities, sorted; missing values always last."""
+                       page: int = 1, per_page: int = 50,
+                       frame: pd.DataFrame | None = None) -> TablePage:
+    """One page of the selected municipalities, sorted; missing values always last.
+
+    `frame` is `municipality_frame(sel)` when the caller has it already."""
     if sort not in sort_keys(sel.dimensions):
         raise ValueError(f"unknown sort key {sort!r}")
     column = SORT_COLUMNS.get(sort, f"score:{sort}")
-    frame = _frame(sel)
+    frame = municipality_frame(sel) if frame is None else frame
     frame = frame.sort_values([column, "name"], ascending=[not descending, True],
                               na_position="last", kind="stable")
     pages = max(1, ceil(len(frame) / per_page))
@@ -149,10 +149,10 @@ class NeedRow:
     assessment_public_id: str | None
 
 
-def need_ranking(sel: Selection, q: Questionnaire, today: date,
-                 limit: int = 20) -> list[NeedRow]:
+def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
+                 frame: pd.DataFrame | None = None) -> list[NeedRow]:
     """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet."""
-    frame = _frame(sel)
+    frame = (municipality_frame(sel) if frame is None else frame).copy()
     dims = list(sel.dimensions)
     titles = {d.id: d.title for d in q.doc.dimensions}
     concern = q.doc.settings.concern_level
@@ -171,9 +171,10 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date,
     structure = frame["formality"].map(NO_STRUCTURE_NEED).fillna(0)
     decline = (frame["change"] <= -DECLINE_POINTS).astype(float) * DECLINE_NEED
     need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
-    frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED)
+    frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED).astype("float64")
     frame["months"] = months
-    top = frame.sort_values(["need", "name"], ascending=[False, True]).head(limit)
+    top = (frame.nlargest(limit, "need", keep="all")
+           .sort_values(["need", "name"], ascending=[False, True]).head(limit))
     out = []
     for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
         reasons: list[str] = []

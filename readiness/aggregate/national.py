@@ -9,16 +9,17 @@ no table or chart singles out a municipality. Lists of named municipalities (the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import pandas as pd
 
 from readiness.national_query import (
     ASSESSMENT_COLUMNS,
-    FINDING_COLUMNS,
     MUNICIPALITY_COLUMNS,
     SCORE_COLUMNS,
     Records,
@@ -70,36 +71,50 @@ class Filters:
 
 @dataclass(frozen=True)
 class Tables:
-    """The stored rows as frames; `wide` has one row per assessment, a column per dimension."""
+    """The stored rows as frames; `wide` has one row per assessment, a column per dimension
+    (`score:trust`, `level:trust`, `divergent:trust`...); `barriers` maps an assessment id to
+    the barrier ids it found."""
 
     municipalities: pd.DataFrame
     assessments: pd.DataFrame
-    findings: pd.DataFrame
+    barriers: pd.Series
     wide: pd.DataFrame
     dimensions: tuple[str, ...]
 
 
+def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A frame from plain row tuples (not SQLAlchemy rows, which pandas probes slowly)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def _wide(scores: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
+    """One row per assessment and three columns per dimension, without a pivot."""
+    parts: dict[str, pd.Series] = {}
+    for dim in dimensions:
+        rows = scores[scores["dimension"] == dim].set_index("assessment_id")
+        parts[f"score:{dim}"] = rows["score"].astype("float64")
+        parts[f"level:{dim}"] = rows["level"].astype(object)
+        parts[f"divergent:{dim}"] = rows["divergent"].astype(bool)
+    wide = pd.DataFrame(parts)
+    for dim in dimensions:
+        wide[f"level:{dim}"] = wide[f"level:{dim}"].fillna(INSUFFICIENT)
+        wide[f"divergent:{dim}"] = wide[f"divergent:{dim}"].fillna(False).astype(bool)
+    return wide
+
+
 def tables(records: Records, dimensions: Sequence[str]) -> Tables:
     """Frames from the database rows."""
-    municipalities = pd.DataFrame.from_records(list(records.municipalities),
-                                               columns=list(MUNICIPALITY_COLUMNS))
-    assessments = pd.DataFrame.from_records(list(records.assessments),
-                                            columns=list(ASSESSMENT_COLUMNS))
+    municipalities = _frame(records.municipalities, MUNICIPALITY_COLUMNS)
+    assessments = _frame(records.assessments, ASSESSMENT_COLUMNS)
     assessments["conducted_on"] = pd.to_datetime(assessments["conducted_on"])
     assessments["overall"] = assessments["overall"].astype("float64")
-    scores = pd.DataFrame.from_records(list(records.scores), columns=list(SCORE_COLUMNS))
-    scores["score"] = scores["score"].astype("float64")
-    scores["divergent"] = scores["divergent"].astype(bool)
-    wide = scores.pivot(index="assessment_id", columns="dimension",
-                        values=["score", "level", "divergent"])
-    wide.columns = [f"{kind}:{dim}" for kind, dim in wide.columns]
-    for dim in dimensions:
-        for kind, empty in (("score", float("nan")), ("level", INSUFFICIENT),
-                            ("divergent", False)):
-            if f"{kind}:{dim}" not in wide.columns:
-                wide[f"{kind}:{dim}"] = empty
-    findings = pd.DataFrame.from_records(list(records.findings), columns=list(FINDING_COLUMNS))
-    return Tables(municipalities, assessments, findings, wide, tuple(dimensions))
+    scores = _frame(records.scores, SCORE_COLUMNS)
+    barriers = pd.Series([tuple(text.split(",")) if text else () for _, text in records.barriers],
+                         index=[aid for aid, _ in records.barriers], dtype=object)
+    return Tables(municipalities, assessments, barriers, _wide(scores, dimensions),
+                  tuple(dimensions))
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,7 @@ class Selection:
     municipalities: pd.DataFrame
     latest: pd.DataFrame  # one row per assessed municipality: municipality + assessment + wide
     previous: pd.DataFrame  # the round before the latest, for municipalities that have one
-    barriers: pd.DataFrame  # (assessment_id, finding) of the latest assessments
+    barriers: pd.Series  # the barrier ids found, by latest assessment id
     dimensions: tuple[str, ...]
 
 
@@ -139,10 +154,8 @@ def select(t: Tables, f: Filters) -> Selection:
     latest = (latest.merge(info, on="municipality_id")
               .join(t.wide, on="id").reset_index(drop=True))
     previous = previous.join(t.wide, on="id").reset_index(drop=True)
-    found = t.findings
-    barriers = found[(found["kind"] == "barrier") & found["assessment_id"].isin(latest["id"])]
-    return Selection(f, m, latest, previous, barriers[["assessment_id", "finding"]],
-                     t.dimensions)
+    barriers = t.barriers[t.barriers.index.isin(latest["id"])]
+    return Selection(f, m, latest, previous, barriers, t.dimensions)
 
 
 # ---------------------------------------------------------------- overview and dimensions
@@ -264,7 +277,7 @@ def barrier_frequency(sel: Selection, q: Questionnaire,
                       min_cell: int = MIN_CELL) -> list[BarrierCount]:
     """Every barrier of the questionnaire, the most frequent first."""
     total = len(sel.latest)
-    counts = sel.barriers["finding"].value_counts()
+    counts = Counter(chain.from_iterable(sel.barriers))
     order = {b.id: i for i, b in enumerate(q.doc.barriers)}
     ranked = sorted(q.doc.barriers, key=lambda b: (-int(counts.get(b.id, 0)), order[b.id]))
     out = []
@@ -294,13 +307,16 @@ def breakdown(sel: Selection, by: str, min_cell: int = MIN_CELL) -> list[GroupRo
     """Mean overall and dimension scores per region or population band."""
     if by not in ("region", "band", "country"):
         raise ValueError(f"cannot break down by {by!r}")
+    columns = ["overall", *(f"score:{d}" for d in sel.dimensions)]
+    grouped = sel.latest.groupby(by, sort=True)[columns]
+    means, counts, sizes = grouped.mean(), grouped.count(), grouped.size()
     rows = []
-    for key, group in sel.latest.groupby(by, sort=True):
-        n = len(group)
+    for key in sizes.index:
+        n = int(sizes[key])
         rows.append(GroupRow(str(key), count_cell(n, min_cell),
-                             stat_cell(group["overall"].mean(), n, min_cell),
-                             {d: stat_cell(group[f"score:{d}"].mean(),
-                                       int(group[f"score:{d}"].notna().sum()), min_cell)
+                             stat_cell(means.at[key, "overall"], n, min_cell),
+                             {d: stat_cell(means.at[key, f"score:{d}"],
+                                           int(counts.at[key, f"score:{d}"]), min_cell)
                               for d in sel.dimensions}))
     return rows
 

@@ -199,7 +199,6 @@ def municipality(public_id: str) -> ResponseReturnValue:
     t = aggregate.tables(load_records(db, country=found.country, band=found.population_band),
                          q.dimension_ids)
     mine = t.assessments[t.assessments["municipality_id"] == found.id].sort_values("round")
-    barriers = t.findings[t.findings["kind"] == "barrier"]
     rounds = []
     for rec in mine.to_dict("records"):
         wide = t.wide.loc[rec["id"]] if rec["id"] in t.wide.index else None
@@ -213,7 +212,7 @@ def municipality(public_id: str) -> ResponseReturnValue:
                             "level": None if wide is None else str(wide[f"level:{d}"]),
                             "divergent": bool(wide is not None and wide[f"divergent:{d}"])}
                            for d in q.dimension_ids],
-            "barriers": sorted(barriers[barriers["assessment_id"] == rec["id"]]["finding"])})
+            "barriers": sorted(t.barriers.get(rec["id"], ()))})
     peers = (aggregate.peer_benchmark(t, rounds[-1]["assessment_id"], q, min_cell())
              if rounds else None)
     _record("api_municipality", public_id)
