@@ -157,3 +157,22 @@ def test_the_national_summary_pdf_covers_state_barriers_and_progress(client: Fla
     for heading in ("The state of multi-agency working", "Recurring barriers",
                     "Progress since the previous round"):
         assert heading in text
+
+
+def test_the_results_page_shows_the_peer_benchmark(client: FlaskClient, country: Country,
+                                                   session: Session):
+    from readiness.models import Assessment, Municipality
+
+    rows = session.execute(select(Assessment.public_id, Municipality.population_band)
+                           .join(Municipality).order_by(Assessment.round)).all()
+    latest = {band: public_id for public_id, band in rows}
+    login(client, "admin")
+    bands = [band for _, band in rows]
+    common = max(set(bands), key=bands.count)
+    html = client.get(f"/assessments/{latest[common]}/results").get_data(as_text=True)
+    assert "Compared with similar municipalities" in html
+    assert "Peers scoring lower" in html
+    rare = min(set(bands), key=bands.count)
+    if bands.count(rare) < 5:
+        html = client.get(f"/assessments/{latest[rare]}/results").get_data(as_text=True)
+        assert 'class="suppressed">fewer than 5</span>' in html

@@ -18,11 +18,12 @@ from flask_babel import gettext as _
 from readiness import aggregate, auth, exports
 from readiness.charts_national import barriers_svg, distribution_svg, levels_svg, progress_svg
 from readiness.db import begin_write, get_session
-from readiness.models import POPULATION_BANDS, User
+from readiness.models import POPULATION_BANDS, Assessment, User
 from readiness.national_params import ParamError, ViewParams, parse_params
 from readiness.national_query import (
     iter_submitted_responses,
     known_places,
+    load_records,
     load_roadmap_actions,
 )
 from readiness.questionnaire import Questionnaire, get_questionnaire
@@ -86,6 +87,18 @@ def dashboard_data(q: Questionnaire, params: ViewParams) -> aggregate.Dashboard:
     return aggregate.dashboard(t, q, params.filters, today=_today(), sort=params.sort,
                                descending=params.descending, page=params.page,
                                per_page=params.per_page, min_cell=min_cell())
+
+
+@bp.app_template_global("peer_benchmark_for")
+def peer_benchmark_for(assessment: Assessment) -> aggregate.PeerBenchmark | None:
+    """An assessment against its country's municipalities of the same size band (for the
+    results page, which anyone who may see the assessment sees); small groups suppressed."""
+    q = get_questionnaire()
+    municipality = assessment.municipality
+    records = load_records(get_session(), country=municipality.country,
+                           band=municipality.population_band)
+    return aggregate.peer_benchmark(aggregate.tables(records, q.dimension_ids),
+                                    assessment.public_id, q, min_cell())
 
 
 @bp.route("/")
