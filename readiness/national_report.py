@@ -68,21 +68,28 @@ class NationalContext:
     sources: tuple[tuple[int, str], ...]
 
 
-def _barrier_atoms(cond: Condition | None) -> Iterator[str]:
+def _atoms(cond: Condition | None, key: str) -> Iterator[str]:
+    """The values of `key` (barrier, context...) in a condition, not following `not`."""
     if cond is None:
         return
-    if cond.barrier is not None:
-        yield cond.barrier
+    value = getattr(cond, key)
+    if value is not None:
+        yield value
     for child in (*(cond.all or ()), *(cond.any or ())):
-        yield from _barrier_atoms(child)
-    # a barrier under `not` is a reason not to act, so it is not followed
+        yield from _atoms(child, key)
 
 
 def recommendations_for(q: Questionnaire, barrier_id: str) -> list[Recommendation]:
-    """The library's actions triggered by a barrier, in library order."""
+    """The library's actions triggered by a barrier, in library order; for a barrier no action
+    names, the actions triggered by the context answers that detect it."""
     families = {f.id: f.title for f in q.library.families}
+    chosen = [a for a in q.library.actions if barrier_id in set(_atoms(a.when, "barrier"))]
+    if not chosen:
+        rule = next(b for b in q.doc.barriers if b.id == barrier_id)
+        context = set(_atoms(rule.detect, "context"))
+        chosen = [a for a in q.library.actions if context & set(_atoms(a.when, "context"))]
     return [Recommendation(a.title, families[a.family], a.what, cite(q, a.evidence))
-            for a in q.library.actions if barrier_id in set(_barrier_atoms(a.when))]
+            for a in chosen]
 
 
 def _scope(filters: aggregate.Filters) -> str:
