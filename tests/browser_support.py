@@ -21,9 +21,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless chromium for the whole session."""
+    """One headless chromium per test module.
+
+    Module scope, not session: each module imports this fixture, which defines it once per
+    module, and two Playwright instances alive at once in one thread refuse to start.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
