@@ -235,3 +235,9 @@ def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None
 def statement_fields(form: FlaskForm) -> Iterable[Field]:
     """The statement fields of a survey form."""
     return (field for field in form if field.name.startswith(ITEM_PREFIX))
+
+
+def given_answers(fields: Iterable[Field]) -> dict[str, str]:
+    """{item id: value} of the statement fields answered with a valid value."""
+    return {field.name.removeprefix(ITEM_PREFIX): field.data for field in fields
+            if field.data and not field.errors}

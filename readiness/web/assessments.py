@@ -31,6 +31,7 @@ from readiness.forms import (
     MunicipalityForm,
     comment_field,
     context_form,
+    given_answers,
     item_field,
     mode_labels,
     population_labels,
@@ -200,7 +201,7 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
     if request.method == "POST":
         form = survey_form(q, dimensions, max_comment, formdata=request.form)
         if form.validate():
-            answers = {f.name.removeprefix("q_"): f.data for f in statement_fields(form)}
+            answers = given_answers(statement_fields(form))
             comments = {d: form[comment_field(d)].data or "" for d in dimensions}
             survey.save_workshop(db, q, found, agency, answers, comments)
             db.commit()

@@ -31,6 +31,7 @@ from readiness.db import get_session
 from readiness.forms import (
     ConfirmForm,
     comment_field,
+    given_answers,
     item_field,
     statement_fields,
     survey_form,
@@ -159,7 +160,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     comment = form[comment_field(dimension.id)]
     if comment.errors or any(f.errors and f.raw_data for f in statements):
         return _render_page(link, number, form, returning), 400  # malformed: nothing stored
-    answers = {f.name.removeprefix("q_"): f.data for f in statements if f.data and not f.errors}
+    answers = given_answers(statements)
     db = get_session()
     try:
         survey.save_answers(link.q, response, answers, {dimension.id: comment.data or ""})
