@@ -55,6 +55,8 @@ def demo(municipalities: int, seed: int, country: str, database: str | None) -> 
     click.echo(f"Created {summary.municipalities} municipalities in {country} with "
                f"{summary.assessments} closed assessments and {summary.responses} responses "
                f"in {summary.seconds:.1f} s.")
+    click.echo("To look at it: readiness user create NAME --role national_coordinator, then "
+               "readiness serve and open /dashboard/.")
 
 
 @click.group("api-token")

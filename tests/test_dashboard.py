@@ -176,3 +176,11 @@ def test_the_results_page_shows_the_peer_benchmark(client: FlaskClient, country:
     if bands.count(rare) < 5:
         html = client.get(f"/assessments/{latest[rare]}/results").get_data(as_text=True)
         assert 'class="suppressed">fewer than 5</span>' in html
+
+
+def test_the_smallest_cell_shown_is_configurable(app, client: FlaskClient, country: Country):
+    app.config["MIN_CELL"] = 1  # READINESS_MIN_CELL=1
+    login(client, "national")
+    html = client.get("/dashboard/?region=%2BEvil+region").get_data(as_text=True)
+    assert "fewer than 5" not in html
+    assert 'class="suppressed">' not in html
