@@ -38,7 +38,7 @@ from readiness.forms import (
 )
 from readiness.models import Invitation, Response, ResponseStatus
 from readiness.questionnaire import Questionnaire
-from readiness.schema import Dimension
+from readiness.schema import DONT_KNOW, Dimension
 from readiness.services import ServiceError, questionnaire_of
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -192,7 +192,7 @@ def _summary(link: Link, response: Response) -> list[dict[str, Any]]:
         for item in link.q.items_of(dimension.id):
             value = response.answers.get(item.id)
             labels = {o.value: o.label for o in link.q.options(item)}
-            labels["dont_know"] = _("Don't know")
+            labels[DONT_KNOW] = _("Don't know")
             rows.append({"text": item.text, "answer": labels.get(value) if value else None})
         sections.append({"number": number, "dimension": dimension, "rows": rows,
                          "comment": response.comments.get(dimension.id),
