@@ -16,9 +16,9 @@ from readiness.aggregate.national import (
     Filters,
     Selection,
     Tables,
+    count_cell,
     select,
     stat_cell,
-    suppressed_text,
 )
 from readiness.questionnaire import Questionnaire
 
@@ -252,11 +252,10 @@ def peer_benchmark(t: Tables, assessment_public_id: str, q: Questionnaire,
         below = None if score is None or not n else float((values < score).mean())
         positions.append(PeerPosition(
             id=dim.id, title=dim.title, score=None if score is None else round(score, 1),
-            peers=n if n >= min_cell else suppressed_text(min_cell),
+            peers=count_cell(n, min_cell),
             peer_median=stat_cell(values.median(), n, min_cell),
             peer_q1=stat_cell(values.quantile(0.25), n, min_cell),
             peer_q3=stat_cell(values.quantile(0.75), n, min_cell),
             below_share=stat_cell(below, n, min_cell, 3)))
     n_peers = len(peers)
-    return PeerBenchmark(country, band, n_peers if n_peers >= min_cell
-                         else suppressed_text(min_cell), tuple(positions))
+    return PeerBenchmark(country, band, count_cell(n_peers, min_cell), tuple(positions))

@@ -44,7 +44,10 @@ def count_cell(value: int, min_cell: int = MIN_CELL) -> Cell:
 
 
 def stat_cell(value: float | None, n: int, min_cell: int = MIN_CELL, digits: int = 1) -> Cell:
-    """A figure computed over `n` municipalities, or the suppressed text when `n` is small."""
+    """A figure computed over `n` municipalities: None over none, the suppressed text over
+    fewer than `min_cell`."""
+    if n == 0:
+        return None
     if n < min_cell:
         return suppressed_text(min_cell)
     return None if value is None or pd.isna(value) else round(float(value), digits)
@@ -341,7 +344,7 @@ def _pairs(sel: Selection) -> pd.DataFrame:
 
 
 def _moves(change: pd.Series, n: int, min_cell: int) -> dict[str, Cell]:
-    if n < min_cell:
+    if 0 < n < min_cell:
         return dict.fromkeys(("improved", "stable", "declined"), suppressed_text(min_cell))
     return {"improved": count_cell(int((change >= CHANGE_POINTS).sum()), min_cell),
             "stable": count_cell(int(change.abs().lt(CHANGE_POINTS).sum()), min_cell),
