@@ -5,8 +5,8 @@ Prints, in one run:
    fresh process that runs the whole CLI pipeline once (`readiness roadmap`);
 2. the whole pipeline (load questionnaire, read CSV, score, roadmap, context, HTML, PDF) against
    bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options) on the same final HTML;
-3. PDFs per minute for N closed assessments with `readiness reports build` (all cores), against
-   the ideal: cores x one render's throughput.
+3. PDFs per minute for N closed assessments with `readiness reports build`, on one worker and
+   on all cores, and the speed-up against the ideal (the number of cores).
 Targets (2-core machine): < 2 s median, < 300 MB peak, overhead < 15 %, batch >= 60 % of ideal.
 Run: python benchmarks/bench_report.py [--runs 7] [--assessments 100]
 """
@@ -171,26 +171,23 @@ def main() -> None:
 
         print(f"building a database of {args.assessments} closed assessments ...", flush=True)
         env = make_database(folder, args.assessments)
-        out = folder / "out"
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu_before = usage.ru_utime + usage.ru_stime
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "readiness.cli", "reports", "build",
-                               "--out", str(out)], env={**os.environ, **env},
-                              capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = usage.ru_utime + usage.ru_stime - cpu_before  # the command and all its workers
-        made = len(list(out.glob("*.pdf")))
-        per_minute = made / seconds * 60
-        ideal = cores * 60 / one_cpu
-        print(f"reports build: {made} PDFs in {seconds:.1f} s on {cores} cores = "
-              f"{per_minute:.1f} PDFs/min; ideal {ideal:.1f}/min ({cores} x one render's CPU "
-              f"time): {100 * per_minute / ideal:.0f} % of the ideal {cores}-core speed-up"
-              + ("" if done.returncode == 0 else f"; FAILED: {done.stderr.strip()[-300:]}"))
-        print(f"  CPU used: {cpu:.0f} s = {cpu / max(made, 1):.2f} s per PDF (one alone: "
-              f"{one_cpu:.2f} s); cores kept busy on average: {cpu / seconds:.2f} of {cores} "
-              "(less than that means other work shared the machine)")
+        timings = {}
+        for workers in (1, cores):  # the same batch on one core, then on all of them
+            out = folder / f"out{workers}"
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "readiness.cli", "reports", "build",
+                                   "--out", str(out), "--workers", str(workers)],
+                                  env={**os.environ, **env}, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            made = len(list(out.glob("*.pdf")))
+            timings[workers] = seconds
+            print(f"reports build --workers {workers}: {made} PDFs in {seconds:.1f} s = "
+                  f"{made / seconds * 60:.1f} PDFs/min"
+                  + ("" if done.returncode == 0 else f"; FAILED: {done.stderr.strip()[-300:]}"),
+                  flush=True)
+        speedup = timings[1] / timings[cores]
+        print(f"speed-up on {cores} cores: {speedup:.2f}x = {100 * speedup / cores:.0f} % of the "
+              f"ideal {cores}-core speed-up")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
