@@ -27,6 +27,8 @@ def _closed(session: Session, questionnaire: Questionnaire) -> Assessment:
                   lambda item: "strongly_disagree" if item.endswith("e") else "dont_know")
     add_responses(session, assessment, "education", 2, "neither",
                   comments={first: "A comment from a small group"})
+    # a second small agency: with one alone hidden, another would be hidden with it
+    add_responses(session, assessment, "youth_work", 1, "agree")
     services.close_assessment(session, assessment)
     session.commit()
     return assessment
@@ -65,7 +67,10 @@ def test_an_agency_below_the_group_size_is_not_shown_on_its_own(
     html = _page(client, session, _closed(session, questionnaire))
     agencies = html.split("<caption>Scores by agency (0–100)</caption>")[1].split("</table>")[0]
     assert "Education" not in agencies
-    assert "not shown separately: Education and schools" in html
+    assert "Youth work" not in agencies
+    hidden = html.split("not shown separately: ", 1)[1].split(".", 1)[0]
+    assert "Education and schools" in hidden
+    assert "Youth work" in hidden
     assert "A comment from a small group" not in html
 
 
@@ -125,3 +130,23 @@ def test_other_modules_can_link_a_download_from_the_results_page(
     results.register_download("assessments.assessment", "Download the thing")
     html = _page(client, session, _closed(session, questionnaire))
     assert html.count("Download the thing") == 1
+
+
+def test_one_small_agency_is_hidden_with_the_smallest_other_so_it_cannot_be_derived(
+        client: FlaskClient, session: Session):
+    make_user(session, "boss")
+    assessment, _ = make_assessment(session, make_municipality(session, name="Lier"),
+                                    ("police", "health", "education"))
+    add_responses(session, assessment, "police", 5, value="agree")
+    add_responses(session, assessment, "education", 3, value="neither")
+    add_responses(session, assessment, "health", 1, value="strongly_disagree")
+    services.close_assessment(session, assessment)
+    session.commit()
+    login(client, "boss")
+    page = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
+    agencies_table = page.split("Scores by agency", 1)[1].split("</table>", 1)[0]
+    assert "Police" in agencies_table
+    assert "Health" not in agencies_table
+    assert "Education" not in agencies_table
+    hidden = page.split("not shown separately: ", 1)[1].split(".", 1)[0]
+    assert sorted(hidden.split(", ")) == ["Education and schools", "Health and mental health care"]

@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
 
-from readiness import auth, services
+from readiness import auth, privacy, services
 from readiness.auth import Access
 from readiness.charts import agency_bars_svg, radar_svg
 from readiness.db import begin_write, get_session
@@ -68,9 +68,9 @@ class ScoredAssessment:
 
 
 def shown_agencies(q: Questionnaire, assessment: Assessment, result: Result) -> tuple[str, ...]:
-    """Agencies whose own figures may be shown: enough respondents, or a workshop."""
-    minimum = 1 if assessment.mode == Mode.WORKSHOP else q.doc.settings.min_group_size
-    return tuple(a for a in q.agency_ids if result.respondents_by_agency.get(a, 0) >= minimum)
+    """Agencies whose own figures may be shown (see `readiness.privacy`)."""
+    return privacy.shown_agencies(result.respondents_by_agency, q.doc.settings.min_group_size,
+                                  workshop=assessment.mode == Mode.WORKSHOP, order=q.agency_ids)
 
 
 def load_results(public_id: str) -> ScoredAssessment:
