@@ -156,3 +156,25 @@ def test_api_token_create_prints_the_token_once_and_stores_its_hash(
     refused = CliRunner().invoke(main, ["api-token", "create", "advisor"])
     assert refused.exit_code != 0
     assert "only admins and national coordinators" in refused.output
+
+
+def test_api_tokens_are_listed_and_revoked_from_the_command_line(
+        app: Flask, client: FlaskClient, country: Country, session: Session,
+        monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
+    listing = CliRunner().invoke(main, ["api-token", "list"])
+    assert listing.exit_code == 0, listing.output
+    row = next(line.split("\t") for line in listing.output.splitlines()
+               if "\tnational\t" in line)
+    assert country.coordinator_token not in listing.output  # only hashes are stored
+    revoked = CliRunner().invoke(main, ["api-token", "revoke", row[0]])
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/v1/summary",
+                      headers=bearer(country.coordinator_token)).status_code == 401
+    unknown = CliRunner().invoke(main, ["api-token", "revoke", "nope"])
+    assert unknown.exit_code == 1
+    assert "no API token" in unknown.output

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from typing import Any
@@ -368,18 +368,3 @@ def progress(sel: Selection, q: Questionnaire,
             change=stat_cell(change.mean(), n, min_cell),
             **_moves(change, n, min_cell)))
     return out
-
-
-def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A frame as plain dicts, with missing values as None and timestamps as dates."""
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, pd.Timestamp):
-                row[key] = value.date()
-    return [dict(r) for r in rows]
-
-
-def with_filters(sel: Selection, **changes: Any) -> Filters:
-    """The selection's filters with some values changed."""
-    return replace(sel.filters, **changes)
