@@ -113,16 +113,35 @@ def known_places(db: Session) -> tuple[set[str], set[str]]:
     return {c for c, _ in rows}, {r for _, r in rows if r}
 
 
+ACTION_FIELDS = ("id", "title", "priority", "phase", "lead")
+
+
 def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
                          limit: int = 10) -> dict[int, list[dict[str, Any]]]:
-    """The first `limit` roadmap actions of each assessment (for exports), by assessment id."""
+    """The first `limit` roadmap actions of each assessment (for exports), by assessment id.
+
+    Only those fields are taken out of the stored roadmaps, in SQL: parsing whole documents
+    would cost a second per thousand assessments."""
+    roadmap = AssessmentResult.roadmap
+    paths = [(n, key) for n in range(limit) for key in ACTION_FIELDS]
+    columns = [roadmap[("actions", n, key)].as_integer() if key in ("priority", "phase")
+               else roadmap[("actions", n, key)].as_string() for n, key in paths]
     actions: dict[int, list[dict[str, Any]]] = {}
     wanted = list(assessment_ids)
+    conn = db.connection()
     for start in range(0, len(wanted), 500):
-        rows = db.execute(select(AssessmentResult.assessment_id, AssessmentResult.roadmap)
-                          .where(AssessmentResult.assessment_id.in_(wanted[start:start + 500])))
-        for assessment_id, roadmap in rows:
-            actions[assessment_id] = list((roadmap or {}).get("actions", []))[:limit]
+        statement = (select(AssessmentResult.assessment_id, *columns)
+                     .where(AssessmentResult.assessment_id.in_(wanted[start:start + 500])))
+        for assessment_id, *values in conn.execute(statement).cursor.fetchall():
+            found: list[dict[str, Any]] = []
+            for n in range(limit):
+                action = dict(zip(ACTION_FIELDS, values[n * len(ACTION_FIELDS):
+                                                         (n + 1) * len(ACTION_FIELDS)],
+                                  strict=True))
+                if action["id"] is None:
+                    break
+                found.append(action)
+            actions[assessment_id] = found
     return actions
 
 

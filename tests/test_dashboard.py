@@ -118,6 +118,9 @@ def test_xlsx_export_opens_with_openpyxl_with_numbers_and_no_formulas(client: Fl
     assert all(c.data_type == "n" for c in scores)
     names = [row[0].value for row in ws.iter_rows(min_row=2)]
     assert "'" + EVIL_NAME in names
+    actions = list(book["Actions"].iter_rows(min_row=2, values_only=True))
+    assert actions
+    assert all(isinstance(a[3], int) and a[6] for a in actions)  # priority, title
 
 
 def test_the_respondent_export_is_for_admins_only_and_names_no_one(client: FlaskClient,
