@@ -89,12 +89,20 @@ def _agencies(q: Questionnaire, rng: random.Random) -> list[str]:
     return [a for a in q.agency_ids if a in chosen]
 
 
+def _nearest_options(options: list[tuple[str, float]]) -> list[str]:
+    """For each target 0..100, the value of the option whose score is nearest."""
+    return [min(options, key=lambda option: abs(option[1] - target))[0]
+            for target in range(101)]
+
+
 class _Generator:
     """Answers around a readiness profile, scored by the real engines."""
 
     def __init__(self, q: Questionnaire, rng: random.Random) -> None:
         self.q, self.rng = q, rng
-        self.options = {item.id: [(o.value, (o.score or 0.0) * 100) for o in q.options(item)]
+        # per item, the option nearest to each whole-number target from 0 to 100
+        self.nearest = {item.id: _nearest_options([(o.value, (o.score or 0.0) * 100)
+                                                   for o in q.options(item)])
                         for item in q.doc.items}
 
     def answers(self, latent: dict[str, float], agencies: list[str], respondents: int,
@@ -111,7 +119,7 @@ class _Generator:
                 target = latent[dim] + rng.gauss(0, 14)
                 if gap and gap[0] == agency and gap[1] == dim:
                     target += gap[2]
-                value = min(self.options[item.id], key=lambda o: abs(o[1] - _clamp(target)))[0]
+                value = self.nearest[item.id][round(_clamp(target))]
                 out.append(Answer(ident, agency, item.id, value))
         return out
 
@@ -146,6 +154,20 @@ def _compact(result: dict[str, Any], roadmap: dict[str, Any]) -> tuple[dict[str,
     return {k: result[k] for k in keep}, {"actions": actions, "compact": True}
 
 
+Scored = tuple[Result, dict[str, Any], dict[str, Any]]
+
+
+def _score_all(q: Questionnaire, jobs: list[tuple[list[Answer], dict[str, list[str]]]],
+               compact: bool) -> list[Scored]:
+    """Score every answer set with the real engines and build the stored documents."""
+    out: list[Scored] = []
+    for answers, context in jobs:
+        result = score(q, answers, context=context)
+        documents = (result_to_dict(result), roadmap_to_dict(build_roadmap(q, result)))
+        out.append((result, *(_compact(*documents) if compact else documents)))
+    return out
+
+
 def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int = 1,
                country: str = "BE", respondents: int = 12, today: date | None = None,
                pool: int | None = None, compact: bool = False,
@@ -167,8 +189,8 @@ def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int 
         plans.append((band, base))
     ids = list(db.scalars(insert(Municipality).returning(Municipality.id,
                                                          sort_by_parameter_order=True), rows))
-    scored: dict[int, tuple[list[Answer], Result, dict[str, Any], dict[str, Any]]] = {}
-    assessments, bundles = [], []
+    jobs: dict[int, tuple[list[Answer], dict[str, list[str]]]] = {}
+    planned = []
     for municipality_id, (band, base) in zip(ids, plans, strict=True):
         count = rounds if rounds is not None else rng.choices((0, 1, 2),
                                                               weights=(0.15, 0.35, 0.5))[0]
@@ -185,23 +207,26 @@ def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int 
                 gap = (rng.choice(agencies), rng.choice(q.dimension_ids),
                        rng.choice((-1, 1)) * rng.uniform(25, 45))
             context = gen.context(band, _formality(level, rng))
-            key = rng.randrange(pool) if pool else len(scored)
-            if key not in scored:
-                answers = gen.answers(latent, agencies, respondents, gap, rng.uniform(0.03, 0.2))
-                result = score(q, answers, context=context)
-                documents = (result_to_dict(result), roadmap_to_dict(build_roadmap(q, result)))
-                scored[key] = (answers, result, *(_compact(*documents) if compact
-                                                  else documents))
-            answers, result, result_doc, roadmap_doc = scored[key]
-            assessments.append({
-                "municipality_id": municipality_id, "round": number, "conducted_on": conducted,
-                "mode": Mode.SURVEY, "status": Status.CLOSED, "questionnaire_id": q.id,
-                "questionnaire_version": q.version, "questionnaire_hash": q.content_hash,
-                "agencies": sorted({a.agency for a in answers}, key=q.agency_ids.index),
-                "context": dict(result.context) if pool else context,
-                "closed_at": datetime.combine(conducted, datetime.min.time(), UTC)})
-            bundles.append((answers, result, result_doc, roadmap_doc))
+            key = rng.randrange(pool) if pool else len(jobs)
+            if key not in jobs:
+                jobs[key] = (gen.answers(latent, agencies, respondents, gap,
+                                         rng.uniform(0.03, 0.2)), context)
+            planned.append((municipality_id, number, conducted, context, key))
             level += rng.gauss(6, 8)
+    keys = list(jobs)
+    scored = dict(zip(keys, _score_all(q, [jobs[k] for k in keys], compact), strict=True))
+    assessments, bundles = [], []
+    for municipality_id, number, conducted, context, key in planned:
+        answers = jobs[key][0]
+        result, result_doc, roadmap_doc = scored[key]
+        assessments.append({
+            "municipality_id": municipality_id, "round": number, "conducted_on": conducted,
+            "mode": Mode.SURVEY, "status": Status.CLOSED, "questionnaire_id": q.id,
+            "questionnaire_version": q.version, "questionnaire_hash": q.content_hash,
+            "agencies": sorted({a.agency for a in answers}, key=q.agency_ids.index),
+            "context": dict(result.context) if pool else context,
+            "closed_at": datetime.combine(conducted, datetime.min.time(), UTC)})
+        bundles.append((answers, result, result_doc, roadmap_doc))
     assessment_ids = list(db.scalars(insert(Assessment).returning(
         Assessment.id, sort_by_parameter_order=True), assessments)) if assessments else []
     responses = _insert_children(db, assessment_ids, assessments, bundles)
