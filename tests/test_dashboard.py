@@ -187,3 +187,26 @@ def test_the_smallest_cell_shown_is_configurable(app, client: FlaskClient, count
     html = client.get("/dashboard/?region=%2BEvil+region").get_data(as_text=True)
     assert "fewer than 5" not in html
     assert 'class="suppressed">' not in html
+
+
+def test_closing_an_assessment_stores_its_findings_and_a_lone_one_has_no_peers(
+        client: FlaskClient, session: Session):
+    from readiness import services
+    from readiness.models import AssessmentFinding
+    from tests.web_helpers import add_responses, make_assessment, make_municipality, make_user
+
+    municipality = make_municipality(session, "Lonely", country="LU")
+    assessment, _ = make_assessment(session, municipality, ("police", "health"))
+    add_responses(session, assessment, "police", 3, "strongly_disagree")
+    add_responses(session, assessment, "health", 3, "strongly_disagree")
+    result = services.close_assessment(session, assessment)
+    session.commit()
+    stored = session.execute(select(AssessmentFinding.kind, AssessmentFinding.finding).where(
+        AssessmentFinding.assessment_id == assessment.id)).all()
+    assert {f for k, f in stored if k == "barrier"} == {b.id for b in result.barriers}
+    assert result.barriers
+    make_user(session, "boss")
+    login(client, "boss")
+    html = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
+    assert "Readiness by dimension" in html
+    assert "Compared with similar municipalities" not in html
