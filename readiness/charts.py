@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -210,9 +210,11 @@ def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: i
 
 def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str], *,
                     respondents_by_agency: Mapping[str, int] | None = None,
-                    min_group_size: int = 1, title: str | None = None,
-                    width: int = 420, describe_in_title: bool = False) -> Markup:
-    """Each agency's score on one dimension; agencies below the group size are not shown."""
+                    min_group_size: int = 1, hidden: Collection[str] = (),
+                    title: str | None = None, width: int = 420,
+                    describe_in_title: bool = False) -> Markup:
+    """Each agency's score on one dimension; agencies below the group size (or in `hidden`,
+    e.g. complementary suppression) are listed as not shown."""
     size = max(9.0, width / 40)
     counts = respondents_by_agency or {}
     rows = list(dimension.by_agency.items())
@@ -244,9 +246,11 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
         first = mid - size * 1.2 * (len(lines) - 1) / 2 + size * 0.35
         body.append(_text(label_w, first, lines, size=size, anchor="end"))
         n = counts.get(agency)
-        if (n is not None and n < min_group_size) or value is None:
-            note = (f"fewer than {min_group_size} respondents: not shown" if value is not None
-                    or (n is not None and n < min_group_size) else "no scored answers")
+        small = n is not None and n < min_group_size
+        if small or agency in hidden or value is None:
+            note = (f"fewer than {min_group_size} respondents: not shown" if small else
+                    "not shown, to protect a smaller group" if agency in hidden else
+                    "no scored answers")
             described.append(f"{name}: {note}")
             body.append(_text(bar_x + 4, mid + size * 0.35, [note], size=size * 0.85,
                               fill=MUTED))

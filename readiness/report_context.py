@@ -17,6 +17,7 @@ from datetime import date
 from markupsafe import Markup
 
 from readiness.charts import agency_bars_svg, level_bar, radar_svg
+from readiness.privacy import shown_agencies
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import (
     Point,
@@ -215,6 +216,8 @@ class _Builder:
         self.agency_titles = {a.id: a.title for a in q.doc.agencies}
         self.counts = dict(meta.respondents_by_agency or result.respondents_by_agency)
         self.min_group = 1 if meta.workshop else q.doc.settings.min_group_size
+        self.visible = frozenset(shown_agencies(self.counts, q.doc.settings.min_group_size,
+                                                workshop=meta.workshop, order=q.agency_ids))
         self.priority = {a.id: a.priority for a in roadmap.actions}
 
     def agency(self, ident: str) -> str:
@@ -223,7 +226,7 @@ class _Builder:
 
     def shown(self, agency: str) -> bool:
         """Whether an agency has enough respondents to show its own figures."""
-        return self.counts.get(agency, 0) >= self.min_group
+        return agency in self.visible
 
     def dimension(self, dim_id: str) -> DimensionSection:
         """Everything the report says about one dimension."""
@@ -239,10 +242,10 @@ class _Builder:
             evidence=cite(q, items[i].evidence)) for i in dim.low_items if i in items)
         agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
                          for a, v in dim.by_agency.items())
-        comments = tuple(
-            (self.agency(agency) if self.shown(agency) else "A practitioner",
-             _cap(text, MAX_COMMENT))
-            for agency, text in self.meta.comments.get(dim_id, ()) if str(text).strip())
+        comments = tuple(  # as on the results page: only shown agencies' comments
+            (self.agency(agency), _cap(text, MAX_COMMENT))
+            for agency, text in self.meta.comments.get(dim_id, ())
+            if self.shown(agency) and str(text).strip())
         return DimensionSection(
             id=dim.id, title=dim.title, description=doc.description, score=dim.score,
             level_title=dim.level_title,
@@ -252,6 +255,7 @@ class _Builder:
                                   describe_in_title=True),
             agency_chart=agency_bars_svg(dim, self.agency_titles, respondents_by_agency=self.counts,
                                          min_group_size=self.min_group, width=400,
+                                         hidden=frozenset(dim.by_agency) - self.visible,
                                          describe_in_title=True),
             agencies=agencies, hidden_agencies=sum(1 for a in agencies if not a.shown),
             statements=statements, low_item_threshold=q.doc.settings.low_item_score * 100,

@@ -140,3 +140,11 @@ def test_wrap_label_keeps_lines_short_and_words_whole():
     assert wrap_label("Legal basis for information sharing", 16) == [
         "Legal basis for", "information", "sharing"]
     assert all(len(line) <= 8 for line in wrap_label("Supercalifragilistic", 8))
+
+
+def test_agency_bars_hide_agencies_named_for_complementary_suppression():
+    trust = _result().dimension("trust")
+    root = _parse(agency_bars_svg(trust, TITLES, hidden={"health"}))
+    assert "Health: not shown, to protect a smaller group" in root.find(f"{NS}desc").text
+    assert len(list(root.iter(f"{NS}rect"))) == 1
+    _texts_fit(root)

@@ -202,10 +202,19 @@ def test_fetcher_serves_only_its_own_assets():
 def test_agencies_below_the_group_size_are_counted_but_not_shown(weak_on_law):
     _, ctx, _ = weak_on_law
     trust = ctx.dimensions[0]
-    hidden = [a for a in trust.agencies if not a.shown]
-    assert [a.title for a in hidden] == ["Education and schools"]
-    assert "Education and schools" not in ctx.heatmap_agencies
-    assert "Education and schools: fewer than 3 respondents: not shown" in str(trust.agency_chart)
+    hidden = {a.title for a in trust.agencies if not a.shown}
+    # one small agency, so the smallest other one is hidden too (complementary suppression)
+    assert hidden == {"Education and schools", "Local authority / city hall"}
+    assert not hidden & set(ctx.heatmap_agencies)
+    chart = str(trust.agency_chart)
+    assert "Education and schools: fewer than 3 respondents: not shown" in chart
+    assert "Local authority / city hall: not shown, to protect a smaller group" in chart
+
+
+def test_comments_of_agencies_not_shown_are_left_out():
+    _, ctx = _context(comments={"trust": [("education", "Only one teacher wrote this."),
+                                          ("police", "Police wrote this.")]})
+    assert ctx.dimensions[0].comments == (("Police", "Police wrote this."),)
 
 
 def test_workshop_answers_show_every_agency():
