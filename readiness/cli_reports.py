@@ -82,13 +82,12 @@ def reports_group() -> None:
               help="Seconds one PDF may take.")
 def reports_build(out_dir: Path, workers: int | None, timeout: float) -> None:
     """Render the roadmap PDF of every closed assessment into --out, using all cores."""
-    from readiness import create_app
+    from readiness.cli_web import command_app
     from readiness.report import render_batch
     from readiness.web.report_batch import closed_assessment_jobs
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app()
-    with app.app_context():
+    with command_app() as app, app.app_context():
         results = render_batch(closed_assessment_jobs(out_dir), workers=workers,
                                timeout=timeout)
     failed = [r for r in results if not r.ok]

@@ -26,7 +26,7 @@ SECRET_KEY_FILE = "secret_key"
 
 
 @contextmanager
-def _app(**overrides: Any) -> Iterator[Flask]:
+def command_app(**overrides: Any) -> Iterator[Flask]:
     """The app with an up-to-date schema; its connections are closed when the command ends."""
     from readiness import ConfigError, create_app
     from readiness.db import get_db, upgrade
@@ -49,7 +49,7 @@ def _transaction() -> Iterator[tuple[Flask, Session]]:
     from readiness.db import get_db
     from readiness.services import ServiceError
 
-    with _app() as app:
+    with command_app() as app:
         try:
             with get_db(app).write_session() as session:
                 yield app, session
@@ -76,7 +76,7 @@ def register(group: click.Group) -> None:
 def serve(demo: bool, host: str, port: int) -> None:
     """Serve the web app (embedded SQLite by default; the database is created if missing)."""
     started = time.monotonic()
-    with _app() as app:
+    with command_app() as app:
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if demo:
             _print_demo(app, base)
@@ -109,7 +109,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or bring its schema up to date."""
-    with _app() as app:
+    with command_app() as app:
         click.echo(f"Database up to date: {app.config['DATABASE_URL']}")
 
 
@@ -121,7 +121,7 @@ def db_revision(message: str) -> None:
 
     from readiness.db import alembic_config
 
-    with _app() as app:
+    with command_app() as app:
         command.revision(alembic_config(app.config["DATABASE_URL"]), message=message,
                          autogenerate=True)
 

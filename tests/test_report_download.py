@@ -134,7 +134,8 @@ def test_reports_build_command_reports_what_it_wrote(app: Flask, session: Sessio
 
     _closed(session, "Mechelen")
     monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
-    monkeypatch.setenv("READINESS_SECRET_KEY", "a test key that is long enough to use")
+    # like a fresh install: no secret key in the environment (the CLI keeps one in the instance)
+    monkeypatch.delenv("READINESS_SECRET_KEY", raising=False)
     monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "instance"))
     result = CliRunner().invoke(main, ["reports", "build", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
