@@ -205,3 +205,27 @@ def test_an_empty_selection_gives_empty_views_not_errors(tables: ag.Tables):
     assert ag.need_ranking(none, Q, today=date(2026, 6, 1)) == []
     assert ag.municipality_table(none).rows == []
     assert all(d.mean is None and d.scored == 0 for d in ag.dimension_summaries(none, Q))
+
+
+@pytest.mark.parametrize(("counts", "hidden"), [
+    ([10, 3, 20], {1, 0}),  # one small count: the smallest other goes with it
+    ([10, 3, 2, 20], {1, 2}),  # two small counts: neither follows from the total
+    ([10, 0, 20], set()),
+    ([3, 0, 0], {0}),  # nothing else to hide
+    ([0, 0], set()),
+])
+def test_a_lone_small_count_takes_the_next_smallest_with_it(counts, hidden):
+    assert ag.hidden(counts, 5) == hidden
+
+
+def test_complementary_suppression_in_levels_and_breakdowns(tables: ag.Tables):
+    # R1 latest trust: B 45 (concern), A 60 and C 70 (borderline); with a threshold of 2 the
+    # lone concern would follow from the total of 3, so borderline is hidden too
+    r1 = trust(ag.dimension_summaries(ag.select(tables, Filters(region="R1")), Q, min_cell=2))
+    levels = {lv.id: lv.count for lv in r1.levels}
+    assert levels == {"concern": "fewer than 2", "borderline": "fewer than 2", "strength": 0}
+    # by band: under_10k has only E, so 10k_50k (the only other band) is hidden as well
+    bands = ag.breakdown(ag.select(tables, Filters()), "band", min_cell=2)
+    assert {row.key: row.municipalities for row in bands} == {
+        "10k_50k": "fewer than 2", "under_10k": "fewer than 2"}
+    assert all(v == "fewer than 2" for row in bands for v in row.scores.values())

@@ -11,6 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from readiness.aggregate.cells import (
+    MIN_CELL,
+    Cell,
+    count_cell,
+    count_cells,
+    hidden,
+    stat_cell,
+    suppressed_text,
+)
 from readiness.aggregate.municipal import (
     MunicipalityRow,
     NeedRow,
@@ -26,9 +35,7 @@ from readiness.aggregate.municipal import (
 )
 from readiness.aggregate.national import (
     CHANGE_POINTS,
-    MIN_CELL,
     BarrierCount,
-    Cell,
     DimensionProgress,
     DimensionSummary,
     Filters,
@@ -39,13 +46,10 @@ from readiness.aggregate.national import (
     Tables,
     barrier_frequency,
     breakdown,
-    count_cell,
     dimension_summaries,
     overview,
     progress,
     select,
-    stat_cell,
-    suppressed_text,
     tables,
 )
 from readiness.questionnaire import Questionnaire
@@ -54,7 +58,8 @@ __all__ = [
     "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Cell", "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
-    "barrier_frequency", "breakdown", "count_cell", "dashboard", "dimension_summaries",
+    "barrier_frequency", "breakdown", "count_cell", "count_cells", "dashboard",
+    "dimension_summaries", "hidden",
     "municipality_frame", "municipality_rows", "municipality_table", "need_ranking", "overview",
     "peer_benchmark", "progress", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]

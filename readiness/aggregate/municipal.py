@@ -10,16 +10,8 @@ from math import ceil
 import numpy as np
 import pandas as pd
 
-from readiness.aggregate.national import (
-    MIN_CELL,
-    Cell,
-    Filters,
-    Selection,
-    Tables,
-    count_cell,
-    select,
-    stat_cell,
-)
+from readiness.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
+from readiness.aggregate.national import Filters, Selection, Tables, select
 from readiness.questionnaire import Questionnaire
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",

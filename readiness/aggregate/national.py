@@ -1,9 +1,9 @@
 """National and regional views over stored scores: the only module that imports pandas.
 
 Pure: rows in (`readiness.national_query.Records`), plain dataclasses out; no Flask or database.
-Every breakdown cell resting on fewer than `min_cell` municipalities (a count of 1 to 4, or a
-figure computed over fewer than 5) is replaced by the text "fewer than 5", never a number, so
-no table or chart singles out a municipality. Lists of named municipalities (the table, the
+Every breakdown cell follows the small-cell rule of `readiness.aggregate.cells` (the text "fewer
+than 5", never a number, with complementary suppression where counts add up to a shown total),
+so no table or chart singles out a municipality. Lists of named municipalities (the table, the
 "where to go next" list) are not breakdowns: coordinators may read every municipality.
 """
 
@@ -18,6 +18,15 @@ from typing import Any
 
 import pandas as pd
 
+from readiness.aggregate.cells import (
+    MIN_CELL,
+    Cell,
+    count_cell,
+    count_cells,
+    hidden,
+    stat_cell,
+    suppressed_text,
+)
 from readiness.national_query import (
     ASSESSMENT_COLUMNS,
     MUNICIPALITY_COLUMNS,
@@ -27,30 +36,8 @@ from readiness.national_query import (
 from readiness.questionnaire import Questionnaire
 from readiness.scoring import INSUFFICIENT, INSUFFICIENT_TITLE
 
-MIN_CELL = 5
 # A dimension "improved" or "declined" between rounds when it moved at least this many points.
 CHANGE_POINTS = 5.0
-Cell = float | int | str | None
-
-
-def suppressed_text(min_cell: int = MIN_CELL) -> str:
-    """What a suppressed cell shows instead of a number."""
-    return f"fewer than {min_cell}"
-
-
-def count_cell(value: int, min_cell: int = MIN_CELL) -> Cell:
-    """A count, or the suppressed text when it is 1 to `min_cell` - 1."""
-    return suppressed_text(min_cell) if 0 < value < min_cell else int(value)
-
-
-def stat_cell(value: float | None, n: int, min_cell: int = MIN_CELL, digits: int = 1) -> Cell:
-    """A figure computed over `n` municipalities: None over none, the suppressed text over
-    fewer than `min_cell`."""
-    if n == 0:
-        return None
-    if n < min_cell:
-        return suppressed_text(min_cell)
-    return None if value is None or pd.isna(value) else round(float(value), digits)
 
 
 @dataclass(frozen=True)
@@ -185,11 +172,12 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
     latest = sel.latest
     n_total, n = len(sel.municipalities), len(latest)
     stage_counts = latest["stage"].value_counts()
-    stages = tuple((s.id, s.title, count_cell(int(stage_counts.get(s.id, 0)), min_cell))
-                   for s in reversed(q.doc.stages))
+    stage_rows = [(st.id, st.title) for st in reversed(q.doc.stages)]
     if INSUFFICIENT in stage_counts:
-        stages += ((INSUFFICIENT, INSUFFICIENT_TITLE,
-                    count_cell(int(stage_counts[INSUFFICIENT]), min_cell)),)
+        stage_rows.append((INSUFFICIENT, INSUFFICIENT_TITLE))
+    cells = count_cells([int(stage_counts.get(ident, 0)) for ident, _ in stage_rows], min_cell)
+    stages = tuple((ident, title, cell)
+                   for (ident, title), cell in zip(stage_rows, cells, strict=True))
     formality = latest["formality"]
     dates = latest["conducted_on"]
     return Overview(
@@ -242,15 +230,14 @@ def dimension_summaries(sel: Selection, q: Questionnaire,
         scores = latest[f"score:{dim.id}"].dropna()
         n = len(scores)
         counts = latest[f"level:{dim.id}"].value_counts()
-        levels = []
-        for level_id, title in level_ids:
-            count = int(counts.get(level_id, 0))
-            if level_id == INSUFFICIENT and not count:
-                continue
-            share = stat_cell(count / total if total else None, total, min_cell, 3)
-            levels.append(LevelShare(level_id, title, count_cell(count, min_cell),
-                                     suppressed_text(min_cell) if 0 < count < min_cell
-                                     else share))
+        rows = [(level_id, title, int(counts.get(level_id, 0))) for level_id, title in level_ids
+                if level_id != INSUFFICIENT or counts.get(level_id, 0)]
+        hide = hidden([count for _, _, count in rows], min_cell)
+        levels = [LevelShare(level_id, title, suppressed_text(min_cell), suppressed_text(min_cell))
+                  if i in hide else
+                  LevelShare(level_id, title, count,
+                             stat_cell(count / total if total else None, total, min_cell, 3))
+                  for i, (level_id, title, count) in enumerate(rows)]
         divergent = int(latest[f"divergent:{dim.id}"].astype(bool).sum())
         out.append(DimensionSummary(
             id=dim.id, title=dim.title, scored=count_cell(n, min_cell),
@@ -313,9 +300,14 @@ def breakdown(sel: Selection, by: str, min_cell: int = MIN_CELL) -> list[GroupRo
     columns = ["overall", *(f"score:{d}" for d in sel.dimensions)]
     grouped = sel.latest.groupby(by, sort=True)[columns]
     means, counts, sizes = grouped.mean(), grouped.count(), grouped.size()
+    hide = hidden([int(sizes[key]) for key in sizes.index], min_cell)
     rows = []
-    for key in sizes.index:
+    for i, key in enumerate(sizes.index):
         n = int(sizes[key])
+        if i in hide:
+            small = suppressed_text(min_cell)
+            rows.append(GroupRow(str(key), small, small, dict.fromkeys(sel.dimensions, small)))
+            continue
         rows.append(GroupRow(str(key), count_cell(n, min_cell),
                              stat_cell(means.at[key, "overall"], n, min_cell),
                              {d: stat_cell(means.at[key, f"score:{d}"],
@@ -346,9 +338,10 @@ def _pairs(sel: Selection) -> pd.DataFrame:
 def _moves(change: pd.Series, n: int, min_cell: int) -> dict[str, Cell]:
     if 0 < n < min_cell:
         return dict.fromkeys(("improved", "stable", "declined"), suppressed_text(min_cell))
-    return {"improved": count_cell(int((change >= CHANGE_POINTS).sum()), min_cell),
-            "stable": count_cell(int(change.abs().lt(CHANGE_POINTS).sum()), min_cell),
-            "declined": count_cell(int((change <= -CHANGE_POINTS).sum()), min_cell)}
+    moved = [int((change >= CHANGE_POINTS).sum()), int(change.abs().lt(CHANGE_POINTS).sum()),
+             int((change <= -CHANGE_POINTS).sum())]
+    return dict(zip(("improved", "stable", "declined"), count_cells(moved, min_cell),
+                    strict=True))
 
 
 def progress(sel: Selection, q: Questionnaire,
