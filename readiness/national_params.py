@@ -6,6 +6,7 @@ what is wrong (views answer it with 400). Empty values mean "not set", as an unc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ TABLE_NAMES = ("sort", "order", "page")
 MAX_ROUND = 99
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 500
+_DIGITS = re.compile(r"[0-9]{1,7}")
 
 
 class ParamError(ValueError):
@@ -48,7 +50,8 @@ class ViewParams:
 
 
 def _int(name: str, text: str, low: int, high: int) -> int:
-    if not text.isdigit() or len(text) > 7:
+    # ASCII digits only: str.isdigit() also takes "²" or "①", which int() refuses
+    if not _DIGITS.fullmatch(text):
         raise ParamError(f"{name} must be a whole number from {low} to {high}")
     value = int(text)
     if not low <= value <= high:

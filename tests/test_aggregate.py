@@ -168,6 +168,8 @@ def test_need_ranking_weighs_weakness_structure_staleness_and_decline(tables: ag
     ({"band": ["huge"]}, "unknown population band"),
     ({"round": ["0"]}, "round must be a whole number"),
     ({"page": ["-1"]}, "page must be a whole number"),
+    ({"page": ["\u00b2"]}, "page must be a whole number"),  # isdigit() but not int()
+    ({"per_page": ["\u2460"]}, "per_page must be a whole number"),
     ({"order": ["sideways"]}, "order must be asc or desc"),
     ({"debug": ["1"]}, "unknown parameter"),
     ({"country": ["BE", "FR"]}, "more than once"),

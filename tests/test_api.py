@@ -95,6 +95,7 @@ def test_a_revoked_token_stops_working(client: FlaskClient, country: Country,
     ("sort=password", "unknown sort key"), ("since=2026-02-30", "since must be a date"),
     ("country=ZZ", "unknown country"), ("round=-1", "round must be"),
     ("token=x", "unknown parameter"), ("per_page=501", "per_page must be"),
+    ("round=%C2%B2", "round must be"),
 ])
 def test_bad_parameters_answer_400_with_a_message(client: FlaskClient, country: Country,
                                                   query: str, message: str):
@@ -102,6 +103,15 @@ def test_bad_parameters_answer_400_with_a_message(client: FlaskClient, country: 
                           headers=bearer(country.coordinator_token))
     assert response.status_code == 400
     assert message in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("limit", ["%C2%B2", "0000010000000", "0", "201"])
+def test_a_need_limit_that_is_not_1_to_200_in_ascii_digits_answers_400(
+        client: FlaskClient, country: Country, limit: str):
+    response = client.get(f"/api/v1/need?limit={limit}",
+                          headers=bearer(country.coordinator_token))
+    assert response.status_code == 400
+    assert "limit must be" in response.get_json()["message"]
 
 
 def test_summary_suppresses_small_cells_as_text(client: FlaskClient, country: Country):

@@ -75,7 +75,7 @@ def test_small_breakdowns_say_fewer_than_5_instead_of_a_number(client: FlaskClie
 
 JUNK = ["sort=password", "sort=trust;drop", "order=up", "since=2026-02-30", "until=tomorrow",
         "country=ZZ", "region=Atlantis", "band=huge", "round=abc", "round=0", "page=0",
-        "page=99999999999", "debug=1", "country=BE&country=FR", "since=20260501"]
+        "page=99999999999", "page=%C2%B2", "debug=1", "country=BE&country=FR", "since=20260501"]
 
 
 def test_junk_parameters_answer_400_never_500(client: FlaskClient, country: Country):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
@@ -177,7 +178,8 @@ def need() -> ResponseReturnValue:
     """Municipalities ranked by need of a visit, with reasons."""
     params = _params(extra=("limit",))
     limit_text = request.args.get("limit", "20").strip()
-    if not limit_text.isdigit() or not 1 <= int(limit_text[:6]) <= 200:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+    if not re.fullmatch(r"[0-9]{1,6}", limit_text) or not 1 <= int(limit_text) <= 200:
         raise ApiError(400, "bad_request", "limit must be a whole number from 1 to 200")
     q = get_questionnaire()
     sel = aggregate.select(national_tables(get_session(), q), params.filters)
