@@ -218,3 +218,17 @@ def test_every_organiser_form_refuses_a_post_without_csrf_token(client: FlaskCli
         assert "Form expired" in reply.get_data(as_text=True)
     fresh(session)
     assert session.get(Assessment, assessment.id).status == Status.OPEN  # type: ignore[union-attr]
+
+
+def test_closing_with_fewer_respondents_than_a_group_warns_that_they_could_be_recognised(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"))
+    login(client, "admin")
+    page = f"/assessments/{assessment.public_id}/close"
+    add_responses(session, assessment, "police", 1)
+    add_responses(session, assessment, "health", 1)
+    warned = client.get(page).get_data(as_text=True)
+    assert "Only 2 practitioners have sent answers" in warned
+    add_responses(session, assessment, "health", questionnaire.doc.settings.min_group_size)
+    assert "could be recognised" not in client.get(page).get_data(as_text=True)

@@ -241,7 +241,9 @@ def close(public_id: str) -> ResponseReturnValue:
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     return render_template("assessments/close.html", assessment=found, form=form,
-                           progress=services.progress(get_session(), found)), (
+                           progress=services.progress(get_session(), found),
+                           min_group=services.questionnaire_of(found).doc.settings.min_group_size
+                           ), (
         400 if form.form_errors else 200)
 
 
