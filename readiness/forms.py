@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -43,6 +44,10 @@ from readiness.schema import DONT_KNOW
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
 NAME_MAX = 120
+# An assessment date outside these is a typing error (and year 9999 leaves no room for the
+# roadmap's dates after it).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -81,6 +86,12 @@ def _strip(value: Any) -> Any:
 
 class IsoDateField(DateField):
     """A date typed as YYYY-MM-DD, with a message that says so when it is not."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
+            raise ValidationError(_("Enter a date from %(first)s to %(last)s",
+                                    first=EARLIEST_DATE.isoformat(),
+                                    last=LATEST_DATE.isoformat()))
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:

@@ -183,9 +183,12 @@ class ReportContext:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter)."""
+    """The same day `months` later (the month's last day when it is shorter; the last day
+    a date can have when that is past year 9999)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,6 +74,19 @@ def test_the_assessment_form_needs_an_agency(client: FlaskClient, session: Sessi
                       {"conducted_on": "2026-04-01", "mode": "survey"})
     assert reply.status_code == 400
     assert "Choose at least one agency taking part" in reply.get_data(as_text=True)
+    assert session.scalars(select(Assessment)).all() == []
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_the_assessment_form_refuses_a_date_out_of_any_plausible_range(
+        client: FlaskClient, session: Session, day: str):
+    advisor = make_user(session, "advisor", Role.ADVISOR)
+    municipality = make_municipality(session, advisor=advisor)
+    login(client, "advisor")
+    reply = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
+                      {"conducted_on": day, "mode": "survey", "agencies": ["police"]})
+    assert reply.status_code == 400
+    assert "Enter a date from 2000-01-01 to 2099-12-31" in reply.get_data(as_text=True)
     assert session.scalars(select(Assessment)).all() == []
 
 

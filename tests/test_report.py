@@ -82,6 +82,12 @@ def _outline(pdf: bytes) -> list[tuple[str, int]]:
     return flat
 
 
+def test_an_assessment_dated_at_the_end_of_the_calendar_still_gets_its_report_dates():
+    _, ctx = _context(assessed_on=date(9999, 12, 31))
+    assert ctx.reassess_on == "31 December 9999"
+    assert all(a.check_by == "31 December 9999" for a in ctx.first_actions)
+
+
 def test_sections_appear_in_order_after_the_contents(weak_on_law):
     q, _, pdf = weak_on_law
     pages = _text(pdf)
