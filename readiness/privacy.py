@@ -4,12 +4,14 @@ An agency is shown when at least `min_group_size` of its practitioners answered 
 workshop records one agreed answer per agency, so every agency counts as a group). Because the
 municipality's score is the mean of agency means, hiding exactly one agency is not enough: its
 score would follow from the municipality's score and the others'. So when exactly one agency is
-hidden, the smallest shown agency is hidden with it (complementary suppression).
+hidden, the smallest shown agency is hidden with it (complementary suppression). For the same
+reason the spread between agencies (a perception gap) is printed only over the shown agencies:
+the spread over all of them plus one shown agency's score gives a hidden agency's score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 
 def shown_agencies(respondents_by_agency: Mapping[str, int], min_group_size: int, *,
@@ -24,3 +26,15 @@ def shown_agencies(respondents_by_agency: Mapping[str, int], min_group_size: int
         smallest = min(shown, key=lambda a: (respondents_by_agency[a], ordered.index(a)))
         shown.remove(smallest)
     return tuple(shown)
+
+
+def shown_spread(by_agency: Mapping[str, float | None], shown: Collection[str], *,
+                 divergent: bool, gap_threshold: float) -> float | None:
+    """The spread of agency scores that may be printed: over the shown agencies only, and for a
+    dimension flagged as a perception gap only when the shown agencies are themselves that far
+    apart (a smaller figure would not explain the flag). None when there is nothing to print."""
+    values = [v for a, v in by_agency.items() if a in shown and v is not None]
+    if len(values) < 2:
+        return None
+    spread = max(values) - min(values)
+    return None if divergent and spread < gap_threshold else spread

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from markupsafe import Markup
 
 from readiness.charts import agency_bars_svg, level_bar, radar_svg
-from readiness.privacy import shown_agencies
+from readiness.privacy import shown_agencies, shown_spread
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import (
     Point,
@@ -29,7 +29,7 @@ from readiness.report_text import (
 )
 from readiness.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.schema import Level
-from readiness.scoring import INSUFFICIENT, Finding, Result
+from readiness.scoring import INSUFFICIENT, DimensionResult, Finding, Result
 
 MAX_NAME = 200
 MAX_COMMENT = 1200
@@ -231,10 +231,16 @@ class _Builder:
         """Whether an agency has enough respondents to show its own figures."""
         return agency in self.visible
 
+    def spread(self, dim: DimensionResult) -> float | None:
+        """The spread between agencies that may be printed (shown agencies only)."""
+        return shown_spread(dim.by_agency, self.visible, divergent=dim.divergent,
+                            gap_threshold=self.q.doc.settings.gap_threshold)
+
     def dimension(self, dim_id: str) -> DimensionSection:
         """Everything the report says about one dimension."""
         q, result = self.q, self.result
         dim = result.dimension(dim_id)
+        spread = self.spread(dim)
         doc = next(d for d in q.doc.dimensions if d.id == dim_id)
         levels = _levels_for(q, dim_id)
         level_doc = next((lv for lv in levels if lv.id == dim.level), None)
@@ -256,7 +262,8 @@ class _Builder:
                                "Too few answers to give a score without guessing."),
             level_chart=level_bar(dim.score, levels, title=f"{dim.title}: score and level",
                                   describe_in_title=True),
-            agency_chart=agency_bars_svg(dim, self.agency_titles, respondents_by_agency=self.counts,
+            agency_chart=agency_bars_svg(replace(dim, spread=spread), self.agency_titles,
+                                         respondents_by_agency=self.counts,
                                          min_group_size=self.min_group, width=400,
                                          hidden=frozenset(dim.by_agency) - self.visible,
                                          describe_in_title=True),
@@ -266,7 +273,7 @@ class _Builder:
             barriers=tuple(_finding(q, b) for b in result.barriers if b.dimension == dim_id),
             facilitators=tuple(_finding(q, f) for f in result.facilitators
                                if f.dimension == dim_id),
-            comments=comments, divergent=dim.divergent, spread=dim.spread,
+            comments=comments, divergent=dim.divergent, spread=spread,
             evidence=cite(q, doc.evidence))
 
     def action(self, action: PlannedAction) -> ActionView:
@@ -297,12 +304,13 @@ class _Builder:
         views = []
         for dim in self.result.dimensions:
             shown = {a: v for a, v in dim.by_agency.items() if v is not None and self.shown(a)}
-            if not dim.divergent or dim.spread is None or len(shown) < 2:
+            spread = self.spread(dim)
+            if not dim.divergent or spread is None:
                 continue
             high = max(shown, key=lambda a: shown[a])
             low = min(shown, key=lambda a: shown[a])
             views.append(GapView(
-                dimension=dim.title, spread=dim.spread,
+                dimension=dim.title, spread=spread,
                 highest=f"{self.agency(high)} ({shown[high]:.0f})",
                 lowest=f"{self.agency(low)} ({shown[low]:.0f})",
                 meaning=gap_meaning(dim.id, dim.title, self.agency(high), self.agency(low))))

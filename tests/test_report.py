@@ -217,6 +217,25 @@ def test_agencies_below_the_group_size_are_counted_but_not_shown(weak_on_law):
     assert "Local authority / city hall: not shown, to protect a smaller group" in chart
 
 
+def test_perception_gaps_are_measured_between_shown_agencies_only():
+    q = get_questionnaire()
+    result = score(q, _answers(q, "legal_basis"))
+    _, ctx = _context()
+    leaky = 0
+    for section in ctx.dimensions:
+        shown = [a.score for a in section.agencies if a.shown and a.score is not None]
+        full = result.dimension(section.id).spread
+        if section.spread is not None:
+            assert section.spread == pytest.approx(max(shown) - min(shown))
+        if full is not None and full - (max(shown) - min(shown)) >= 1:
+            leaky += 1
+            assert f"differ by {full:.0f} points" not in section.agency_chart
+    assert leaky  # the lone education respondent widens the spread over all agencies
+    for gap in ctx.gaps:
+        high, low = (float(g.rsplit("(", 1)[1].rstrip(")")) for g in (gap.highest, gap.lowest))
+        assert gap.spread == pytest.approx(high - low, abs=1)
+
+
 def test_comments_of_agencies_not_shown_are_left_out():
     _, ctx = _context(comments={"trust": [("education", "Only one teacher wrote this."),
                                           ("police", "Police wrote this.")]})

@@ -150,3 +150,22 @@ def test_one_small_agency_is_hidden_with_the_smallest_other_so_it_cannot_be_deri
     assert "Education" not in agencies_table
     hidden = page.split("not shown separately: ", 1)[1].split(".", 1)[0]
     assert sorted(hidden.split(", ")) == ["Education and schools", "Health and mental health care"]
+
+
+def test_the_spread_between_agencies_leaves_hidden_agencies_out(
+        client: FlaskClient, session: Session):
+    """Police's score plus a spread over all agencies would give the lone health
+    respondent's score: only shown agencies' spread may be printed (here: none)."""
+    make_user(session, "boss")
+    assessment, _ = make_assessment(session, make_municipality(session, name="Lier"),
+                                    ("police", "health", "education"))
+    add_responses(session, assessment, "police", 5, value="agree")
+    add_responses(session, assessment, "education", 3, value="neither")
+    add_responses(session, assessment, "health", 1, value="strongly_disagree")
+    services.close_assessment(session, assessment)
+    session.commit()
+    login(client, "boss")
+    page = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
+    assert "Perception gap" in page  # the flag stays, as in the barriers found
+    assert "spread of" not in page
+    assert "differ by" not in page

@@ -116,9 +116,14 @@ def show(public_id: str) -> ResponseReturnValue:
     titles = {a.id: a.title for a in q.doc.agencies}
     shown = scored.shown_agencies
     minimum = 1 if scored.assessment.mode == Mode.WORKSHOP else q.doc.settings.min_group_size
+    # agencies not shown leave the per-agency figures and the spread (see readiness.privacy)
+    result = replace(result, dimensions=tuple(
+        replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown},
+                spread=privacy.shown_spread(d.by_agency, shown, divergent=d.divergent,
+                                            gap_threshold=q.doc.settings.gap_threshold))
+        for d in result.dimensions))
     bars = {d.id: agency_bars_svg(
-        replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown}), titles,
-        respondents_by_agency=result.respondents_by_agency, min_group_size=minimum,
+        d, titles, respondents_by_agency=result.respondents_by_agency, min_group_size=minimum,
         title=d.title) for d in result.dimensions}
     hidden = [titles.get(a, a) for a in result.respondents_by_agency if a not in shown]
     audit("view_results", scored)
