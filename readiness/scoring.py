@@ -15,7 +15,7 @@ from typing import Any
 
 from readiness.questionnaire import Questionnaire
 from readiness.rules import Facts, holds
-from readiness.schema import DONT_KNOW, Evidence
+from readiness.schema import DONT_KNOW, Evidence, Rule
 
 INSUFFICIENT = "insufficient_data"
 INSUFFICIENT_TITLE = "Insufficient data"
@@ -241,15 +241,18 @@ def _facts(result: Result, barriers: frozenset[str]) -> Facts:
         barriers=barriers)
 
 
+def _finding(rule: Rule) -> Finding:
+    return Finding(rule.id, rule.title, rule.description, rule.dimension, rule.evidence)
+
+
 def _with_findings(q: Questionnaire, result: Result) -> Result:
+    facts = _facts(result, frozenset())
     found: list[Finding] = []
     for rule in q.doc.barriers:  # a barrier rule may test barriers listed before it
-        if holds(rule.detect, _facts(result, frozenset(f.id for f in found))):
-            found.append(Finding(rule.id, rule.title, rule.description, rule.dimension,
-                                 rule.evidence))
-    facts = _facts(result, frozenset(f.id for f in found))
-    helping = [Finding(r.id, r.title, r.description, r.dimension, r.evidence)
-               for r in q.doc.facilitators if holds(r.detect, facts)]
+        if holds(rule.detect, replace(facts, barriers=frozenset(f.id for f in found))):
+            found.append(_finding(rule))
+    facts = replace(facts, barriers=frozenset(f.id for f in found))
+    helping = [_finding(r) for r in q.doc.facilitators if holds(r.detect, facts)]
     return replace(result, barriers=tuple(found), facilitators=tuple(helping))
 
 
