@@ -14,6 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 
+def group_size(min_group_size: int, *, workshop: bool = False) -> int:
+    """The respondents an agency needs for its own figures: one agreed answer in a workshop."""
+    return 1 if workshop else min_group_size
+
+
 def shown_agencies(respondents_by_agency: Mapping[str, int], min_group_size: int, *,
                    workshop: bool = False, order: Sequence[str] = ()) -> tuple[str, ...]:
     """The agencies whose own figures may be shown, in `order` (else in mapping order)."""

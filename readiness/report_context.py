@@ -17,7 +17,7 @@ from datetime import date
 from markupsafe import Markup
 
 from readiness.charts import agency_bars_svg, level_bar, radar_svg
-from readiness.privacy import shown_agencies, shown_spread
+from readiness.privacy import group_size, shown_agencies, shown_spread
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import (
     Point,
@@ -218,7 +218,7 @@ class _Builder:
         self.q, self.result, self.roadmap, self.meta = q, result, roadmap, meta
         self.agency_titles = {a.id: a.title for a in q.doc.agencies}
         self.counts = dict(meta.respondents_by_agency or result.respondents_by_agency)
-        self.min_group = 1 if meta.workshop else q.doc.settings.min_group_size
+        self.min_group = group_size(q.doc.settings.min_group_size, workshop=meta.workshop)
         self.visible = frozenset(shown_agencies(self.counts, q.doc.settings.min_group_size,
                                                 workshop=meta.workshop, order=q.agency_ids))
         self.priority = {a.id: a.priority for a in roadmap.actions}

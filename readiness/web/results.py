@@ -115,7 +115,8 @@ def show(public_id: str) -> ResponseReturnValue:
     q, result = scored.q, scored.result
     titles = {a.id: a.title for a in q.doc.agencies}
     shown = scored.shown_agencies
-    minimum = 1 if scored.assessment.mode == Mode.WORKSHOP else q.doc.settings.min_group_size
+    minimum = privacy.group_size(q.doc.settings.min_group_size,
+                                 workshop=scored.assessment.mode == Mode.WORKSHOP)
     # agencies not shown leave the per-agency figures and the spread (see readiness.privacy)
     result = replace(result, dimensions=tuple(
         replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown},
