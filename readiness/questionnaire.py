@@ -439,6 +439,7 @@ class _Checker:
     def _library(self) -> None:
         lib, located = self.lib, self.lib_file
         families = {f.id for f in lib.families}
+        stages = {s.id for s in self.doc.stages}
         actions = {a.id: a for a in lib.actions}
         for i, family in enumerate(lib.families):
             self._evidence(located, ("families", i, "evidence"), (family.evidence,))
@@ -465,7 +466,6 @@ class _Checker:
             for key in ("when", "done_when"):
                 if getattr(action, key) is not None:
                     self._condition(located, where + (key,), getattr(action, key))
-            stages = {s.id for s in self.doc.stages}
             for s, stage in enumerate(action.stages):
                 if stage not in stages:
                     raise located.error(where + ("stages", s), f"unknown stage {stage!r}")
