@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, true
@@ -61,50 +62,86 @@ def load_records(db: Session, *, country: str | None = None,
     if band is not None:
         chosen = chosen.where(Municipality.population_band == band)
     narrowed = country is not None or band is not None
-    conn = db.connection()
-
-    def rows(statement: Any) -> list[tuple[Any, ...]]:
-        # plain DB-API tuples: Row objects cost more than the whole aggregation at 10,000
-        # municipalities; the frames normalise types (SQLite's date strings, 0/1 booleans)
-        return list(conn.execute(statement).cursor.fetchall())
-
-    municipalities = rows(select(
+    municipalities = _rows(db, select(
         Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
         Municipality.region, Municipality.population_band)
         .where(Municipality.id.in_(chosen) if narrowed else true()))
     closed = select(Assessment.id).where(Assessment.status == Status.CLOSED)
     if narrowed:
         closed = closed.where(Assessment.municipality_id.in_(chosen))
+    return _closed_records(db, municipalities, closed, narrowed)
+
+
+def load_closed_after(db: Session, when: datetime) -> Records:
+    """The assessments closed after `when`, with their scores and barriers (no municipalities):
+    what a kept set of frames lacks when only new assessments were closed since it was read."""
+    closed = select(Assessment.id).where(Assessment.status == Status.CLOSED,
+                                         Assessment.closed_at > when)
+    return _closed_records(db, [], closed, True)
+
+
+def _rows(db: Session, statement: Any) -> list[tuple[Any, ...]]:
+    """Plain DB-API tuples: Row objects cost more than the whole aggregation at 10,000
+    municipalities; the frames normalise types (SQLite's date strings, 0/1 booleans)."""
+    return list(db.connection().execute(statement).cursor.fetchall())
+
+
+def _closed_records(db: Session, municipalities: Sequence[Sequence[Any]], closed: Any,
+                    narrowed: bool) -> Records:
+    """Records of the closed assessments `closed` selects (every one unless `narrowed`)."""
     formality = Assessment.context[(FORMALITY_ITEM, 0)].as_string()
-    assessments = rows(
+    assessments = _rows(db, (
         select(Assessment.id, Assessment.public_id, Assessment.municipality_id,
                Assessment.round, Assessment.conducted_on, AssessmentResult.overall,
                AssessmentResult.stage, AssessmentResult.respondents, formality)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-        .where(Assessment.id.in_(closed)))
-    scores = rows(select(Score.assessment_id, Score.dimension, Score.score, Score.level,
-                         Score.divergent)
-                  .where(Score.assessment_id.in_(closed) if narrowed else true()))
+        .where(Assessment.id.in_(closed))))
+    scores = _rows(db, select(Score.assessment_id, Score.dimension, Score.score, Score.level,
+                              Score.divergent)
+                   .where(Score.assessment_id.in_(closed) if narrowed else true()))
     found = AssessmentFinding
-    barriers = rows(select(found.assessment_id, func.aggregate_strings(found.finding, ","))
-                    .where(found.kind == "barrier",
-                           found.assessment_id.in_(closed) if narrowed else true())
-                    .group_by(found.assessment_id))
+    barriers = _rows(db, select(found.assessment_id, func.aggregate_strings(found.finding, ","))
+                     .where(found.kind == "barrier",
+                            found.assessment_id.in_(closed) if narrowed else true())
+                     .group_by(found.assessment_id))
     return Records(municipalities, assessments, scores, barriers)
 
 
-def data_version(db: Session) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class DataVersion:
     """A cheap fingerprint of what the national views read: it changes when an assessment is
     closed or removed and when a municipality is added, removed or renamed."""
-    assessments = db.execute(select(
-        func.count(), func.max(Assessment.id), func.max(Assessment.closed_at),
-        func.max(Assessment.public_id)).where(Assessment.status == Status.CLOSED)).one()
+
+    closed: int
+    id_sum: int | None
+    last_closed_at: datetime | None
+    assessments: tuple[Any, ...]
+    municipalities: tuple[Any, ...]
+
+
+def data_version(db: Session) -> DataVersion:
+    """The fingerprint of the closed assessments and municipalities stored now."""
+    closed, id_sum, last_closed_at, *assessments = db.execute(select(
+        func.count(), func.sum(Assessment.id), func.max(Assessment.closed_at),
+        func.max(Assessment.id), func.max(Assessment.public_id))
+        .where(Assessment.status == Status.CLOSED)).one()
     municipalities = db.execute(select(
         func.count(), func.max(Municipality.id), func.max(Municipality.public_id),
         func.sum(func.length(Municipality.name) + func.length(Municipality.region)
                  + func.length(Municipality.population_band)
                  + func.length(Municipality.country)))).one()
-    return (*assessments, *municipalities)
+    return DataVersion(closed, id_sum, last_closed_at, tuple(assessments), tuple(municipalities))
+
+
+def only_added_since(db: Session, kept: DataVersion, now: DataVersion) -> bool:
+    """Whether everything `kept` described is unchanged and the only difference is assessments
+    closed after its last one (so reading those alone brings kept frames up to date)."""
+    if (now.municipalities != kept.municipalities or kept.last_closed_at is None
+            or now.closed <= kept.closed):
+        return False
+    up_to = db.execute(select(func.count(), func.sum(Assessment.id)).where(
+        Assessment.status == Status.CLOSED, Assessment.closed_at <= kept.last_closed_at)).one()
+    return tuple(up_to) == (kept.closed, kept.id_sum)
 
 
 def known_places(db: Session) -> tuple[set[str], set[str]]:

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from readiness.aggregate import Tables, tables
+from readiness.aggregate import Tables, extend, tables
 from readiness.models import ApiToken, AuditEvent, Role, User
-from readiness.national_query import data_version, load_records
+from readiness.national_query import (
+    DataVersion,
+    data_version,
+    load_closed_after,
+    load_records,
+    only_added_since,
+)
 from readiness.questionnaire import Questionnaire
 from readiness.services import ServiceError
 from readiness.tokens import hash_token, new_token
@@ -22,7 +27,7 @@ from readiness.tokens import hash_token, new_token
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
 
-_TABLES: dict[tuple[str, tuple[str, ...]], tuple[tuple[Any, ...], Tables]] = {}
+_TABLES: dict[tuple[str, tuple[str, ...]], tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 4
 
@@ -30,9 +35,11 @@ CACHED_DATABASES = 4
 def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
     """The stored scores and barriers of every closed assessment, as frames.
 
-    Closed assessments do not change, so the frames are kept per database and rebuilt only when
-    `data_version` changes (an assessment closed, a municipality added or renamed): a request
-    pays for one cheap fingerprint query instead of reading every stored score.
+    Closed assessments do not change, so the frames are kept per database and brought up to
+    date only when `data_version` changes: a request pays for one cheap fingerprint query
+    instead of reading every stored score. When the only change is newly closed assessments
+    (the usual one), just those are read and appended; anything else (a municipality added or
+    renamed, an assessment gone) reads everything again.
     """
     if not cached:
         return tables(load_records(db), q.dimension_ids)
@@ -42,7 +49,11 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
         hit = _TABLES.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
-    built = tables(load_records(db), q.dimension_ids)
+    if hit is not None and only_added_since(db, hit[0], version):
+        assert hit[0].last_closed_at is not None  # only_added_since checked it
+        built = extend(hit[1], load_closed_after(db, hit[0].last_closed_at))
+    else:
+        built = tables(load_records(db), q.dimension_ids)
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))

@@ -11,6 +11,7 @@ import pytest
 from readiness import aggregate as ag
 from readiness.aggregate import Filters
 from readiness.national_params import ParamError, parse_params
+from readiness.national_query import Records
 from readiness.questionnaire import get_questionnaire
 from tests.national_fixture import DIMENSIONS, records
 
@@ -231,3 +232,32 @@ def test_complementary_suppression_in_levels_and_breakdowns(tables: ag.Tables):
     assert {row.key: row.municipalities for row in bands} == {
         "10k_50k": "fewer than 2", "under_10k": "fewer than 2"}
     assert all(v == "fewer than 2" for row in bands for v in row.scores.values())
+
+
+def test_extending_kept_tables_with_newly_closed_assessments_equals_reading_everything():
+    full = records()
+    late = {22, 42}  # B's and D's second rounds close after the tables were kept
+    early = Records(full.municipalities,
+                       [a for a in full.assessments if a[0] not in late],
+                       [s for s in full.scores if s[0] not in late],
+                       [b for b in full.barriers if b[0] not in late])
+    added = Records([], [a for a in full.assessments if a[0] in late],
+                       [s for s in full.scores if s[0] in late],
+                       [b for b in full.barriers if b[0] in late])
+    kept = ag.tables(early, DIMENSIONS)
+    assert ag.select(kept, Filters()).latest.set_index("name")["public_id"]["B"] == "b1"
+
+    extended = ag.extend(kept, added)
+    everything = ag.tables(full, DIMENSIONS)
+    today = date(2026, 11, 27)
+    assert (ag.dashboard(extended, Q, Filters(), today=today, min_cell=1)
+            == ag.dashboard(everything, Q, Filters(), today=today, min_cell=1))
+    assert len(extended.assessments) == len(everything.assessments)
+
+
+def test_extending_with_assessments_already_kept_counts_none_twice():
+    kept = ag.tables(records(), DIMENSIONS)
+    full = records()
+    again = ag.extend(kept, Records([], full.assessments, full.scores, full.barriers))
+    assert again is kept
+    assert kept.wide.index.is_unique and kept.assessments["id"].is_unique

@@ -47,6 +47,7 @@ from readiness.aggregate.national import (
     barrier_frequency,
     breakdown,
     dimension_summaries,
+    extend,
     overview,
     progress,
     select,
@@ -59,7 +60,7 @@ __all__ = [
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "barrier_frequency", "breakdown", "count_cell", "count_cells", "dashboard",
-    "dimension_summaries", "hidden",
+    "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rows", "municipality_table", "need_ranking", "overview",
     "peer_benchmark", "progress", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]

@@ -81,12 +81,18 @@ def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFram
 
 def _wide(scores: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     """One row per assessment and three columns per dimension, without a pivot."""
+    positions = scores.groupby("dimension", sort=False).indices if len(scores) else {}
+    ids = scores["assessment_id"].to_numpy()
     parts: dict[str, pd.Series] = {}
     for dim in dimensions:
-        rows = scores[scores["dimension"] == dim].set_index("assessment_id")
-        parts[f"score:{dim}"] = rows["score"].astype("float64")
-        parts[f"level:{dim}"] = rows["level"].astype(object)
-        parts[f"divergent:{dim}"] = rows["divergent"].astype(bool)
+        rows = positions.get(dim, [])
+        index = pd.Index(ids[rows], name="assessment_id")
+        parts[f"score:{dim}"] = pd.Series(
+            scores["score"].to_numpy()[rows], index=index, dtype="float64")
+        parts[f"level:{dim}"] = pd.Series(
+            scores["level"].to_numpy(dtype=object)[rows], index=index, dtype=object)
+        parts[f"divergent:{dim}"] = pd.Series(
+            scores["divergent"].to_numpy()[rows], index=index).astype(bool)
     wide = pd.DataFrame(parts)
     for dim in dimensions:
         wide[f"level:{dim}"] = wide[f"level:{dim}"].fillna(INSUFFICIENT)
@@ -94,17 +100,43 @@ def _wide(scores: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     return wide
 
 
-def tables(records: Records, dimensions: Sequence[str]) -> Tables:
-    """Frames from the database rows."""
-    municipalities = _frame(records.municipalities, MUNICIPALITY_COLUMNS)
+def _assessment_frames(records: Records, dimensions: Sequence[str]
+                       ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """The assessments, barriers and wide scores of the records as frames."""
     assessments = _frame(records.assessments, ASSESSMENT_COLUMNS)
     assessments["conducted_on"] = pd.to_datetime(assessments["conducted_on"])
     assessments["overall"] = assessments["overall"].astype("float64")
+    # the same text type however many are missing (a batch of newly closed assessments may
+    # have no structure answer at all), so appended frames look like freshly read ones
+    assessments["formality"] = assessments["formality"].astype("str")
     scores = _frame(records.scores, SCORE_COLUMNS)
     barriers = pd.Series([tuple(text.split(",")) if text else () for _, text in records.barriers],
                          index=[aid for aid, _ in records.barriers], dtype=object)
-    return Tables(municipalities, assessments, barriers, _wide(scores, dimensions),
-                  tuple(dimensions))
+    return assessments, barriers, _wide(scores, dimensions)
+
+
+def tables(records: Records, dimensions: Sequence[str]) -> Tables:
+    """Frames from the database rows."""
+    assessments, barriers, wide = _assessment_frames(records, dimensions)
+    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS), assessments, barriers,
+                  wide, tuple(dimensions))
+
+
+def extend(t: Tables, added: Records) -> Tables:
+    """`t` with the assessments of `added` that it lacks (newly closed ones; the municipalities
+    of `added` are ignored). Assessments `t` already holds are skipped, so reading a little too
+    much under concurrent closes never counts one twice."""
+    assessments, barriers, wide = _assessment_frames(added, t.dimensions)
+    new_ids = assessments["id"][~assessments["id"].isin(t.assessments["id"])]
+    if not len(new_ids):
+        return t
+    return Tables(
+        t.municipalities,
+        pd.concat([t.assessments, assessments[assessments["id"].isin(new_ids)]],
+                  ignore_index=True),
+        pd.concat([t.barriers, barriers[barriers.index.isin(new_ids)]]),
+        pd.concat([t.wide, wide[wide.index.isin(new_ids)]]),
+        t.dimensions)
 
 
 @dataclass(frozen=True)

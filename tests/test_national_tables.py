@@ -1,0 +1,87 @@
+"""The national frames kept between requests stay exactly what reading the database gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from readiness import aggregate, services, services_national
+from readiness.aggregate import Filters, Tables
+from readiness.demo_national import build_demo
+from readiness.questionnaire import Questionnaire
+from tests.web_helpers import add_responses, make_assessment, make_municipality
+
+pytestmark = pytest.mark.db
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which reads `national_tables` made: "all" (everything again) or "added" (new only)."""
+    made: list[str] = []
+
+    def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            made.append(name)
+            return real(*args, **kwargs)
+        return read
+
+    monkeypatch.setattr(services_national, "load_records",
+                        counting("all", services_national.load_records))
+    monkeypatch.setattr(services_national, "load_closed_after",
+                        counting("added", services_national.load_closed_after))
+    return made
+
+
+def same_as_reading_everything(db: Session, q: Questionnaire, kept: Tables) -> None:
+    """Assert the kept frames give the dashboard that freshly read frames give."""
+    fresh = services_national.national_tables(db, q, cached=False)
+    assert (aggregate.dashboard(kept, q, Filters(), today=TODAY, min_cell=1)
+            == aggregate.dashboard(fresh, q, Filters(), today=TODAY, min_cell=1))
+    by_id = kept.assessments.sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(by_id, fresh.assessments.sort_values("id")
+                                  .reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(kept.wide.sort_index(), fresh.wide.sort_index())
+
+
+def test_closing_an_assessment_reads_only_that_one_and_matches_a_full_read(
+        session: Session, questionnaire: Questionnaire, reads: list[str]):
+    build_demo(session, questionnaire, 12, seed=3, country="BE", today=TODAY)
+    town = make_municipality(session, "Newtown")
+    assessment, _ = make_assessment(session, town)
+    add_responses(session, assessment, "police", 3, "disagree")
+    add_responses(session, assessment, "health", 3, "agree")
+
+    before = services_national.national_tables(session, questionnaire)
+    assert reads == ["all"]
+    assert services_national.national_tables(session, questionnaire) is before
+    assert reads == ["all"]
+
+    services.close_assessment(session, assessment)
+    session.commit()
+    after = services_national.national_tables(session, questionnaire)
+    assert reads == ["all", "added"]
+    assert len(after.assessments) == len(before.assessments) + 1
+    assert assessment.id in set(after.wide.index)
+    same_as_reading_everything(session, questionnaire, after)
+
+
+def test_renaming_a_municipality_reads_everything_again(
+        session: Session, questionnaire: Questionnaire, reads: list[str]):
+    build_demo(session, questionnaire, 12, seed=4, country="BE", today=TODAY)
+    services_national.national_tables(session, questionnaire)
+    town = services.find_municipality(session, aggregate.select(
+        services_national.national_tables(session, questionnaire), Filters())
+        .latest["name"].iloc[0])
+    town.name = "Renamed town"
+    session.commit()
+
+    kept = services_national.national_tables(session, questionnaire)
+    assert reads == ["all", "all"]
+    assert "Renamed town" in set(kept.municipalities["name"])
+    same_as_reading_everything(session, questionnaire, kept)
