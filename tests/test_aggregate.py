@@ -258,6 +258,13 @@ def test_extending_kept_tables_with_newly_closed_assessments_equals_reading_ever
 def test_extending_with_assessments_already_kept_counts_none_twice():
     kept = ag.tables(records(), DIMENSIONS)
     full = records()
-    again = ag.extend(kept, Records([], full.assessments, full.scores, full.barriers))
-    assert again is kept
-    assert kept.wide.index.is_unique and kept.assessments["id"].is_unique
+    assert ag.extend(kept, Records([], full.assessments, full.scores, full.barriers)) is kept
+    early = Records(full.municipalities, [a for a in full.assessments if a[0] != 42],
+                    [s for s in full.scores if s[0] != 42],
+                    [b for b in full.barriers if b[0] != 42])
+    # a read racing a close returns one new assessment beside all those already kept
+    extended = ag.extend(ag.tables(early, DIMENSIONS),
+                         Records([], full.assessments, full.scores, full.barriers))
+    assert sorted(extended.assessments["id"]) == sorted(a[0] for a in full.assessments)
+    assert extended.wide.index.is_unique
+    assert list(extended.barriers.index).count(42) == 1
