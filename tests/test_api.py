@@ -34,7 +34,8 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def api_schema(app: Flask, country: Country) -> Any:
     """The API's own OpenAPI document, loaded from the running app."""
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,
+                                          headers=bearer(country.coordinator_token))
 
 
 contract = schemathesis.pytest.from_fixture("api_schema")
@@ -49,15 +50,28 @@ def test_the_api_honours_its_openapi_document(case: Any, country: Country):
     case.call_and_validate(headers=bearer(country.coordinator_token))
 
 
-def test_the_openapi_document_is_served_without_a_token(client: FlaskClient, country: Country):
+def test_the_openapi_document_is_served_without_a_token_but_reveals_no_stored_places(
+        client: FlaskClient, country: Country):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = response.get_json()
     assert document["openapi"].startswith("3.")
     assert {"/summary", "/municipalities", "/municipalities/{id}", "/need",
             "/breakdown/{by}"} <= set(document["paths"])
-    countries = document["components"]["parameters"]["country"]["schema"]["enum"]
-    assert countries == ["BE"]
+    parameters = document["components"]["parameters"]
+    assert "enum" not in parameters["country"]["schema"]
+    assert "enum" not in parameters["region"]["schema"]
+    assert country.region not in response.get_data(as_text=True)
+
+
+def test_with_a_coordinators_token_the_openapi_document_lists_stored_places(
+        client: FlaskClient, country: Country):
+    parameters = client.get("/api/v1/openapi.json", headers=bearer(country.coordinator_token)
+                            ).get_json()["components"]["parameters"]
+    assert parameters["country"]["schema"]["enum"] == ["BE"]
+    assert country.region in parameters["region"]["schema"]["enum"]
+    demoted = client.get("/api/v1/openapi.json", headers=bearer(country.advisor_token))
+    assert "enum" not in demoted.get_json()["components"]["parameters"]["region"]["schema"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "},

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from readiness import aggregate, auth
 from readiness.db import begin_write, get_session
-from readiness.models import Municipality
+from readiness.models import Municipality, User
 from readiness.national_params import ParamError, ViewParams, parse_params
 from readiness.national_query import known_places, load_records
 from readiness.questionnaire import get_questionnaire
@@ -85,16 +85,29 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
-    """The OpenAPI document of this API (no token needed); country and region list the values
-    stored here, so every value the document allows is one the API accepts."""
+    """The OpenAPI document of this API. Anyone may read it; sent with a valid token, country
+    and region also list the values stored here (so every value the document allows is one the
+    API accepts), which the public document does not reveal."""
     document = copy.deepcopy(openapi_document())
-    countries, regions = known_places(get_session())
-    parameters = document["components"]["parameters"]
-    if countries:
-        parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
-    if regions:
-        parameters["region"]["schema"] = {"type": "string", "enum": sorted(regions)}
+    if _token_user() is not None:
+        countries, regions = known_places(get_session())
+        parameters = document["components"]["parameters"]
+        if countries:
+            parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
+        if regions:
+            parameters["region"]["schema"] = {"type": "string", "enum": sorted(regions)}
     return _json(document)
+
+
+def _token_user() -> tuple[User, int] | None:
+    """The user (and token row id) of a valid national token in the request, else None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    found = user_for_token(get_session(), token.strip())
+    if found is None or not auth.can_see_national(found[0]):
+        return None
+    return found
 
 
 @bp.before_request
