@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
+    "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
+    "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
 }
 
 

@@ -4,16 +4,16 @@ Access, scoring and audit come from `readiness.web.results` (`load_results`, `au
 PDF follows exactly the results page's rules: who may see it, and which agencies' own figures
 and comments are shown. A closed assessment does not change, so its PDF is rendered once and
 kept in the instance folder under `report.cache_key(html)` (format version + hash of the exact
-HTML); a new questionnaire file or template change gives a new key. Rendering runs in a child
+HTML; a new questionnaire file or template change gives a new key) by `readiness.report_cache`,
+which holds the folder under REPORT_CACHE_MAX_MB (default 512) and drops files unused for
+REPORT_CACHE_MAX_AGE_DAYS (default 90). Rendering runs in a child
 process with a time limit (`report.render_pdf`), safe from request threads; a failure becomes a
 503 page with a plain message, never a 500.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
-from readiness import auth
+from readiness import auth, report_cache
 from readiness.db import get_session
 from readiness.models import Assessment, Mode, Response, ResponseStatus, Role, User
 from readiness.report_context import ReportMeta, build_report_context
@@ -102,18 +102,11 @@ def cached_pdf(cache_dir: Path, html: str, timeout: float = DEFAULT_TIMEOUT) -> 
     """The PDF of `html` from the cache folder, rendering and storing it on a miss."""
     from readiness.report import cache_key, render_pdf
 
-    path = cache_dir / f"{cache_key(html)}.pdf"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    pdf = render_pdf(html, timeout=timeout)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(pdf)
-    os.replace(temp, path)  # atomic: a concurrent reader sees the whole file or none
-    return pdf
+    config = current_app.config
+    return report_cache.cached_pdf(
+        cache_dir, cache_key(html), lambda: render_pdf(html, timeout=timeout),
+        max_bytes=int(config["REPORT_CACHE_MAX_MB"]) * 1024 * 1024,
+        max_age_days=float(config["REPORT_CACHE_MAX_AGE_DAYS"]))
 
 
 @bp.route("/assessments/<public_id>/roadmap.pdf")
