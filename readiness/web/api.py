@@ -99,26 +99,27 @@ def openapi() -> ResponseReturnValue:
     return _json(document)
 
 
+def _bearer() -> str | None:
+    """The token of the request's `Authorization: Bearer` header, if it has one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def _token_user() -> tuple[User, int] | None:
     """The user (and token row id) of a valid national token in the request, else None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    found = user_for_token(get_session(), token.strip())
-    if found is None or not auth.can_see_national(found[0]):
-        return None
-    return found
+    token = _bearer()
+    found = user_for_token(get_session(), token) if token else None
+    return found if found is not None and auth.can_see_national(found[0]) else None
 
 
 @bp.before_request
 def _authenticate() -> None:
     if request.endpoint == "api.openapi":
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer()
+    if token is None:
         raise ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'")
-    found = user_for_token(get_session(), token.strip())
+    found = user_for_token(get_session(), token)
     if found is None:
         raise ApiError(401, "unauthorized", "this API token is unknown or revoked")
     user, token_id = found
