@@ -110,7 +110,8 @@ def _assessment_frames(records: Records, dimensions: Sequence[str]
     # have no structure answer at all), so appended frames look like freshly read ones
     assessments["formality"] = assessments["formality"].astype("str")
     scores = _frame(records.scores, SCORE_COLUMNS)
-    barriers = pd.Series([tuple(text.split(",")) if text else () for _, text in records.barriers],
+    barriers = pd.Series([tuple(sorted(text.split(","))) if text else ()
+                          for _, text in records.barriers],
                          index=[aid for aid, _ in records.barriers], dtype=object)
     return assessments, barriers, _wide(scores, dimensions)
 
