@@ -29,6 +29,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
+    EqualTo,
     InputRequired,
     Length,
     Optional,
@@ -37,9 +38,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from readiness.models import POPULATION_BANDS, Mode
+from readiness.models import POPULATION_BANDS, Mode, Municipality, Role
 from readiness.questionnaire import Questionnaire
 from readiness.schema import DONT_KNOW
+from readiness.services import PASSWORD_MIN_LENGTH
 
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
@@ -68,6 +70,34 @@ def mode_labels() -> dict[str, str]:
         Mode.SURVEY: _("Survey: each agency's practitioners answer through a link"),
         Mode.WORKSHOP: _("Facilitated workshop: you record the answers each agency agreed on"),
     }
+
+
+def role_labels() -> dict[str, str]:
+    """Readable titles of the roles."""
+    return {
+        Role.ADMIN: _("Administrator"),
+        Role.NATIONAL_COORDINATOR: _("National coordinator"),
+        Role.ADVISOR: _("Advisor (mobile team)"),
+        Role.MUNICIPALITY_COORDINATOR: _("Municipality coordinator"),
+    }
+
+
+def role_choice_labels() -> dict[str, str]:
+    """The roles with what each may do, for choosing one."""
+    return {
+        Role.ADMIN: _("Administrator: manages users and every municipality"),
+        Role.NATIONAL_COORDINATOR: _("National coordinator: reads every municipality and the "
+                                     "national dashboard, changes nothing"),
+        Role.ADVISOR: _("Advisor (mobile team): works with the municipalities assigned to them"),
+        Role.MUNICIPALITY_COORDINATOR: _("Municipality coordinator: works with their own "
+                                         "municipality only"),
+    }
+
+
+def municipality_label(municipality: Municipality) -> str:
+    """A municipality named so that namesakes differ: name, region and country."""
+    where = ", ".join(p for p in (municipality.region, municipality.country) if p)
+    return f"{municipality.name} ({where})"
 
 
 def _no_control_characters(_form: Any, field: Field) -> None:
@@ -175,6 +205,91 @@ class InvitationForm(FlaskForm):
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agency.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
+
+
+def _role_field() -> RadioField:
+    return RadioField(_l("Role"), choices=[SelectChoice(r.value) for r in Role],
+                      validators=[InputRequired(_l("Choose a role"))])
+
+
+def _municipality_field() -> SelectField:
+    return SelectField(
+        _l("Municipality"), default="",
+        description=_l("Needed for a municipality coordinator: the municipality they work for. "
+                       "For an advisor, a first municipality to work with (optional). Other "
+                       "roles see every municipality."))
+
+
+class _RoleChoices(FlaskForm):
+    """Shared by the forms that choose a role and maybe a municipality."""
+
+    role: RadioField
+    municipality: SelectField
+
+    def __init__(self, municipalities: Sequence[Municipality], *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = role_choice_labels()
+        self.role.choices = [SelectChoice(r.value, labels[r]) for r in Role]
+        self.municipality.choices = [SelectChoice("", _("None"))] + [
+            SelectChoice(m.public_id, municipality_label(m)) for m in municipalities]
+
+    def validate_municipality(self, field: Field) -> None:
+        """A municipality coordinator needs their municipality."""
+        if self.role.data == Role.MUNICIPALITY_COORDINATOR and not field.data:
+            raise ValidationError(_("Choose the municipality this coordinator works for"))
+
+
+class NewUserForm(_RoleChoices):
+    """A new account: username, role and municipality; the password is made, not typed."""
+
+    username = StringField(
+        _l("Username"), filters=[_strip],
+        description=_l("They sign in with it. Upper and lower case count as the same."),
+        validators=[DataRequired(_l("Enter a username")),
+                    Length(max=64, message=_l("Username must be %(max)d characters or fewer")),
+                    _no_control_characters])
+    role = _role_field()
+    municipality = _municipality_field()
+
+
+class RoleForm(_RoleChoices):
+    """Another role for a user, or another municipality for a coordinator."""
+
+    role = _role_field()
+    municipality = _municipality_field()
+
+
+class AssignForm(FlaskForm):
+    """One more municipality for an advisor."""
+
+    assign_to = SelectField(_l("Municipality to assign"), default="",
+                            validators=[DataRequired(_l("Choose a municipality to assign"))])
+
+    def __init__(self, municipalities: Sequence[Municipality], *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.assign_to.choices = [SelectChoice("", _("Choose a municipality"))] + [
+            SelectChoice(m.public_id, municipality_label(m)) for m in municipalities]
+
+
+class PasswordChangeForm(FlaskForm):
+    """The signed-in user's new password, typed twice, after their current one."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password")), Length(max=256)])
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least %(min)d characters. A few unrelated words are easy to remember "
+                       "and hard to guess.", min=PASSWORD_MIN_LENGTH),
+        validators=[DataRequired(_l("Enter a new password")),
+                    Length(min=PASSWORD_MIN_LENGTH, max=256,
+                           message=_l("The new password needs %(min)d to %(max)d characters"))])
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Enter the new password again")),
+                    EqualTo("new_password", _l("The two new passwords are not the same"))])
 
 
 class ConfirmForm(FlaskForm):

@@ -2,7 +2,8 @@
 
 Blueprints: `auth` (sign in/out), `assessments` (organisers set up and follow assessments),
 `survey` (respondents, no account, only an invitation link), `results` (results pages; other
-modules may add routes to it, e.g. the PDF download). Blueprints are imported here, inside
+modules may add routes to it, e.g. the PDF download), `users` (admins manage accounts) and
+`account` (everyone's own password). Blueprints are imported here, inside
 `init_app`, when an app is built.
 """
 
@@ -32,7 +33,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
-    from readiness.web import assessments, auth, results, survey
+    from readiness.web import assessments, auth, results, survey, users
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(users.account)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
     app.after_request(_security_headers)
