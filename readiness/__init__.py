@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
+    "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links
+    "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
 }
@@ -70,6 +72,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    from readiness.web.links import trust_proxies
+
+    trust_proxies(app)
     return app
 
 

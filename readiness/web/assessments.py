@@ -40,6 +40,7 @@ from readiness.forms import (
 )
 from readiness.models import Assessment, InvitationState, Mode, Municipality, Status
 from readiness.questionnaire import Questionnaire, get_questionnaire
+from readiness.web.links import public_url
 
 bp = Blueprint("assessments", __name__)
 FRESH_LINKS = "fresh_links"
@@ -121,7 +122,7 @@ def assessment(public_id: str) -> ResponseReturnValue:
     found = auth.load_assessment(public_id, Access.VIEW)
     q = services.questionnaire_of(found)
     fresh: dict[str, str] = session.pop(FRESH_LINKS, None) or {}
-    links = {inv.public_id: url_for("survey.start", token=fresh[inv.public_id], _external=True)
+    links = {inv.public_id: public_url("survey.start", token=fresh[inv.public_id])
              for inv in found.invitations if inv.public_id in fresh}
     titles = {a.id: a.title for a in q.doc.agencies}
     return render_template(

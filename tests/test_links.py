@@ -1,0 +1,93 @@
+"""Invitation links carry the site's public address, also behind a reverse proxy, and the
+proxy's forwarded headers are believed only when the deployment says a proxy is there."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from readiness import create_app
+from readiness.db import get_db
+from readiness.models import Role
+from tests.web_helpers import PASSWORD, csrf_from, login, make_municipality, make_user
+
+pytestmark = pytest.mark.db
+LINK = re.compile(r'value="(https?://[^"]+/s/[A-Za-z0-9_-]+)"')
+
+
+@contextmanager
+def sibling(app: Flask, **settings: Any) -> Iterator[Flask]:
+    """Another app on the same database and instance folder, with `settings` added."""
+    keys = ("TESTING", "SECRET_KEY", "DATABASE_URL", "PASSWORD_HASH_METHOD",
+            "SQLITE_BUSY_TIMEOUT_MS", "LOGIN_MAX_FAILURES_PER_ADDRESS")
+    other = create_app({**{k: app.config[k] for k in keys},
+                        "INSTANCE_PATH": app.instance_path, **settings})
+    yield other
+    get_db(other).dispose()
+
+
+def new_round_links(client: FlaskClient, session: Session, headers: dict[str, str]) -> list[str]:
+    """Sign in as an advisor, start a round in a new municipality, return the links shown."""
+    advisor = make_user(session, "advisor", Role.ADVISOR)
+    town = make_municipality(session, "Mechelen", advisor=advisor)
+    login(client, "advisor")
+    page = f"/municipalities/{town.public_id}/assessments/new"
+    token = csrf_from(client.get(page, headers=headers).get_data(as_text=True))
+    started = client.post(page, headers=headers, data={
+        "csrf_token": token, "conducted_on": "2026-04-01", "mode": "survey",
+        "agencies": ["police", "health"]})
+    assert started.status_code == 302, started.get_data(as_text=True)
+    location = started.headers["Location"]
+    return LINK.findall(client.get(location, headers=headers).get_data(as_text=True))
+
+
+# as a browser sends them through the proxy (Flask-WTF checks the referrer on HTTPS posts)
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maw.example.gov",
+             "Referer": "https://maw.example.gov/municipalities"}
+
+
+def test_links_use_the_configured_public_address(app: Flask, session: Session):
+    with sibling(app, PUBLIC_BASE_URL="https://maw.example.gov/") as public:
+        links = new_round_links(public.test_client(), session, {})
+    assert len(links) == 2
+    assert all(link.startswith("https://maw.example.gov/s/") for link in links)
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_declared(client: FlaskClient,
+                                                                  session: Session):
+    links = new_round_links(client, session, FORWARDED)
+    assert links
+    assert all(link.startswith("http://localhost/s/") for link in links)
+
+
+def test_behind_a_declared_proxy_links_take_its_scheme_and_host(app: Flask, session: Session):
+    with sibling(app, PROXY_FIX=1) as proxied:
+        links = new_round_links(proxied.test_client(), session, FORWARDED)
+    assert links
+    assert all(link.startswith("https://maw.example.gov/s/") for link in links)
+
+
+def test_behind_a_declared_proxy_one_clients_failed_sign_ins_do_not_lock_out_another(
+        app: Flask, session: Session):
+    make_user(session, "coordinator", Role.NATIONAL_COORDINATOR)
+    with sibling(app, PROXY_FIX=1, LOGIN_MAX_FAILURES_PER_ADDRESS=3) as proxied:
+        client = proxied.test_client()
+        statuses = [sign_in(client, "203.0.113.7", f"guess{n}", "wrong password")
+                    for n in range(4)]
+        assert statuses[-1] == 429  # that address is locked out...
+        assert sign_in(client, "198.51.100.2", "coordinator", PASSWORD) == 302  # ...not everyone
+
+
+def sign_in(client: FlaskClient, address: str, username: str, password: str) -> int:
+    """The status of a sign-in from `address`, as a proxy forwards it."""
+    headers = {"X-Forwarded-For": address}
+    token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
+    return client.post("/login", headers=headers, data={
+        "csrf_token": token, "username": username, "password": password}).status_code
