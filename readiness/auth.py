@@ -4,7 +4,8 @@ Who sees what:
 - admin: every municipality, and may manage all of them;
 - national coordinator: reads every municipality, manages none;
 - advisor (mobile team): reads and manages the municipalities assigned to them or created by them;
-- municipality coordinator: reads and manages their own municipality only.
+- municipality coordinator: reads and manages their own municipality only;
+- only admins open the Users area (accounts, roles, advisors' municipalities, API tokens).
 
 Objects a user may not see answer 404, as if they did not exist; objects a user may see but not
 change answer 403. Views load municipalities, assessments and invitations only through the
@@ -230,6 +231,19 @@ def can_see_national(user: User | None, admin_only: bool = False) -> bool:
     return user.role == Role.ADMIN or (not admin_only and user.role == Role.NATIONAL_COORDINATOR)
 
 
+def can_manage_users(user: User | None) -> bool:
+    """May `user` open the Users area (accounts, roles, assignments, API tokens)? Admins only."""
+    return user is not None and user.active and user.role == Role.ADMIN
+
+
+def require_user_manager() -> User:
+    """The signed-in user if they may manage users; 403 for any other role."""
+    user = require_user()
+    if not can_manage_users(user):
+        abort(403)
+    return user
+
+
 def require_national(admin_only: bool = False) -> User:
     """The signed-in user if they may see national views; 403 for any other role."""
     user = require_user()
@@ -289,4 +303,4 @@ def init_app(app: Flask) -> None:
     def _user() -> dict[str, Any]:
         return {"current_user": current_user(), "can": can, "Access": Access,
                 "can_create_municipality": can_create_municipality,
-                "can_see_national": can_see_national}
+                "can_see_national": can_see_national, "can_manage_users": can_manage_users}

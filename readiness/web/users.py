@@ -52,8 +52,7 @@ _PAGE = re.compile(r"[0-9]{1,6}")
 @auth.login_required
 def _admins_only() -> None:
     """Signed-out visitors go to the sign-in page (login_required); other roles get 403."""
-    if auth.require_user().role != Role.ADMIN:
-        abort(403)
+    auth.require_user_manager()
 
 
 def _refusal(reason: Reason) -> str:
