@@ -14,7 +14,7 @@ from statistics import fmean
 from typing import Any
 
 from readiness.questionnaire import Questionnaire
-from readiness.rules import Facts, holds
+from readiness.rules import Facts, holds, satisfied_atoms
 from readiness.schema import DONT_KNOW, Evidence, Rule
 
 INSUFFICIENT = "insufficient_data"
@@ -241,18 +241,42 @@ def _facts(result: Result, barriers: frozenset[str]) -> Facts:
         barriers=barriers)
 
 
-def _finding(rule: Rule) -> Finding:
-    return Finding(rule.id, rule.title, rule.description, rule.dimension, rule.evidence)
+def _finding(q: Questionnaire, rule: Rule, facts: Facts) -> Finding:
+    """A rule that holds, as a finding. A rule that holds only because agencies took no part
+    is titled with the agencies actually missing, not with every agency the rule watches."""
+    title = rule.title
+    atoms = satisfied_atoms(rule.detect, facts)
+    if atoms and all(a.agency_missing for a in atoms):
+        titles = {a.id: a.title for a in q.doc.agencies}
+        missing = dict.fromkeys(a.agency_missing or "" for a in atoms)
+        title = absent_title([titles.get(m, m) for m in missing])
+    return Finding(rule.id, title, rule.description, rule.dimension, rule.evidence)
+
+
+def absent_title(agencies: list[str]) -> str:
+    """`Social services took no part in the assessment`, for one agency title or more."""
+    names = [agencies[0], *(_lower_first(a) for a in agencies[1:])]
+    if len(names) == 1:
+        return f"{names[0]} took no part in the assessment"
+    if len(names) == 2:
+        return f"Neither {_lower_first(names[0])} nor {names[1]} took part in the assessment"
+    return f"{', '.join(names[:-1])} and {names[-1]} took no part in the assessment"
+
+
+def _lower_first(title: str) -> str:
+    """`Social services` -> `social services`; an acronym such as `NGO` stays as it is."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
 
 def _with_findings(q: Questionnaire, result: Result) -> Result:
     facts = _facts(result, frozenset())
     found: list[Finding] = []
     for rule in q.doc.barriers:  # a barrier rule may test barriers listed before it
-        if holds(rule.detect, replace(facts, barriers=frozenset(f.id for f in found))):
-            found.append(_finding(rule))
+        now = replace(facts, barriers=frozenset(f.id for f in found))
+        if holds(rule.detect, now):
+            found.append(_finding(q, rule, now))
     facts = replace(facts, barriers=frozenset(f.id for f in found))
-    helping = [_finding(r) for r in q.doc.facilitators if holds(r.detect, facts)]
+    helping = [_finding(q, r, facts) for r in q.doc.facilitators if holds(r.detect, facts)]
     return replace(result, barriers=tuple(found), facilitators=tuple(helping))
 
 

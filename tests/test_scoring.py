@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from readiness.questionnaire import get_questionnaire
 from readiness.scoring import INSUFFICIENT, Answer, Result, derive_context, score
 from tests.core_helpers import answers, mini, uniform
 
@@ -208,3 +209,20 @@ def test_duplicating_every_respondent_of_one_agency_changes_no_municipality_scor
         assert x.level == y.level
         assert x.divergent == y.divergent
         assert _same(x.answered_share, y.answered_share)
+
+
+def _shipped_barrier(agencies: tuple[str, ...], barrier: str) -> list[str]:
+    q = get_questionnaire()
+    rows = [a for agency in agencies for n in range(3)
+            for a in uniform(q, agency, f"{agency}{n}", "agree")]
+    return [f"{b.title}. {b.description}" for b in score(q, rows).barriers if b.id == barrier]
+
+
+def test_a_missing_agency_finding_names_only_the_agencies_that_took_no_part():
+    # health sent three responses: only social services are missing, and the finding says so
+    (found,) = _shipped_barrier(("local_authority", "police", "health"), "health_social_absent")
+    assert found.startswith("Social services took no part in the assessment.")
+    assert "Health or social" not in found
+    (both,) = _shipped_barrier(("local_authority", "police"), "health_social_absent")
+    assert both.startswith("Neither health and mental health care nor social services took part")
+    assert _shipped_barrier(("police", "health", "social_services"), "health_social_absent") == []
