@@ -6,12 +6,14 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness import services
 from readiness.models import Assessment, AuditEvent
 from readiness.questionnaire import Questionnaire
+from readiness.report_context import MAX_FINDINGS
 from readiness.web import results
 from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
 
@@ -166,3 +168,46 @@ def test_the_spread_between_agencies_leaves_hidden_agencies_out(
     assert "Perception gap" in page  # the flag stays, as in the barriers found
     assert "spread of" not in page
     assert "differ by" not in page
+
+
+def _roadmap_section(html: str) -> str:
+    return html.split('<h2 id="roadmap">', 1)[1].split('<h2 id="comments">', 1)[0]
+
+
+def test_roadmap_names_agencies_by_title_and_marks_partners_not_taking_part(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    roadmap = _roadmap_section(_page(client, session, _closed(session, questionnaire)))
+    assert "<strong>Lead:</strong> Local authority / city hall" in roadmap
+    # police, health, education and youth work answered; social services did not
+    assert "Police, Health and mental health care" in roadmap
+    assert "Social services (not yet involved)" in roadmap
+    assert "Police (not yet involved)" not in roadmap
+    assert "Youth work (not yet involved)" not in roadmap
+
+
+def test_roadmap_shows_no_raw_agency_id(client: FlaskClient, session: Session,
+                                        questionnaire: Questionnaire):
+    roadmap = _roadmap_section(_page(client, session, _closed(session, questionnaire)))
+    leads = re.findall(r"<strong>Lead:</strong>(.*?)<strong>Effort:", roadmap, re.S)
+    assert leads
+    for lead in leads:  # what is left of "Lead: ...; with ..." once the titles are taken out
+        for words in (*(a.title for a in questionnaire.doc.agencies), "<strong>with</strong>",
+                      "(not yet involved)"):
+            lead = lead.replace(words, "")
+        assert re.fullmatch(r"[\s;,.]*", lead), lead
+    for agency in questionnaire.doc.agencies:
+        if "_" in agency.id:  # ids like social_services are never words of the text
+            assert agency.id not in roadmap
+
+
+def test_why_here_gives_the_findings_and_the_reason_as_the_pdf_does(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    assessment = _closed(session, questionnaire)
+    _, _result, roadmap = services.score_assessment(session, assessment)
+    roadmap_html = _roadmap_section(_page(client, session, assessment))
+    for action in roadmap.actions:
+        found = roadmap_html.split(f'value="{action.priority}"', 1)[1].split("</li>", 1)[0]
+        why = found.split("<strong>Why here:</strong>", 1)[1].split("</p>", 1)[0]
+        assert escape(action.why) in why
+        for finding in action.findings[:MAX_FINDINGS]:
+            assert escape(finding) in why

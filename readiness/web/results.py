@@ -9,6 +9,8 @@ Import that module in `readiness/web/__init__.py` before the blueprints are regi
 Answers are shown per agency, never per person, and an agency's own figures and comments only
 when at least `settings.min_group_size` of its practitioners answered (a workshop records one
 agreed answer per agency, so there every agency is shown).
+
+The roadmap's actions are worded by `readiness.report_context`, as in the PDF.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from readiness.charts import agency_bars_svg, radar_svg
 from readiness.db import begin_write, get_session
 from readiness.models import Assessment, Mode, Response, ResponseStatus, Status
 from readiness.questionnaire import Questionnaire
+from readiness.report_context import ActionView, ReportMeta, build_report_context
 from readiness.report_text import cite
-from readiness.roadmap import PHASE_TITLES, Roadmap
+from readiness.roadmap import Roadmap
 from readiness.scoring import Result
 
 bp = Blueprint("results", __name__)
@@ -107,6 +110,17 @@ def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[
             for agency in scored.shown_agencies if (pages := by_agency.get(agency))]
 
 
+def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[ActionView, ...]], ...]:
+    """The roadmap's phases and actions worded as the PDF words them (agency titles, partners
+    not taking part marked, the findings and the reason behind each action)."""
+    assessment = scored.assessment
+    meta = ReportMeta(municipality=assessment.municipality.name,
+                      assessed_on=assessment.conducted_on, round=assessment.round,
+                      respondents_by_agency=scored.result.respondents_by_agency,
+                      workshop=assessment.mode == Mode.WORKSHOP)
+    return build_report_context(scored.q, scored.result, scored.roadmap, meta).phases
+
+
 @bp.route("/assessments/<public_id>/results")
 @auth.login_required
 def show(public_id: str) -> ResponseReturnValue:
@@ -132,5 +146,5 @@ def show(public_id: str) -> ResponseReturnValue:
         "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
         roadmap=scored.roadmap, titles=titles, shown=shown, hidden=hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
-        cite=lambda evidence: cite(q, evidence), phases=PHASE_TITLES,
+        cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
         comments=_comments(scored), downloads=DOWNLOADS)
