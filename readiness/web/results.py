@@ -10,24 +10,36 @@ Answers are shown per agency, never per person, and an agency's own figures and 
 when at least `settings.min_group_size` of its practitioners answered (a workshop records one
 agreed answer per agency, so there every agency is shown).
 
-The roadmap's actions are worded by `readiness.report_context`, as in the PDF.
+The roadmap's actions are worded by `readiness.report_context`, as in the PDF. A municipality's
+later round is compared with its previous closed round, from that round's stored scores.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from readiness import auth, privacy, services
+from readiness.aggregate.national import CHANGE_POINTS
 from readiness.auth import Access
 from readiness.charts import agency_bars_svg, radar_svg
 from readiness.db import begin_write, get_session
-from readiness.models import Assessment, Mode, Response, ResponseStatus, Status
+from readiness.models import (
+    Assessment,
+    AssessmentResult,
+    Mode,
+    Response,
+    ResponseStatus,
+    Score,
+    Status,
+)
 from readiness.questionnaire import Questionnaire
 from readiness.report_context import ActionView, ReportMeta, build_report_context
 from readiness.report_text import cite
@@ -121,6 +133,87 @@ def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[Acti
     return build_report_context(scored.q, scored.result, scored.roadmap, meta).phases
 
 
+@dataclass(frozen=True)
+class PreviousRound:
+    """A municipality's earlier closed round, as stored when it was closed."""
+
+    round: int
+    conducted_on: date
+    overall: float | None
+    scores: dict[str, float | None]
+    barriers: dict[str, str]  # barrier id -> title
+
+
+def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
+    """The stored scores and barriers of the last closed round before `assessment` in the same
+    municipality, or None. Access is granted per municipality, so whoever may view
+    `assessment` may view this round too."""
+    found = db.execute(
+        select(Assessment.id, Assessment.round, Assessment.conducted_on,
+               AssessmentResult.overall, AssessmentResult.result["barriers"])
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.municipality_id == assessment.municipality_id,
+               Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round.desc()).limit(1)).one_or_none()
+    if found is None:
+        return None
+    ident, number, conducted_on, overall, barriers = found
+    scores = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == ident))
+    return PreviousRound(number, conducted_on, overall, {d: s for d, s in scores},
+                         {b["id"]: b["title"] for b in barriers or ()})
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """A score in the previous round and now; moves of `CHANGE_POINTS` or more count, as in
+    the national figures."""
+
+    before: float | None
+    now: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Points gained (negative: lost); None when either round has no score."""
+        return None if self.before is None or self.now is None else self.now - self.before
+
+    @property
+    def direction(self) -> str | None:
+        """One of improved, declined or same; None when the two cannot be compared."""
+        change = self.change
+        if change is None:
+            return None
+        if change >= CHANGE_POINTS:
+            return "improved"
+        return "declined" if change <= -CHANGE_POINTS else "same"
+
+
+@dataclass(frozen=True)
+class SincePrevious:
+    """What changed since the previous round: scores per dimension and overall, barriers."""
+
+    previous: PreviousRound
+    dimensions: tuple[tuple[str, ScoreChange], ...]  # (title, change)
+    overall: ScoreChange
+    resolved: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | None:
+    """This round compared with the municipality's previous closed round, if there is one."""
+    before = previous_round(db, scored.assessment)
+    if before is None:
+        return None
+    result = scored.result
+    found = {b.id: b.title for b in result.barriers}
+    return SincePrevious(
+        previous=before,
+        dimensions=tuple((d.title, ScoreChange(before.scores.get(d.id), d.score))
+                         for d in result.dimensions),
+        overall=ScoreChange(before.overall, result.overall),
+        resolved=tuple(t for b, t in before.barriers.items() if b not in found),
+        new=tuple(t for b, t in found.items() if b not in before.barriers))
+
+
 @bp.route("/assessments/<public_id>/results")
 @auth.login_required
 def show(public_id: str) -> ResponseReturnValue:
@@ -147,4 +240,5 @@ def show(public_id: str) -> ResponseReturnValue:
         roadmap=scored.roadmap, titles=titles, shown=shown, hidden=hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
+        since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), downloads=DOWNLOADS)

@@ -1,0 +1,195 @@
+"""The results page of a later round compares it with the municipality's previous closed round."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from readiness import services
+from readiness.models import Assessment, Municipality, Role
+from readiness.questionnaire import Questionnaire
+from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
+from tests.web_helpers import (
+    PASSWORD,
+    add_responses,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+)
+
+pytestmark = pytest.mark.db
+
+AGENCIES = ("police", "health", "education")
+# Item scores (0..1) per dimension; every dimension not named scores 0.5 (50 of 100).
+ROUND_1 = {"trust": 0.25}
+ROUND_2 = {"trust": 0.75, "legal_basis": 0.25}
+TOOLS_ITEMS_UP_IN_ROUND_2 = 1  # one of the seven tools statements goes from 0.5 to 0.75
+
+
+def _answers(q: Questionnaire, by_dimension: Mapping[str, float],
+             raised: int = 0) -> Callable[[str], str]:
+    """Per item, the option worth the dimension's score (reverse-worded items included);
+    the first `raised` tools statements get 0.75 instead."""
+    up = {item.id for item in q.items_of("tools")[:raised]}
+
+    def choose(item_id: str) -> str:
+        item = q.items_by_id[item_id]
+        wanted = 0.75 if item_id in up else by_dimension.get(item.dimension or "", 0.5)
+        return next(o.value for o in q.options(item) if o.score == wanted)
+    return choose
+
+
+def _closed_round(session: Session, municipality: Municipality, answers: Callable[[str], str],
+                  conducted_on: date) -> Assessment:
+    assessment, _ = make_assessment(session, municipality, AGENCIES)
+    assessment.conducted_on = conducted_on
+    for agency in AGENCIES:
+        add_responses(session, assessment, agency, 3, answers)
+    services.close_assessment(session, assessment)
+    session.commit()
+    return assessment
+
+
+def _two_rounds(session: Session, q: Questionnaire) -> tuple[Assessment, Assessment]:
+    municipality = make_municipality(session, name="Vilvoorde")
+    first = _closed_round(session, municipality, _answers(q, ROUND_1), date(2025, 3, 1))
+    second = _closed_round(session, municipality,
+                           _answers(q, ROUND_2, TOOLS_ITEMS_UP_IN_ROUND_2), date(2026, 3, 1))
+    return first, second
+
+
+def _results(client: FlaskClient, assessment: Assessment, status: int = 200) -> str:
+    reply = client.get(f"/assessments/{assessment.public_id}/results")
+    assert reply.status_code == status
+    return reply.get_data(as_text=True)
+
+
+def _section(html: str) -> str:
+    return html.split('<h2 id="since-previous">', 1)[1].split('<h2 id="agencies">', 1)[0]
+
+
+def _rows(section: str) -> dict[str, list[str]]:
+    """The comparison table: row title -> its cells' text."""
+    table = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        title = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+        assert title
+        rows[title.group(1)] = [re.sub(r"<[^>]+>", "", cell).strip()
+                                for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return rows
+
+
+def test_a_second_round_shows_each_dimension_before_now_and_the_change(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    _, second = _two_rounds(session, questionnaire)
+    make_user(session, "ada")
+    login(client, "ada")
+    section = _section(_results(client, second))
+    assert "<caption>Scores in round 1 and round 2 (0–100)</caption>" in section
+    assert "Round 1 was conducted on 2025-03-01;" in section
+    tools = 50 + 25 / 7  # one statement of seven up a quarter: 53.6, a move of 3.6
+    overall_before = (25 + 50 * 4) / 5
+    overall_now = (75 + 50 + 25 + tools + 50) / 5  # 50.7: +5.7
+    assert _rows(section) == {
+        "Trust": ["25", "75", "+50.0", "Improved"],
+        "Role clarity": ["50", "50", "0.0", "About the same"],
+        "Legal basis for information sharing": ["50", "25", "-25.0", "Declined"],
+        "Tools": ["50", f"{tools:.0f}", f"+{tools - 50:.1f}", "About the same"],
+        "Training": ["50", "50", "0.0", "About the same"],
+        "Overall": [f"{overall_before:.0f}", f"{overall_now:.0f}",
+                    f"+{overall_now - overall_before:.1f}", "Improved"],
+    }
+    assert f"+{tools - 50:.1f}" == "+3.6"
+    assert f"+{overall_now - overall_before:.1f}" == "+5.7"
+
+
+def test_barriers_resolved_and_new_since_the_previous_round(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    first, second = _two_rounds(session, questionnaire)
+    make_user(session, "ada")
+    login(client, "ada")
+    section = _section(_results(client, second))
+    resolved = section.split('id="resolved-title"', 1)[1].split("</section>", 1)[0]
+    new = section.split('id="new-barriers-title"', 1)[1].split("</section>", 1)[0]
+    assert "Lack of trust between agencies" in resolved  # trust went from 25 to 75
+    assert "Legal uncertainty about information sharing" in new  # legal basis fell to 25
+    before = {b.id: b.title for b in services.score_assessment(session, first)[1].barriers}
+    now = {b.id: b.title for b in services.score_assessment(session, second)[1].barriers}
+    # social services took part in neither round: that barrier stays, so it is in neither list
+    assert "health_social_absent" in before.keys() & now.keys()
+    assert now["health_social_absent"] not in resolved
+    assert now["health_social_absent"] not in new
+    assert set(re.findall(r"<li>(.*?)</li>", resolved)) == {
+        before[b] for b in before.keys() - now.keys()}
+    assert set(re.findall(r"<li>(.*?)</li>", new)) == {now[b] for b in now.keys() - before.keys()}
+
+
+def test_the_first_round_has_no_comparison(client: FlaskClient, session: Session,
+                                           questionnaire: Questionnaire):
+    first, _ = _two_rounds(session, questionnaire)
+    make_user(session, "ada")
+    login(client, "ada")
+    html = _results(client, first)
+    assert "since-previous" not in html
+    assert "Since the previous round" not in html
+
+
+def test_a_third_round_compares_with_the_second(client: FlaskClient, session: Session,
+                                                questionnaire: Questionnaire):
+    _, second = _two_rounds(session, questionnaire)
+    third = _closed_round(session, second.municipality, _answers(questionnaire, {}),
+                          date(2027, 3, 1))
+    make_user(session, "ada")
+    login(client, "ada")
+    section = _section(_results(client, third))
+    assert "Round 2 was conducted on 2026-03-01;" in section
+    assert _rows(section)["Trust"] == ["75", "50", "-25.0", "Declined"]
+
+
+def test_the_municipality_coordinator_sees_both_rounds_and_the_comparison(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    first, second = _two_rounds(session, questionnaire)
+    make_user(session, "own", Role.MUNICIPALITY_COORDINATOR, municipality=second.municipality)
+    login(client, "own")
+    _results(client, first)
+    assert "Since the previous round" in _results(client, second)
+
+
+def test_a_coordinator_of_another_municipality_still_gets_404(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    first, second = _two_rounds(session, questionnaire)
+    make_user(session, "other", Role.MUNICIPALITY_COORDINATOR,
+              municipality=make_municipality(session, name="Halle"))
+    login(client, "other")
+    for assessment in (first, second):
+        html = _results(client, assessment, status=404)
+        assert "Vilvoorde" not in html
+        assert "Since the previous round" not in html
+
+
+@pytest.mark.browser
+def test_the_comparison_has_no_wcag_21_aa_violation(
+        page: Any, live_url: str, session: Session, questionnaire: Questionnaire):  # noqa: F811
+    _, second = _two_rounds(session, questionnaire)
+    make_user(session, "ada")
+    page.goto(f"{live_url}/login")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_url}/assessments/{second.public_id}/results")
+    assert page.locator("#since-previous").is_visible()
+    assert page.locator("table caption", has_text="Scores in round 1 and round 2").count() == 1
+    bullets = page.eval_on_selector_all(
+        "ul.downloads li", "items => items.map(i => getComputedStyle(i).listStyleType)")
+    assert bullets
+    assert set(bullets) == {"none"}
+    assert_accessible(page, "results page of a second round")
