@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from readiness import services
 from readiness.forms import comment_field, item_field
@@ -248,16 +249,39 @@ def test_pages_without_a_started_response_send_the_browser_to_the_start(
         assert reply.headers["Location"] == link
 
 
+def _is_bad_link_page(reply: TestResponse) -> bool:
+    html = reply.get_data(as_text=True)
+    return (reply.status_code == 404 and "This survey link does not work" in html
+            and "ask the person who sent it for a new one" in html
+            and "account" not in html and "Not Found" not in html)
+
+
 def test_a_page_number_out_of_range_is_not_found(client: FlaskClient, link: str,
                                                  questionnaire: Questionnaire):
     _start(client, link)
-    assert client.get(f"{link}/page/0").status_code == 404
-    assert client.get(f"{link}/page/{len(pages(questionnaire)) + 1}").status_code == 404
+    assert _is_bad_link_page(client.get(f"{link}/page/0"))
+    assert _is_bad_link_page(client.get(f"{link}/page/{len(pages(questionnaire)) + 1}"))
 
 
-def test_unknown_links_are_not_found(client: FlaskClient):
-    assert client.get("/s/not-a-real-token").status_code == 404
-    assert client.post("/s/not-a-real-token/start").status_code == 404
+def test_a_mistyped_link_gets_the_survey_link_page_not_the_account_wording(
+        client: FlaskClient):
+    assert _is_bad_link_page(client.get("/s/not-a-real-token"))
+    assert _is_bad_link_page(client.post("/s/not-a-real-token/start"))
+    assert _is_bad_link_page(client.get("/s/not-a-real-token/page/1"))
+
+
+def test_a_cut_off_link_gets_the_survey_link_page(client: FlaskClient, link: str):
+    token = link.removeprefix("/s/")
+    for cut in (f"/s/{token[:-1]}", f"/s/{token[:12]}", f"{link}/pa", f"{link}/page/x",
+                f"{link}/", "/s/"):
+        assert _is_bad_link_page(client.get(cut)), cut
+    assert client.get(link).status_code == 200
+
+
+def test_other_addresses_keep_the_general_not_found_page(client: FlaskClient):
+    reply = client.get("/no-such-page")
+    assert reply.status_code == 404
+    assert "This survey link does not work" not in reply.get_data(as_text=True)
 
 
 def test_a_withdrawn_link_or_a_closed_assessment_accepts_no_answers(
@@ -270,8 +294,11 @@ def test_a_withdrawn_link_or_a_closed_assessment_accepts_no_answers(
     for reply in (client.get(link), client.get(f"{link}/page/1"),
                   post_form(client, "/login", to=f"{link}/page/1",
                             data=page_data(questionnaire, 1))):
+        html = reply.get_data(as_text=True)
         assert reply.status_code == 410
-        assert "This survey is closed" in reply.get_data(as_text=True)
+        assert "This survey is closed" in html
+        assert "the assessment has closed or the link was withdrawn" in html
+        assert "This survey link does not work" not in html
     assert session.scalar(select(func.count()).select_from(Response)) == 1
 
 

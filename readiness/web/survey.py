@@ -4,6 +4,9 @@ Start page, one page per dimension, check your answers, submit once, thank you. 
 saved on every page; a long-lived cookie (scoped to the link's path) brings the same browser
 back to its own response. The forms check their CSRF token themselves: when it has expired the
 page comes back with the answers as they were sent, so a slow respondent loses nothing.
+
+Any address under /s/ that opens no survey, a mistyped or cut-off link, gets a page of its own
+that tells a practitioner, who has no account, what to do.
 """
 
 from __future__ import annotations
@@ -240,3 +243,16 @@ def thanks(token: str) -> ResponseReturnValue:
     if response is None or response.status != ResponseStatus.SUBMITTED:
         return redirect(url_for(".start", token=token))
     return render_template("survey/thanks.html", link=link, form=ConfirmForm())
+
+
+@bp.route("/", defaults={"rest": ""})
+@bp.route("/<path:rest>")
+def unknown(rest: str) -> ResponseReturnValue:
+    """Any other address under /s/, such as a link cut off or mistyped after the token."""
+    abort(404)
+
+
+@bp.errorhandler(404)
+def link_not_found(error: Exception) -> ResponseReturnValue:
+    """A survey address that opens nothing: say what to do, without the account wording."""
+    return render_template("survey/not_found.html"), 404
