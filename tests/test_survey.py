@@ -17,7 +17,7 @@ from readiness.forms import comment_field, item_field
 from readiness.models import Response, ResponseStatus
 from readiness.questionnaire import Questionnaire
 from readiness.services_survey import pages
-from readiness.web.survey import COOKIE
+from readiness.web.survey import COOKIE, estimated_minutes
 from tests.web_helpers import (
     csrf_from,
     fresh,
@@ -65,6 +65,17 @@ def test_the_start_page_says_what_for_how_long_and_that_answers_are_anonymous(
     assert "never per person" in html
     assert "Start now" in html
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_time_estimate_is_twenty_seconds_a_statement_and_at_least_five_minutes(
+        client: FlaskClient, link: str, questionnaire: Questionnaire):
+    assert estimated_minutes(35) == 12  # 700 seconds, rounded up
+    assert estimated_minutes(36) == 12
+    assert estimated_minutes(37) == 13
+    assert estimated_minutes(3) == 5
+    statements = sum(len(questionnaire.items_of(p.id)) for p in pages(questionnaire))
+    html = client.get(link).get_data(as_text=True)
+    assert f"About {estimated_minutes(statements)} minutes: {statements} statements" in html
 
 
 def test_a_practitioner_answers_every_page_checks_and_sends(

@@ -47,6 +47,13 @@ from readiness.services import ServiceError, questionnaire_of
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
 SECONDS_PER_STATEMENT = 20
+MIN_MINUTES = 5
+
+
+def estimated_minutes(statements: int) -> int:
+    """How long the survey takes, as the start page says: 20 seconds a statement, rounded up to
+    whole minutes, at least 5. The one source of this figure; other texts should quote it."""
+    return max(MIN_MINUTES, math.ceil(statements * SECONDS_PER_STATEMENT / 60))
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,9 @@ def start(token: str) -> ResponseReturnValue:
     _refuse_if_closed(link)
     response = _own_response(link)
     resume_page = _first_incomplete(link, response) if response else None
-    minutes = max(5, math.ceil(link.statements * SECONDS_PER_STATEMENT / 60))
     return render_template("survey/start.html", link=link, response=response,
-                           resume_page=resume_page, minutes=minutes, form=ConfirmForm())
+                           resume_page=resume_page, minutes=estimated_minutes(link.statements),
+                           form=ConfirmForm())
 
 
 @bp.route("/<token>/start", methods=["POST"])
