@@ -45,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
+    # The privacy notice on the survey start page (GDPR Art. 13), plain text. Where one is None
+    # or blank, the page says the organisation that sent the link is responsible, or to ask it.
+    "PRIVACY_CONTROLLER": None,  # the organisation responsible for the answers
+    "PRIVACY_CONTACT": None,  # e-mail (shown as a link) or address for questions, e.g. the DPO
+    "PRIVACY_RETENTION": None,  # how long answers are kept, e.g. "two years after the round"
+    "PRIVACY_NOTICE_URL": None,  # the full privacy notice: an http(s) address, else not shown
 }
 
 

@@ -61,6 +61,7 @@ def test_the_start_page_says_what_for_how_long_and_that_answers_are_anonymous(
     assert "What the survey is for" in html
     assert "How long it takes" in html
     assert "minutes" in html
+    assert "How your answers are used" in html
     assert "Your answers are anonymous" in html
     assert "never per person" in html
     assert "Start now" in html

@@ -5,15 +5,19 @@ saved on every page; a long-lived cookie (scoped to the link's path) brings the 
 back to its own response. The forms check their CSRF token themselves: when it has expired the
 page comes back with the answers as they were sent, so a slow respondent loses nothing.
 
-Any address under /s/ that opens no survey, a mistyped or cut-off link, gets a page of its own
+The start page carries the privacy notice (settings PRIVACY_*) and the time estimate. Any
+address under /s/ that opens no survey, a mistyped or cut-off link, gets a page of its own
 that tells a practitioner, who has no account, what to do.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from readiness import privacy
 from readiness import services_survey as survey
 from readiness.db import get_session
 from readiness.forms import (
@@ -48,12 +53,45 @@ bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
 SECONDS_PER_STATEMENT = 20
 MIN_MINUTES = 5
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 
 
 def estimated_minutes(statements: int) -> int:
     """How long the survey takes, as the start page says: 20 seconds a statement, rounded up to
     whole minutes, at least 5. The one source of this figure; other texts should quote it."""
     return max(MIN_MINUTES, math.ceil(statements * SECONDS_PER_STATEMENT / 60))
+
+
+@dataclass(frozen=True)
+class PrivacyNotice:
+    """The configured parts of the start page's privacy notice; None where not configured."""
+
+    controller: str | None
+    contact: str | None
+    retention: str | None
+    url: str | None
+
+    @property
+    def contact_email(self) -> str | None:
+        """The contact as an e-mail address for a mailto: link, if it is one."""
+        return self.contact if self.contact and _EMAIL.fullmatch(self.contact) else None
+
+
+def _setting(config: Mapping[str, Any], key: str) -> str | None:
+    value = config.get(key)
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def privacy_notice(config: Mapping[str, Any]) -> PrivacyNotice:
+    """The notice from the PRIVACY_* settings. Only an http(s) address is linked to."""
+    url = _setting(config, "PRIVACY_NOTICE_URL")
+    parts = urlsplit(url) if url else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        url = None
+    return PrivacyNotice(controller=_setting(config, "PRIVACY_CONTROLLER"),
+                         contact=_setting(config, "PRIVACY_CONTACT"),
+                         retention=_setting(config, "PRIVACY_RETENTION"), url=url)
 
 
 @dataclass(frozen=True)
@@ -110,8 +148,11 @@ def start(token: str) -> ResponseReturnValue:
     _refuse_if_closed(link)
     response = _own_response(link)
     resume_page = _first_incomplete(link, response) if response else None
+    # Survey links are never workshops, so an agency needs the questionnaire's group size.
+    min_group = privacy.group_size(link.q.doc.settings.min_group_size)
     return render_template("survey/start.html", link=link, response=response,
                            resume_page=resume_page, minutes=estimated_minutes(link.statements),
+                           notice=privacy_notice(current_app.config), min_group=min_group,
                            form=ConfirmForm())
 
 
