@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -134,7 +135,8 @@ def _login(tab: Any, base: str, username: str) -> None:
 
 
 def test_every_page_type_has_no_wcag_21_aa_violation(
-        page: Any, live_url: str, session: Session, questionnaire: Questionnaire):  # noqa: F811
+        app: Flask, page: Any, live_url: str, session: Session,  # noqa: F811
+        questionnaire: Questionnaire):
     make_user(session, "advisor", Role.ADMIN)
     results_id, municipality_id = _closed_assessment(session)
     open_assessment, tokens = make_assessment(session, make_municipality(session, name="Aalst"),
@@ -142,7 +144,18 @@ def test_every_page_type_has_no_wcag_21_aa_violation(
     link = f"{live_url}/s/{tokens['police']}"
 
     page.goto(link)
-    assert_accessible(page, "survey start page")
+    assert page.locator("#privacy-title").is_visible()
+    assert_accessible(page, "survey start page (privacy notice not configured)")
+    page.goto(f"{live_url}/s/{tokens['police'][:12]}")
+    assert "This survey link does not work" in page.inner_text("main")
+    assert_accessible(page, "survey link that does not work")
+    app.config.update({"PRIVACY_CONTROLLER": "Ministry of the Interior",
+                       "PRIVACY_CONTACT": "dpo@interior.example.gov",
+                       "PRIVACY_RETENTION": "Two years after the assessment closes.",
+                       "PRIVACY_NOTICE_URL": "https://interior.example.gov/privacy"})
+    page.goto(link)
+    assert "Ministry of the Interior" in page.inner_text("#privacy-title + p + dl")
+    assert_accessible(page, "survey start page with the privacy notice")
     page.click("text=Start now")
     page.wait_for_url(f"{link}/page/1")
     assert_accessible(page, "question page")
