@@ -13,9 +13,10 @@ from datetime import date
 from readiness.questionnaire import Questionnaire
 from readiness.roadmap import Roadmap
 from readiness.schema import Evidence
-from readiness.scoring import ItemResult, Result
+from readiness.scoring import DimensionResult, Finding, ItemResult, Result
 
 POINTS = 3
+CLOSE = 5  # dimensions less than this many points apart are reported as lying close together
 
 
 @dataclass(frozen=True)
@@ -46,63 +47,177 @@ def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def _score(value: float | None) -> str:
-    return "not scored" if value is None else f"{value:.0f} of 100"
+def average_answer(q: Questionnaire, item: ItemResult) -> str | None:
+    """The answer option nearest a statement's mean: what practitioners said on average
+    (the more neutral option on a tie)."""
+    if item.score is None:
+        return None
+    mean = item.score
+    options = [o for o in q.options(item.id) if o.score is not None]
+    best = min(options, key=lambda o: (abs((o.score or 0.0) - mean), abs((o.score or 0.0) - 0.5)))
+    return best.label
+
+
+def statement_reading(q: Questionnaire, item: ItemResult) -> str:
+    """What a statement's score means, in words: `on average, practitioners disagree with
+    “…”`. A high score on a reverse-worded statement is disagreement with a worry, never a claim
+    that the worry is a strength."""
+    label = average_answer(q, item) or ""
+    quoted = f"\u201c{item.text.rstrip('.')}\u201d"
+    if label.lower().endswith("agree"):
+        return f"on average, practitioners {label.lower()} with {quoted}"
+    return f"the average answer to {quoted} was \u201c{label}\u201d"
+
+
+def _statement(q: Questionnaire, item: ItemResult, kind: str) -> str:
+    return (f"{kind} statement ({(item.score or 0.0) * 100:.0f} of 100): "
+            f"{statement_reading(q, item)}.")
+
+
+def _statement_point(q: Questionnaire, result: Result, item: ItemResult) -> Point:
+    """A statement on its own, headed as a statement with its own score, never as its dimension."""
+    dimension = result.dimension(item.dimension).title.lower()
+    reading = statement_reading(q, item)
+    return Point(f"Statement on {dimension} ({(item.score or 0.0) * 100:.0f} of 100)",
+                 reading[:1].upper() + reading[1:] + ".")
+
+
+def _answer_score(q: Questionnaire, item: ItemResult) -> float:
+    """The score of the answer option practitioners gave on average (0.5 is the middle)."""
+    label = average_answer(q, item)
+    return next((o.score or 0.0 for o in q.options(item.id) if o.label == label), 0.5)
+
+
+def _dimension_title(dim: DimensionResult) -> str:
+    return f"{dim.title}: {dim.score or 0:.0f} of 100 ({dim.level_title.lower()})"
+
+
+def _titles(kind: str, findings: list[Finding]) -> str:
+    plural = kind + ("s" if len(findings) > 1 else "")
+    return f"{plural} found: " + "; ".join(f.title.rstrip(".") for f in findings) + "."
+
+
+class _Points:
+    """Up to POINTS points, each claim made once: keys are `dim:<id>` for a dimension (its score
+    or a statement on it) and `found:<id>` for a barrier or facilitator."""
+
+    def __init__(self) -> None:
+        self.points: list[Point] = []
+        self.seen: set[str] = set()
+
+    def add(self, key: str, point: Point) -> None:
+        if len(self.points) < POINTS and key not in self.seen:
+            self.points.append(point)
+        self.seen.add(key)
 
 
 def strengths_and_weaknesses(q: Questionnaire,
                              result: Result) -> tuple[tuple[Point, ...], tuple[Point, ...]]:
-    """The three strongest and three weakest points: findings first, then statements."""
-    titles = {d.id: d.title for d in result.dimensions}
-    scored = sorted((i for i in result.items.values() if i.score is not None and i.dimension),
-                    key=lambda i: (i.score or 0.0, i.id))
-    levels = sorted(q.doc.levels, key=lambda lv: lv.min)
-    good_from = (levels[1].min if len(levels) > 1 else 50.0) / 100
+    """The three strongest and three weakest points, as an advisor would name them.
 
-    weak: list[Point] = []
-    weak_dims: set[str] = set()
-    ordered_barriers = sorted(
-        result.barriers, key=lambda b: (_dim_score(result, b.dimension), b.id))
-    for barrier in ordered_barriers[:POINTS]:
-        detail = barrier.description
-        if barrier.dimension:
-            dim = result.dimension(barrier.dimension)
-            detail = f"{dim.title}: {_score(dim.score)} ({dim.level_title.lower()})."
-        weak.append(Point(barrier.title, detail))
-        if barrier.dimension:
-            weak_dims.add(barrier.dimension)
-    used: set[str] = set()
-    low_items = [i for i in scored if i.score is not None
-                 and i.score < q.doc.settings.low_item_score]
-    for item in [i for i in low_items if i.dimension not in weak_dims] + low_items:
-        if len(weak) >= POINTS:
-            break
-        if item.id in used:
-            continue
-        used.add(item.id)
-        weak.append(Point(f"{titles[item.dimension]}: {_score((item.score or 0) * 100)}",
-                          f"\u201c{item.text}\u201d"))
+    A point headed by a dimension gives that dimension's own score and level; a statement is
+    only ever quoted as a statement, with its own score and what practitioners answered on
+    average, so a reverse-worded statement reads as the disagreement it is.
+    """
+    return _strengths(q, result), _weaknesses(q, result)
+
+
+def _by_dimension(q: Questionnaire, result: Result) -> dict[str, list[ItemResult]]:
+    """Each dimension's scored statements, highest score first."""
+    items: dict[str, list[ItemResult]] = {d.id: [] for d in result.dimensions}
+    for item in result.items.values():
+        if item.score is not None and item.dimension in items:
+            items[item.dimension].append(item)
+    for scored in items.values():
+        scored.sort(key=lambda i: (-(i.score or 0.0), i.id))
+    return items
+
+
+def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
+    """The best dimension, facilitators across dimensions, then the other dimensions that are
+    not of concern, facilitators on the rest, and statements in the strength band."""
+    concern = q.doc.settings.concern_level
+    strong_from = max(lv.min for lv in q.doc.levels) / 100
+    items = _by_dimension(q, result)
+    good = sorted((d for d in result.dimensions if d.score is not None and d.level != concern),
+                  key=lambda d: (-(d.score or 0.0), d.id))
+    points = _Points()
+
+    def dimension(dim: DimensionResult) -> None:
+        helping = [f for f in result.facilitators if f.dimension == dim.id]
+        best = next(iter(items[dim.id]), None)
+        if helping:
+            detail = _titles("Facilitator", helping)
+        elif best is not None and _answer_score(q, best) > 0.5:
+            detail = _statement(q, best, "Highest-scoring")
+        else:
+            detail = q.level_for(dim.id, dim.score or 0.0).description
+        points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
+        points.seen.update(f"found:{f.id}" for f in helping)
+
+    top = max(q.doc.levels, key=lambda lv: lv.min)
+    if len(good) == len(result.dimensions) > 1 and all(d.level == top.id for d in good):
+        low, high = (f"{d.score or 0.0:.0f}" for d in (good[-1], good[0]))
+        scores = f"Each scores {low}" if low == high else f"Scores from {low} to {high}"
+        points.add("every", Point(f"Every dimension is a {top.title.lower()}",
+                                  f"{scores} of 100: {_lower_first(top.description)}"))
+        points.seen.update(f"dim:{d.id}" for d in good)
+    for dim in good[:1]:
+        if f"dim:{dim.id}" not in points.seen:
+            dimension(dim)
+    for found in (f for f in result.facilitators if f.dimension is None):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in good[1:]:
+        if f"dim:{dim.id}" not in points.seen:
+            dimension(dim)
+    for found in result.facilitators:
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in sorted(result.dimensions, key=lambda d: (-(d.score or 0.0), d.id)):
+        best = next(iter(items[dim.id]), None)
+        if best is not None and (best.score or 0.0) >= strong_from:
+            points.add(f"dim:{dim.id}", _statement_point(q, result, best))
+    return tuple(points.points)
+
+
+def _weaknesses(q: Questionnaire, result: Result) -> tuple[Point, ...]:
+    """The two weakest dimensions of concern, dimensions too few could answer, barriers across
+    dimensions, the other dimensions of concern, then barriers and low statements elsewhere."""
+    concern = q.doc.settings.concern_level
+    items = _by_dimension(q, result)
+    weak = sorted((d for d in result.dimensions if d.level == concern),
+                  key=lambda d: (d.score or 0.0, d.id))
+    points = _Points()
+
+    def dimension(dim: DimensionResult) -> None:
+        hindering = [b for b in result.barriers if b.dimension == dim.id]
+        worst = next(reversed(items[dim.id]), None)
+        if hindering:
+            detail = _titles("Barrier", hindering)
+        elif worst is not None and (worst.score or 0.0) < q.doc.settings.low_item_score:
+            detail = _statement(q, worst, "Lowest-scoring")
+        else:
+            detail = q.level_for(dim.id, dim.score or 0.0).description
+        points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
+        points.seen.update(f"found:{b.id}" for b in hindering)
+
+    for dim in weak[:2]:
+        dimension(dim)
     for dim in sorted((d for d in result.dimensions if d.score is None), key=lambda d: d.id):
-        if len(weak) < POINTS:
-            weak.append(Point(f"{dim.title}: too few answers",
-                              "Too many practitioners could not answer; awareness of this "
-                              "subject is itself a finding."))
-
-    strong: list[Point] = [Point(f.title, f.description) for f in result.facilitators[:POINTS]]
-    best = [i for i in reversed(scored) if (i.score or 0) >= good_from and i.id not in used]
-    diverse: list[ItemResult] = []
-    for item in best:
-        if all(d.dimension != item.dimension for d in diverse):
-            diverse.append(item)
-    for item in diverse + best:  # one statement per dimension first, then the rest
-        if len(strong) >= POINTS:
-            break
-        if item.id in used:
-            continue
-        used.add(item.id)
-        strong.append(Point(f"{titles[item.dimension]}: {_score((item.score or 0) * 100)}",
-                            f"\u201c{item.text}\u201d"))
-    return tuple(strong), tuple(weak)
+        points.add(f"dim:{dim.id}", Point(f"{dim.title}: too few answers to score",
+                                 "Too many practitioners could not answer; awareness of this "
+                                 "subject is itself a finding."))
+    for found in (b for b in result.barriers if b.dimension is None):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in weak[2:]:
+        dimension(dim)
+    for found in sorted(result.barriers, key=lambda b: (_dim_score(result, b.dimension), b.id)):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    low = sorted((i for scored in items.values() for i in scored
+                  if (i.score or 0.0) < q.doc.settings.low_item_score),
+                 key=lambda i: (i.score or 0.0, i.id))
+    for item in low:
+        points.add(f"dim:{item.dimension}", _statement_point(q, result, item))
+    return tuple(points.points)
 
 
 def _dim_score(result: Result, dimension: str | None) -> float:
@@ -125,20 +240,18 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
     paragraphs = [stage]
     scored = [d for d in result.dimensions if d.score is not None]
     if len(scored) >= 2:
-        low = min(scored, key=lambda d: d.score or 0)
-        high = max(scored, key=lambda d: d.score or 0)
-        text = (f"The strongest dimension is {high.title.lower()} ({high.score:.0f}); the "
-                f"weakest is {low.title.lower()} ({low.score:.0f})"
-                + (", and the roadmap starts there." if roadmap.actions
-                   and roadmap.actions[0].dimension == low.id else "."))
+        text = _high_and_low(scored, roadmap)
         gaps = [d.title.lower() for d in result.dimensions if d.divergent]
         if gaps:
-            text += (" Agencies see " + _join(gaps) + " quite differently: talking about that "
+            seen = "every dimension" if len(gaps) == len(result.dimensions) else _join(gaps)
+            text += (f" Agencies see {seen} quite differently: talking about that "
                      "difference is part of building trust.")
         unsure = [d.title.lower() for d in result.dimensions if d.dont_know_flag]
         if unsure:
             text += (" Many practitioners answered \u201cdon't know\u201d on " + _join(unsure)
-                     + ", which says that knowledge of this subject needs to spread.")
+                     + ", which says that knowledge of "
+                     + ("this subject" if len(unsure) == 1 else "these subjects")
+                     + " needs to spread.")
         paragraphs.append(text)
     if roadmap.sustaining:
         paragraphs.append("Every dimension is a strength, so the roadmap is short: keep the "
@@ -151,6 +264,30 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
             "to aim for, built on what already exists here. Models inspire; they are not a "
             "blueprint.")
     return tuple(paragraphs)
+
+
+def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
+    """The strongest and weakest dimensions (all of them on a tie), or that they lie close."""
+    shown = {d.id: round(d.score or 0.0) for d in scored}
+    top, bottom = max(shown.values()), min(shown.values())
+    high = [d.title.lower() for d in scored if shown[d.id] == top]
+    low = [d for d in scored if shown[d.id] == bottom]
+    starts = bool(roadmap.actions) and roadmap.actions[0].dimension in {d.id for d in low}
+    if top - bottom < CLOSE:
+        return (f"All dimensions score {top}." if top == bottom else
+                f"The dimensions lie close together, from {bottom} to {top}: none stands out.")
+    weakest = _join([d.title.lower() for d in low])
+    return (f"The strongest {_is(high)} {_join(high)} ({top}); the weakest "
+            f"{'is' if len(low) == 1 else 'are'} {weakest} ({bottom})"
+            + (", and the roadmap starts there." if starts else "."))
+
+
+def _is(names: list[str]) -> str:
+    return "dimension is" if len(names) == 1 else "dimensions are"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _join(words: list[str]) -> str:
