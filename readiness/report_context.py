@@ -21,6 +21,7 @@ from readiness.privacy import group_size, shown_agencies, shown_spread
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import (
     Point,
+    average_answer,
     cite,
     format_date,
     gap_meaning,
@@ -68,6 +69,7 @@ class Statement:
 
     text: str
     score: float | None
+    answer: str  # the answer practitioners gave on average, e.g. "Agree"
     dont_know_share: float
     evidence: str
 
@@ -163,7 +165,8 @@ class ReportContext:
     radar: Markup
     levels: tuple[Level, ...]
     dimensions: tuple[DimensionSection, ...]
-    general_findings: tuple[FindingView, ...]
+    general_barriers: tuple[FindingView, ...]
+    general_facilitators: tuple[FindingView, ...]
     gaps: tuple[GapView, ...]
     gap_threshold: float
     heatmap_agencies: tuple[str, ...]
@@ -247,6 +250,7 @@ class _Builder:
         items = {i.id: i for i in q.items_of(dim_id)}
         statements = tuple(Statement(
             text=items[i].text, score=_percent(result.items[i].score),
+            answer=average_answer(q, result.items[i]) or "",
             dont_know_share=result.items[i].dont_know_share,
             evidence=cite(q, items[i].evidence)) for i in dim.low_items if i in items)
         agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
@@ -382,8 +386,9 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
                         levels=q.doc.levels, describe_in_title=True),
         levels=q.doc.levels,
         dimensions=tuple(b.dimension(d) for d in q.dimension_ids),
-        general_findings=tuple(_finding(q, f) for f in (*result.barriers, *result.facilitators)
-                               if f.dimension is None),
+        general_barriers=tuple(_finding(q, f) for f in result.barriers if f.dimension is None),
+        general_facilitators=tuple(_finding(q, f) for f in result.facilitators
+                                   if f.dimension is None),
         gaps=b.gaps(), gap_threshold=q.doc.settings.gap_threshold,
         heatmap_agencies=heat_agencies, heatmap=heat_rows,
         model=(roadmap.model.title, roadmap.model.description, roadmap.model.reasons,

@@ -141,6 +141,42 @@ def test_summary_fits_one_page_with_stage_points_and_first_three_actions(weak_on
     assert len(ctx.first_actions) == 3
 
 
+def test_summary_points_give_a_dimension_its_own_score_and_quote_statements_as_statements(
+        weak_on_law):
+    _, ctx, pdf = weak_on_law
+    summary = " ".join(_text(pdf)[dict(_outline(pdf))["Summary"]].split())
+    points = summary[summary.index("Strongest points"):summary.index("The first three actions")]
+    scores = {d.title: f"{d.score:.0f}" for d in ctx.dimensions}
+    named = re.findall("(" + "|".join(map(re.escape, scores)) + r"): (\d+) of 100", points)
+    assert len(named) >= 2
+    assert all(scores[title] == figure for title, figure in named), named
+    assert ("Highest-scoring statement (73 of 100): on average, practitioners agree with "
+            "\u201c") in points
+
+
+def test_statements_that_pulled_a_dimension_down_say_what_practitioners_answered(weak_on_law):
+    _, ctx, pdf = weak_on_law
+    legal = next(d for d in ctx.dimensions if d.id == "legal_basis")
+    answers = {s.text: s.answer for s in legal.statements}
+    # reverse-worded: a score of 0 means practitioners strongly agree with the worry
+    assert answers["Practitioners in my agency hold back information that could prevent harm, "
+                   "for fear of breaking confidentiality or data protection rules."] == (
+                       "Strongly agree")
+    body = " ".join("\n".join(_text(pdf)).split())
+    assert "0 of 100 (on average \u201cstrongly agree\u201d)" in body
+    assert "20 of 100 (on average \u201cdisagree\u201d)" in body  # one agency of five agreed
+
+
+def test_findings_across_dimensions_are_told_apart_as_barriers_and_facilitators(weak_on_law):
+    _, ctx, _ = weak_on_law
+    html = render_roadmap_html(ctx)
+    general = html[html.index('id="dim-general"'):html.index('id="gaps"')]
+    assert [b.title for b in ctx.general_barriers] == ["Agencies see the situation differently"]
+    assert ('<span class="tag">Barrier</span> <strong>Agencies see the situation differently'
+            in general)
+    assert '<span class="tag">Finding</span>' not in general
+
+
 def test_first_action_of_a_municipality_weak_on_legal_basis_is_about_information_sharing():
     _, ctx = _context("legal_basis")
     first = ctx.phases[0][2][0]
