@@ -65,6 +65,11 @@ def _two_rounds(session: Session, q: Questionnaire) -> tuple[Assessment, Assessm
     return first, second
 
 
+def _sign_in_as_admin(client: FlaskClient, session: Session) -> None:
+    make_user(session, "ada")
+    login(client, "ada")
+
+
 def _results(client: FlaskClient, assessment: Assessment, status: int = 200) -> str:
     reply = client.get(f"/assessments/{assessment.public_id}/results")
     assert reply.status_code == status
@@ -90,8 +95,7 @@ def _rows(section: str) -> dict[str, list[str]]:
 def test_a_second_round_shows_each_dimension_before_now_and_the_change(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     _, second = _two_rounds(session, questionnaire)
-    make_user(session, "ada")
-    login(client, "ada")
+    _sign_in_as_admin(client, session)
     section = _section(_results(client, second))
     assert "<caption>Scores in round 1 and round 2 (0–100)</caption>" in section
     assert "Round 1 was conducted on 2025-03-01;" in section
@@ -114,8 +118,7 @@ def test_a_second_round_shows_each_dimension_before_now_and_the_change(
 def test_barriers_resolved_and_new_since_the_previous_round(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     first, second = _two_rounds(session, questionnaire)
-    make_user(session, "ada")
-    login(client, "ada")
+    _sign_in_as_admin(client, session)
     section = _section(_results(client, second))
     resolved = section.split('id="resolved-title"', 1)[1].split("</section>", 1)[0]
     new = section.split('id="new-barriers-title"', 1)[1].split("</section>", 1)[0]
@@ -135,8 +138,7 @@ def test_barriers_resolved_and_new_since_the_previous_round(
 def test_the_first_round_has_no_comparison(client: FlaskClient, session: Session,
                                            questionnaire: Questionnaire):
     first, _ = _two_rounds(session, questionnaire)
-    make_user(session, "ada")
-    login(client, "ada")
+    _sign_in_as_admin(client, session)
     html = _results(client, first)
     assert "since-previous" not in html
     assert "Since the previous round" not in html
@@ -147,8 +149,7 @@ def test_a_third_round_compares_with_the_second(client: FlaskClient, session: Se
     _, second = _two_rounds(session, questionnaire)
     third = _closed_round(session, second.municipality, _answers(questionnaire, {}),
                           date(2027, 3, 1))
-    make_user(session, "ada")
-    login(client, "ada")
+    _sign_in_as_admin(client, session)
     section = _section(_results(client, third))
     assert "Round 2 was conducted on 2026-03-01;" in section
     assert _rows(section)["Trust"] == ["75", "50", "-25.0", "Declined"]
