@@ -125,3 +125,16 @@ def test_a_municipality_strong_everywhere_hears_it_once_not_as_one_dimension():
                               "Each scores 100 of 100: in place; a foundation to build on.")
     assert not any(p.title.startswith(f"{d.title}:") for p in strong for d in Q.doc.dimensions)
     assert weak == ()
+
+
+def test_a_missing_agency_is_named_among_the_weakest_points_before_other_general_barriers():
+    # health answered, social services did not; police and health see things far apart
+    rows = [Answer(f"{agency}{n}", agency, item.id, value)
+            for agency, value in (("local_authority", "neither"), ("police", "agree"),
+                                  ("health", "disagree"))
+            for n in range(3) for item in Q.doc.items]
+    result = score(Q, rows)
+    assert {"health_social_absent", "perception_gap"} <= {b.id for b in result.barriers}
+    _, weak = strengths_and_weaknesses(Q, result)
+    assert [p.title for p in weak] == ["Social services took no part in the assessment",
+                                       "Agencies see the situation differently"]
