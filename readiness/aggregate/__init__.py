@@ -53,16 +53,18 @@ from readiness.aggregate.national import (
     select,
     tables,
 )
+from readiness.aggregate.order import band_order, by_name, by_size, place_order
 from readiness.questionnaire import Questionnaire
 
 __all__ = [
     "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Cell", "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
-    "barrier_frequency", "breakdown", "count_cell", "count_cells", "dashboard",
-    "dimension_summaries", "extend", "hidden",
+    "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
+    "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rows", "municipality_table", "need_ranking", "overview",
-    "peer_benchmark", "progress", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "peer_benchmark", "place_order", "progress", "select", "sort_keys", "stat_cell",
+    "suppressed_text", "tables",
 ]
 
 

@@ -12,11 +12,13 @@ import pandas as pd
 
 from readiness.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
 from readiness.aggregate.national import Filters, Selection, Tables, select
+from readiness.aggregate.order import band_order
 from readiness.questionnaire import Questionnaire
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
                   "barriers")
-SORT_COLUMNS = {"name": "name", "country": "country", "region": "region", "band": "band",
+# bands sort by size, not by id ("100k_250k" would come before "10k_50k")
+SORT_COLUMNS = {"name": "name", "country": "country", "region": "region", "band": "band_rank",
                 "round": "round", "date": "conducted_on", "overall": "overall",
                 "change": "change", "barriers": "barrier_count"}
 # "Where to go next": how much each sign of need weighs (see `need_ranking`).
@@ -76,6 +78,7 @@ def municipality_frame(sel: Selection) -> pd.DataFrame:
     prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
     frame = frame.merge(prev, on="municipality_id", how="left")
     frame["change"] = frame["overall"] - frame["prev"]
+    frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
     counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
     return frame

@@ -27,6 +27,7 @@ from readiness.aggregate.cells import (
     stat_cell,
     suppressed_text,
 )
+from readiness.aggregate.order import band_order, place_order
 from readiness.national_query import (
     ASSESSMENT_COLUMNS,
     MUNICIPALITY_COLUMNS,
@@ -272,9 +273,10 @@ def dimension_summaries(sel: Selection, q: Questionnaire,
                              stat_cell(count / total if total else None, total, min_cell, 3))
                   for i, (level_id, title, count) in enumerate(rows)]
         divergent = int(latest[f"divergent:{dim.id}"].astype(bool).sum())
+        # scored and insufficient add up to the assessed municipalities, which are shown
+        scored, insufficient = count_cells([n, total - n], min_cell)
         out.append(DimensionSummary(
-            id=dim.id, title=dim.title, scored=count_cell(n, min_cell),
-            insufficient=count_cell(total - n, min_cell),
+            id=dim.id, title=dim.title, scored=scored, insufficient=insufficient,
             mean=stat_cell(scores.mean(), n, min_cell),
             median=stat_cell(scores.median(), n, min_cell),
             q1=stat_cell(scores.quantile(0.25), n, min_cell),
@@ -327,15 +329,18 @@ class GroupRow:
 
 
 def breakdown(sel: Selection, by: str, min_cell: int = MIN_CELL) -> list[GroupRow]:
-    """Mean overall and dimension scores per region or population band."""
+    """Mean overall and dimension scores per region or country (by name) or population band
+    (from the smallest)."""
     if by not in ("region", "band", "country"):
         raise ValueError(f"cannot break down by {by!r}")
     columns = ["overall", *(f"score:{d}" for d in sel.dimensions)]
-    grouped = sel.latest.groupby(by, sort=True)[columns]
+    grouped = sel.latest.groupby(by, sort=False)[columns]
     means, counts, sizes = grouped.mean(), grouped.count(), grouped.size()
-    hide = hidden([int(sizes[key]) for key in sizes.index], min_cell)
+    keys = sorted(sizes.index, key=lambda k: (band_order if by == "band" else place_order)(
+        str(k)))
+    hide = hidden([int(sizes[key]) for key in keys], min_cell)
     rows = []
-    for i, key in enumerate(sizes.index):
+    for i, key in enumerate(keys):
         n = int(sizes[key])
         if i in hide:
             small = suppressed_text(min_cell)
