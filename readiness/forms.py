@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     PasswordField,
@@ -40,8 +41,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from readiness.models import POPULATION_BANDS, Mode, Municipality, Role
 from readiness.questionnaire import Questionnaire
-from readiness.schema import DONT_KNOW
-from readiness.services import PASSWORD_MIN_LENGTH
+from readiness.schema import DONT_KNOW, Option
+from readiness.services import PASSWORD_MIN_LENGTH, exclusive_values
 
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
@@ -50,6 +51,8 @@ NAME_MAX = 120
 # roadmap's dates after it).
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
+# Fewer agencies than this in a round is allowed, but is hardly multi-agency working.
+RECOMMENDED_AGENCIES = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -115,7 +118,8 @@ def _strip(value: Any) -> Any:
 
 
 class IsoDateField(DateField):
-    """A date typed as YYYY-MM-DD, with a message that says so when it is not."""
+    """A date from the browser's date picker (sent as YYYY-MM-DD whatever the local format
+    shown), or typed where there is no picker; a typed text that is no date gets an example."""
 
     def pre_validate(self, form: Any) -> None:
         if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
@@ -127,7 +131,7 @@ class IsoDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError(_("Enter the date as YYYY-MM-DD, for example 2026-03-31")) from error
+            raise ValueError(_("Enter a date, for example 2026-04-01")) from error
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -149,7 +153,7 @@ class LoginForm(FlaskForm):
 
 
 class MunicipalityForm(FlaskForm):
-    """A new municipality."""
+    """A new municipality, or corrections to one."""
 
     name = StringField(
         _l("Name of the municipality"), filters=[_strip],
@@ -163,6 +167,8 @@ class MunicipalityForm(FlaskForm):
                     Regexp(r"^[A-Z]{2}$", message=_l("Enter the country as two letters, like BE"))])
     region = StringField(
         _l("Region (optional)"), filters=[_strip],
+        description=_l("Choose a region already in use when it is the same one, so that it is "
+                       "written the same way everywhere."),
         validators=[Optional(), Length(max=NAME_MAX,
                                        message=_l("Region must be %(max)d characters or fewer")),
                     _no_control_characters])
@@ -182,12 +188,15 @@ class AssessmentForm(FlaskForm):
 
     conducted_on = IsoDateField(
         _l("Date of the assessment"),
-        validators=[InputRequired(_l("Enter the date as YYYY-MM-DD, for example 2026-03-31"))])
+        description=_l("The day the survey opens, or the day the workshop takes place."),
+        validators=[InputRequired(_l("Enter the date of the assessment"))])
     mode = RadioField(_l("How will answers be collected?"),
                       choices=[SelectChoice(m.value) for m in Mode],
                       validators=[InputRequired(_l("Choose how answers will be collected"))])
     agencies = MultiCheckboxField(
         _l("Agencies taking part"),
+        description=_l("Multi-agency working is about several agencies working together: choose "
+                       "at least %(num)d if you can.", num=RECOMMENDED_AGENCIES),
         validators=[DataRequired(_l("Choose at least one agency taking part"))])
 
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
@@ -296,6 +305,13 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token is posted."""
 
 
+class CancelForm(FlaskForm):
+    """Cancel a round; deleting answers already sent needs the box ticked (administrators)."""
+
+    discard_sent = BooleanField(_l("Yes, delete the answers already sent in this round too. "
+                                   "They cannot be recovered."))
+
+
 def item_field(item_id: str) -> str:
     """The form field name of a statement."""
     return ITEM_PREFIX + item_id
@@ -308,11 +324,11 @@ def comment_field(dimension_id: str) -> str:
 
 def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
                 formdata: Any = None, answers: dict[str, Any] | None = None,
-                comments: dict[str, Any] | None = None) -> FlaskForm:
+                comments: dict[str, Any] | None = None, required: bool = True) -> FlaskForm:
     """A form for the statements of `dimensions`, each with don't know, and a comment each.
 
-    Statements are numbered in the form. Every statement needs an answer ("don't know" is one);
-    comments are optional and capped.
+    Statements are numbered in the form. Every statement needs an answer ("don't know" is one)
+    unless not `required` (a workshop saved part by part); comments are optional and capped.
     """
     attrs: dict[str, Any] = {}
     number = 0
@@ -326,7 +342,8 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
                 invalid_choice_message=_("Statement %(number)d: choose one of the answers shown",
                                          number=number),
                 validators=[InputRequired(_("Statement %(number)d: choose an answer, or Don't "
-                                            "know", number=number)), _one_value])
+                                            "know", number=number)) if required else Optional(),
+                            _one_value])
         title = next(d.title for d in q.doc.dimensions if d.id == dimension)
         attrs[comment_field(dimension)] = TextAreaField(
             _("Comment on %(dimension)s (optional)", dimension=title.lower()), filters=[_strip],
@@ -346,8 +363,12 @@ def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None
     for item in q.doc.context:
         choices = [SelectChoice(o.value, o.label) for o in q.options(item)]
         field_class = MultiCheckboxField if item.multiple else RadioField
+        validators: list[Any] = [Optional()]
+        exclusive = [o for o in q.options(item) if o.value in exclusive_values(q, item)]
+        if exclusive:
+            validators.append(_alone(exclusive))
         attrs[item_field(item.id)] = field_class(
-            item.text, choices=choices, description=item.help or "", validators=[Optional()],
+            item.text, choices=choices, description=item.help or "", validators=validators,
             invalid_choice_message=_("Choose one of the answers shown"))
     form_class = type("ContextForm", (FlaskForm,), attrs)
     data: dict[str, Any] = {}
@@ -356,6 +377,20 @@ def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None
         data[item_field(item.id)] = values if item.multiple else (values[0] if values else None)
     form: FlaskForm = form_class(formdata=formdata, data=data)
     return form
+
+
+def _alone(exclusive: Sequence[Option]) -> Any:
+    """A validator: an answer like "None that I know of" cannot go with any other answer."""
+
+    def check(_form: Any, field: Field) -> None:
+        chosen = set(field.data or ())
+        for option in exclusive:
+            if option.value in chosen and len(chosen) > 1:
+                raise ValidationError(_("“%(answer)s” cannot be chosen together with other "
+                                        "answers: untick it, or untick the others",
+                                        answer=option.label))
+
+    return check
 
 
 def statement_fields(form: FlaskForm) -> Iterable[Field]:

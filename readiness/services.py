@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -37,7 +37,7 @@ from readiness.models import (
 from readiness.national_query import finding_rows
 from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.roadmap import Roadmap, build_roadmap, roadmap_to_dict
-from readiness.schema import DONT_KNOW
+from readiness.schema import DONT_KNOW, Item
 from readiness.scoring import Answer, Result, result_to_dict, score
 from readiness.tokens import hash_token, new_token
 
@@ -121,19 +121,61 @@ def find_municipality(db: Session, name: str, country: str | None = None) -> Mun
     return found[0]
 
 
-def create_municipality(db: Session, *, name: str, country: str, population_band: str,
-                        region: str = "", creator: User | None = None) -> Municipality:
-    """A new municipality; an advisor who creates one is assigned to it."""
-    name, region, country = name.strip(), region.strip(), country.strip().upper()
+def normalise_space(text: str) -> str:
+    """`text` with its runs of whitespace made one space, and none at either end."""
+    return " ".join(text.split())
+
+
+class DuplicateMunicipality(ServiceError):
+    """A municipality of this name already exists in the country (`existing`)."""
+
+    def __init__(self, existing: Municipality) -> None:
+        super().__init__("a municipality with this name already exists in this country")
+        self.existing = existing
+
+
+def _namesake(db: Session, name: str, country: str,
+              other_than: Municipality | None = None) -> Municipality | None:
+    """The stored municipality of `country` whose name differs from `name` only in case or
+    spacing (stored names may predate the normalisation, so they are compared in Python)."""
+    key = normalise_space(name).casefold()
+    query = select(Municipality).where(Municipality.country == country)
+    if other_than is not None:
+        query = query.where(Municipality.id != other_than.id)
+    return next((m for m in db.scalars(query) if normalise_space(m.name).casefold() == key),
+                None)
+
+
+def _stored_region(db: Session, country: str, region: str) -> str:
+    """`region` spelled as a region already stored for `country` when only case differs."""
+    region = normalise_space(region)
+    stored = db.scalars(select(Municipality.region).distinct()
+                        .where(Municipality.country == country)).all()
+    return next((r for r in stored if r and normalise_space(r).casefold() == region.casefold()),
+                region)
+
+
+def _clean_municipality(db: Session, name: str, country: str, region: str,
+                        population_band: str) -> tuple[str, str, str]:
+    name, country = normalise_space(name), country.strip().upper()
     if not name:
         raise ServiceError("a municipality needs a name")
     if population_band not in POPULATION_BANDS:
         raise ServiceError(f"unknown population band {population_band!r}")
-    exists = db.scalar(select(Municipality.id).where(
-        Municipality.country == country, Municipality.region == region,
-        Municipality.name == name))
-    if exists is not None:
-        raise ServiceError("this municipality already exists")
+    return name, country, _stored_region(db, country, region)
+
+
+def create_municipality(db: Session, *, name: str, country: str, population_band: str,
+                        region: str = "", creator: User | None = None) -> Municipality:
+    """A new municipality; an advisor who creates one is assigned to it.
+
+    A namesake in the same country (case and spacing aside) is refused with
+    `DuplicateMunicipality`, whatever its region: it is almost always the same place typed again.
+    """
+    name, country, region = _clean_municipality(db, name, country, region, population_band)
+    existing = _namesake(db, name, country)
+    if existing is not None:
+        raise DuplicateMunicipality(existing)
     municipality = Municipality(name=name, country=country, region=region,
                                 population_band=population_band)
     db.add(municipality)
@@ -141,6 +183,34 @@ def create_municipality(db: Session, *, name: str, country: str, population_band
         creator.assigned.append(municipality)
     db.flush()
     return municipality
+
+
+def update_municipality(db: Session, municipality: Municipality, *, name: str, country: str,
+                        population_band: str, region: str = "",
+                        editor: User | None = None) -> None:
+    """Correct a municipality's name, country, region or size; audited, namesakes refused."""
+    name, country, region = _clean_municipality(db, name, country, region, population_band)
+    existing = _namesake(db, name, country, other_than=municipality)
+    if existing is not None:
+        raise DuplicateMunicipality(existing)
+    changed = (municipality.name, municipality.country, municipality.region,
+               municipality.population_band) != (name, country, region, population_band)
+    municipality.name, municipality.country = name, country
+    municipality.region, municipality.population_band = region, population_band
+    if changed:
+        record_audit(db, editor, "municipality_edited", municipality, municipality)
+    db.flush()
+
+
+def known_regions(db: Session, visible: ColumnElement[bool],
+                  country: str | None = None) -> list[tuple[str, str]]:
+    """(region, country) pairs stored for the municipalities `visible` selects, for suggestions."""
+    query = (select(Municipality.region, Municipality.country).distinct()
+             .where(visible, Municipality.region != ""))
+    if country:
+        query = query.where(Municipality.country == country)
+    return sorted({(normalise_space(r), c) for r, c in db.execute(query)},
+                  key=lambda rc: (rc[1], rc[0].casefold()))
 
 
 # ---------------------------------------------------------------- assessments and links
@@ -190,14 +260,14 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
     return assessment, tokens
 
 
-def _require_open(assessment: Assessment) -> None:
+def require_open(assessment: Assessment) -> None:
     if assessment.status != Status.OPEN:
         raise ServiceError("this assessment is closed")
 
 
 def new_invitation(db: Session, assessment: Assessment, agency: str) -> tuple[Invitation, str]:
     """Another link for an agency (earlier links stay valid until revoked); the token once."""
-    _require_open(assessment)
+    require_open(assessment)
     if assessment.mode != Mode.SURVEY:
         raise ServiceError("a workshop assessment has no invitation links")
     if agency not in questionnaire_of(assessment).agency_ids:
@@ -222,7 +292,7 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) -> None:
     """Record the organisers' answers to the context questions (unknown values refused)."""
-    _require_open(assessment)
+    require_open(assessment)
     q = questionnaire_of(assessment)
     context: dict[str, list[str]] = {}
     for item in q.doc.context:
@@ -232,20 +302,51 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
             raise ServiceError(f"unknown answer to {item.id!r}")
         if len(values) > 1 and not item.multiple:
             raise ServiceError(f"{item.id!r} takes one answer")
+        if len(values) > 1 and set(values) & set(exclusive_values(q, item)):
+            raise ServiceError(f"{item.id!r}: an answer like 'none' excludes the others")
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
 
 
+def exclusive_values(q: Questionnaire, item: Item) -> tuple[str, ...]:
+    """The options of a multiple-choice context question that exclude every other answer.
+
+    The questionnaire does not mark them yet, so by their value: `none`, or `none_...` (like
+    "None that I know of").
+    """
+    if not item.multiple:
+        return ()
+    return tuple(o.value for o in q.options(item)
+                 if o.value == "none" or o.value.startswith("none_"))
+
+
+def _band_of(value: str) -> str:
+    """A population option value as a band id: `from_10k_to_50k` -> `10k_50k`."""
+    return value.removeprefix("from_").replace("_to_", "_")
+
+
+def population_answer(q: Questionnaire, band: str) -> tuple[str, str] | None:
+    """(context item id, option value) of the context question on the municipality's size
+    matching `band`: the single-choice question whose options are the population bands."""
+    for item in q.doc.context:
+        options = {_band_of(o.value): o.value for o in q.options(item)}
+        if not item.multiple and set(options) == set(POPULATION_BANDS) and band in options:
+            return item.id, options[band]
+    return None
+
+
 @dataclass(frozen=True)
 class AgencyProgress:
-    """How far one agency is: responses started and submitted, active links."""
+    """How far one agency is: responses started (not sent) and sent, links that still open
+    the survey (none once the round is closed), and in a workshop the statements recorded."""
 
     agency: str
     title: str
     started: int
     submitted: int
     active_links: int
+    recorded: int = 0
 
 
 def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
@@ -258,12 +359,17 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
     for agency, status, count in rows:
         counts[(agency, status)] = count
     links = Counter(i.agency for i in assessment.invitations
-                    if i.state == InvitationState.ACTIVE)
+                    if i.state == InvitationState.ACTIVE and assessment.status == Status.OPEN)
+    recorded: dict[str, int] = {}
+    if assessment.mode == Mode.WORKSHOP:
+        recorded = {agency: len(answers) for agency, answers in db.execute(
+            select(Response.agency, Response.answers).where(
+                Response.assessment_id == assessment.id, Response.invitation_id.is_(None)))}
     titles = {a.id: a.title for a in q.doc.agencies}
     return [AgencyProgress(agency=a, title=titles.get(a, a),
                            started=counts[(a, ResponseStatus.IN_PROGRESS)],
                            submitted=counts[(a, ResponseStatus.SUBMITTED)],
-                           active_links=links[a])
+                           active_links=links[a], recorded=recorded.get(a, 0))
             for a in assessment.agencies]
 
 
@@ -302,7 +408,7 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     The assessment's row is locked first, so a second, concurrent close waits and is refused.
     """
     lock(db, assessment)
-    _require_open(assessment)
+    require_open(assessment)
     submitted = db.scalar(select(func.count()).select_from(Response).where(
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
     if not submitted:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness import services
-from readiness.models import Mode, Municipality, Role, User
+from readiness.models import Assessment, Mode, Municipality, Role, User
 from tests.web_helpers import (
     add_responses,
     csrf_from,
@@ -87,6 +87,9 @@ def world(session: Session) -> dict[str, Place]:
 # (label, method, url, access, form data); destructive requests come last
 ROUTES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("municipality page", "GET", "/municipalities/{municipality}", "view", {}),
+    ("edit municipality form", "GET", "/municipalities/{municipality}/edit", "manage", {}),
+    ("edit municipality", "POST", "/municipalities/{municipality}/edit", "manage",
+     {"name": "Renamed", "country": "BE", "population_band": "10k_50k"}),
     ("assessment page", "GET", "/assessments/{open_assessment}", "view", {}),
     ("results page", "GET", "/assessments/{closed_assessment}/results", "view", {}),
     ("closed assessment page", "GET", "/assessments/{closed_assessment}", "view", {}),
@@ -99,6 +102,9 @@ ROUTES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("new link", "POST", "/assessments/{open_assessment}/invitations", "manage",
      {"agency": "education"}),
     ("close form", "GET", "/assessments/{open_assessment}/close", "manage", {}),
+    ("cancel form", "GET", "/assessments/{open_assessment}/cancel", "manage", {}),
+    ("cancel a closed round", "POST", "/assessments/{closed_assessment}/cancel", "closed",
+     {"discard_sent": "y"}),
     ("withdraw link", "POST", "/invitations/{invitation}/revoke", "manage", {}),
     ("close", "POST", "/assessments/{open_assessment}/close", "manage", {}),
 ]
@@ -122,8 +128,10 @@ def test_role_by_object_matrix(client: FlaskClient, world: dict[str, Place], use
         status = _request(client, method, url.format(**place.__dict__), data)
         if not may_view:
             expected: tuple[int, ...] = (404,)
-        elif access == "manage" and not may_manage:
+        elif access in ("manage", "closed") and not may_manage:
             expected = (403,)
+        elif access == "closed":
+            expected = (409,)  # a closed round changes no more, whoever asks
         else:
             expected = (200, 302, 400)  # 400: a form refused on its content, never on access
         assert status in expected, f"{username} -> {where} {label}: {status}"
@@ -141,6 +149,23 @@ def test_workshop_pages_follow_the_same_rights(client: FlaskClient, world: dict[
         status = client.get(url).status_code
         expected = 200 if may_manage else 403 if may_view else 404
         assert status == expected, f"{username} -> {where} workshop: {status}"
+
+
+@pytest.mark.parametrize("username", USERS)
+@pytest.mark.parametrize("where", ["away", "home"])
+def test_only_a_manager_cancels_a_round_and_nobody_reaches_anothers(
+        client: FlaskClient, session: Session, world: dict[str, Place], username: str,
+        where: str):
+    place = world[where]
+    may_view, may_manage = RIGHTS[username][where]
+    login(client, username)
+    status = _request(client, "POST", f"/assessments/{place.open_assessment}/cancel", {})
+    expected = 302 if may_manage else 403 if may_view else 404
+    assert status == expected, f"{username} -> {where} cancel: {status}"
+    session.expire_all()
+    gone = session.scalar(select(Assessment).where(
+        Assessment.public_id == place.open_assessment)) is None
+    assert gone is may_manage
 
 
 @pytest.mark.parametrize("username", USERS)

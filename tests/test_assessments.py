@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from readiness import privacy, services, services_survey
 from readiness.forms import item_field
 from readiness.models import Assessment, InvitationState, Mode, Municipality, Role, Status
 from readiness.questionnaire import Questionnaire
@@ -179,15 +180,15 @@ def test_a_facilitated_workshop_records_each_agencys_agreed_answers_then_closes(
     assert "Scores by agency" in results  # one agreed answer per agency is enough
 
 
-def test_an_incomplete_workshop_page_stores_nothing(client: FlaskClient, session: Session,
-                                                    questionnaire: Questionnaire):
+def test_a_workshop_answer_that_is_no_option_stores_nothing(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
     make_user(session, "admin")
     assessment, _ = make_assessment(session, make_municipality(session), ("police",),
                                     mode=Mode.WORKSHOP)
     login(client, "admin")
     page = f"/assessments/{assessment.public_id}/workshop/police"
-    first = questionnaire.doc.items[0].id
-    reply = post_form(client, page, {item_field(first): "agree"})
+    first, second = (item.id for item in questionnaire.doc.items[:2])
+    reply = post_form(client, page, {item_field(first): "agree", item_field(second): "maybe"})
     assert reply.status_code == 400
     assert "There is a problem" in reply.get_data(as_text=True)
     assert client.get(f"/assessments/{assessment.public_id}/workshop/justice").status_code == 404
@@ -246,3 +247,177 @@ def test_closing_with_fewer_respondents_than_a_group_warns_that_they_could_be_re
     assert "Only 2 practitioners have sent answers" in warned
     add_responses(session, assessment, "health", questionnaire.doc.settings.min_group_size)
     assert "could be recognised" not in client.get(page).get_data(as_text=True)
+
+
+def test_a_closed_rounds_links_are_shown_closed_not_active(client: FlaskClient,
+                                                            session: Session):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",))
+    add_responses(session, assessment, "police", 3)
+    services.close_assessment(session, assessment)
+    session.commit()
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    assert "none of its links opens the survey" in html
+    assert "Active links" not in html
+    assert "<td>Active</td>" not in html
+    assert html.count("<td>Closed</td>") == 2  # the round's own link and add_responses' link
+
+
+def test_progress_names_its_columns_the_group_threshold_and_each_agencys_links(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"))
+    add_responses(session, assessment, "police", 1)
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    minimum = privacy.group_size(questionnaire.doc.settings.min_group_size)
+    assert "In progress (not sent)" in html
+    assert ">Started<" not in html
+    assert f"needs at least {minimum} sent responses to be shown separately" in html
+    assert f"Not yet: {minimum - 1} more needed" in html
+    assert re.search(r"Link 1, made \d{4}-\d\d-\d\d \d\d:\d\d UTC", html)
+    assert re.search(r"Link 2, made \d{4}-\d\d-\d\d \d\d:\d\d UTC", html)  # police's second
+
+
+def test_closing_with_nothing_sent_says_there_is_nothing_to_score_and_offers_no_button(
+        client: FlaskClient, session: Session):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",))
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}/close").get_data(as_text=True)
+    assert "there is nothing to score" in html
+    assert "Only 0" not in html
+    assert "Close and compute the results</button>" not in html
+
+
+def test_closing_a_workshop_speaks_of_recorded_answers_not_practitioners_or_links(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"),
+                                    mode=Mode.WORKSHOP)
+    services_survey.save_workshop(session, questionnaire, assessment, "police",
+                                  answer_all(questionnaire, "agree"), {})
+    session.commit()
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}/close").get_data(as_text=True)
+    total = len(questionnaire.doc.items)
+    assert f"Police: {total} of {total} statements recorded" in html
+    assert "Health and mental health care: nothing recorded yet" in html
+    assert "practitioner" not in html
+    assert "links stop working" not in html
+    assert "Close and compute the results</button>" in html
+
+
+def test_none_that_i_know_of_cannot_be_ticked_with_another_answer(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session))
+    login(client, "admin")
+    item = next(i for i in questionnaire.doc.context if services.exclusive_values(questionnaire, i))
+    none = services.exclusive_values(questionnaire, item)[0]
+    other = next(o.value for o in questionnaire.options(item) if o.value != none)
+    page = f"/assessments/{assessment.public_id}/context"
+    refused = post_form(client, page, {item_field(item.id): [none, other]})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "“None that I know of” cannot be chosen together with other answers" in html
+    assert f'<a href="#{item_field(item.id)}-0">' in html  # the summary leads to the question
+    fresh(session)
+    assert session.get(Assessment, assessment.id).context == {}  # type: ignore[union-attr]
+    assert post_form(client, page, {item_field(item.id): [none]}).status_code == 302
+
+
+def test_the_size_question_is_filled_in_from_the_municipality_and_says_so(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session))  # band 50k_100k
+    login(client, "admin")
+    found = services.population_answer(questionnaire, "50k_100k")
+    assert found is not None
+    item_id, value = found
+    html = client.get(f"/assessments/{assessment.public_id}/context").get_data(as_text=True)
+    assert "Filled in from the number of inhabitants recorded for Mechelen" in html
+    assert re.search(rf'name="{item_field(item_id)}" value="{value}" checked', html)
+
+
+def test_a_workshop_is_saved_section_by_section_keeping_every_answer_on_the_page(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    login(client, "admin")
+    page = f"/assessments/{assessment.public_id}/workshop/police"
+    first, second = services_survey.pages(questionnaire)[:2]
+    one = {item_field(i.id): "agree" for i in questionnaire.items_of(first.id)}
+    two = {item_field(i.id): "disagree" for i in questionnaire.items_of(second.id)}
+    saved = post_form(client, page, {**one, **two, "section": second.id})
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"?saved={second.id}#save-{second.id}")
+    assert "Saved. The answers on this page are recorded." in client.get(
+        saved.headers["Location"]).get_data(as_text=True)
+    fresh(session)
+    [response] = session.get(Assessment, assessment.id).responses  # type: ignore[union-attr]
+    assert len(response.answers) == len(one) + len(two)
+    overview = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
+    total = len(questionnaire.doc.items)
+    assert f"{len(one) + len(two)} of {total} statements recorded" in overview
+    rest = {item_field(k): "agree" for k in answer_all(questionnaire, "agree")
+            if k not in response.answers}
+    finished = post_form(client, page, {**rest, "section": ""})
+    assert finished.headers["Location"] == f"/assessments/{assessment.public_id}"
+    fresh(session)
+    [response] = session.get(Assessment, assessment.id).responses  # type: ignore[union-attr]
+    assert len(response.answers) == total  # the first two sections were kept
+    assert f"All {total} statements recorded" in client.get(
+        f"/assessments/{assessment.public_id}").get_data(as_text=True)
+
+
+def test_the_workshop_page_explains_it_records_what_the_agency_agreed(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}/workshop/police").get_data(
+        as_text=True)
+    assert "record the answer that the representatives of Police agreed on" in html
+    assert html.count('name="section"') == len(services_survey.pages(questionnaire))
+
+
+def test_changing_a_closed_round_says_it_is_closed_with_a_way_back(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    services_survey.save_workshop(session, questionnaire, assessment, "police",
+                                  answer_all(questionnaire, "agree"), {})
+    services.close_assessment(session, assessment)
+    session.commit()
+    login(client, "admin")
+    reply = client.get(f"/assessments/{assessment.public_id}/workshop/police")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 409
+    assert "This round is closed" in html
+    assert "its answers can no longer be changed" in html
+    assert "Conflict" not in html
+    assert f'href="/assessments/{assessment.public_id}"' in html
+
+
+def test_the_new_assessment_form_explains_the_date_and_warns_about_few_agencies(
+        client: FlaskClient, session: Session):
+    make_user(session, "admin")
+    municipality = make_municipality(session)
+    login(client, "admin")
+    page = f"/municipalities/{municipality.public_id}/assessments/new"
+    form = client.get(page).get_data(as_text=True)
+    assert "The day the survey opens, or the day the workshop takes place." in form
+    assert "YYYY" not in form
+    typed = post_form(client, page, {"conducted_on": "1 April", "mode": "survey",
+                                     "agencies": ["police"]})
+    assert "Enter a date, for example 2026-04-01" in typed.get_data(as_text=True)
+    made = post_form(client, page, {"conducted_on": "2026-04-01", "mode": "survey",
+                                    "agencies": ["police", "health"]})
+    assert made.status_code == 302
+    assert "Only 2 agencies take part" in client.get(made.headers["Location"]).get_data(
+        as_text=True)

@@ -162,7 +162,7 @@ def test_a_malformed_date_or_unknown_mode_is_refused(client: FlaskClient, sessio
                        "agencies": ["police", "../../etc"]})
     html = reply.get_data(as_text=True)
     assert reply.status_code == 400
-    assert "Enter the date as YYYY-MM-DD" in html
+    assert "Enter a date, for example 2026-04-01" in html
     fresh(session)
     assert session.scalar(select(func.count()).select_from(Response)) == 0
     assert municipality.assessments == []

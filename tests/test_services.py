@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services, services_survey
+from readiness import services, services_rounds, services_survey
 from readiness.db import get_db
 from readiness.models import (
     Assessment,
@@ -129,7 +129,8 @@ def test_context_answers_are_checked_against_the_questionnaire(
     assessment, _ = make_assessment(session, make_municipality(session))
     single = next(i for i in questionnaire.doc.context if not i.multiple)
     multiple = next(i for i in questionnaire.doc.context if i.multiple)
-    values = [o.value for o in questionnaire.options(multiple)][:2]
+    # past the first option: "none" would exclude the others
+    values = [o.value for o in questionnaire.options(multiple)][1:3]
     services.set_context(assessment, {single.id: [questionnaire.options(single)[0].value],
                                       multiple.id: list(reversed(values))})
     assert assessment.context[multiple.id] == values
@@ -269,3 +270,92 @@ def test_two_tabs_saving_different_pages_at_once_keep_both(app: Flask, session: 
     stored = session.get(Response, response.id)
     assert stored is not None
     assert set(stored.answers) == {first_page, second_page}
+
+
+def test_a_namesake_differing_only_in_case_or_spacing_is_refused_in_the_same_country(
+        session: Session):
+    make_municipality(session, "Sint-Aldegonde")
+    with pytest.raises(services.DuplicateMunicipality) as refused:
+        services.create_municipality(session, name="  sint-ALDEGONDE ", country="be",
+                                     region="Elsewhere", population_band="10k_50k")
+    assert refused.value.existing.name == "Sint-Aldegonde"
+    elsewhere = services.create_municipality(session, name="Sint-Aldegonde", country="NL",
+                                             population_band="10k_50k")
+    assert elsewhere.country == "NL"
+
+
+def test_correcting_a_municipality_is_audited_and_cannot_take_a_namesakes_name(
+        session: Session):
+    admin = make_user(session, "admin")
+    make_municipality(session, "Aalst")
+    town = make_municipality(session, "Mechlen")
+    services.update_municipality(session, town, name="Mechelen", country="BE",
+                                 population_band="50k_100k", editor=admin)
+    services.update_municipality(session, town, name="Mechelen", country="BE",
+                                 population_band="50k_100k", editor=admin)  # no change
+    with pytest.raises(services.DuplicateMunicipality):
+        services.update_municipality(session, town, name="AALST", country="BE",
+                                     population_band="50k_100k", editor=admin)
+    assert session.scalars(select(AuditEvent.action)).all() == ["municipality_edited"]
+
+
+def test_a_region_is_spelled_as_already_stored_and_its_spaces_normalised(session: Session):
+    first = services.create_municipality(session, name="Mechelen", country="BE",
+                                         region=" Antwerpen ", population_band="50k_100k")
+    second = services.create_municipality(session, name="Lier", country="BE",
+                                          region="antwerpen", population_band="10k_50k")
+    third = services.create_municipality(session, name="Breda", country="NL",
+                                         region="noord  brabant", population_band="100k_250k")
+    assert (first.region, second.region, third.region) == ("Antwerpen", "Antwerpen",
+                                                           "noord brabant")
+
+
+def test_none_like_context_answers_exclude_the_others(session: Session,
+                                                      questionnaire: Questionnaire):
+    assessment, _ = make_assessment(session, make_municipality(session))
+    item = next(i for i in questionnaire.doc.context if i.multiple
+                and services.exclusive_values(questionnaire, i))
+    none = services.exclusive_values(questionnaire, item)[0]
+    other = next(o.value for o in questionnaire.options(item) if o.value != none)
+    with pytest.raises(services.ServiceError, match="excludes the others"):
+        services.set_context(assessment, {item.id: [none, other]})
+    services.set_context(assessment, {item.id: [none]})
+    assert assessment.context == {item.id: [none]}
+
+
+def test_every_population_band_answers_the_size_question(questionnaire: Questionnaire):
+    found = {band: services.population_answer(questionnaire, band)
+             for band in ("under_10k", "10k_50k", "50k_100k", "100k_250k", "over_250k")}
+    assert all(found.values())
+    assert len({value for _item, value in found.values()}) == 5  # type: ignore[misc]
+
+
+def test_a_closed_rounds_links_count_as_open_nowhere(session: Session):
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",))
+    add_responses(session, assessment, "police", 1)
+    assert services.progress(session, assessment)[0].active_links == 2
+    services.close_assessment(session, assessment)
+    assert services.progress(session, assessment)[0].active_links == 0
+
+
+def test_cancelling_refuses_closed_rounds_and_sent_answers_without_an_admins_confirmation(
+        session: Session):
+    admin = make_user(session, "admin")
+    advisor = make_user(session, "advisor", Role.ADVISOR)
+    assessment, _ = make_assessment(session, make_municipality(session, advisor=advisor),
+                                    ("police",))
+    add_responses(session, assessment, "police", 1)
+    with pytest.raises(services.ServiceError, match="only an administrator"):
+        services_rounds.cancel_assessment(session, assessment, advisor, discard_sent=True)
+    with pytest.raises(services.ServiceError, match="confirm"):
+        services_rounds.cancel_assessment(session, assessment, admin)
+    services_rounds.cancel_assessment(session, assessment, admin, discard_sent=True)
+    session.commit()
+    assert session.scalars(select(Assessment)).all() == []
+    assert session.scalars(select(Response)).all() == []
+    assert session.scalars(select(Invitation)).all() == []
+    closed, _ = make_assessment(session, make_municipality(session, "Lier"), ("police",))
+    add_responses(session, closed, "police", 1)
+    services.close_assessment(session, closed)
+    with pytest.raises(services.ServiceError, match="closed"):
+        services_rounds.cancel_assessment(session, closed, admin, discard_sent=True)

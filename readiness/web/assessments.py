@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,15 +18,19 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from readiness import auth, services
+from readiness import auth, privacy, services
+from readiness import services_rounds as rounds
 from readiness import services_survey as survey
 from readiness.auth import Access
 from readiness.db import get_session
 from readiness.forms import (
+    RECOMMENDED_AGENCIES,
     AssessmentForm,
+    CancelForm,
     ConfirmForm,
     InvitationForm,
     MunicipalityForm,
@@ -38,7 +43,14 @@ from readiness.forms import (
     statement_fields,
     survey_form,
 )
-from readiness.models import Assessment, InvitationState, Mode, Municipality, Status
+from readiness.models import (
+    Assessment,
+    Invitation,
+    InvitationState,
+    Mode,
+    Municipality,
+    Status,
+)
 from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.web.links import public_url
 
@@ -67,20 +79,67 @@ def new_municipality() -> ResponseReturnValue:
     if not auth.can_create_municipality(user):
         abort(403)
     form = MunicipalityForm()
+    db = get_session()
+    namesake = None
     if form.validate_on_submit():
-        db = get_session()
         try:
             municipality = services.create_municipality(
                 db, name=form.name.data or "", country=form.country.data or "",
                 region=form.region.data or "", population_band=form.population_band.data or "",
                 creator=user)
+        except services.DuplicateMunicipality as error:
+            namesake = _refuse_namesake(form, error.existing)
         except services.ServiceError as error:
             form.name.errors.append(str(error).capitalize())
         else:
             db.commit()
             return redirect(url_for(".municipality", public_id=municipality.public_id))
-    return render_template("assessments/municipality_new.html", form=form), (
+    return render_template(
+        "assessments/municipality_new.html", form=form, namesake=namesake,
+        regions=services.known_regions(db, auth.municipality_filter(user))), (
         400 if form.errors else 200)
+
+
+@bp.route("/municipalities/<public_id>/edit", methods=["GET", "POST"])
+@auth.login_required
+def edit_municipality(public_id: str) -> ResponseReturnValue:
+    """Correct a municipality's name, country, region or number of inhabitants."""
+    found = auth.load_municipality(public_id, Access.MANAGE)
+    user = auth.require_user()
+    form = MunicipalityForm(obj=found)
+    db = get_session()
+    namesake = None
+    if form.validate_on_submit():
+        try:
+            services.update_municipality(
+                db, found, name=form.name.data or "", country=form.country.data or "",
+                region=form.region.data or "", population_band=form.population_band.data or "",
+                editor=user)
+        except services.DuplicateMunicipality as error:
+            db.rollback()
+            namesake = _refuse_namesake(form, error.existing)
+        except services.ServiceError as error:
+            db.rollback()
+            form.name.errors.append(str(error).capitalize())
+        else:
+            db.commit()
+            flash(_("The details of %(name)s are saved.", name=found.name))
+            return redirect(url_for(".municipality", public_id=found.public_id))
+    return render_template(
+        "assessments/municipality_edit.html", form=form, municipality=found, namesake=namesake,
+        regions=services.known_regions(db, auth.municipality_filter(user),
+                                       form.country.data or found.country)), (
+        400 if form.errors else 200)
+
+
+def _refuse_namesake(form: MunicipalityForm, existing: Municipality) -> Municipality | None:
+    """Say a municipality of this name exists in the country; return it only if the user may
+    see it (to offer a link), so the page tells nobody else more than that it exists."""
+    form.name.errors.append(_(
+        "A municipality named “%(name)s” already exists in %(country)s. If it is the one you "
+        "mean, ask an administrator to give you access to it.",
+        name=form.name.data, country=form.country.data))
+    return existing if auth.can(auth.current_user(), Access.VIEW, existing) else None
 
 
 @bp.route("/municipalities/<public_id>")
@@ -110,6 +169,13 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
         else:
             db.commit()
             session[FRESH_LINKS] = tokens
+            if len(assessment.agencies) < RECOMMENDED_AGENCIES:
+                flash(ngettext(
+                    "Only %(num)d agency takes part. Multi-agency working is about several "
+                    "agencies working together: add agencies if you can.",
+                    "Only %(num)d agencies take part. Multi-agency working is about several "
+                    "agencies working together: add agencies if you can.",
+                    len(assessment.agencies)))
             return redirect(url_for(".assessment", public_id=assessment.public_id))
     return render_template("assessments/assessment_new.html", form=form, municipality=found), (
         400 if form.errors or form.form_errors else 200)
@@ -128,9 +194,28 @@ def assessment(public_id: str) -> ResponseReturnValue:
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
         progress=services.progress(get_session(), found), fresh_links=links,
+        links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
+        statements=len(q.doc.items),
+        min_group=privacy.group_size(q.doc.settings.min_group_size),
         invitation_form=InvitationForm(q), confirm=ConfirmForm(), modes=mode_labels(),
         may_manage=auth.can(auth.current_user(), Access.MANAGE, found.municipality),
         Status=Status, Mode=Mode, InvitationState=InvitationState)
+
+
+def _links_in_order(assessment: Assessment) -> list[Invitation]:
+    """The round's links, agency by agency in questionnaire order, oldest first."""
+    order = {agency: n for n, agency in enumerate(assessment.agencies)}
+    return sorted(assessment.invitations, key=lambda i: (order.get(i.agency, len(order)), i.id))
+
+
+def _link_numbers(assessment: Assessment) -> dict[str, int]:
+    """{invitation public id: 1, 2, ...}: each agency's links numbered in the order made."""
+    numbers: dict[str, int] = {}
+    made: dict[str, int] = {}
+    for invitation in _links_in_order(assessment):
+        made[invitation.agency] = made.get(invitation.agency, 0) + 1
+        numbers[invitation.public_id] = made[invitation.agency]
+    return numbers
 
 
 @bp.route("/assessments/<public_id>/invitations", methods=["POST"])
@@ -169,8 +254,18 @@ def context(public_id: str) -> ResponseReturnValue:
     """The context questions: not scored, they tailor the roadmap."""
     found = _open(public_id)
     q = services.questionnaire_of(found)
-    form = context_form(q, found.context,
+    answers_now = dict(found.context)
+    population = services.population_answer(q, found.municipality.population_band)
+    prefilled = population is not None and population[0] not in answers_now
+    if population is not None and prefilled:
+        answers_now[population[0]] = [population[1]]
+    form = context_form(q, answers_now,
                         formdata=request.form if request.method == "POST" else None)
+    if population is not None and prefilled:
+        field = form[item_field(population[0])]
+        field.description = " ".join(filter(None, (field.description, _(
+            "Filled in from the number of inhabitants recorded for %(name)s. Change it if it "
+            "is not right.", name=found.municipality.name))))
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
         services.set_context(found, answers)
@@ -191,7 +286,13 @@ def _as_list(value: object) -> list[str]:
 @bp.route("/assessments/<public_id>/workshop/<agency>", methods=["GET", "POST"])
 @auth.login_required
 def workshop(public_id: str, agency: str) -> ResponseReturnValue:
-    """Record the answers one agency agreed in the facilitated workshop, all on one page."""
+    """Record the answers one agency agreed in the facilitated workshop.
+
+    All statements are on one page, with a Save button after each dimension. Every button saves
+    every answer given on the page so far (unanswered statements may wait), so saving one
+    section never drops what was chosen in another, and a lost connection loses one section at
+    most. The last button also goes back to the assessment.
+    """
     found = _open(public_id)
     if found.mode != Mode.WORKSHOP or agency not in found.agencies:
         abort(404)
@@ -199,26 +300,37 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
     dimensions = [d.id for d in survey.pages(q)]
     max_comment = current_app.config["COMMENT_MAX_LENGTH"]
     db = get_session()
+    recorded = survey.workshop_response(db, found, agency)
     if request.method == "POST":
-        form = survey_form(q, dimensions, max_comment, formdata=request.form)
+        form = survey_form(q, dimensions, max_comment, formdata=request.form, required=False)
         if form.validate():
-            answers = given_answers(statement_fields(form))
+            answers = {**(recorded.answers if recorded else {}),
+                       **given_answers(statement_fields(form))}
             comments = {d: form[comment_field(d)].data or "" for d in dimensions}
-            survey.save_workshop(db, q, found, agency, answers, comments)
-            db.commit()
-            flash(_("The answers agreed by %(agency)s are saved.",
-                    agency=_agency_title(q, agency)))
+            saved = bool(answers or any(comments.values()))
+            if saved:
+                survey.save_workshop(db, q, found, agency, answers, comments)
+                db.commit()
+            section = request.form.get("section", "")
+            if section in dimensions:
+                return redirect(url_for(".workshop", public_id=found.public_id, agency=agency,
+                                        saved=section if saved else None)
+                                + f"#save-{section}")
+            if saved:
+                flash(_("The answers agreed by %(agency)s are saved.",
+                        agency=_agency_title(q, agency)))
             return redirect(url_for(".assessment", public_id=found.public_id))
     else:
-        recorded = survey.workshop_response(db, found, agency)
         form = survey_form(q, dimensions, max_comment,
                            answers=recorded.answers if recorded else None,
-                           comments=recorded.comments if recorded else None)
+                           comments=recorded.comments if recorded else None, required=False)
     sections = [(d, [(item, form[item_field(item.id)]) for item in q.items_of(d.id)],
                  form[comment_field(d.id)]) for d in survey.pages(q)]
     return render_template("assessments/workshop.html", assessment=found, form=form,
                            agency_title=_agency_title(q, agency), sections=sections,
-                           max_comment=max_comment), (400 if form.errors else 200)
+                           saved=request.args.get("saved"), max_comment=max_comment,
+                           recorded=len(recorded.answers) if recorded else 0,
+                           statements=len(q.doc.items)), (400 if form.errors else 200)
 
 
 def _agency_title(q: Questionnaire, agency: str) -> str:
@@ -241,16 +353,55 @@ def close(public_id: str) -> ResponseReturnValue:
             db.commit()
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
+    q = services.questionnaire_of(found)
     return render_template("assessments/close.html", assessment=found, form=form,
-                           progress=services.progress(get_session(), found),
-                           min_group=services.questionnaire_of(found).doc.settings.min_group_size
-                           ), (
+                           progress=services.progress(get_session(), found), Mode=Mode,
+                           statements=len(q.doc.items),
+                           min_group=privacy.group_size(q.doc.settings.min_group_size)), (
         400 if form.form_errors else 200)
 
 
+@bp.route("/assessments/<public_id>/cancel", methods=["GET", "POST"])
+@auth.login_required
+def cancel(public_id: str) -> ResponseReturnValue:
+    """Confirm, then delete an open round made by mistake, with its links and answers.
+
+    With no answers sent, whoever manages the municipality may; with answers sent, only an
+    administrator, who ticks that they will be deleted too (403 for anyone else).
+    """
+    found = _open(public_id)
+    user = auth.require_user()
+    db = get_session()
+    sent = rounds.sent_responses(db, found)
+    allowed = not sent or rounds.may_discard_sent_answers(user)
+    form = CancelForm()
+    status = 200
+    if form.validate_on_submit():
+        if not allowed:
+            status = 403
+        elif sent and not form.discard_sent.data:
+            form.discard_sent.errors.append(_(
+                "Tick the box to confirm that the answers already sent will be deleted"))
+        else:
+            municipality, number = found.municipality, found.round
+            try:
+                rounds.cancel_assessment(db, found, user, discard_sent=bool(form.discard_sent.data))
+            except services.ServiceError:
+                db.rollback()  # answers sent meanwhile: show the page again with them counted
+                return redirect(url_for(".cancel", public_id=public_id))
+            db.commit()
+            flash(_("Round %(round)d was cancelled: its links open nothing and its answers are "
+                    "deleted. You can start a new round.", round=number))
+            return redirect(url_for(".municipality", public_id=municipality.public_id))
+    return render_template("assessments/cancel.html", assessment=found, form=form, sent=sent,
+                           allowed=allowed, Mode=Mode), (
+        status if status != 200 else 400 if form.errors else 200)
+
+
 def _open(public_id: str) -> Assessment:
-    """An assessment the user may manage and that still collects answers (else 404/403/409)."""
+    """An assessment the user may manage and that still collects answers (else 404/403, or 409
+    with a page saying the round is closed)."""
     found = auth.load_assessment(public_id, Access.MANAGE)
     if found.status != Status.OPEN:
-        abort(409)
+        abort(make_response(render_template("assessments/closed.html", assessment=found), 409))
     return found
