@@ -238,6 +238,8 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
                           fill=MUTED))
     described: list[str] = []
     shown: list[float] = []
+    # the dashed line of all agencies' score: a value label that would cross it goes after it
+    line_x = None if dimension.score is None else bar_x + bar_w * dimension.score / 100
     y = top
     for (agency, value), h in zip(rows, heights, strict=True):
         name = agency_titles.get(agency, agency)
@@ -259,13 +261,17 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
             bar = max(bar_w * value / 100, 1)
             body.append(f'<rect x="{_num(bar_x)}" y="{_num(mid - size * 0.6)}" '
                         f'width="{_num(bar)}" height="{_num(size * 1.2)}" fill="{FILL}"/>')
-            body.append(_text(bar_x + bar + 4, mid + size * 0.35, [f"{value:.0f}"],
-                              size=size * 0.9))
+            label = f"{value:.0f}"
+            label_x = bar_x + bar + 4
+            if line_x is not None and label_x - 3 <= line_x <= (
+                    label_x + _text_width(label, size * 0.9) + 3):
+                label_x = line_x + 4
+            body.append(_text(label_x, mid + size * 0.35, [label], size=size * 0.9))
             described.append(f"{name}: {value:.0f} of 100")
         y += h
     below = bars_end
-    if dimension.score is not None:
-        x = bar_x + bar_w * dimension.score / 100
+    if line_x is not None and dimension.score is not None:
+        x = line_x
         body.append(f'<line x1="{_num(x)}" y1="{_num(top - 2)}" x2="{_num(x)}" '
                     f'y2="{_num(bars_end + 2)}" stroke="{INK}" stroke-width="1.5" '
                     f'stroke-dasharray="4 2"/>')

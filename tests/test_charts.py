@@ -148,3 +148,20 @@ def test_agency_bars_hide_agencies_named_for_complementary_suppression():
     assert "Health: not shown, to protect a smaller group" in root.find(f"{NS}desc").text
     assert len(list(root.iter(f"{NS}rect"))) == 1
     _texts_fit(root)
+
+
+@pytest.mark.parametrize(("value", "average"), [(42.0, 46.0), (44.0, 45.0), (40.0, 41.0)])
+def test_a_value_label_is_not_crossed_by_the_dashed_line_of_all_agencies(value: float,
+                                                                         average: float):
+    trust = dataclasses.replace(_result().dimension("trust"), score=average,
+                                by_agency={"police": 69.0, "health": value})
+    root = _parse(agency_bars_svg(trust, TITLES))
+    line = next(ln for ln in root.iter(f"{NS}line") if "stroke-dasharray" in ln.attrib)
+    line_x = float(line.attrib["x1"])
+    label = next(t for t in root.iter(f"{NS}text")
+                 if [s.text for s in t.iter(f"{NS}tspan")] == [f"{value:.0f}"])
+    span = next(label.iter(f"{NS}tspan"))
+    left = float(span.attrib["x"])
+    width = len(span.text or "") * float(label.attrib["font-size"]) * CHAR_WIDTH
+    assert not left - 1 <= line_x <= left + width + 1
+    _texts_fit(root)
