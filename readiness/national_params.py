@@ -26,6 +26,10 @@ class ParamError(ValueError):
     """A query parameter that is not allowed, with a message for the person who sent it."""
 
 
+class RegionNotInCountry(ParamError):
+    """A known region given with a country it does not belong to."""
+
+
 @dataclass(frozen=True)
 class ViewParams:
     """Checked filters plus the table's sort order and page."""
@@ -70,11 +74,15 @@ def _date(name: str, text: str) -> date:
 
 def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str],
                  regions: Collection[str], dimensions: Sequence[str],
-                 extra: Collection[str] = (), empty_is_unset: bool = True) -> ViewParams:
+                 extra: Collection[str] = (), empty_is_unset: bool = True,
+                 regions_by_country: Mapping[str, Collection[str]] | None = None
+                 ) -> ViewParams:
     """Check every parameter; unknown names, repeated names and bad values are refused.
 
     An empty value means "not set" (a form's unchosen select) unless `empty_is_unset` is
-    False, as in the API, where it is refused too.
+    False, as in the API, where it is refused too. With `regions_by_country`, a region given
+    with a country must be one of that country's (a selection that could hold no municipality
+    is refused rather than shown empty).
     """
     allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
     values: dict[str, str] = {}
@@ -100,6 +108,10 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
     region = values.get("region")
     if region is not None and region not in regions:
         raise ParamError(f"unknown region {region[:40]!r}")
+    if (region is not None and country is not None and regions_by_country is not None
+            and region not in regions_by_country.get(country, ())):
+        raise RegionNotInCountry(f"{region[:40]!r} is not a region of {country}; its regions: "
+                         + (", ".join(regions_by_country.get(country, ())) or "none"))
     band = values.get("band")
     if band is not None and band not in POPULATION_BANDS:
         raise ParamError(f"unknown population band {band[:40]!r}; known: "

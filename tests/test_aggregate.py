@@ -10,7 +10,7 @@ import pytest
 
 from readiness import aggregate as ag
 from readiness.aggregate import Filters
-from readiness.national_params import ParamError, parse_params
+from readiness.national_params import ParamError, RegionNotInCountry, parse_params
 from readiness.national_query import Records
 from readiness.questionnaire import get_questionnaire
 from tests.national_fixture import DIMENSIONS, records
@@ -202,6 +202,22 @@ def test_parameters_within_the_allow_list_become_filters():
     assert (params.sort, params.descending, params.page) == ("trust", True, 2)
     assert params.query(page=None) == {"country": "BE", "region": "R1", "since": "2025-01-01",
                                        "round": "2", "sort": "trust", "order": "desc"}
+
+
+def test_a_region_must_belong_to_the_chosen_country():
+    known = {"BE": ["R1", "R2"], "FR": ["R3"]}
+
+    def parse(**args: str):
+        return parse_params({k: [v] for k, v in args.items()}, countries=set(known),
+                            regions={"R1", "R2", "R3"}, regions_by_country=known,
+                            dimensions=DIMENSIONS)
+
+    assert parse(country="be", region="R2").filters == Filters(country="BE", region="R2")
+    assert parse(region="R3").filters == Filters(region="R3")  # no country: any known region
+    with pytest.raises(RegionNotInCountry, match="'R3' is not a region of BE; its regions: R1, R2"):
+        parse(country="BE", region="R3")
+    with pytest.raises(ParamError, match="unknown region"):
+        parse(country="BE", region="Atlantis")
 
 
 def test_pandas_is_imported_only_by_the_aggregate_package():
