@@ -9,7 +9,7 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   own municipality of a municipality coordinator, else None), active, created_at; `assigned`:
   the municipalities an advisor was assigned or created (table `advisor_assignment`).
 - `Municipality`: public_id, name, country (ISO 3166 alpha-2), region, population_band (a
-  `POPULATION_BANDS` id), created_at; `assessments` ordered by round.
+  `POPULATION_BANDS` id), created_at, revision (+1 on every update); `assessments` ordered by round.
 - `Assessment`: public_id, municipality_id, round (1, 2, ... per municipality), conducted_on
   (date), mode (`Mode.SURVEY` or `Mode.WORKSHOP`), status (`Status.OPEN` / `Status.CLOSED`),
   questionnaire_id, questionnaire_version, questionnaire_hash, agencies (the questionnaire agency
@@ -58,6 +58,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -159,6 +160,9 @@ class Municipality(Base):
     region: Mapped[str] = mapped_column(String(120), default="")
     population_band: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    # +1 on every update (ORM or Core), so the national views' fingerprint sees any edit
+    revision: Mapped[int] = mapped_column(default=1, server_default="1",
+                                          onupdate=text("revision + 1"))
 
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="municipality", order_by="Assessment.round")

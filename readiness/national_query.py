@@ -110,7 +110,8 @@ def _closed_records(db: Session, municipalities: Sequence[Sequence[Any]], closed
 @dataclass(frozen=True)
 class DataVersion:
     """A cheap fingerprint of what the national views read: it changes when an assessment is
-    closed or removed and when a municipality is added, removed or renamed."""
+    closed or removed and when a municipality is added, removed or edited (every update raises
+    its `revision`)."""
 
     closed: int
     id_sum: int | None
@@ -127,9 +128,7 @@ def data_version(db: Session) -> DataVersion:
         .where(Assessment.status == Status.CLOSED)).one()
     municipalities = db.execute(select(
         func.count(), func.max(Municipality.id), func.max(Municipality.public_id),
-        func.sum(func.length(Municipality.name) + func.length(Municipality.region)
-                 + func.length(Municipality.population_band)
-                 + func.length(Municipality.country)))).one()
+        func.sum(Municipality.revision))).one()
     return DataVersion(closed, id_sum, last_closed_at, tuple(assessments), tuple(municipalities))
 
 

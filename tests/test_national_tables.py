@@ -8,11 +8,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from readiness import aggregate, services, services_national
 from readiness.aggregate import Filters, Tables
 from readiness.demo_national import build_demo
+from readiness.models import Municipality
 from readiness.questionnaire import Questionnaire
 from tests.web_helpers import add_responses, make_assessment, make_municipality
 
@@ -85,3 +87,24 @@ def test_renaming_a_municipality_reads_everything_again(
     assert reads == ["all", "all"]
     assert "Renamed town" in set(kept.municipalities["name"])
     same_as_reading_everything(session, questionnaire, kept)
+
+
+def test_an_edit_that_keeps_every_length_still_reads_everything_again(
+        session: Session, questionnaire: Questionnaire, reads: list[str]):
+    build_demo(session, questionnaire, 12, seed=5, country="BE", today=TODAY)
+    kept = services_national.national_tables(session, questionnaire)
+    town = services.find_municipality(session, str(kept.municipalities["name"].iloc[0]))
+    before = town.revision
+    town.region = town.region.swapcase()  # same length, same letters: only the case differs
+    session.commit()
+    assert town.revision == before + 1
+
+    again = services_national.national_tables(session, questionnaire)
+    assert reads == ["all", "all"]
+    assert town.region in set(again.municipalities["region"])
+    # a bulk update outside the ORM (a script, a console session) counts as an edit too
+    session.execute(update(Municipality).where(Municipality.id == town.id)
+                    .values(region=town.region.swapcase()))
+    session.commit()
+    services_national.national_tables(session, questionnaire)
+    assert reads == ["all", "all", "all"]
