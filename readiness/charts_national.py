@@ -3,23 +3,44 @@
 Same rules as `readiness.charts`: hand-written SVG, every text escaped, a <title> and <desc> on
 each chart, labels inside the viewBox, colour never the only carrier of meaning. A suppressed
 cell is drawn as a written "fewer than 5", never as a bar. Each chart has a data table beside
-it on the page.
+it on the page. `national_charts` draws the four charts of a dashboard; a chart with nothing to
+draw (every value suppressed, or no data) is not drawn at all, and the page says why instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from readiness.aggregate import BarrierCount, Cell, DimensionProgress, DimensionSummary
+from readiness.aggregate import (
+    BarrierCount,
+    Cell,
+    Dashboard,
+    DimensionProgress,
+    DimensionSummary,
+)
 from readiness.charts import BAND_COLOURS, FILL, FONT, GAP, GRID, INK, MUTED, wrap_label
 
 PREVIOUS = "#9aa5b1"
 SIZE = 12.0
 ROW = 34.0
 LABEL_W = 230.0
+BARRIERS_SHOWN = 10
+# Why a chart is not drawn: every value it would show is suppressed, or there is none.
+TOO_FEW = "too_few"
+NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart, or the reason none is drawn (`TOO_FEW` or `NO_DATA`), for the page to
+    say in words instead of showing an empty frame."""
+
+    svg: Markup | None = None
+    missing: str | None = None
 
 
 def _n(value: float) -> str:
@@ -97,6 +118,37 @@ def distribution_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Mark
                 "; ".join(described) + ".", body)
 
 
+def _missing(cells: Sequence[Cell]) -> str:
+    """Why nothing can be drawn from these cells: some suppressed, or none at all."""
+    return TOO_FEW if any(isinstance(c, str) for c in cells) else NO_DATA
+
+
+def national_charts(data: Dashboard) -> dict[str, Chart]:
+    """The dashboard's distribution, levels, barriers and progress charts, each drawn only when
+    at least one of its values may be shown."""
+    dims, barriers, moves = data.dimensions, list(data.barriers)[:BARRIERS_SHOWN], data.progress
+    charts: dict[str, Chart] = {}
+    if any(all(_is_number(v) for v in (d.q1, d.q3, d.median, d.mean)) for d in dims):
+        charts["distribution"] = Chart(distribution_svg(dims))
+    else:
+        charts["distribution"] = Chart(missing=_missing([d.median for d in dims]))
+    shares = [lv.share for d in dims for lv in d.levels]
+    if any(_is_number(v) and float(v) > 0 for v in shares):  # type: ignore[arg-type]
+        charts["levels"] = Chart(levels_svg(dims))
+    else:
+        charts["levels"] = Chart(missing=_missing(shares))
+    if barriers and (any(_is_number(b.share) and float(b.share) > 0  # type: ignore[arg-type]
+                         for b in barriers) or all(_is_number(b.share) for b in barriers)):
+        charts["barriers"] = Chart(barriers_svg(data.barriers, limit=BARRIERS_SHOWN))
+    else:
+        charts["barriers"] = Chart(missing=_missing([b.share for b in barriers]))
+    if any(_is_number(p.before) and _is_number(p.after) for p in moves):
+        charts["progress"] = Chart(progress_svg(moves))
+    else:
+        charts["progress"] = Chart(missing=_missing([p.pairs for p in moves]))
+    return charts
+
+
 def levels_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Markup:
     """Per dimension: the share of municipalities at each level, as one 100% bar."""
     plot_w = width - LABEL_W - 20
@@ -125,6 +177,10 @@ def levels_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Markup:
                                   anchor="middle", size=SIZE * 0.9))
             parts.append(f"{lv.title} {float(lv.share):.0%}")  # type: ignore[arg-type]
             x += w
+        if x == LABEL_W:  # nothing drawn on this row: say why rather than leave it blank
+            small = next((lv.share for lv in d.levels if isinstance(lv.share, str)), None)
+            note = f"not shown: {small} municipalities at a level" if small else "no scores"
+            body.append(_text(LABEL_W + 4, y + 4, note, fill=MUTED))
         described.append(f"{d.title}: " + ", ".join(parts))
     legend_x = LABEL_W
     for lv in dims[0].levels if dims else ():
@@ -137,7 +193,7 @@ def levels_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Markup:
 
 
 def barriers_svg(barriers: Sequence[BarrierCount], width: int = 640,
-                 limit: int = 10) -> Markup:
+                 limit: int = BARRIERS_SHOWN) -> Markup:
     """The most frequent barriers: the share of municipalities whose assessment found each."""
     shown = list(barriers)[:limit]
     plot_w = width - LABEL_W - 110

@@ -11,10 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup
-
 from readiness import aggregate
-from readiness.charts_national import barriers_svg, distribution_svg, levels_svg, progress_svg
+from readiness.charts_national import Chart, national_charts
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import cite
 from readiness.schema import Condition
@@ -63,7 +61,7 @@ class NationalContext:
     data: aggregate.Dashboard
     headline: tuple[str, ...]
     barriers: tuple[BarrierSection, ...]
-    charts: dict[str, Markup]
+    charts: dict[str, Chart]
     families: tuple[tuple[str, str], ...]
     sources: tuple[tuple[int, str], ...]
 
@@ -147,9 +145,7 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
             title=counted.title, description=rule.description, count=counted.count,
             share=counted.share, evidence=cite(q, rule.evidence),
             recommendations=tuple(recommendations_for(q, counted.id)[:ACTIONS_PER_BARRIER])))
-    charts = {"distribution": distribution_svg(data.dimensions),
-              "levels": levels_svg(data.dimensions), "barriers": barriers_svg(data.barriers),
-              "progress": progress_svg(data.progress)}
+    charts = national_charts(data)
     return NationalContext(
         title="Multi-agency working against violent radicalisation: national summary",
         scope=_scope(filters), generated_on=today.isoformat(),

@@ -65,3 +65,28 @@ def test_a_bad_filter_shows_an_accessible_400_page(
     assert response.status == 400
     assert "unknown sort key" in page.content()
     assert_accessible(page, "bad filter page")
+
+
+def test_a_pilot_dashboard_with_hidden_charts_and_a_dropped_region_passes_axe(
+        page: Any, live_url: str, session: Session):  # noqa: F811
+    from tests.web_helpers import make_municipality
+
+    make_country(session, municipalities=8)
+    finnish = make_municipality(session, "Kallioniemi", country="FI")
+    finnish.region = "Uusimaa"
+    session.commit()
+    _login(page, live_url, "national")
+    page.goto(f"{live_url}/dashboard/")
+    assert page.get_by_text("Too few municipalities in this selection to show levels").is_visible()
+    assert page.get_by_text("How the need score adds up").is_visible()
+    assert_accessible(page, "pilot dashboard")
+
+    page.select_option("#f-country", "BE")
+    page.select_option("#f-region", "Uusimaa")  # listed until a country is applied
+    page.click("button:text('Apply filters')")
+    page.wait_for_load_state()
+    assert page.get_by_text("Uusimaa is not a region of BE").is_visible()
+    regions = page.locator("#f-region option").all_inner_texts()
+    assert "Uusimaa" not in regions
+    assert regions[0] == "All regions of BE"
+    assert_accessible(page, "dashboard after a region of another country")

@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
+from readiness.aggregate import DimensionSummary, LevelShare
 from readiness.charts import CHAR_WIDTH, agency_bars_svg, level_bar, radar_svg, wrap_label
+from readiness.charts_national import NO_DATA, TOO_FEW, levels_svg
 from readiness.scoring import Result, score
 from tests.core_helpers import answers, mini
 
@@ -148,6 +150,41 @@ def test_agency_bars_hide_agencies_named_for_complementary_suppression():
     assert "Health: not shown, to protect a smaller group" in root.find(f"{NS}desc").text
     assert len(list(root.iter(f"{NS}rect"))) == 1
     _texts_fit(root)
+
+
+def _levels(title: str, *shares: float | str) -> DimensionSummary:
+    names = ("concern", "borderline", "strength")
+    levels = tuple(LevelShare(n, n.title(), 10 if isinstance(v, float) else v, v)
+                   for n, v in zip(names, shares, strict=True))
+    return DimensionSummary(title.lower(), title, 30, 0, 50.0, 50.0, 40.0, 60.0, levels, 0, 0.0)
+
+
+def test_a_levels_row_with_every_level_hidden_says_so_instead_of_staying_blank():
+    small = "fewer than 5"
+    root = _parse(levels_svg([_levels("Trust", 0.5, 0.3, 0.2),
+                              _levels("Tools", small, small, small)]))
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "not shown: fewer than 5 municipalities at a level" in texts
+    assert len([r for r in root.iter(f"{NS}rect") if r.attrib["height"] == "20"]) == 3
+
+
+def test_national_charts_are_drawn_only_with_a_figure_to_show():
+    from datetime import date
+
+    from readiness import aggregate as ag
+    from readiness.charts_national import national_charts
+    from readiness.questionnaire import get_questionnaire
+    from tests.national_fixture import DIMENSIONS, records
+
+    t = ag.tables(records(), DIMENSIONS)
+    q = get_questionnaire()
+    nobody = national_charts(ag.dashboard(t, q, ag.Filters(country="FR"), today=date(2026, 6, 1)))
+    assert {k: (c.svg, c.missing) for k, c in nobody.items()} == dict.fromkeys(
+        ("distribution", "levels", "barriers", "progress"), (None, NO_DATA))
+    pilot = national_charts(ag.dashboard(t, q, ag.Filters(), today=date(2026, 6, 1)))
+    assert pilot["levels"].missing == TOO_FEW  # 1 or 2 municipalities at each level
+    assert pilot["progress"].missing == TOO_FEW  # 3 with two rounds
+    assert pilot["distribution"].svg is not None  # 5 scored on each dimension
 
 
 @pytest.mark.parametrize(("value", "average"), [(42.0, 46.0), (44.0, 45.0), (40.0, 41.0)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,9 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness.models import AuditEvent
+from readiness.models import POPULATION_BANDS, AuditEvent, Municipality
 from tests.national_web import EVIL_NAME, EVIL_REGION, Country, make_country
-from tests.web_helpers import fresh, login
+from tests.web_helpers import fresh, login, make_municipality
 
 pytestmark = pytest.mark.db
 
@@ -210,3 +211,125 @@ def test_closing_an_assessment_stores_its_findings_and_a_lone_one_has_no_peers(
     html = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
     assert "Readiness by dimension" in html
     assert "Compared with similar municipalities" not in html
+
+
+def _text(html: str) -> str:
+    """The page's words without tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" )", ")").replace("( ", "(")
+
+
+@pytest.fixture
+def pilot(session: Session) -> Country:
+    """A pilot of 8 municipalities: 7 assessed, enough for breakdowns, too few for levels."""
+    return make_country(session, municipalities=8)
+
+
+def test_a_suppressed_count_and_its_share_say_fewer_than_5_once(client: FlaskClient,
+                                                                pilot: Country):
+    login(client, "national")
+    text = _text(client.get("/dashboard/").get_data(as_text=True))
+    assert "fewer than 5" in text
+    assert "fewer than 5 (fewer than 5)" not in text
+
+
+def test_a_chart_whose_every_value_is_suppressed_becomes_a_sentence(client: FlaskClient,
+                                                                    pilot: Country):
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "Too few municipalities in this selection to show levels without" in html
+    assert 'class="chart levels"' not in html  # no empty frame
+    assert "Municipalities at each level, by dimension" in html  # the table is still there
+    assert 'class="chart distribution"' in html  # a chart with figures is drawn
+
+
+def test_chart_captions_come_before_their_charts(client: FlaskClient, country: Country):
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    figures = re.findall(r"<figure[^>]*>(.*?)</figure>", html, re.S)
+    assert figures
+    assert all(f.strip().startswith("<figcaption") for f in figures)
+
+
+def test_population_bands_come_in_size_order_in_the_filter_and_the_breakdown(
+        client: FlaskClient, country: Country):
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    select_html = html[html.index('id="f-band"'):]
+    select_html = select_html[:select_html.index("</select>")]
+    assert re.findall(r'<option value="(\w+)"', select_html) == list(POPULATION_BANDS)
+    table = html[html.index("Mean scores by population"):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    labels = ["Under 10,000 inhabitants", "10,000 to 50,000", "50,000 to 100,000",
+              "100,000 to 250,000", "Over 250,000"]
+    assert len(rows) >= 2
+    assert rows == [label for label in labels if label in rows]
+
+
+def test_with_a_country_chosen_only_its_regions_are_offered(client: FlaskClient,
+                                                            country: Country, session: Session):
+    finnish = make_municipality(session, "Kallioniemi", country="FI")
+    finnish.region = "Uusimaa"
+    session.commit()
+    login(client, "national")
+
+    def regions(query: str) -> list[str]:
+        html = client.get(f"/dashboard/?{query}").get_data(as_text=True)
+        options = html[html.index('id="f-region"'):]
+        return re.findall(r'<option value="([^"]+)"', options[:options.index("</select>")])
+
+    belgian = set(session.scalars(select(Municipality.region).where(
+        Municipality.country == "BE")))
+    assert "Uusimaa" in regions("")
+    assert set(regions("country=BE")) == belgian
+    assert regions("country=FI") == ["Uusimaa"]
+    # a region of another country: the dashboard drops it and says so; downloads refuse it
+    response = client.get("/dashboard/?country=BE&region=Uusimaa")
+    assert response.status_code == 200
+    assert "Uusimaa is not a region of BE" in response.get_data(as_text=True)
+    for page in ("/dashboard/export.csv", "/dashboard/national.pdf"):
+        refused = client.get(f"{page}?country=BE&region=Uusimaa")
+        assert refused.status_code == 400, page
+        assert "is not a region of BE" in refused.get_data(as_text=True)
+
+
+def test_the_need_score_is_explained_next_to_the_list(client: FlaskClient, country: Country):
+    login(client, "national")
+    text = _text(client.get("/dashboard/").get_data(as_text=True))
+    assert "How the need score adds up" in text
+    assert "100 minus the mean of the two weakest dimensions, times 0.6" in text
+    assert "a municipality never assessed gets 55" in text
+
+
+def test_coordinators_are_told_to_ask_for_an_api_token_and_admins_where_tokens_are(
+        client: FlaskClient, country: Country):
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "api-token create" not in html
+    assert "Ask your administrator for an API token." in html
+    assert "/users/tokens" not in html
+    client.post("/logout")
+    login(client, "admin")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert 'href="/users/tokens"' in html
+
+
+def test_the_page_says_which_figures_are_suppressed_and_which_name_municipalities(
+        client: FlaskClient, country: Country):
+    login(client, "national")
+    text = _text(client.get("/dashboard/").get_data(as_text=True))
+    assert ("show no figure about a group of fewer than 5 municipalities") in text
+    assert "national coordinators may read every municipality's results" in text
+
+
+def test_the_pdf_no_longer_claims_no_municipality_can_be_singled_out(client: FlaskClient,
+                                                                     pilot: Country):
+    login(client, "national")
+    response = client.get("/dashboard/national.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in
+                             PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "no municipality can be singled out" not in text
+    assert "national coordinators may read every municipality's results" in text
+    assert "Privacy" in text
+    assert "Too few municipalities in this selection to show levels without" in text
+    assert "fewer than 5 (fewer than 5)" not in text

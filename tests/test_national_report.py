@@ -33,3 +33,26 @@ def test_the_summary_names_recurring_barriers_and_suppresses_small_cells():
         assert heading in html
     assert "fewer than 5" in html
     assert "<script" not in html
+
+
+def test_a_chart_whose_every_figure_is_hidden_is_a_sentence_and_pairs_say_it_once():
+    # six assessed; per dimension 1 to 2 municipalities at each level: every level is hidden
+    t = ag.tables(records(), DIMENSIONS)
+    ctx = national_context(t, Q, ag.Filters(), today=date(2026, 6, 1))
+    assert ctx.charts["levels"].svg is None
+    assert ctx.charts["levels"].missing == "too_few"
+    assert ctx.charts["distribution"].svg is not None
+    html = national_report_html(ctx)
+    assert "Too few municipalities in this selection to show levels without" in html
+    assert "fewer than 5 (fewer than 5)" not in html
+    assert "<figure><figcaption>" in html  # captions come before their charts
+    shown = national_context(t, Q, ag.Filters(), today=date(2026, 6, 1), min_cell=1)
+    assert all(chart.svg is not None for chart in shown.charts.values())
+
+
+def test_the_summary_says_what_is_suppressed_and_that_lists_name_municipalities():
+    t = ag.tables(records(), DIMENSIONS)
+    html = national_report_html(national_context(t, Q, ag.Filters(), today=date(2026, 6, 1)))
+    assert "no municipality can be singled out" not in html
+    assert "show no figure about a group of fewer than 5 municipalities" in html
+    assert "national coordinators may read every municipality" in html

@@ -30,6 +30,7 @@ from readiness.aggregate.municipal import (
     municipality_rows,
     municipality_table,
     need_ranking,
+    need_weights,
     peer_benchmark,
     sort_keys,
 )
@@ -62,9 +63,9 @@ __all__ = [
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
-    "municipality_frame", "municipality_rows", "municipality_table", "need_ranking", "overview",
-    "peer_benchmark", "place_order", "progress", "select", "sort_keys", "stat_cell",
-    "suppressed_text", "tables",
+    "municipality_frame", "municipality_rows", "municipality_table", "need_ranking",
+    "need_weights", "overview", "peer_benchmark", "place_order", "progress", "select",
+    "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]
 
 

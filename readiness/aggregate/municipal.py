@@ -144,6 +144,19 @@ class NeedRow:
     assessment_public_id: str | None
 
 
+def need_weights(q: Questionnaire) -> dict[str, float]:
+    """What `need_ranking` adds up, for the page that explains the need score: points per
+    sign of need, and the thresholds they start from."""
+    return {"weakness": WEAKNESS_WEIGHT, "concern": CONCERN_WEIGHT,
+            "stale_after": float(q.doc.settings.reassess_after_months),
+            "stale_per_month": STALE_POINTS_PER_MONTH, "stale_cap": STALE_CAP,
+            "no_structure": NO_STRUCTURE_NEED["none"], "ad_hoc": NO_STRUCTURE_NEED["ad_hoc"],
+            "decline": DECLINE_NEED, "decline_points": DECLINE_POINTS,
+            "never_assessed": NEVER_ASSESSED_NEED,
+            "most": 100 * WEAKNESS_WEIGHT + CONCERN_WEIGHT * len(q.doc.dimensions) + STALE_CAP
+            + max(NO_STRUCTURE_NEED.values()) + DECLINE_NEED}
+
+
 def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
                  frame: pd.DataFrame | None = None) -> list[NeedRow]:
     """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet."""

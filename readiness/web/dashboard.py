@@ -14,15 +14,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from readiness import aggregate, auth, exports
-from readiness.charts_national import barriers_svg, distribution_svg, levels_svg, progress_svg
+from readiness.charts_national import national_charts
 from readiness.db import begin_write, get_session
-from readiness.models import POPULATION_BANDS, Assessment, User
-from readiness.national_params import ParamError, ViewParams, parse_params
+from readiness.forms import population_labels
+from readiness.models import POPULATION_BANDS, Assessment, Municipality, User
+from readiness.national_params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national_query import (
     iter_submitted_responses,
-    known_places,
     load_records,
     load_roadmap_actions,
 )
@@ -30,10 +31,6 @@ from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.services_national import audit, national_tables
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-BAND_TITLES = {"under_10k": "Under 10,000", "10k_50k": "10,000 to 50,000",
-               "50k_100k": "50,000 to 100,000", "100k_250k": "100,000 to 250,000",
-               "over_250k": "Over 250,000"}
 
 
 def short_title(title: str) -> str:
@@ -54,13 +51,51 @@ def min_cell() -> int:
     return int(current_app.config.get("MIN_CELL", aggregate.MIN_CELL))
 
 
+def places() -> dict[str, list[str]]:
+    """Each country municipalities are stored with, and its regions (both by name)."""
+    rows = get_session().execute(
+        select(Municipality.country, Municipality.region).distinct()).all()
+    found: dict[str, set[str]] = {}
+    for country, region in rows:
+        found.setdefault(country, set())
+        if region:
+            found[country].add(region)
+    return {c: aggregate.by_name(found[c]) for c in aggregate.by_name(found)}
+
+
+def _parse(args: dict[str, list[str]], known: dict[str, list[str]],
+           extra: tuple[str, ...] = ()) -> ViewParams:
+    """Check `args` against the allow-list, or ParamError."""
+    return parse_params(args, countries=set(known),
+                        regions={r for regions in known.values() for r in regions},
+                        regions_by_country=known, dimensions=get_questionnaire().dimension_ids,
+                        extra=extra)
+
+
 def view_params(extra: tuple[str, ...] = ()) -> ViewParams:
-    """The request's checked query parameters, or BadParams."""
-    countries, regions = known_places(get_session())
+    """The request's checked query parameters, or BadParams (a region must be one of the
+    chosen country's)."""
     try:
-        return parse_params(request.args.to_dict(flat=False), countries=countries,
-                            regions=regions, dimensions=get_questionnaire().dimension_ids,
-                            extra=extra)
+        return _parse(request.args.to_dict(flat=False), places(), extra)
+    except ParamError as exc:
+        raise BadParams(str(exc)) from None
+
+
+def dashboard_params(known: dict[str, list[str]]) -> tuple[ViewParams, str | None]:
+    """The dashboard's checked parameters, or BadParams; a region of another country than the
+    one chosen is dropped with a notice, as the form lists every region until a country is
+    applied. Downloads refuse it instead (400): a saved link must not quietly change."""
+    args = request.args.to_dict(flat=False)
+    try:
+        try:
+            return _parse(args, known), None
+        except RegionNotInCountry:
+            region = args["region"][0].strip()
+            country = args["country"][0].strip().upper()
+            kept = {k: v for k, v in args.items() if k not in ("region", "page")}
+            return _parse(kept, known), _(
+                "%(region)s is not a region of %(country)s: all regions of %(country)s are "
+                "shown.", region=region[:40], country=country)
     except ParamError as exc:
         raise BadParams(str(exc)) from None
 
@@ -106,23 +141,26 @@ def peer_benchmark_for(assessment: Assessment) -> aggregate.PeerBenchmark | None
 def index() -> ResponseReturnValue:
     """The national overview with filters, charts and tables, and where to go next."""
     user = auth.require_national()
-    params = view_params()
+    known = places()
+    params, notice = dashboard_params(known)
     q = get_questionnaire()
     data = dashboard_data(q, params)
-    countries, regions = known_places(get_session())
-    charts = {"distribution": distribution_svg(data.dimensions),
-              "levels": levels_svg(data.dimensions), "barriers": barriers_svg(data.barriers),
-              "progress": progress_svg(data.progress)}
+    country = params.filters.country
+    # with a country chosen, only its regions are offered (and accepted, see `view_params`)
+    regions = (known.get(country, []) if country else
+               aggregate.by_name({r for rs in known.values() for r in rs}))
     _record(user, "view", "national_dashboard")
     return render_template(
-        "dashboard/index.html", data=data, params=params, q=q, charts=charts,
-        countries=sorted(countries), regions=sorted(regions), bands=POPULATION_BANDS,
-        band_titles=BAND_TITLES, dimensions=q.doc.dimensions,
+        "dashboard/index.html", data=data, params=params, q=q, charts=national_charts(data),
+        countries=list(known), regions=regions, bands=aggregate.by_size(POPULATION_BANDS),
+        band_titles=population_labels(), dimensions=q.doc.dimensions,
         short_titles={d.id: short_title(d.title) for d in q.doc.dimensions},
         level_titles={lv.id: lv.title for lv in q.doc.levels},
         barrier_titles={b.id: b.title for b in q.doc.barriers},
         sort_keys=aggregate.sort_keys(q.dimension_ids), is_admin=auth.can_see_national(
-            user, admin_only=True), suppressed=aggregate.suppressed_text(data.min_cell))
+            user, admin_only=True), can_manage_tokens=auth.can_manage_users(user),
+        suppressed=aggregate.suppressed_text(data.min_cell),
+        need_weights=aggregate.need_weights(q), notice=notice)
 
 
 def _download(body: bytes, media_type: str, name: str) -> Response:
