@@ -21,7 +21,6 @@ from readiness.privacy import group_size, shown_agencies, shown_spread
 from readiness.questionnaire import Questionnaire
 from readiness.report_text import (
     Point,
-    average_answer,
     cite,
     format_date,
     gap_meaning,
@@ -31,6 +30,7 @@ from readiness.report_text import (
 from readiness.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.schema import Level
 from readiness.scoring import INSUFFICIENT, DimensionResult, Finding, Result
+from readiness.statements import average_answer
 
 MAX_NAME = 200
 MAX_COMMENT = 1200

@@ -14,6 +14,7 @@ from readiness.questionnaire import Questionnaire
 from readiness.roadmap import Roadmap
 from readiness.schema import Evidence
 from readiness.scoring import DimensionResult, Finding, ItemResult, Result
+from readiness.statements import average_answer, statement_reading
 
 POINTS = 3
 CLOSE = 5  # dimensions less than this many points apart are reported as lying close together
@@ -45,28 +46,6 @@ def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
             ref += f", {ev.locator}"
         parts.append(ref)
     return "; ".join(dict.fromkeys(parts))
-
-
-def average_answer(q: Questionnaire, item: ItemResult) -> str | None:
-    """The answer option nearest a statement's mean: what practitioners said on average
-    (the more neutral option on a tie)."""
-    if item.score is None:
-        return None
-    mean = item.score
-    options = [o for o in q.options(item.id) if o.score is not None]
-    best = min(options, key=lambda o: (abs((o.score or 0.0) - mean), abs((o.score or 0.0) - 0.5)))
-    return best.label
-
-
-def statement_reading(q: Questionnaire, item: ItemResult) -> str:
-    """What a statement's score means, in words: `on average, practitioners disagree with
-    “…”`. A high score on a reverse-worded statement is disagreement with a worry, never a claim
-    that the worry is a strength."""
-    label = average_answer(q, item) or ""
-    quoted = f"\u201c{item.text.rstrip('.')}\u201d"
-    if label.lower().endswith("agree"):
-        return f"on average, practitioners {label.lower()} with {quoted}"
-    return f"the average answer to {quoted} was \u201c{label}\u201d"
 
 
 def _statement(q: Questionnaire, item: ItemResult, kind: str) -> str:

@@ -17,6 +17,7 @@ from readiness.questionnaire import Questionnaire
 from readiness.rules import Facts, holds, satisfied_atoms
 from readiness.schema import Action, Condition, Evidence, Inspiration
 from readiness.scoring import Result
+from readiness.statements import statement_reading
 
 PHASE_TITLES = {1: "First 3 months", 2: "3 to 12 months", 3: "Beyond 12 months"}
 # Urgency weights: a detected barrier behind an action, a perception gap on its dimension, the
@@ -99,7 +100,8 @@ def _describe(atom: Condition, q: Questionnaire, result: Result) -> str:
                 "\"don't know\".")
     if atom.item is not None:
         statement = result.items[atom.item]
-        return f"Low agreement with: \"{statement.text}\" (mean {statement.score or 0:.0%})."
+        return (f"A statement scored {(statement.score or 0.0) * 100:.0f} of 100: "
+                f"{statement_reading(q, statement)}.")
     if atom.insufficient is not None:
         return f"Too few answers on {result.dimension(atom.insufficient).title.lower()}."
     if atom.agency_missing is not None:
@@ -110,7 +112,7 @@ def _describe(atom: Condition, q: Questionnaire, result: Result) -> str:
     if atom.context is not None:
         item = q.items_by_id[atom.context]
         labels = [o.label for o in q.options(item) if o.value in result.context.get(item.id, ())]
-        return f"{item.text} {', '.join(labels)}."
+        return f"To \u201c{item.text}\u201d the answer was: {', '.join(labels)}."
     return ""
 
 

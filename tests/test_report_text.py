@@ -11,12 +11,12 @@ from readiness.demo import PROFILES, Profile, profile_answers
 from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.report_text import (
     Point,
-    statement_reading,
     strengths_and_weaknesses,
     summary_paragraphs,
 )
 from readiness.roadmap import build_roadmap
 from readiness.scoring import Answer, ItemResult, Result, score
+from readiness.statements import statement_reading
 
 Q = get_questionnaire()
 AGENCIES = ("local_authority", "police", "health", "social_services", "youth_work")

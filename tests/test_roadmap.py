@@ -190,3 +190,16 @@ def test_unknown_stage_on_an_action_is_refused(tmp_path):
         _mini_copy(tmp_path, **{"    indicator: Sessions held.\n":
                                 "    indicator: Sessions held.\n    stages: [someday]\n"})
     assert caught.value.key_path == "actions[3].stages[0]"
+
+
+def test_a_statement_finding_says_what_practitioners_answered_not_a_percentage():
+    q = get_questionnaire()
+    rows = [Answer(a.respondent, a.agency, a.item,
+                   "disagree" if a.item == "roles_contact_point" else a.value)
+            for a in _municipality(None)]
+    roadmap = build_roadmap(q, score(q, rows))
+    contacts = next(a for a in roadmap.actions if a.id == "single_points_of_contact")
+    text = q.items_by_id["roles_contact_point"].text.rstrip(".")
+    assert (f"A statement scored 25 of 100: on average, practitioners disagree with "
+            f"\u201c{text}\u201d.") in contacts.findings
+    assert not any("%" in finding for finding in contacts.findings)
