@@ -190,13 +190,19 @@ class Questionnaire:
         raise KeyError(f"{value!r} is not an option of {item_id!r}")
 
     def level_for(self, dimension: str | None, score: float) -> Level:
-        """The level a 0..100 score reaches, using the dimension's own thresholds if it has any."""
+        """The level a 0..100 score reaches, using the dimension's own thresholds if it has any.
+
+        Scores are shown in whole points, so a level is reached in whole points too: 49.6 is
+        shown as 50 and is "borderline", never "50 (concern)". Rounding is Python's (half to
+        even), as in the "%.0f" formatting of every page and report.
+        """
         overrides: dict[str, float] = {}
         if dimension is not None:
             overrides = next(d.thresholds or {} for d in self.doc.dimensions if d.id == dimension)
+        shown = round(score)
         reached = self.doc.levels[0]
         for level in self.doc.levels:
-            if score >= overrides.get(level.id, level.min):
+            if shown >= overrides.get(level.id, level.min):
                 reached = level
         return reached
 

@@ -226,3 +226,13 @@ def test_a_missing_agency_finding_names_only_the_agencies_that_took_no_part():
     (both,) = _shipped_barrier(("local_authority", "police"), "health_social_absent")
     assert both.startswith("Neither health and mental health care nor social services took part")
     assert _shipped_barrier(("police", "health", "social_services"), "health_social_absent") == []
+
+
+@pytest.mark.parametrize(("value", "level"), [
+    (49.4, "concern"), (49.6, "borderline"), (50.0, "borderline"),
+    (74.4, "borderline"), (74.6, "strength")])
+def test_a_level_is_reached_in_the_whole_points_a_score_is_shown_in(value: float, level: str):
+    q = get_questionnaire()
+    assert q.level_for("trust", value).id == level
+    # what every page and report prints next to the level agrees with it
+    assert (float(f"{value:.0f}") >= 50) == (level != "concern")
