@@ -15,15 +15,15 @@ one-time password, so that neither an old token nor an old session comes back wi
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import check_password_hash
 
 from readiness import services
 from readiness.models import ApiToken, Municipality, Role, User
+from readiness.paging import Page, paginate
 from readiness.services import PASSWORD_MIN_LENGTH, ServiceError, record_audit
 from readiness.services_national import NATIONAL_ROLES, revoke_api_token
 
@@ -64,29 +64,13 @@ def one_time_password() -> str:
 # ---------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class UserPage:
-    """One page of the user list."""
-
-    users: list[User]
-    page: int
-    pages: int
-    total: int
-    first: int  # the position of the page's first user in the whole list, from 1
-
-
 def list_users(db: Session, page: int = 1, search: str = "",
-               per_page: int = USERS_PER_PAGE) -> UserPage:
+               per_page: int = USERS_PER_PAGE) -> Page[User]:
     """Users by username, `per_page` at a time, optionally those whose name contains `search`."""
     where = [User.username.contains(search.strip().lower(), autoescape=True)] if search else []
-    total = db.scalar(select(func.count()).select_from(User).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    users = db.scalars(
-        select(User).where(*where).order_by(User.username)
-        .options(joinedload(User.municipality), selectinload(User.assigned))
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return UserPage(list(users), page, pages, total, (page - 1) * per_page + 1)
+    return paginate(db, select(User).where(*where).order_by(User.username)
+                    .options(joinedload(User.municipality), selectinload(User.assigned)),
+                    page, per_page)
 
 
 def find_user(db: Session, public_id: str) -> User | None:

@@ -182,6 +182,9 @@ def test_every_page_type_has_no_wcag_21_aa_violation(
     _login(page, live_url, "advisor")
     page.goto(f"{live_url}/")
     assert_accessible(page, "assessments overview")
+    page.goto(f"{live_url}/?q=zzz-no-such-town")
+    assert page.locator("form[role=search] input#q").input_value() == "zzz-no-such-town"
+    assert_accessible(page, "assessments overview, a search that finds nothing")
     page.goto(f"{live_url}/municipalities/{municipality_id}")
     assert_accessible(page, "municipality page")
     page.goto(f"{live_url}/assessments/{open_assessment.public_id}")

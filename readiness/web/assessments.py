@@ -51,23 +51,30 @@ from readiness.models import (
     Municipality,
     Status,
 )
+from readiness.paging import page_number, paginate
 from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.web.links import public_url
 
 bp = Blueprint("assessments", __name__)
 FRESH_LINKS = "fresh_links"
+MUNICIPALITIES_PER_PAGE = 50
+MAX_SEARCH = 120  # a municipality name is at most this long
 
 
 @bp.route("/")
 @auth.login_required
 def index() -> ResponseReturnValue:
-    """The municipalities the signed-in user may see, with their latest assessment."""
+    """The municipalities the signed-in user may see, with their latest assessment: 50 to a
+    page, optionally those whose name contains a text."""
     user = auth.require_user()
-    municipalities = get_session().scalars(
-        select(Municipality).where(auth.municipality_filter(user))
-        .options(selectinload(Municipality.assessments))
-        .order_by(Municipality.country, Municipality.name)).all()
-    return render_template("assessments/index.html", municipalities=municipalities,
+    search = request.args.get("q", "").strip()[:MAX_SEARCH]
+    found = select(Municipality).where(auth.municipality_filter(user))
+    if search:
+        found = found.where(Municipality.name.icontains(search, autoescape=True))
+    listing = paginate(get_session(), found.options(selectinload(Municipality.assessments))
+                       .order_by(Municipality.country, Municipality.name, Municipality.id),
+                       page_number(request.args.get("page")), MUNICIPALITIES_PER_PAGE)
+    return render_template("assessments/index.html", listing=listing, search=search,
                            populations=population_labels())
 
 

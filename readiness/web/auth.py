@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from readiness import auth
 from readiness.db import get_session
 from readiness.forms import LoginForm
+from readiness.models import Role
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """The sign-in page; failed attempts are counted and lock out for a while."""
+    """The sign-in page; failed attempts are counted and lock out for a while. National
+    coordinators land on their dashboard, everyone else on their municipalities."""
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -26,7 +28,9 @@ def login() -> ResponseReturnValue:
         if outcome.user is not None:
             auth.login_user(outcome.user)
             target = auth.safe_next(request.args.get("next"))
-            return redirect(target or url_for("assessments.index"))
+            return redirect(target or url_for(
+                "dashboard.index" if outcome.user.role == Role.NATIONAL_COORDINATOR
+                else "assessments.index"))
         if outcome.locked:
             minutes = current_app.config["LOGIN_WINDOW_SECONDS"] // 60
             form.form_errors.append(_("Too many failed attempts. Wait %(minutes)d minutes and "

@@ -38,6 +38,7 @@ from readiness.forms import (
     role_labels,
 )
 from readiness.models import Municipality, Role, User
+from readiness.paging import page_number
 from readiness.services import PASSWORD_MIN_LENGTH
 from readiness.services_national import list_api_tokens
 from readiness.services_users import Reason, UserRefused
@@ -45,7 +46,6 @@ from readiness.services_users import Reason, UserRefused
 bp = Blueprint("users", __name__, url_prefix="/users")
 account = Blueprint("account", __name__, url_prefix="/account")
 _PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_PAGE = re.compile(r"[0-9]{1,6}")
 
 
 @bp.before_request
@@ -109,10 +109,8 @@ def _password_page(user: User, password: str, event: str) -> ResponseReturnValue
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """Every user, 50 to a page, optionally those whose username contains a text."""
-    raw_page = request.args.get("page", "1")
     search = request.args.get("q", "").strip()[:64]
-    listing = accounts.list_users(
-        get_session(), int(raw_page) if _PAGE.fullmatch(raw_page) else 1, search)
+    listing = accounts.list_users(get_session(), page_number(request.args.get("page")), search)
     return render_template("users/index.html", listing=listing, search=search,
                            roles=role_labels())
 
