@@ -319,8 +319,13 @@ def test_a_colleague_on_the_same_device_can_start_afresh_after_sending(
     _start(client, link)
     _answer_every_page(client, link, questionnaire)
     post_form(client, f"{link}/check")
-    assert "Start a new response" in client.get(link).get_data(as_text=True)
-    post_form(client, f"{link}/thanks", to=f"{link}/start")
+    thanks = client.get(f"{link}/thanks").get_data(as_text=True)
+    # the colleague goes through the start page, which says how answers are used
+    assert f'href="{link}"' in thanks
+    start = client.get(link).get_data(as_text=True)
+    assert "Start a new response" in start
+    assert "How your answers are used" in start
+    post_form(client, link, to=f"{link}/start")
     statuses = [r.status for r in _responses(session)]
     assert statuses == [ResponseStatus.SUBMITTED, ResponseStatus.IN_PROGRESS]
 

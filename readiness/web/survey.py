@@ -285,12 +285,12 @@ def saved(token: str) -> ResponseReturnValue:
 
 @bp.route("/<token>/thanks")
 def thanks(token: str) -> ResponseReturnValue:
-    """Thank you; a colleague on the same device may start a response of their own."""
+    """Thank you; a colleague on the same device starts their own response from the start page."""
     link = _link(token)
     response = _own_response(link)
     if response is None or response.status != ResponseStatus.SUBMITTED:
         return redirect(url_for(".start", token=token))
-    return render_template("survey/thanks.html", link=link, form=ConfirmForm())
+    return render_template("survey/thanks.html", link=link)
 
 
 @bp.route("/", defaults={"rest": ""})
