@@ -168,13 +168,21 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# what a user holding a one-time password may still open: choosing their own, and leaving
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.change_password", "auth.logout"})
+
+
 def login_required(view: F) -> F:
-    """Send anonymous visitors to the sign-in page, then back."""
+    """Send anonymous visitors to the sign-in page, then back; a user still holding a
+    one-time password to the change-password page first."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user() is None:
+        user = current_user()
+        if user is None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("account.change_password"))
         return view(*args, **kwargs)
 
     return cast(F, wrapped)

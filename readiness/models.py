@@ -6,8 +6,9 @@ The vocabularies (`Role`, `Mode`, `Status`, `InvitationState`, `ResponseStatus`,
 Model and field names, for code that builds on them (dashboard, reports, API):
 
 - `User`: public_id, username (lower case), password_hash, role (a `Role`), municipality_id (the
-  own municipality of a municipality coordinator, else None), active, created_at; `assigned`:
-  the municipalities an advisor was assigned or created (table `advisor_assignment`).
+  own municipality of a municipality coordinator, else None), active, must_change_password
+  (holding a one-time password), created_at; `assigned`: the municipalities an advisor was
+  assigned or created (table `advisor_assignment`).
 - `Municipality`: public_id, name, country (ISO 3166 alpha-2), region, population_band (a
   `POPULATION_BANDS` id), created_at, revision (+1 on every update); `assessments` ordered by round.
 - `Assessment`: public_id, municipality_id, round (1, 2, ... per municipality), conducted_on
@@ -58,6 +59,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -138,6 +140,9 @@ class User(Base):
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # set while the password is a one-time password an admin handed over: until the user
+    # chooses their own, every page sends them to the change-password page
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
 
     municipality: Mapped[Municipality | None] = relationship(foreign_keys=[municipality_id])

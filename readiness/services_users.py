@@ -146,6 +146,7 @@ def create_account(db: Session, actor: User, username: str, role: str,
     password = one_time_password()
     user = services.create_user(db, username, password, role, municipality=municipality,
                                 password_method=password_method)
+    user.must_change_password = True
     record_audit(db, actor, "user_created", user)
     if role == Role.ADVISOR and municipality is not None:
         record_audit(db, actor, "advisor_assigned", user, municipality)
@@ -221,6 +222,7 @@ def reactivate(db: Session, actor: User, user: User, *,
     password = one_time_password()
     services.set_password(user, password, password_method)
     user.active = True
+    user.must_change_password = True
     record_audit(db, actor, "user_reactivated", user)
     db.flush()
     return password
@@ -235,6 +237,7 @@ def reset_password(db: Session, actor: User, user: User, *,
     _not_yourself(actor, user)
     password = one_time_password()
     services.set_password(user, password, password_method)
+    user.must_change_password = True
     record_audit(db, actor, "password_reset", user)
     db.flush()
     return password
@@ -249,6 +252,7 @@ def change_own_password(db: Session, user: User, new_password: str, *,
     if check_password_hash(user.password_hash, new_password):
         raise UserRefused(Reason.PASSWORD_UNCHANGED, "the new password is the current one")
     services.set_password(user, new_password, password_method)
+    user.must_change_password = False
     record_audit(db, user, "password_changed", user)
     db.flush()
 

@@ -76,7 +76,48 @@ def test_a_new_user_signs_in_with_the_one_time_password_shown_after_creating(
     assert _user(session, "nora").role == Role.NATIONAL_COORDINATOR
     nora = app.test_client()
     login(nora, "nora", password)
+    assert nora.get("/").headers["Location"] == "/account/password"
+    choose_own_password(nora, password)
     assert "Signed in as nora" in nora.get("/").get_data(as_text=True)
+
+
+def choose_own_password(client: FlaskClient, one_time: str) -> None:
+    """Replace the signed-in user's one-time password by one of their own."""
+    new = "a passphrase of my own"
+    response = post_form(client, "/account/password", {
+        "current_password": one_time, "new_password": new, "confirm_password": new})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_a_one_time_password_opens_only_the_change_password_page_until_replaced(
+        app: Flask, admin: FlaskClient, session: Session):
+    password = _shown_password(_create(admin, username="nora",
+                                       role=Role.NATIONAL_COORDINATOR))
+    nora = app.test_client()
+    assert login(nora, "nora", password).headers["Location"] == "/dashboard/"
+    for page in ("/", "/dashboard/", "/dashboard/export.csv", "/municipalities/new"):
+        assert nora.get(page).headers.get("Location") == "/account/password", page
+    page = nora.get("/account/password")
+    assert page.status_code == 200
+    assert "You signed in with a one-time password" in page.get_data(as_text=True)
+    choose_own_password(nora, password)
+    assert not _user(session, "nora").must_change_password
+    assert nora.get("/dashboard/").status_code == 200
+    assert "one-time password" not in nora.get("/account/password").get_data(as_text=True)
+
+
+def test_reset_and_reactivation_hand_over_one_time_passwords_too(
+        admin: FlaskClient, session: Session):
+    ava = make_user(session, "ava", Role.ADVISOR)
+    assert not _user(session, "ava").must_change_password  # made with a chosen password
+    _post(admin, f"/users/{ava.public_id}/password")
+    assert _user(session, "ava").must_change_password
+    ava_row = _user(session, "ava")
+    ava_row.must_change_password = False
+    session.commit()
+    _post(admin, f"/users/{ava.public_id}/deactivate")
+    _post(admin, f"/users/{ava.public_id}/reactivate")
+    assert _user(session, "ava").must_change_password
 
 
 def test_the_one_time_password_is_stored_only_as_a_hash_and_never_shown_again(
