@@ -143,10 +143,15 @@ def only_added_since(db: Session, kept: DataVersion, now: DataVersion) -> bool:
     return tuple(up_to) == (kept.closed, kept.id_sum)
 
 
-def known_places(db: Session) -> tuple[set[str], set[str]]:
-    """The countries and regions that municipalities are stored with (for the filters)."""
-    rows = db.execute(select(Municipality.country, Municipality.region).distinct()).all()
-    return {c for c, _ in rows}, {r for _, r in rows if r}
+def places(db: Session) -> dict[str, set[str]]:
+    """Each country municipalities are stored with, and its regions (for the filters)."""
+    found: dict[str, set[str]] = {}
+    for country, region in db.execute(
+            select(Municipality.country, Municipality.region).distinct()):
+        found.setdefault(country, set())
+        if region:
+            found[country].add(region)
+    return found
 
 
 ACTION_FIELDS = ("id", "title", "priority", "phase", "lead")

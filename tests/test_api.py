@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from readiness import services
 from readiness.models import ApiToken, AuditEvent
 from readiness.tokens import hash_token
 from tests.national_web import Country, make_country
@@ -202,3 +203,17 @@ def test_api_tokens_are_listed_and_revoked_from_the_command_line(
     unknown = CliRunner().invoke(main, ["api-token", "revoke", "nope"])
     assert unknown.exit_code == 1
     assert "no API token" in unknown.output
+
+
+def test_a_region_of_another_country_is_refused_with_a_clear_400(
+        client: FlaskClient, session: Session, country: Country):
+    services.create_municipality(session, name="Rennes", country="FR", region="Bretagne",
+                                 population_band="100k_250k")
+    session.commit()
+    ok = client.get("/api/v1/summary?country=FR&region=Bretagne",
+                    headers=bearer(country.coordinator_token))
+    assert ok.status_code == 200
+    response = client.get(f"/api/v1/summary?country=FR&region={country.region}",
+                          headers=bearer(country.coordinator_token))
+    assert response.status_code == 400
+    assert "is not a region of FR" in response.get_json()["message"]

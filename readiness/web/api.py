@@ -26,7 +26,7 @@ from readiness import aggregate, auth
 from readiness.db import begin_write, get_session
 from readiness.models import Municipality, User
 from readiness.national_params import ParamError, ViewParams, parse_params
-from readiness.national_query import known_places, load_records
+from readiness.national_query import load_records, places
 from readiness.questionnaire import get_questionnaire
 from readiness.services_national import audit, national_tables, note_token_use, user_for_token
 from readiness.web.dashboard import min_cell
@@ -90,7 +90,8 @@ def openapi() -> ResponseReturnValue:
     API accepts), which the public document does not reveal."""
     document = copy.deepcopy(openapi_document())
     if _token_user() is not None:
-        countries, regions = known_places(get_session())
+        known = places(get_session())
+        countries, regions = set(known), set().union(*known.values())
         parameters = document["components"]["parameters"]
         if countries:
             parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
@@ -136,11 +137,12 @@ def _record(object_type: str, object_id: str = "") -> None:
 
 
 def _params(extra: tuple[str, ...] = ()) -> ViewParams:
-    countries, regions = known_places(get_session())
+    known = places(get_session())
     try:
-        return parse_params(request.args.to_dict(flat=False), countries=countries,
-                            regions=regions, dimensions=get_questionnaire().dimension_ids,
-                            extra=extra, empty_is_unset=False)
+        return parse_params(request.args.to_dict(flat=False), countries=set(known),
+                            regions=set().union(*known.values()), regions_by_country=known,
+                            dimensions=get_questionnaire().dimension_ids, extra=extra,
+                            empty_is_unset=False)
     except ParamError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
 

@@ -14,13 +14,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from readiness import aggregate, auth, exports
+from readiness import aggregate, auth, exports, national_query
 from readiness.charts_national import national_charts
 from readiness.db import begin_write, get_session
 from readiness.forms import population_labels
-from readiness.models import POPULATION_BANDS, Assessment, Municipality, User
+from readiness.models import POPULATION_BANDS, Assessment, User
 from readiness.national_params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national_query import (
     iter_submitted_responses,
@@ -53,13 +52,7 @@ def min_cell() -> int:
 
 def places() -> dict[str, list[str]]:
     """Each country municipalities are stored with, and its regions (both by name)."""
-    rows = get_session().execute(
-        select(Municipality.country, Municipality.region).distinct()).all()
-    found: dict[str, set[str]] = {}
-    for country, region in rows:
-        found.setdefault(country, set())
-        if region:
-            found[country].add(region)
+    found = national_query.places(get_session())
     return {c: aggregate.by_name(found[c]) for c in aggregate.by_name(found)}
 
 
