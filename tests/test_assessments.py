@@ -22,6 +22,7 @@ from tests.web_helpers import (
     make_municipality,
     make_user,
     post_form,
+    recorded_workshop,
 )
 
 LINK = re.compile(r'value="(http://localhost/s/[A-Za-z0-9_-]+)"')
@@ -294,11 +295,7 @@ def test_closing_with_nothing_sent_says_there_is_nothing_to_score_and_offers_no_
 def test_closing_a_workshop_speaks_of_recorded_answers_not_practitioners_or_links(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     make_user(session, "admin")
-    assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"),
-                                    mode=Mode.WORKSHOP)
-    services_survey.save_workshop(session, questionnaire, assessment, "police",
-                                  answer_all(questionnaire, "agree"), {})
-    session.commit()
+    assessment = recorded_workshop(session, ("police", "health"))
     login(client, "admin")
     html = client.get(f"/assessments/{assessment.public_id}/close").get_data(as_text=True)
     total = len(questionnaire.doc.items)
@@ -388,10 +385,7 @@ def test_the_workshop_page_explains_it_records_what_the_agency_agreed(
 def test_changing_a_closed_round_says_it_is_closed_with_a_way_back(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     make_user(session, "admin")
-    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
-                                    mode=Mode.WORKSHOP)
-    services_survey.save_workshop(session, questionnaire, assessment, "police",
-                                  answer_all(questionnaire, "agree"), {})
+    assessment = recorded_workshop(session)
     services.close_assessment(session, assessment)
     session.commit()
     login(client, "admin")

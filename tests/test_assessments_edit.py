@@ -29,7 +29,6 @@ from tests.browser_support import assert_accessible, browser, live_url, page  # 
 from tests.web_helpers import (
     PASSWORD,
     add_responses,
-    answer_all,
     csrf_from,
     fresh,
     login,
@@ -37,6 +36,7 @@ from tests.web_helpers import (
     make_municipality,
     make_user,
     post_form,
+    recorded_workshop,
 )
 
 SCREENSHOTS = os.environ.get("READINESS_SCREENSHOTS")
@@ -248,11 +248,7 @@ def test_a_failure_half_way_through_cancelling_leaves_the_round_whole(
 def test_a_workshop_round_with_recorded_answers_is_the_admins_to_cancel(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     make_user(session, "admin")
-    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
-                                    mode=Mode.WORKSHOP)
-    services_survey.save_workshop(session, questionnaire, assessment, "police",
-                                  answer_all(questionnaire, "agree"), {})
-    session.commit()
+    assessment = recorded_workshop(session)
     login(client, "admin")
     html = client.get(f"/assessments/{assessment.public_id}/cancel").get_data(as_text=True)
     assert "The answers of 1 agency were already recorded in this round." in html

@@ -74,6 +74,16 @@ def make_assessment(db: Session, municipality: Municipality,
     return assessment, by_agency
 
 
+def recorded_workshop(db: Session, agencies: tuple[str, ...] = ("police",)) -> Assessment:
+    """A committed open workshop round in a new municipality, with the first agency's answers
+    recorded (all "agree")."""
+    q = get_questionnaire()
+    assessment, _ = make_assessment(db, make_municipality(db), agencies, mode=Mode.WORKSHOP)
+    services_survey.save_workshop(db, q, assessment, agencies[0], answer_all(q, "agree"), {})
+    db.commit()
+    return assessment
+
+
 def answer_all(q: Questionnaire, value: str | Callable[[str], str]) -> dict[str, str]:
     """An answer to every statement: one option value, or one chosen per item id."""
     return {item.id: value(item.id) if callable(value) else value for item in q.doc.items}
