@@ -10,6 +10,7 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,10 +37,18 @@ def bearer(token: str) -> dict[str, str]:
 def api_schema(app: Flask, country: Country) -> Any:
     """The API's own OpenAPI document, loaded from the running app."""
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,
-                                          headers=bearer(country.coordinator_token))
+                                          headers=bearer(country.coordinator_token),
+                                          config=CONTRACT_CONFIG)
 
 
 contract = schemathesis.pytest.from_fixture("api_schema")
+# The test sends a valid token itself, and schemathesis 4 reports a case whose Authorization it
+# "removed" (and whose extra query parameter it did not send) as accepted negative data when
+# that token is there (schemathesis issues #3355, #3367; it failed CI once under a newer
+# hypothesis). So it generates neither security nor extra parameters; missing or bad tokens
+# and unknown parameters have their own tests below.
+CONTRACT_CONFIG = SchemathesisConfig.from_dict(
+    {"generation": {"with-security-parameters": False, "allow-extra-parameters": False}})
 
 
 @contract.parametrize()
