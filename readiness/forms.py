@@ -39,7 +39,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from readiness.models import POPULATION_BANDS, Mode, Municipality, Role
+from readiness.models import POPULATION_BANDS, Mode, Municipality, Role, User
 from readiness.questionnaire import Questionnaire
 from readiness.schema import DONT_KNOW, Option
 from readiness.services import PASSWORD_MIN_LENGTH, exclusive_values
@@ -280,6 +280,21 @@ class AssignForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.assign_to.choices = [SelectChoice("", _("Choose a municipality"))] + [
             SelectChoice(m.public_id, municipality_label(m)) for m in municipalities]
+
+
+class NewTokenForm(FlaskForm):
+    """Who a new API token is for, and a name saying what it is used for."""
+
+    holder = SelectField(_l("For"), default="",
+                         validators=[DataRequired(_l("Choose who the token is for"))])
+    name = StringField(_l("What it is for (optional)"),
+                       description=_l("For example the tool or report that will use it."),
+                       validators=[Length(max=120, message=_l("Use at most 120 characters"))])
+
+    def __init__(self, holders: Sequence[User], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holder.choices = [SelectChoice("", _("Choose a user"))] + [
+            SelectChoice(u.public_id, u.username) for u in holders]
 
 
 class PasswordChangeForm(FlaskForm):

@@ -25,7 +25,7 @@ from readiness import services
 from readiness.models import ApiToken, Municipality, Role, User
 from readiness.paging import Page, paginate
 from readiness.services import PASSWORD_MIN_LENGTH, ServiceError, record_audit
-from readiness.services_national import NATIONAL_ROLES, revoke_api_token
+from readiness.services_national import NATIONAL_ROLES, create_api_token, revoke_api_token
 
 ONE_TIME_PASSWORD_BYTES = 15  # 120 bits: 20 URL-safe characters
 USERNAME_MAX = 64
@@ -46,6 +46,7 @@ class Reason(StrEnum):
     PASSWORD_TOO_SHORT = "password_too_short"
     PASSWORD_UNCHANGED = "password_unchanged"
     UNKNOWN_TOKEN = "unknown_token"
+    NOT_A_TOKEN_HOLDER = "not_a_token_holder"
 
 
 class UserRefused(ServiceError):
@@ -255,6 +256,25 @@ def change_own_password(db: Session, user: User, new_password: str, *,
     user.must_change_password = False
     record_audit(db, user, "password_changed", user)
     db.flush()
+
+
+def api_token_holders(db: Session) -> list[User]:
+    """The active users who may hold an API token (admins and national coordinators)."""
+    return list(db.scalars(select(User).where(User.active, User.role.in_(NATIONAL_ROLES))
+                           .order_by(User.username)))
+
+
+def issue_token(db: Session, actor: User, holder_public_id: str,
+                name: str) -> tuple[ApiToken, str]:
+    """A new API token for an active admin or national coordinator, returned once; audited."""
+    holder = find_user(db, holder_public_id)
+    if holder is None or not holder.active or holder.role not in NATIONAL_ROLES:
+        raise UserRefused(Reason.NOT_A_TOKEN_HOLDER,
+                          "only active admins and national coordinators may hold API tokens")
+    token, secret = create_api_token(db, holder.username, name)
+    record_audit(db, actor, "api_token_created", token)
+    db.flush()
+    return token, secret
 
 
 def revoke_token(db: Session, actor: User, public_id: str) -> ApiToken:

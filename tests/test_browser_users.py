@@ -86,6 +86,18 @@ def test_an_admin_creates_a_coordinator_by_keyboard_and_the_pages_pass_axe(
     assert page.locator("#municipalities + .table-wrap >> text=Gent (BE)").count() == 1
     assert_accessible(page, "advisor's page with a municipality")
 
+    page.goto(f"{live_url}/users/tokens")
+    page.click("button:text('Make the token')")
+    page.wait_for_load_state()
+    assert "Choose who the token is for" in page.inner_text(".error-summary")
+    assert_accessible(page, "API tokens page with an error")
+    page.select_option("#holder", label="root")
+    page.fill("#name", "BI tool")
+    page.click("button:text('Make the token')")
+    page.wait_for_load_state()
+    assert len(page.input_value("#api-token")) >= 32
+    assert_accessible(page, "API token shown once")
+
 
 def test_a_new_user_signs_in_with_the_one_time_password_and_changes_it(
         browser: Any, page: Any, live_url: str, session: Session):  # noqa: F811

@@ -572,3 +572,40 @@ def test_the_menu_offers_users_to_admins_and_change_password_to_everyone(
     nav = other.get("/").get_data(as_text=True)
     assert 'href="/users/"' not in nav
     assert 'href="/account/password">Change password</a>' in nav
+
+
+# ---------------------------------------------------------------- API tokens in the browser
+
+
+def test_an_admin_makes_an_api_token_shown_once_that_opens_the_api(
+        app: Flask, admin: FlaskClient, session: Session):
+    nora = make_user(session, "nora", Role.NATIONAL_COORDINATOR)
+    page = admin.get("/users/tokens").get_data(as_text=True)
+    assert f'value="{nora.public_id}"' in page
+    made = _post(admin, "/users/tokens", {"holder": nora.public_id, "name": "<b>BI tool</b>"})
+    assert made.status_code == 200
+    html = made.get_data(as_text=True)
+    assert "shown only this once" in html
+    assert "&lt;b&gt;BI tool&lt;/b&gt;" in html
+    secret = re.search(r'id="api-token" [^>]*value="([^"]+)"', html)
+    assert secret
+    assert _api_status(app.test_client(), secret.group(1)) == 200
+    row = session.scalars(select(ApiToken)).one()
+    assert row.token_hash != secret.group(1)
+    assert secret.group(1) not in admin.get("/users/tokens").get_data(as_text=True)
+    events = session.scalars(select(AuditEvent.action)).all()
+    assert "api_token_created" in events
+
+
+def test_a_token_is_refused_for_users_who_may_not_use_the_api(
+        admin: FlaskClient, session: Session):
+    ava = make_user(session, "ava", Role.ADVISOR)
+    page = admin.get("/users/tokens").get_data(as_text=True)
+    assert f'value="{ava.public_id}"' not in page  # not offered...
+    forced = _post(admin, "/users/tokens", {"holder": ava.public_id})
+    assert forced.status_code == 400  # ...and refused when forced
+    assert "There is a problem" in forced.get_data(as_text=True)
+    assert session.scalars(select(ApiToken)).all() == []
+    empty = _post(admin, "/users/tokens", {"holder": ""})
+    assert empty.status_code == 400
+    assert "Choose who the token is for" in empty.get_data(as_text=True)

@@ -31,6 +31,7 @@ from readiness.db import get_session
 from readiness.forms import (
     AssignForm,
     ConfirmForm,
+    NewTokenForm,
     NewUserForm,
     PasswordChangeForm,
     RoleForm,
@@ -75,6 +76,8 @@ def _refusal(reason: Reason) -> str:
         Reason.PASSWORD_UNCHANGED: lambda: _(
             "The new password is your current one: choose a different password"),
         Reason.UNKNOWN_TOKEN: lambda: _("There is no such API token"),
+        Reason.NOT_A_TOKEN_HOLDER: lambda: _(
+            "Choose an active administrator or national coordinator"),
     }[reason]()
 
 
@@ -263,11 +266,23 @@ def reset_password(public_id: str) -> ResponseReturnValue:
 # ---------------------------------------------------------------- API tokens
 
 
-@bp.route("/tokens")
+@bp.route("/tokens", methods=["GET", "POST"])
 def tokens() -> ResponseReturnValue:
-    """Every API token, with a button to revoke those still working."""
-    return render_template("users/tokens.html", tokens=list_api_tokens(get_session()),
-                           confirm=ConfirmForm())
+    """Every API token, with a button to revoke those still working, and a form that makes a
+    new one for an admin or national coordinator (shown once, on the page the POST returns)."""
+    db = get_session()
+    form = NewTokenForm(accounts.api_token_holders(db))
+    if form.validate_on_submit():
+        try:
+            token, secret = accounts.issue_token(db, auth.require_user(), form.holder.data or "",
+                                                 form.name.data or "")
+        except UserRefused as refused:
+            form.holder.errors = [_refusal(refused.reason)]
+        else:
+            db.commit()
+            return render_template("users/new_token.html", token=token, secret=secret)
+    return render_template("users/tokens.html", tokens=list_api_tokens(db),
+                           confirm=ConfirmForm(), form=form), 400 if form.errors else 200
 
 
 @bp.route("/tokens/<public_id>/revoke", methods=["POST"])
