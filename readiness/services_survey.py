@@ -121,8 +121,17 @@ def missing(q: Questionnaire, response: Response, dimension: str | None = None) 
 
 
 def submit_response(db: Session, response: Response) -> bool:
-    """Send a complete response once: True the first time, False for any repeat."""
-    if response.assessment.status != Status.OPEN:
+    """Send a complete response once: True the first time, False for any repeat.
+
+    The assessment's row is read under a shared lock (PostgreSQL: FOR SHARE; SQLite serialises
+    writers anyway), so closing or cancelling the round, which lock it for update, either waits
+    for this answer and counts it, or goes first and this answer is refused: never a sent answer
+    that a cancel deletes uncounted or a close leaves unscored.
+    """
+    db.flush()
+    status = db.scalar(select(Assessment.status).where(Assessment.id == response.assessment_id)
+                       .with_for_update(read=True))
+    if status != Status.OPEN:
         raise ServiceError("this survey is closed")
     now = datetime.now(UTC)
     result = db.execute(
