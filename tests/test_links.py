@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from readiness import create_app
 from readiness.db import get_db
 from readiness.models import Role
-from tests.web_helpers import PASSWORD, csrf_from, login, make_municipality, make_user
+from tests.web_helpers import PASSWORD, csrf_from, make_municipality, make_user
 
 pytestmark = pytest.mark.db
 LINK = re.compile(r'value="(https?://[^"]+/s/[A-Za-z0-9_-]+)"')
@@ -37,7 +37,10 @@ def new_round_links(client: FlaskClient, session: Session, headers: dict[str, st
     """Sign in as an advisor, start a round in a new municipality, return the links shown."""
     advisor = make_user(session, "advisor", Role.ADVISOR)
     town = make_municipality(session, "Mechelen", advisor=advisor)
-    login(client, "advisor")
+    token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
+    signed_in = client.post("/login", headers=headers, data={
+        "csrf_token": token, "username": "advisor", "password": PASSWORD})
+    assert signed_in.status_code == 302  # the cookie is for the host the browser sees
     page = f"/municipalities/{town.public_id}/assessments/new"
     token = csrf_from(client.get(page, headers=headers).get_data(as_text=True))
     started = client.post(page, headers=headers, data={
@@ -48,9 +51,12 @@ def new_round_links(client: FlaskClient, session: Session, headers: dict[str, st
     return LINK.findall(client.get(location, headers=headers).get_data(as_text=True))
 
 
-# as a browser sends them through the proxy (Flask-WTF checks the referrer on HTTPS posts)
-FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maw.example.gov",
+# as a proxy passes a browser's request on: its Host, the scheme it was reached by, and the
+# referrer (Flask-WTF checks it on HTTPS posts)
+FORWARDED = {"Host": "maw.example.gov", "X-Forwarded-Proto": "https",
              "Referer": "https://maw.example.gov/municipalities"}
+# what a client might add itself, and a proxy that does not overwrite them would pass on
+SPOOFED = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "/phish"}
 
 
 def test_links_use_the_configured_public_address(app: Flask, session: Session):
@@ -60,18 +66,28 @@ def test_links_use_the_configured_public_address(app: Flask, session: Session):
     assert all(link.startswith("https://maw.example.gov/s/") for link in links)
 
 
-def test_forwarded_headers_are_ignored_unless_a_proxy_is_declared(client: FlaskClient,
+def test_forwarded_scheme_is_ignored_unless_a_proxy_is_declared(client: FlaskClient,
                                                                   session: Session):
-    links = new_round_links(client, session, FORWARDED)
+    links = new_round_links(client, session, {**FORWARDED, **SPOOFED})
     assert links
-    assert all(link.startswith("http://localhost/s/") for link in links)
+    assert all(link.startswith("http://maw.example.gov/s/") for link in links)
 
 
 def test_behind_a_declared_proxy_links_take_its_scheme_and_host(app: Flask, session: Session):
     with sibling(app, PROXY_FIX=1) as proxied:
-        links = new_round_links(proxied.test_client(), session, FORWARDED)
+        links = new_round_links(proxied.test_client(), session, {**FORWARDED, **SPOOFED})
     assert links
     assert all(link.startswith("https://maw.example.gov/s/") for link in links)
+
+
+def test_forwarded_host_and_prefix_never_reach_a_link_even_behind_a_proxy(
+        app: Flask, session: Session):
+    with sibling(app, PROXY_FIX=1, PUBLIC_BASE_URL="https://example.gov/maw") as proxied:
+        links = new_round_links(proxied.test_client(), session,
+                                {**FORWARDED, **SPOOFED, "Host": "example.gov",
+                                 "Referer": "https://example.gov/maw/"})
+    assert links
+    assert all(link.startswith("https://example.gov/maw/s/") for link in links)
 
 
 def test_behind_a_declared_proxy_one_clients_failed_sign_ins_do_not_lock_out_another(

@@ -1,32 +1,37 @@
 """Absolute links handed to people outside the app (invitation links), and the proxy setting.
 
 Behind a reverse proxy the app sees its own address (e.g. http://127.0.0.1:8000), so a link
-built from the request would point there. `PUBLIC_BASE_URL` (e.g. https://maw.example.gov)
-fixes the address of every link handed out; `PROXY_FIX` (the number of trusted proxies in
-front of the app) makes the app read the client's address, scheme and host from the proxy's
-X-Forwarded-* headers, which sign-in throttling per address needs. Both are off by default:
-forwarded headers from an untrusted client must not be believed.
+built from the request would point there. `PUBLIC_BASE_URL` (e.g. https://maw.example.gov, or
+https://example.gov/maw when served under a path) fixes the address of every link handed out,
+whatever the request says. `PROXY_FIX` (the number of trusted proxies in front of the app)
+makes the app read the client's address and scheme from the proxy's X-Forwarded-For and
+X-Forwarded-Proto, which sign-in throttling per address and secure cookies need. Forwarded host
+and prefix are never believed (a proxy that does not overwrite them would pass a client's own
+through into invitation links); the proxy passes the Host header, or PUBLIC_BASE_URL names it.
+Off by default: forwarded headers from an untrusted client must not be believed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    """The absolute address of `endpoint`, on PUBLIC_BASE_URL when it is set."""
+    """The absolute address of `endpoint`, on PUBLIC_BASE_URL when it is set (which already
+    holds any path the app is served under)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
-        return str(base).rstrip("/") + url_for(endpoint, **values)
+        path = url_for(endpoint, **values).removeprefix(request.script_root)
+        return str(base).rstrip("/") + path
     return url_for(endpoint, _external=True, **values)
 
 
 def trust_proxies(app: Flask) -> None:
-    """Read client address, scheme, host and prefix from PROXY_FIX trusted proxies, if any."""
+    """Read the client's address and scheme from PROXY_FIX trusted proxies, if any."""
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
-                                x_host=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops,  # type: ignore[method-assign]
+                                x_proto=hops, x_host=0, x_prefix=0)
