@@ -37,10 +37,8 @@ def new_round_links(client: FlaskClient, session: Session, headers: dict[str, st
     """Sign in as an advisor, start a round in a new municipality, return the links shown."""
     advisor = make_user(session, "advisor", Role.ADVISOR)
     town = make_municipality(session, "Mechelen", advisor=advisor)
-    token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
-    signed_in = client.post("/login", headers=headers, data={
-        "csrf_token": token, "username": "advisor", "password": PASSWORD})
-    assert signed_in.status_code == 302  # the cookie is for the host the browser sees
+    # signed in through the same headers: the cookie is for the host the browser sees
+    assert sign_in(client, "advisor", PASSWORD, headers) == 302
     page = f"/municipalities/{town.public_id}/assessments/new"
     token = csrf_from(client.get(page, headers=headers).get_data(as_text=True))
     started = client.post(page, headers=headers, data={
@@ -95,15 +93,15 @@ def test_behind_a_declared_proxy_one_clients_failed_sign_ins_do_not_lock_out_ano
     make_user(session, "coordinator", Role.NATIONAL_COORDINATOR)
     with sibling(app, PROXY_FIX=1, LOGIN_MAX_FAILURES_PER_ADDRESS=3) as proxied:
         client = proxied.test_client()
-        statuses = [sign_in(client, "203.0.113.7", f"guess{n}", "wrong password")
-                    for n in range(4)]
+        statuses = [sign_in(client, f"guess{n}", "wrong password",
+                            {"X-Forwarded-For": "203.0.113.7"}) for n in range(4)]
         assert statuses[-1] == 429  # that address is locked out...
-        assert sign_in(client, "198.51.100.2", "coordinator", PASSWORD) == 302  # ...not everyone
+        assert sign_in(client, "coordinator", PASSWORD,  # ...not everyone
+                       {"X-Forwarded-For": "198.51.100.2"}) == 302
 
 
-def sign_in(client: FlaskClient, address: str, username: str, password: str) -> int:
-    """The status of a sign-in from `address`, as a proxy forwards it."""
-    headers = {"X-Forwarded-For": address}
+def sign_in(client: FlaskClient, username: str, password: str, headers: dict[str, str]) -> int:
+    """The status of a sign-in sent with `headers` (as a proxy passes a browser's request on)."""
     token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
     return client.post("/login", headers=headers, data={
         "csrf_token": token, "username": username, "password": password}).status_code
