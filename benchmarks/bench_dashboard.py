@@ -9,7 +9,7 @@ median of repeated runs of:
 
 - dashboard data: everything the dashboard page shows (overview, distributions, levels,
   barriers, progress, breakdowns, one sorted page of the table, where to go next), read from
-  the database and aggregated by readiness.aggregate;
+  the database and aggregated by readiness.national.aggregate;
 - the same aggregate both ways: per dimension and level the municipalities, mean score and
   perception gaps over each municipality's latest round, plus barrier frequency, once through
   readiness (query + pandas) and once as a single hand-written SQL query; the ratio compares
@@ -42,12 +42,15 @@ from sqlalchemy import select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from readiness import aggregate, create_app, services, services_survey  # noqa: E402
+from readiness import create_app  # noqa: E402
+from readiness.core.questionnaire import get_questionnaire  # noqa: E402
 from readiness.db import get_db, upgrade  # noqa: E402
-from readiness.demo_national import build_demo  # noqa: E402
+from readiness.demo.national import build_demo  # noqa: E402
 from readiness.models import Assessment, Base, Municipality, Status  # noqa: E402
-from readiness.questionnaire import get_questionnaire  # noqa: E402
-from readiness.services_national import national_tables  # noqa: E402
+from readiness.national import aggregate  # noqa: E402
+from readiness.services import assessments as services  # noqa: E402
+from readiness.services import survey as services_survey  # noqa: E402
+from readiness.services.national import national_tables  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 SAME_AGGREGATE_SQL = """

@@ -73,9 +73,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def _respondent(base: str, link: str) -> tuple[str, str, str]:
     """Start a response through the link; return (cookie header, csrf token, page-1 form body)."""
-    from readiness.forms import comment_field, item_field
-    from readiness.questionnaire import get_questionnaire
-    from readiness.services_survey import pages
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.services.survey import pages
+    from readiness.web.forms import comment_field, item_field
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

@@ -31,13 +31,13 @@ from pathlib import Path
 import pypdf
 from weasyprint import HTML
 
-from readiness.questionnaire import load_questionnaire, questionnaire_path
-from readiness.report import ASSET_BASE, PDF_VARIANT, ReportFetcher, html_to_pdf
-from readiness.report import render_roadmap_html as to_html
-from readiness.report_context import ReportMeta, build_report_context
-from readiness.responses import read_responses
-from readiness.roadmap import build_roadmap
-from readiness.scoring import score
+from readiness.core.questionnaire import load_questionnaire, questionnaire_path
+from readiness.core.responses import read_responses
+from readiness.core.roadmap import build_roadmap
+from readiness.core.scoring import score
+from readiness.report.context import ReportMeta, build_report_context
+from readiness.report.render import ASSET_BASE, PDF_VARIANT, ReportFetcher, html_to_pdf
+from readiness.report.render import render_roadmap_html as to_html
 
 AGENCIES = ("local_authority", "police", "health", "social_services", "education")
 
@@ -93,7 +93,7 @@ def median(pairs: list[tuple[float, float]], index: int) -> float:
 def peak_memory_mb(csv_path: Path, out: Path) -> float:
     """Peak RSS of a fresh process that runs `readiness roadmap` once."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-m", "readiness.cli", "roadmap", str(csv_path),
+    subprocess.run([sys.executable, "-m", "readiness.cli.main", "roadmap", str(csv_path),
                     "--municipality", "Benchmark", "--out", str(out)], check=True,
                    capture_output=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -102,8 +102,10 @@ def peak_memory_mb(csv_path: Path, out: Path) -> float:
 
 def make_database(folder: Path, count: int) -> dict[str, str]:
     """A migrated SQLite database with `count` closed assessments; returns the env to use it."""
-    from readiness import create_app, services, services_survey
+    from readiness import create_app
     from readiness.db import get_db, upgrade
+    from readiness.services import assessments as services
+    from readiness.services import survey as services_survey
 
     env = {"READINESS_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
            "READINESS_SECRET_KEY": "benchmark key, long enough, not for production",
@@ -175,7 +177,7 @@ def main() -> None:
         for workers in (1, cores):  # the same batch on one core, then on all of them
             out = folder / f"out{workers}"
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "readiness.cli", "reports", "build",
+            done = subprocess.run([sys.executable, "-m", "readiness.cli.main", "reports", "build",
                                    "--out", str(out), "--workers", str(workers)],
                                   env={**os.environ, **env}, capture_output=True, text=True)
             seconds = time.perf_counter() - start

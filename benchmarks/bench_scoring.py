@@ -14,9 +14,9 @@ import random
 import statistics
 import time
 
-from readiness.questionnaire import get_questionnaire
-from readiness.roadmap import build_roadmap
-from readiness.scoring import Answer, score
+from readiness.core.questionnaire import get_questionnaire
+from readiness.core.roadmap import build_roadmap
+from readiness.core.scoring import Answer, score
 
 
 def make_country(municipalities: int, respondents: int, seed: int = 7) -> list[list[Answer]]:

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from readiness import create_app
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import get_db, upgrade
 from readiness.models import Base
-from readiness.questionnaire import Questionnaire, get_questionnaire
 
 TEST_DATABASE_URL = os.environ.get("READINESS_TEST_DATABASE_URL")
 # scrypt with a small work factor: the same code path as production, fast enough for tests

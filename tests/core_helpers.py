@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from readiness.questionnaire import Questionnaire, load_questionnaire
-from readiness.scoring import Answer
+from readiness.core.questionnaire import Questionnaire, load_questionnaire
+from readiness.core.scoring import Answer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini" / "1.0.yaml"

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from readiness.demo_national import build_demo
+from readiness.core.questionnaire import get_questionnaire
+from readiness.demo.national import build_demo
 from readiness.models import Municipality, Role
-from readiness.questionnaire import get_questionnaire
-from readiness.services_national import create_api_token
+from readiness.services.national import create_api_token
 from tests.web_helpers import make_user
 
 EVIL_NAME = '=HYPERLINK("http://example.invalid","click")'

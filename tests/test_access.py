@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
 from readiness.models import Assessment, Mode, Municipality, Role, User
+from readiness.services import assessments as services
 from tests.web_helpers import (
     add_responses,
     csrf_from,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from readiness import aggregate as ag
-from readiness.aggregate import Filters
-from readiness.national_params import ParamError, RegionNotInCountry, parse_params
-from readiness.national_query import Records
-from readiness.questionnaire import get_questionnaire
+from readiness.core.questionnaire import get_questionnaire
+from readiness.national import aggregate as ag
+from readiness.national.aggregate import Filters
+from readiness.national.params import ParamError, RegionNotInCountry, parse_params
+from readiness.national.query import Records
 from tests.national_fixture import DIMENSIONS, records
 
 Q = get_questionnaire()
@@ -224,7 +224,7 @@ def test_pandas_is_imported_only_by_the_aggregate_package():
     root = Path(__file__).parents[1] / "readiness"
     importers = {p.relative_to(root).as_posix() for p in root.rglob("*.py")
                  if re.search(r"^\s*(import pandas|from pandas)", p.read_text(), re.M)}
-    assert importers <= {"aggregate/national.py", "aggregate/municipal.py"}
+    assert importers <= {"national/aggregate/national.py", "national/aggregate/municipal.py"}
 
 
 def test_an_empty_selection_gives_empty_views_not_errors(tables: ag.Tables):

@@ -14,8 +14,8 @@ from schemathesis.config import SchemathesisConfig
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
 from readiness.models import ApiToken, AuditEvent
+from readiness.services import assessments as services
 from readiness.tokens import hash_token
 from tests.national_web import Country, make_country
 from tests.web_helpers import fresh
@@ -107,7 +107,7 @@ def test_a_revoked_token_stops_working(client: FlaskClient, country: Country,
     row = session.scalar(select(ApiToken).where(
         ApiToken.token_hash == hash_token(country.coordinator_token)))
     assert row is not None
-    from readiness.services_national import revoke_api_token
+    from readiness.services.national import revoke_api_token
 
     revoke_api_token(session, row.public_id)
     session.commit()
@@ -177,7 +177,7 @@ def test_api_token_create_prints_the_token_once_and_stores_its_hash(
         app: Flask, country: Country, session: Session, monkeypatch: pytest.MonkeyPatch):
     from click.testing import CliRunner
 
-    from readiness.cli import main
+    from readiness.cli.main import main
 
     monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
     result = CliRunner().invoke(main, ["api-token", "create", "national", "--name", "script"])
@@ -197,7 +197,7 @@ def test_api_tokens_are_listed_and_revoked_from_the_command_line(
         monkeypatch: pytest.MonkeyPatch):
     from click.testing import CliRunner
 
-    from readiness.cli import main
+    from readiness.cli.main import main
 
     monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
     listing = CliRunner().invoke(main, ["api-token", "list"])

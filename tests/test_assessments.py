@@ -9,10 +9,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import privacy, services, services_survey
-from readiness.forms import item_field
+from readiness.core import privacy
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, InvitationState, Mode, Municipality, Role, Status
-from readiness.questionnaire import Questionnaire
+from readiness.services import assessments as services
+from readiness.services import survey as services_survey
+from readiness.web.forms import item_field
 from tests.web_helpers import (
     add_responses,
     answer_all,

@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from readiness import services, services_rounds, services_survey
-from readiness.forms import item_field
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import (
     Assessment,
     AuditEvent,
@@ -24,7 +23,10 @@ from readiness.models import (
     Role,
     Status,
 )
-from readiness.questionnaire import Questionnaire
+from readiness.services import assessments as services
+from readiness.services import rounds as services_rounds
+from readiness.services import survey as services_survey
+from readiness.web.forms import item_field
 from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
 from tests.web_helpers import (
     PASSWORD,

@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import auth, services
+from readiness import auth
 from readiness.models import Municipality, Role
+from readiness.services import assessments as services
 from tests.web_helpers import FAST_HASH, PASSWORD, csrf_from, login, make_municipality, make_user
 
 

@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Response, ResponseStatus, Role
-from readiness.questionnaire import Questionnaire
-from readiness.services_survey import pages
+from readiness.services import assessments as services
+from readiness.services.survey import pages
 from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
 from tests.web_helpers import PASSWORD, add_responses, make_assessment, make_municipality, make_user
 
@@ -53,7 +53,7 @@ def _choose_by_keyboard(tab: Any, field: str, position: int) -> None:
 
 def _answer_page_by_keyboard(tab: Any, q: Questionnaire, number: int,
                              chosen: dict[str, str]) -> None:
-    from readiness.forms import comment_field, item_field
+    from readiness.web.forms import comment_field, item_field
 
     dimension = pages(q)[number - 1]
     for n, item in enumerate(q.items_of(dimension.id)):

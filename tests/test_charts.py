@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from readiness.aggregate import DimensionSummary, LevelShare
-from readiness.charts import CHAR_WIDTH, agency_bars_svg, level_bar, radar_svg, wrap_label
-from readiness.charts_national import NO_DATA, TOO_FEW, levels_svg
-from readiness.scoring import Result, score
+from readiness.core.scoring import Result, score
+from readiness.national.aggregate import DimensionSummary, LevelShare
+from readiness.national.charts import NO_DATA, TOO_FEW, levels_svg
+from readiness.report.charts import CHAR_WIDTH, agency_bars_svg, level_bar, radar_svg, wrap_label
 from tests.core_helpers import answers, mini
 
 Q = mini()
@@ -171,9 +171,9 @@ def test_a_levels_row_with_every_level_hidden_says_so_instead_of_staying_blank()
 def test_national_charts_are_drawn_only_with_a_figure_to_show():
     from datetime import date
 
-    from readiness import aggregate as ag
-    from readiness.charts_national import national_charts
-    from readiness.questionnaire import get_questionnaire
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.national import aggregate as ag
+    from readiness.national.charts import national_charts
     from tests.national_fixture import DIMENSIONS, records
 
     t = ag.tables(records(), DIMENSIONS)

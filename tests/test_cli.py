@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness.cli import main
-from readiness.questionnaire import get_questionnaire
+from readiness.cli.main import main
+from readiness.core.questionnaire import get_questionnaire
 
 DIMENSIONS = ["trust", "role_clarity", "legal_basis", "tools", "training"]
 

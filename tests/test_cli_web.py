@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from readiness.cli import main
+from readiness.cli.main import main
 from readiness.models import Assessment, Municipality, Role, Status, User
 from tests.web_helpers import FAST_HASH, fresh, login, make_municipality, make_user
 

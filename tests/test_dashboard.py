@@ -192,8 +192,8 @@ def test_the_smallest_cell_shown_is_configurable(app, client: FlaskClient, count
 
 def test_closing_an_assessment_stores_its_findings_and_a_lone_one_has_no_peers(
         client: FlaskClient, session: Session):
-    from readiness import services
     from readiness.models import AssessmentFinding
+    from readiness.services import assessments as services
     from tests.web_helpers import add_responses, make_assessment, make_municipality, make_user
 
     municipality = make_municipality(session, "Lonely", country="LU")

@@ -7,11 +7,11 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
-from readiness.demo import PROFILES, create_demo_municipality, load_demo
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.scoring import Result
+from readiness.demo.municipal import PROFILES, create_demo_municipality, load_demo
 from readiness.models import Assessment, Status
-from readiness.questionnaire import Questionnaire
-from readiness.scoring import Result
+from readiness.services import assessments as services
 from tests.web_helpers import FAST_HASH
 
 

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from readiness import services
-from readiness.cli import main
+from readiness.cli.main import main
 from readiness.models import Assessment, AssessmentFinding, Municipality, Response, Score
+from readiness.services import assessments as services
 
 pytestmark = pytest.mark.db
 

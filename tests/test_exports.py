@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from readiness import aggregate as ag
-from readiness.exports import (
+from readiness.core.questionnaire import get_questionnaire
+from readiness.national import aggregate as ag
+from readiness.national.exports import (
     Sheet,
     csv_bytes,
     municipality_sheet,
@@ -19,7 +20,6 @@ from readiness.exports import (
     summary_sheet,
     xlsx_bytes,
 )
-from readiness.questionnaire import get_questionnaire
 from tests.national_fixture import DIMENSIONS, records
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "=HYPERLINK(\"x\")"]

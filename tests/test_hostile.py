@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from readiness import services
-from readiness.forms import comment_field, item_field
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Municipality, Response, Role
-from readiness.questionnaire import Questionnaire
-from readiness.services_survey import pages
+from readiness.services import assessments as services
+from readiness.services.survey import pages
+from readiness.web.forms import comment_field, item_field
 from tests.web_helpers import (
     csrf_from,
     fresh,

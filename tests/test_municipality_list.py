@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from readiness import services
 from readiness.models import Role
+from readiness.services import assessments as services
 from tests.web_helpers import login, make_user
 
 pytestmark = pytest.mark.db

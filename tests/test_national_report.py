@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from readiness import aggregate as ag
-from readiness.national_report import national_context, national_report_html, recommendations_for
-from readiness.questionnaire import get_questionnaire
+from readiness.core.questionnaire import get_questionnaire
+from readiness.national import aggregate as ag
+from readiness.national.report import national_context, national_report_html, recommendations_for
 from tests.national_fixture import DIMENSIONS, records
 
 Q = get_questionnaire()

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from readiness import aggregate, services, services_national
-from readiness.aggregate import Filters, Tables
-from readiness.demo_national import build_demo
+from readiness.core.questionnaire import Questionnaire
+from readiness.demo.national import build_demo
 from readiness.models import Municipality
-from readiness.questionnaire import Questionnaire
+from readiness.national import aggregate
+from readiness.national.aggregate import Filters, Tables
+from readiness.services import assessments as services
+from readiness.services import national as services_national
 from tests.web_helpers import add_responses, make_assessment, make_municipality
 
 pytestmark = pytest.mark.db

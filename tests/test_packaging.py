@@ -25,7 +25,7 @@ def test_wheel_ships_questionnaires_templates_reports_and_migrations(tmp_path: P
     assert {"readiness/" + name for name in expected} <= names
     migrations = {p.relative_to(root).as_posix() for p in (root / "migrations").rglob("*.py")}
     assert {"readiness/" + name for name in migrations} <= names
-    assert "readiness/cli.py" in names
+    assert "readiness/cli/main.py" in names
 
 
 def test_resources_prefer_the_copy_inside_the_package(tmp_path: Path, monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readiness.privacy import shown_agencies
+from readiness.core.privacy import shown_agencies
 
 
 def test_agencies_with_enough_respondents_are_shown_in_the_given_order():

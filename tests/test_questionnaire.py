@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.questionnaire import (
+from readiness.core.questionnaire import (
     QuestionnaireError,
     available_versions,
     get_questionnaire,

@@ -11,9 +11,12 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from readiness.cli import main
-from readiness.questionnaire import Questionnaire, get_questionnaire
-from readiness.report import (
+from readiness.cli.main import main
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
+from readiness.core.roadmap import build_roadmap
+from readiness.core.scoring import Answer, score
+from readiness.report.context import ReportContext, ReportMeta, build_report_context
+from readiness.report.render import (
     ReportError,
     ReportFetcher,
     cache_key,
@@ -21,9 +24,6 @@ from readiness.report import (
     render_pdf,
     render_roadmap_html,
 )
-from readiness.report_context import ReportContext, ReportMeta, build_report_context
-from readiness.roadmap import build_roadmap
-from readiness.scoring import Answer, score
 
 HOSTILE = ('<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://127.0.0.1:9/"> '
            '<img src="data:image/svg+xml;base64,PHN2Zy8+">')

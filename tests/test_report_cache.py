@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from readiness.report_cache import cached_pdf, prune
+from readiness.report.cache import cached_pdf, prune
 
 KB = 1024
 

@@ -11,11 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from readiness import report, services
+from readiness.cli.report_batch import closed_assessment_jobs
 from readiness.models import Assessment, Role
-from readiness.report import render_batch
+from readiness.report import render as report
+from readiness.report.render import render_batch
+from readiness.services import assessments as services
 from readiness.web import report_download
-from readiness.web.report_batch import closed_assessment_jobs
 from tests.web_helpers import (
     add_responses,
     login,
@@ -130,7 +131,7 @@ def test_reports_build_command_reports_what_it_wrote(app: Flask, session: Sessio
                                                      monkeypatch: pytest.MonkeyPatch):
     from click.testing import CliRunner
 
-    from readiness.cli import main
+    from readiness.cli.main import main
 
     _closed(session, "Mechelen")
     monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])

@@ -7,16 +7,16 @@ import re
 
 import pytest
 
-from readiness.demo import PROFILES, Profile, profile_answers
-from readiness.questionnaire import Questionnaire, get_questionnaire
-from readiness.report_text import (
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
+from readiness.core.roadmap import build_roadmap
+from readiness.core.scoring import Answer, ItemResult, Result, score
+from readiness.core.statements import statement_reading
+from readiness.demo.municipal import PROFILES, Profile, profile_answers
+from readiness.report.text import (
     Point,
     strengths_and_weaknesses,
     summary_paragraphs,
 )
-from readiness.roadmap import build_roadmap
-from readiness.scoring import Answer, ItemResult, Result, score
-from readiness.statements import statement_reading
 
 Q = get_questionnaire()
 AGENCIES = ("local_authority", "police", "health", "social_services", "youth_work")

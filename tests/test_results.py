@@ -10,10 +10,10 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, AuditEvent
-from readiness.questionnaire import Questionnaire
-from readiness.report_context import MAX_FINDINGS
+from readiness.report.context import MAX_FINDINGS
+from readiness.services import assessments as services
 from readiness.web import results
 from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
 

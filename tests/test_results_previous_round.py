@@ -11,9 +11,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from readiness import services
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, Municipality, Role
-from readiness.questionnaire import Questionnaire
+from readiness.services import assessments as services
 from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
 from tests.web_helpers import (
     PASSWORD,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from readiness.questionnaire import get_questionnaire
-from readiness.roadmap import build_roadmap
-from readiness.scoring import Answer, score
+from readiness.core.questionnaire import get_questionnaire
+from readiness.core.roadmap import build_roadmap
+from readiness.core.scoring import Answer, score
 from tests.core_helpers import answers, mini
 
 Q = mini()
@@ -143,7 +143,7 @@ def test_shipped_roadmap_lists_each_action_once_with_known_lead_agencies():
 def _mini_copy(tmp_path, **replacements: str):
     import shutil
 
-    from readiness.questionnaire import load_questionnaire
+    from readiness.core.questionnaire import load_questionnaire
     from tests.core_helpers import MINI
 
     for file in MINI.parent.iterdir():
@@ -157,7 +157,7 @@ def _mini_copy(tmp_path, **replacements: str):
 
 
 def test_action_suited_to_the_stage_moves_ahead(tmp_path):
-    from readiness.roadmap import STAGE_WEIGHT
+    from readiness.core.roadmap import STAGE_WEIGHT
 
     rows = answers("police", "p1", t1="disagree", t2="agree", l1="disagree", l2="strongly_disagree")
     plain = build_roadmap(Q, score(Q, rows))
@@ -184,7 +184,7 @@ def test_overflow_of_the_first_year_moves_beyond_it_keeping_dependencies(tmp_pat
 def test_unknown_stage_on_an_action_is_refused(tmp_path):
     import pytest
 
-    from readiness.questionnaire import QuestionnaireError
+    from readiness.core.questionnaire import QuestionnaireError
 
     with pytest.raises(QuestionnaireError, match="unknown stage 'someday'") as caught:
         _mini_copy(tmp_path, **{"    indicator: Sessions held.\n":

@@ -9,10 +9,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from readiness import services, services_survey
+from readiness.core.questionnaire import get_questionnaire
 from readiness.db import get_db
 from readiness.models import Response, ResponseStatus
-from readiness.questionnaire import get_questionnaire
+from readiness.services import assessments as services
+from readiness.services import survey as services_survey
 from tests.web_helpers import answer_all, make_assessment, make_municipality
 
 pytestmark = pytest.mark.db

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness.questionnaire import get_questionnaire
-from readiness.scoring import INSUFFICIENT, Answer, Result, derive_context, score
+from readiness.core.questionnaire import get_questionnaire
+from readiness.core.scoring import INSUFFICIENT, Answer, Result, derive_context, score
 from tests.core_helpers import answers, mini, uniform
 
 Q = mini()

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import services, services_rounds, services_survey
+from readiness.core.questionnaire import Questionnaire
 from readiness.db import get_db
 from readiness.models import (
     Assessment,
@@ -25,7 +25,9 @@ from readiness.models import (
     Score,
     Status,
 )
-from readiness.questionnaire import Questionnaire
+from readiness.services import assessments as services
+from readiness.services import rounds as services_rounds
+from readiness.services import survey as services_survey
 from readiness.tokens import hash_token
 from tests.web_helpers import (
     add_responses,

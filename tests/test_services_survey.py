@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from readiness import services, services_survey
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Mode, ResponseStatus
-from readiness.questionnaire import Questionnaire
+from readiness.services import assessments as services
+from readiness.services import survey as services_survey
 from readiness.tokens import hash_token
 from tests.web_helpers import answer_all, make_assessment, make_municipality
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness import services
-from readiness.forms import comment_field, item_field
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Response, ResponseStatus
-from readiness.questionnaire import Questionnaire
-from readiness.services_survey import pages
+from readiness.services import assessments as services
+from readiness.services.survey import pages
+from readiness.web.forms import comment_field, item_field
 from readiness.web.survey import COOKIE, estimated_minutes
 from tests.web_helpers import (
     csrf_from,

@@ -10,10 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from readiness import create_app, privacy
+from readiness import create_app
+from readiness.core import privacy
+from readiness.core.questionnaire import Questionnaire
 from readiness.db import get_db
 from readiness.models import Base, Response
-from readiness.questionnaire import Questionnaire
 from readiness.web.survey import privacy_notice
 from tests.web_helpers import fresh, make_assessment, make_municipality, page_data, post_form
 

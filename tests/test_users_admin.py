@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness import services_users
 from readiness.models import ApiToken, AuditEvent, Municipality, Role, User
-from readiness.services_national import create_api_token
+from readiness.services import users as services_users
+from readiness.services.national import create_api_token
 from tests.web_helpers import (
     PASSWORD,
     csrf_from,

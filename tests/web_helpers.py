@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness import services, services_survey
-from readiness.forms import comment_field, item_field
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.models import Assessment, Mode, Municipality, Response, Role, User
-from readiness.questionnaire import Questionnaire, get_questionnaire
+from readiness.services import assessments as services
+from readiness.services import survey as services_survey
+from readiness.web.forms import comment_field, item_field
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "scrypt:1024:8:1"

@@ -22,13 +22,14 @@ from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from readiness import aggregate, auth
+from readiness import auth
+from readiness.core.questionnaire import get_questionnaire
 from readiness.db import begin_write, get_session
 from readiness.models import Municipality, User
-from readiness.national_params import ParamError, ViewParams, parse_params
-from readiness.national_query import load_records, places
-from readiness.questionnaire import get_questionnaire
-from readiness.services_national import audit, national_tables, note_token_use, user_for_token
+from readiness.national import aggregate
+from readiness.national.params import ParamError, ViewParams, parse_params
+from readiness.national.query import load_records, places
+from readiness.services.national import audit, national_tables, note_token_use, user_for_token
 from readiness.web.dashboard import min_cell
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

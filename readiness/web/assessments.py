@@ -22,12 +22,23 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from readiness import auth, privacy, services
-from readiness import services_rounds as rounds
-from readiness import services_survey as survey
+from readiness import auth
 from readiness.auth import Access
+from readiness.core import privacy
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import get_session
-from readiness.forms import (
+from readiness.models import (
+    Assessment,
+    Invitation,
+    InvitationState,
+    Mode,
+    Municipality,
+    Status,
+)
+from readiness.services import assessments as services
+from readiness.services import rounds, survey
+from readiness.services.paging import page_number, paginate
+from readiness.web.forms import (
     RECOMMENDED_AGENCIES,
     AssessmentForm,
     CancelForm,
@@ -43,16 +54,6 @@ from readiness.forms import (
     statement_fields,
     survey_form,
 )
-from readiness.models import (
-    Assessment,
-    Invitation,
-    InvitationState,
-    Mode,
-    Municipality,
-    Status,
-)
-from readiness.paging import page_number, paginate
-from readiness.questionnaire import Questionnaire, get_questionnaire
 from readiness.web.links import public_url
 
 bp = Blueprint("assessments", __name__)

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from readiness import auth
 from readiness.db import get_session
-from readiness.forms import LoginForm
 from readiness.models import Role
+from readiness.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 

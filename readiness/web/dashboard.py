@@ -15,19 +15,21 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from readiness import aggregate, auth, exports, national_query
-from readiness.charts_national import national_charts
+from readiness import auth
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import begin_write, get_session
-from readiness.forms import population_labels
 from readiness.models import POPULATION_BANDS, Assessment, User
-from readiness.national_params import ParamError, RegionNotInCountry, ViewParams, parse_params
-from readiness.national_query import (
+from readiness.national import aggregate, exports
+from readiness.national import query as national_query
+from readiness.national.charts import national_charts
+from readiness.national.params import ParamError, RegionNotInCountry, ViewParams, parse_params
+from readiness.national.query import (
     iter_submitted_responses,
     load_records,
     load_roadmap_actions,
 )
-from readiness.questionnaire import Questionnaire, get_questionnaire
-from readiness.services_national import audit, national_tables
+from readiness.services.national import audit, national_tables
+from readiness.web.forms import population_labels
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -226,7 +228,7 @@ def respondents(fmt: str) -> ResponseReturnValue:
 @auth.login_required
 def national_pdf() -> ResponseReturnValue:
     """The national summary as a PDF, through the same report machinery as the roadmap."""
-    from readiness.national_report import NationalReportError, national_report_pdf
+    from readiness.national.report import NationalReportError, national_report_pdf
 
     user = auth.require_national()
     params = view_params()

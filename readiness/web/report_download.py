@@ -4,7 +4,7 @@ Access, scoring and audit come from `readiness.web.results` (`load_results`, `au
 PDF follows exactly the results page's rules: who may see it, and which agencies' own figures
 and comments are shown. A closed assessment does not change, so its PDF is rendered once and
 kept in the instance folder under `report.cache_key(html)` (format version + hash of the exact
-HTML; a new questionnaire file or template change gives a new key) by `readiness.report_cache`,
+HTML; a new questionnaire file or template change gives a new key) by `readiness.report.cache`,
 which holds the folder under REPORT_CACHE_MAX_MB (default 512) and drops files unused for
 REPORT_CACHE_MAX_AGE_DAYS (default 90). Rendering runs in a child
 process with a time limit (`report.render_pdf`), safe from request threads; a failure becomes a
@@ -26,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
-from readiness import auth, report_cache
+from readiness import auth
 from readiness.db import get_session
 from readiness.models import Assessment, Mode, Response, ResponseStatus, Role, User
-from readiness.report_context import ReportMeta, build_report_context
+from readiness.report import cache as report_cache
+from readiness.report.context import ReportMeta, build_report_context
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
 COUNTRIES = {
@@ -84,7 +85,7 @@ def report_meta(db: Session, scored: ScoredAssessment) -> ReportMeta:
 
 def roadmap_html(db: Session, scored: ScoredAssessment) -> str:
     """The roadmap report HTML of a scored, closed assessment."""
-    from readiness.report import render_roadmap_html
+    from readiness.report.render import render_roadmap_html
 
     ctx = build_report_context(scored.q, scored.result, scored.roadmap, report_meta(db, scored))
     return render_roadmap_html(ctx)
@@ -100,7 +101,7 @@ def download_name(assessment: Assessment) -> str:
 
 def cached_pdf(cache_dir: Path, html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """The PDF of `html` from the cache folder, rendering and storing it on a miss."""
-    from readiness.report import cache_key, render_pdf
+    from readiness.report.render import cache_key, render_pdf
 
     config = current_app.config
     return report_cache.cached_pdf(
@@ -113,7 +114,7 @@ def cached_pdf(cache_dir: Path, html: str, timeout: float = DEFAULT_TIMEOUT) -> 
 @auth.login_required
 def roadmap_pdf(public_id: str) -> ResponseReturnValue:
     """The tailored roadmap of a closed assessment, as a PDF download."""
-    from readiness.report import ReportError
+    from readiness.report.render import ReportError
 
     scored = load_results(public_id)
     html = roadmap_html(get_session(), scored)

@@ -10,7 +10,7 @@ Answers are shown per agency, never per person, and an agency's own figures and 
 when at least `settings.min_group_size` of its practitioners answered (a workshop records one
 agreed answer per agency, so there every agency is shown).
 
-The roadmap's actions are worded by `readiness.report_context`, as in the PDF. A municipality's
+The roadmap's actions are worded by `readiness.report.context`, as in the PDF. A municipality's
 later round is compared with its previous closed round, from that round's stored scores.
 """
 
@@ -26,10 +26,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness import auth, privacy, services
-from readiness.aggregate.national import CHANGE_POINTS
+from readiness import auth
 from readiness.auth import Access
-from readiness.charts import agency_bars_svg, radar_svg
+from readiness.core import privacy
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import Roadmap
+from readiness.core.scoring import Result
 from readiness.db import begin_write, get_session
 from readiness.models import (
     Assessment,
@@ -40,11 +42,11 @@ from readiness.models import (
     Score,
     Status,
 )
-from readiness.questionnaire import Questionnaire
-from readiness.report_context import ActionView, ReportMeta, build_report_context
-from readiness.report_text import cite
-from readiness.roadmap import Roadmap
-from readiness.scoring import Result
+from readiness.national.aggregate.national import CHANGE_POINTS
+from readiness.report.charts import agency_bars_svg, radar_svg
+from readiness.report.context import ActionView, ReportMeta, build_report_context
+from readiness.report.text import cite
+from readiness.services import assessments as services
 
 bp = Blueprint("results", __name__)
 
@@ -83,7 +85,7 @@ class ScoredAssessment:
 
 
 def shown_agencies(q: Questionnaire, assessment: Assessment, result: Result) -> tuple[str, ...]:
-    """Agencies whose own figures may be shown (see `readiness.privacy`)."""
+    """Agencies whose own figures may be shown (see `readiness.core.privacy`)."""
     return privacy.shown_agencies(result.respondents_by_agency, q.doc.settings.min_group_size,
                                   workshop=assessment.mode == Mode.WORKSHOP, order=q.agency_ids)
 
@@ -224,7 +226,7 @@ def show(public_id: str) -> ResponseReturnValue:
     shown = scored.shown_agencies
     minimum = privacy.group_size(q.doc.settings.min_group_size,
                                  workshop=scored.assessment.mode == Mode.WORKSHOP)
-    # agencies not shown leave the per-agency figures and the spread (see readiness.privacy)
+    # agencies not shown leave the per-agency figures and the spread (see readiness.core.privacy)
     result = replace(result, dimensions=tuple(
         replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown},
                 spread=privacy.shown_spread(d.by_agency, shown, divergent=d.divergent,

@@ -33,10 +33,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from readiness import privacy
-from readiness import services_survey as survey
+from readiness.core import privacy
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.schema import DONT_KNOW, Dimension
 from readiness.db import get_session
-from readiness.forms import (
+from readiness.models import Invitation, Response, ResponseStatus
+from readiness.services import survey
+from readiness.services.assessments import ServiceError, questionnaire_of
+from readiness.web.forms import (
     ConfirmForm,
     comment_field,
     given_answers,
@@ -44,10 +48,6 @@ from readiness.forms import (
     statement_fields,
     survey_form,
 )
-from readiness.models import Invitation, Response, ResponseStatus
-from readiness.questionnaire import Questionnaire
-from readiness.schema import DONT_KNOW, Dimension
-from readiness.services import ServiceError, questionnaire_of
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"

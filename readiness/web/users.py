@@ -26,9 +26,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from readiness import auth
-from readiness import services_users as accounts
 from readiness.db import get_session
-from readiness.forms import (
+from readiness.models import Municipality, Role, User
+from readiness.services import users as accounts
+from readiness.services.assessments import PASSWORD_MIN_LENGTH
+from readiness.services.national import list_api_tokens
+from readiness.services.paging import page_number
+from readiness.services.users import Reason, UserRefused
+from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
     NewTokenForm,
@@ -38,11 +43,6 @@ from readiness.forms import (
     municipality_label,
     role_labels,
 )
-from readiness.models import Municipality, Role, User
-from readiness.paging import page_number
-from readiness.services import PASSWORD_MIN_LENGTH
-from readiness.services_national import list_api_tokens
-from readiness.services_users import Reason, UserRefused
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 account = Blueprint("account", __name__, url_prefix="/account")

@@ -1,0 +1,34 @@
+"""The jobs of `readiness reports build`: every closed assessment's roadmap HTML and file name.
+
+Runs inside an app context without a request: scores each closed assessment on its own
+questionnaire version, with the same agency-visibility rules as the results page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import select
+
+from readiness.db import get_session
+from readiness.models import Assessment, Status
+from readiness.services import assessments as services
+from readiness.web.report_download import download_name, roadmap_html
+from readiness.web.results import ScoredAssessment, shown_agencies
+
+
+def closed_assessment_jobs(out_dir: Path) -> Iterator[tuple[Path, str]]:
+    """(PDF path, report HTML) for each closed assessment, oldest first, one at a time."""
+    db = get_session()
+    ids = db.scalars(select(Assessment.id).where(Assessment.status == Status.CLOSED)
+                     .order_by(Assessment.id)).all()
+    for ident in ids:
+        assessment = db.get(Assessment, ident)
+        assert assessment is not None
+        q, result, roadmap = services.score_assessment(db, assessment)
+        scored = ScoredAssessment(assessment, q, result, roadmap,
+                                  shown_agencies(q, assessment, result))
+        name = download_name(assessment).removesuffix(".pdf") + f"-{assessment.public_id}.pdf"
+        yield out_dir / name, roadmap_html(db, scored)
+        db.expunge_all()  # keep memory flat over many assessments

@@ -1,0 +1,104 @@
+"""CLI commands that render PDF reports: `roadmap` (no server) and `reports build` (all closed).
+
+WeasyPrint is imported only when a command runs, so `readiness score` stays quick.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-03-07") from None
+
+
+@click.command("roadmap")
+@click.argument("responses", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--municipality", required=True, help="The municipality's name, for the cover.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the PDF.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the report as one self-contained HTML file.")
+@click.option("--country", default="", help="Country, printed on the cover.")
+@click.option("--region", default="", help="Region or province, printed on the cover.")
+@click.option("--date", "assessed_on", callback=_parse_date, help="Assessment date (YYYY-MM-DD); "
+              "today by default.")
+@click.option("--round", "round_", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Which assessment round this is.")
+@click.option("--facilitator", default="", help="Who facilitated, e.g. the mobile team.")
+@click.option("--workshop", is_flag=True, help="Answers are one agreed answer per agency, "
+              "given in a facilitated workshop (every agency's view is shown).")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds the PDF rendering may take.")
+def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
+                    country: str, region: str, assessed_on: date, round_: int,
+                    facilitator: str, workshop: bool, timeout: float) -> None:
+    """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
+    from readiness.cli.main import score_file
+    from readiness.report.context import ReportMeta, build_report_context
+    from readiness.report.render import ReportError, render_pdf, render_roadmap_html
+
+    q, result, roadmap = score_file(responses)
+    meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
+                      region=region, round=round_, facilitator=facilitator, workshop=workshop)
+    html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
+    if html_out is not None:
+        _write(html_out, html.encode("utf-8"))
+        click.echo(f"Wrote {html_out}")
+    try:
+        pdf = render_pdf(html, timeout=timeout, isolate=False)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    _write(out, pdf)
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {len(roadmap.actions)} actions)")
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """Render the reports of stored assessments."""
+
+
+@reports_group.command("build")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Folder for the PDFs.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes rendering at once; all cores by default.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds one PDF may take.")
+def reports_build(out_dir: Path, workers: int | None, timeout: float) -> None:
+    """Render the roadmap PDF of every closed assessment into --out, using all cores."""
+    from readiness.cli.report_batch import closed_assessment_jobs
+    from readiness.cli.web import command_app
+    from readiness.report.render import render_batch
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with command_app() as app, app.app_context():
+        results = render_batch(closed_assessment_jobs(out_dir), workers=workers,
+                               timeout=timeout)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        click.echo(f"FAILED {result.path.name}: {result.message}", err=True)
+    click.echo(f"Wrote {len(results) - len(failed)} of {len(results)} roadmaps to {out_dir}")
+    if failed:
+        raise SystemExit(1)
+
+
+def register(group: click.Group) -> None:
+    """Add the report commands to the `readiness` group."""
+    group.add_command(roadmap_command)
+    group.add_command(reports_group)

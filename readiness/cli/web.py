@@ -1,0 +1,238 @@
+"""CLI commands that need the web app and its database: serve (with --demo), db, user, assessment.
+
+Each command builds the app from the environment (READINESS_DATABASE_URL, READINESS_SECRET_KEY
+...) and brings the database schema up to date first, so a fresh install needs no other step.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from readiness.vocabulary import POPULATION_BANDS, Mode, Role
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.orm import Session
+
+# Without READINESS_SECRET_KEY the commands keep a generated key in the instance folder.
+SECRET_KEY_FILE = "secret_key"
+
+
+@contextmanager
+def command_app(**overrides: Any) -> Iterator[Flask]:
+    """The app with an up-to-date schema; its connections are closed when the command ends."""
+    from readiness import ConfigError, create_app
+    from readiness.db import get_db, upgrade
+
+    try:
+        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **overrides})
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        upgrade(app)
+        yield app
+    finally:
+        get_db(app).dispose()
+
+
+@contextmanager
+def _transaction() -> Iterator[tuple[Flask, Session]]:
+    """The app and a writing session: committed at the end, rolled back on any error, and a
+    refused use case reported as a one-line error."""
+    from readiness.db import get_db
+    from readiness.services.assessments import ServiceError
+
+    with command_app() as app:
+        try:
+            with get_db(app).write_session() as session:
+                yield app, session
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _base_url(app: Flask, given: str | None) -> str:
+    return (given or app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def register(group: click.Group) -> None:
+    """Add the web commands to the `readiness` group."""
+    group.add_command(serve)
+    group.add_command(db_group)
+    group.add_command(user_group)
+    group.add_command(assessment_group)
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Load demo municipalities, users and a live link.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+def serve(demo: bool, host: str, port: int) -> None:
+    """Serve the web app (embedded SQLite by default; the database is created if missing)."""
+    started = time.monotonic()
+    with command_app() as app:
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        if demo:
+            _print_demo(app, base)
+        click.echo(f"Database: {app.config['DATABASE_URL']}")
+        click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+def _print_demo(app: Flask, base: str) -> None:
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.db import get_db
+    from readiness.demo.municipal import load_demo
+
+    with get_db(app).write_session() as session:
+        summary = load_demo(session, get_questionnaire(),
+                            password_method=app.config["PASSWORD_HASH_METHOD"])
+    click.echo("Demo municipalities: " + ", ".join(summary.municipalities))
+    click.echo("Demo logins (passwords are new on every start):")
+    for login in summary.logins:
+        click.echo(f"  {login.role:<26} {login.username:<12} {login.password}")
+    click.echo(f"Open invitation link ({summary.open_link_agency}): "
+               f"{base}/s/{summary.open_link_token}")
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date."""
+    with command_app() as app:
+        click.echo(f"Database up to date: {app.config['DATABASE_URL']}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    from readiness.db import alembic_config
+
+    with command_app() as app:
+        command.revision(alembic_config(app.config["DATABASE_URL"]), message=message,
+                         autogenerate=True)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Accounts of admins, coordinators and advisors."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--municipality", help="Own municipality (coordinator) or first assignment "
+                                     "(advisor).")
+@click.option("--country", help="Country code, when several municipalities share the name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 12 characters (asked for when not given).")
+def user_create(username: str, role: str, municipality: str | None, country: str | None,
+                password: str) -> None:
+    """Create a user."""
+    from readiness.services import assessments as services
+
+    with _transaction() as (app, session):
+        place = services.find_municipality(session, municipality, country) \
+            if municipality else None
+        user = services.create_user(session, username, password, role, municipality=place,
+                                    password_method=app.config["PASSWORD_HASH_METHOD"])
+        click.echo(f"Created {user.role} {user.username}"
+                   + (f" for {place.name}" if place else ""))
+
+
+@user_group.command("assign")
+@click.argument("username")
+@click.option("--municipality", required=True)
+@click.option("--country", help="Country code, when several municipalities share the name.")
+def user_assign(username: str, municipality: str, country: str | None) -> None:
+    """Assign an advisor to a municipality."""
+    from sqlalchemy import select
+
+    from readiness.models import User
+    from readiness.services import assessments as services
+
+    with _transaction() as (_, session):
+        user = session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            raise services.ServiceError(f"no user named {username!r}")
+        place = services.find_municipality(session, municipality, country)
+        services.assign_advisor(user, place)
+        click.echo(f"{user.username} now works with {place.name}")
+
+
+@click.group("assessment")
+def assessment_group() -> None:
+    """Assessments of municipalities."""
+
+
+@assessment_group.command("create")
+@click.option("--municipality", required=True, help="The municipality's name.")
+@click.option("--agencies", required=True,
+              help="Comma-separated agency ids, e.g. police,health,education.")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.SURVEY.value,
+              show_default=True)
+@click.option("--date", "conducted_on", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date of the assessment (today by default).")
+@click.option("--country", help="Country code: tells apart namesakes, and is needed to create "
+                                "a municipality that does not exist yet.")
+@click.option("--population", type=click.Choice(POPULATION_BANDS),
+              help="Population band, to create a municipality that does not exist yet.")
+@click.option("--region", default="", help="Region, for a new municipality.")
+@click.option("--base-url", help="Site address for the links (default: READINESS_PUBLIC_BASE_URL "
+                                 "or http://127.0.0.1:5000).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def assessment_create(municipality: str, agencies: str, mode: str, conducted_on: Any,
+                      country: str | None, population: str | None, region: str,
+                      base_url: str | None, as_json: bool) -> None:
+    """Open an assessment round and print one invitation link per agency (shown only now)."""
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.services import assessments as services
+
+    wanted = [a.strip() for a in agencies.split(",") if a.strip()]
+    q = get_questionnaire()
+    with _transaction() as (app, session):
+        base = _base_url(app, base_url)
+        try:
+            place = services.find_municipality(session, municipality, country)
+        except services.ServiceError as error:
+            if not (country and population):
+                raise services.ServiceError(
+                    f"{error}; to create it, add --country CC --population BAND") from None
+            place = services.create_municipality(session, name=municipality, country=country,
+                                                 region=region, population_band=population)
+        assessment, tokens = services.create_assessment(
+            session, place, q=q, agencies=wanted, mode=mode,
+            conducted_on=conducted_on.date() if conducted_on else date.today())
+        links = [{"agency": inv.agency, "invitation": inv.public_id,
+                  "url": f"{base}/s/{tokens[inv.public_id]}"} for inv in assessment.invitations]
+        document = {
+            "municipality": {"id": place.public_id, "name": place.name,
+                             "country": place.country},
+            "assessment": {"id": assessment.public_id, "round": assessment.round,
+                           "mode": assessment.mode, "status": assessment.status,
+                           "questionnaire": {"id": q.id, "version": q.version}},
+            "links": links,
+        }
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Opened round {assessment.round} for {place.name} ({mode}).")
+    if not links:
+        click.echo("Workshop mode: record each agency's agreed answers on the assessment page.")
+    for link in links:
+        click.echo(f"  {link['agency']:<18} {link['url']}")
+    if links:
+        click.echo("Copy the links now: they are not stored and cannot be shown again.")

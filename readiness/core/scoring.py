@@ -1,0 +1,304 @@
+"""Score a municipality's answers: per respondent, per agency, per dimension, with findings.
+
+Pure: plain values in, plain values out; no Flask, DB or pandas. Agencies weigh equally in a
+municipality's score (the mean of agency means), so ten police respondents do not drown one
+health respondent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
+from statistics import fmean
+from typing import Any
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.rules import Facts, holds, satisfied_atoms
+from readiness.core.schema import DONT_KNOW, Evidence, Rule
+
+INSUFFICIENT = "insufficient_data"
+INSUFFICIENT_TITLE = "Insufficient data"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer: a respondent of an agency chose `value` for `item` (or don't know)."""
+
+    respondent: str
+    agency: str
+    item: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """A statement's municipality mean (0..1, agencies weighted equally) and don't-know share."""
+
+    id: str
+    dimension: str
+    text: str
+    score: float | None
+    answers: int
+    dont_know_share: float
+    by_agency: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """A dimension's score (0..100 or None), level, coverage and the agencies' views."""
+
+    id: str
+    title: str
+    score: float | None
+    level: str
+    level_title: str
+    answered_share: float
+    dont_know_share: float
+    dont_know_flag: bool
+    by_agency: dict[str, float | None]
+    spread: float | None
+    divergent: bool
+    low_items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A barrier or facilitator detected in the answers, with its evidence."""
+
+    id: str
+    title: str
+    description: str
+    dimension: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything the scoring finds for one municipality's assessment."""
+
+    questionnaire_id: str
+    questionnaire_version: str
+    content_hash: str
+    respondents: int
+    respondents_by_agency: dict[str, int]
+    dimensions: tuple[DimensionResult, ...]
+    items: dict[str, ItemResult]
+    overall: float | None
+    stage: str
+    stage_title: str
+    stage_description: str
+    barriers: tuple[Finding, ...]
+    facilitators: tuple[Finding, ...]
+    context: dict[str, tuple[str, ...]]
+
+    def dimension(self, dimension_id: str) -> DimensionResult:
+        """The result of one dimension."""
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def facts(self) -> Facts:
+        """The figures the questionnaire's rules test, with the detected barriers."""
+        return _facts(self, frozenset(b.id for b in self.barriers))
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return fmean(values) if values else None
+
+
+def derive_context(q: Questionnaire, answers: Iterable[Answer]) -> dict[str, tuple[str, ...]]:
+    """Context answers across respondents: the most frequent for single choice, all for multiple."""
+    chosen: dict[str, Counter[str]] = defaultdict(Counter)
+    context_ids = {item.id for item in q.doc.context}
+    for answer in answers:
+        if answer.item in context_ids and answer.value != DONT_KNOW:
+            chosen[answer.item][answer.value] += 1
+    context: dict[str, tuple[str, ...]] = {}
+    for item in q.doc.context:
+        counts = chosen.get(item.id)
+        if not counts:
+            continue
+        order = [o.value for o in q.options(item)]
+        if item.multiple:
+            context[item.id] = tuple(v for v in order if v in counts)
+        else:
+            best = max(counts.values())
+            context[item.id] = (next(v for v in order if counts.get(v) == best),)
+    return context
+
+
+def score(q: Questionnaire, answers: Iterable[Answer],
+          context: Mapping[str, Iterable[str]] | None = None) -> Result:
+    """Score a municipality's answers; `context` overrides context derived from the answers."""
+    answers = list(answers)
+    settings = q.doc.settings
+    agency_of: dict[str, str] = {}
+    # per dimension -> agency -> respondent -> [scores], and don't-know counts
+    scores: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    dont_knows: dict[str, dict[str, int]] = defaultdict(Counter)
+    given: dict[str, dict[str, int]] = defaultdict(Counter)
+    item_scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    item_dk: Counter[str] = Counter()
+    item_given: Counter[str] = Counter()
+    for answer in answers:
+        agency_of.setdefault(answer.respondent, answer.agency)
+        item = q.items_by_id[answer.item]
+        if item.dimension is None:
+            continue
+        given[item.dimension][answer.agency] += 1
+        item_given[item.id] += 1
+        value = q.option_score(item.id, answer.value)
+        if value is None:
+            dont_knows[item.dimension][answer.agency] += 1
+            item_dk[item.id] += 1
+            continue
+        scores[item.dimension][answer.agency][answer.respondent].append(value)
+        item_scores[item.id][answer.agency].append(value)
+
+    respondents_by_agency: dict[str, int] = Counter(agency_of.values())
+    agencies = [a for a in q.agency_ids if a in respondents_by_agency]
+
+    items: dict[str, ItemResult] = {}
+    for item in q.doc.items:
+        item_by_agency = {a: _mean(item_scores[item.id][a]) for a in agencies}
+        present = [v for v in item_by_agency.values() if v is not None]
+        items[item.id] = ItemResult(
+            id=item.id, dimension=item.dimension or "", text=item.text,
+            score=_mean(present), answers=item_given[item.id],
+            dont_know_share=item_dk[item.id] / item_given[item.id] if item_given[item.id] else 0.0,
+            by_agency=item_by_agency)
+
+    dimensions = []
+    for dim in q.doc.dimensions:
+        n_items = len(q.items_of(dim.id))
+        by_agency: dict[str, float | None] = {}
+        coverage: list[float] = []
+        dk_shares: list[float] = []
+        for agency in agencies:
+            per_respondent = scores[dim.id][agency]
+            means = [fmean(v) for v in per_respondent.values() if v]
+            agency_mean = _mean(means)
+            by_agency[agency] = None if agency_mean is None else agency_mean * 100
+            answered = sum(len(v) for v in per_respondent.values())
+            coverage.append(answered / (n_items * respondents_by_agency[agency]) if n_items else 0)
+            if given[dim.id][agency]:
+                dk_shares.append(dont_knows[dim.id][agency] / given[dim.id][agency])
+        answered_share = _mean(coverage) or 0.0
+        present = [v for v in by_agency.values() if v is not None]
+        value = _mean(present)
+        if value is None or answered_share < settings.min_answered_share:
+            value = None
+        spread = max(present) - min(present) if len(present) >= 2 else None
+        dk_share = _mean(dk_shares) or 0.0
+        if value is None:
+            level_id, level_title = INSUFFICIENT, INSUFFICIENT_TITLE
+        else:
+            level = q.level_for(dim.id, value)
+            level_id, level_title = level.id, level.title
+        low = sorted((i for i in q.items_of(dim.id) if items[i.id].score is not None
+                      and (items[i.id].score or 0) < settings.low_item_score),
+                     key=lambda i: (items[i.id].score, i.id))
+        dimensions.append(DimensionResult(
+            id=dim.id, title=dim.title, score=value, level=level_id, level_title=level_title,
+            answered_share=answered_share, dont_know_share=dk_share,
+            dont_know_flag=dk_share >= settings.dont_know_flag, by_agency=by_agency,
+            spread=spread, divergent=spread is not None and spread >= settings.gap_threshold,
+            low_items=tuple(i.id for i in low)))
+
+    known = [d.score for d in dimensions if d.score is not None]
+    overall = fmean(known) if len(known) * 2 > len(dimensions) else None
+    concerns = sum(1 for d in dimensions if d.level == settings.concern_level)
+    stage_id, stage_title, stage_text = INSUFFICIENT, INSUFFICIENT_TITLE, (
+        "Too few answers to place the municipality on a stage.")
+    if overall is not None:
+        stage = next(s for s in q.doc.stages if overall >= s.min_overall
+                     and (s.max_concerns is None or concerns <= s.max_concerns))
+        stage_id, stage_title, stage_text = stage.id, stage.title, stage.description
+
+    ctx = derive_context(q, answers)
+    if context is not None:
+        ctx.update({k: tuple(v) for k, v in context.items()})
+    partial = Result(
+        questionnaire_id=q.id, questionnaire_version=q.version, content_hash=q.content_hash,
+        respondents=len(agency_of), respondents_by_agency=dict(respondents_by_agency),
+        dimensions=tuple(dimensions), items=items, overall=overall, stage=stage_id,
+        stage_title=stage_title, stage_description=stage_text, barriers=(), facilitators=(),
+        context=ctx)
+    return _with_findings(q, partial)
+
+
+def _facts(result: Result, barriers: frozenset[str]) -> Facts:
+    return Facts(
+        items={k: v.score for k, v in result.items.items()},
+        dimensions={d.id: d.score for d in result.dimensions},
+        overall=result.overall,
+        dont_know={d.id: d.dont_know_share for d in result.dimensions},
+        gaps=frozenset(d.id for d in result.dimensions if d.divergent),
+        insufficient=frozenset(d.id for d in result.dimensions if d.score is None),
+        context=result.context,
+        agencies=frozenset(result.respondents_by_agency),
+        barriers=barriers)
+
+
+def _finding(q: Questionnaire, rule: Rule, facts: Facts) -> Finding:
+    """A rule that holds, as a finding. A rule that holds only because agencies took no part
+    is titled with the agencies actually missing, not with every agency the rule watches."""
+    title = rule.title
+    atoms = satisfied_atoms(rule.detect, facts)
+    if atoms and all(a.agency_missing for a in atoms):
+        titles = {a.id: a.title for a in q.doc.agencies}
+        missing = dict.fromkeys(a.agency_missing or "" for a in atoms)
+        title = absent_title([titles.get(m, m) for m in missing])
+    return Finding(rule.id, title, rule.description, rule.dimension, rule.evidence)
+
+
+def absent_title(agencies: list[str]) -> str:
+    """`Social services took no part in the assessment`, for one agency title or more."""
+    names = [agencies[0], *(_lower_first(a) for a in agencies[1:])]
+    if len(names) == 1:
+        return f"{names[0]} took no part in the assessment"
+    if len(names) == 2:
+        return f"Neither {_lower_first(names[0])} nor {names[1]} took part in the assessment"
+    return f"{', '.join(names[:-1])} and {names[-1]} took no part in the assessment"
+
+
+def _lower_first(title: str) -> str:
+    """`Social services` -> `social services`; an acronym such as `NGO` stays as it is."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
+def _with_findings(q: Questionnaire, result: Result) -> Result:
+    facts = _facts(result, frozenset())
+    found: list[Finding] = []
+    for rule in q.doc.barriers:  # a barrier rule may test barriers listed before it
+        now = replace(facts, barriers=frozenset(f.id for f in found))
+        if holds(rule.detect, now):
+            found.append(_finding(q, rule, now))
+    facts = replace(facts, barriers=frozenset(f.id for f in found))
+    helping = [_finding(q, r, facts) for r in q.doc.facilitators if holds(r.detect, facts)]
+    return replace(result, barriers=tuple(found), facilitators=tuple(helping))
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """A JSON-ready form of a result (scores rounded to one decimal)."""
+    data = asdict(result)
+    for dim in data["dimensions"]:
+        for key in ("score", "spread"):
+            dim[key] = None if dim[key] is None else round(dim[key], 1)
+        dim["answered_share"] = round(dim["answered_share"], 3)
+        dim["dont_know_share"] = round(dim["dont_know_share"], 3)
+        dim["by_agency"] = {k: None if v is None else round(v, 1)
+                            for k, v in dim["by_agency"].items()}
+        dim["low_items"] = list(dim["low_items"])
+    for item in data["items"].values():
+        item["score"] = None if item["score"] is None else round(item["score"], 3)
+        item["dont_know_share"] = round(item["dont_know_share"], 3)
+        item["by_agency"] = {k: None if v is None else round(v, 3)
+                             for k, v in item["by_agency"].items()}
+    data["overall"] = None if result.overall is None else round(result.overall, 1)
+    data["context"] = {k: list(v) for k, v in result.context.items()}
+    for key in ("barriers", "facilitators"):
+        for finding in data[key]:
+            finding["evidence"] = [ev.model_dump(exclude_none=True) for ev in finding["evidence"]]
+    return data

@@ -1,0 +1,1 @@
+"""Demo data: a few contrasting municipalities, or a whole country."""

@@ -1,0 +1,100 @@
+"""National and regional views over stored scores: the only package that imports pandas.
+
+Pure: rows in (`readiness.national.query.Records`), plain dataclasses out; no Flask or database.
+`national` holds the breakdowns (every small cell suppressed), `municipal` the views that name
+municipalities (the table, "where to go next", the peer benchmark). `dashboard` computes what
+the coordinators' dashboard, the exports, the API and the national PDF show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.national.aggregate.cells import (
+    MIN_CELL,
+    Cell,
+    count_cell,
+    count_cells,
+    hidden,
+    stat_cell,
+    suppressed_text,
+)
+from readiness.national.aggregate.municipal import (
+    MunicipalityRow,
+    NeedRow,
+    PeerBenchmark,
+    PeerPosition,
+    TablePage,
+    municipality_frame,
+    municipality_rows,
+    municipality_table,
+    need_ranking,
+    need_weights,
+    peer_benchmark,
+    sort_keys,
+)
+from readiness.national.aggregate.national import (
+    CHANGE_POINTS,
+    BarrierCount,
+    DimensionProgress,
+    DimensionSummary,
+    Filters,
+    GroupRow,
+    LevelShare,
+    Overview,
+    Selection,
+    Tables,
+    barrier_frequency,
+    breakdown,
+    dimension_summaries,
+    extend,
+    overview,
+    progress,
+    select,
+    tables,
+)
+from readiness.national.aggregate.order import band_order, by_name, by_size, place_order
+
+__all__ = [
+    "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Cell", "Dashboard", "DimensionProgress",
+    "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
+    "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
+    "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
+    "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
+    "municipality_frame", "municipality_rows", "municipality_table", "need_ranking",
+    "need_weights", "overview", "peer_benchmark", "place_order", "progress", "select",
+    "sort_keys", "stat_cell", "suppressed_text", "tables",
+]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the national dashboard shows for one set of filters."""
+
+    filters: Filters
+    min_cell: int
+    overview: Overview
+    dimensions: list[DimensionSummary]
+    barriers: list[BarrierCount]
+    progress: list[DimensionProgress]
+    regions: list[GroupRow]
+    bands: list[GroupRow]
+    table: TablePage
+    need: list[NeedRow]
+
+
+def dashboard(t: Tables, q: Questionnaire, filters: Filters, *, today: date,
+              sort: str = "name", descending: bool = False, page: int = 1,
+              per_page: int = 50, need_limit: int = 20, min_cell: int = MIN_CELL) -> Dashboard:
+    """The dashboard's figures for the filters."""
+    sel = select(t, filters)
+    frame = municipality_frame(sel)
+    return Dashboard(
+        filters=filters, min_cell=min_cell, overview=overview(sel, q, min_cell),
+        dimensions=dimension_summaries(sel, q, min_cell),
+        barriers=barrier_frequency(sel, q, min_cell), progress=progress(sel, q, min_cell),
+        regions=breakdown(sel, "region", min_cell), bands=breakdown(sel, "band", min_cell),
+        table=municipality_table(sel, sort, descending, page, per_page, frame),
+        need=need_ranking(sel, q, today, need_limit, frame))

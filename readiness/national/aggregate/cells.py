@@ -1,0 +1,53 @@
+"""The small-cell rule of every national view: no figure singles out a municipality.
+
+A count of 1 to `min_cell` - 1, or a figure computed over fewer than `min_cell` municipalities,
+is shown as the text "fewer than 5", never as a number. Where counts add up to a total that is
+shown (municipalities per level, per stage, per region), hiding exactly one of them is not
+enough, since it would follow from the total and the others: the smallest other non-zero count
+is hidden with it (complementary suppression), as `readiness.core.privacy` does for agencies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+MIN_CELL = 5
+Cell = float | int | str | None
+
+
+def suppressed_text(min_cell: int = MIN_CELL) -> str:
+    """What a suppressed cell shows instead of a number."""
+    return f"fewer than {min_cell}"
+
+
+def count_cell(value: int, min_cell: int = MIN_CELL) -> Cell:
+    """A count, or the suppressed text when it is 1 to `min_cell` - 1."""
+    return suppressed_text(min_cell) if 0 < value < min_cell else int(value)
+
+
+def stat_cell(value: float | None, n: int, min_cell: int = MIN_CELL, digits: int = 1) -> Cell:
+    """A figure computed over `n` municipalities: None over none, the suppressed text over
+    fewer than `min_cell`."""
+    if n == 0:
+        return None
+    if n < min_cell:
+        return suppressed_text(min_cell)
+    return None if value is None or math.isnan(float(value)) else round(float(value), digits)
+
+
+def hidden(counts: Sequence[int], min_cell: int = MIN_CELL) -> set[int]:
+    """The positions of counts adding up to a shown total that must not be shown: the small
+    ones, and with a single small one also the smallest other non-zero count."""
+    small = {i for i, v in enumerate(counts) if 0 < v < min_cell}
+    if len(small) == 1:
+        others = [(v, i) for i, v in enumerate(counts) if v > 0 and i not in small]
+        if others:
+            small.add(min(others)[1])
+    return small
+
+
+def count_cells(counts: Sequence[int], min_cell: int = MIN_CELL) -> list[Cell]:
+    """Counts adding up to a shown total, with small and complementary cells suppressed."""
+    hide = hidden(counts, min_cell)
+    return [suppressed_text(min_cell) if i in hide else int(v) for i, v in enumerate(counts)]

@@ -1,0 +1,269 @@
+"""Views that name municipalities: the sortable table, "where to go next", the peer benchmark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+
+import numpy as np
+import pandas as pd
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
+from readiness.national.aggregate.national import Filters, Selection, Tables, select
+from readiness.national.aggregate.order import band_order
+
+BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
+                  "barriers")
+# bands sort by size, not by id ("100k_250k" would come before "10k_50k")
+SORT_COLUMNS = {"name": "name", "country": "country", "region": "region", "band": "band_rank",
+                "round": "round", "date": "conducted_on", "overall": "overall",
+                "change": "change", "barriers": "barrier_count"}
+# "Where to go next": how much each sign of need weighs (see `need_ranking`).
+NEVER_ASSESSED_NEED = 55.0
+WEAKNESS_WEIGHT = 0.6
+CONCERN_WEIGHT = 8.0
+STALE_POINTS_PER_MONTH = 2.0
+STALE_CAP = 30.0
+NO_STRUCTURE_NEED = {"none": 20.0, "ad_hoc": 10.0}
+DECLINE_NEED = 10.0
+DECLINE_POINTS = 5.0
+
+
+def sort_keys(dimensions: Sequence[str]) -> tuple[str, ...]:
+    """The keys the municipality table may be sorted by."""
+    return BASE_SORT_KEYS + tuple(dimensions)
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    """A municipality with its latest assessment in the selection (if any)."""
+
+    public_id: str
+    name: str
+    country: str
+    region: str
+    band: str
+    assessment_public_id: str | None
+    round: int | None
+    conducted_on: date | None
+    overall: float | None
+    stage: str | None
+    scores: dict[str, float | None]
+    levels: dict[str, str | None]
+    gaps: tuple[str, ...]
+    barriers: tuple[str, ...]
+    change: float | None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the sorted municipality table."""
+
+    rows: list[MunicipalityRow]
+    total: int
+    page: int
+    pages: int
+
+
+def municipality_frame(sel: Selection) -> pd.DataFrame:
+    """Every selected municipality (assessed or not) with its latest scores and changes."""
+    info = sel.municipalities.rename(columns={"id": "municipality_id",
+                                              "public_id": "municipality_public_id"})
+    latest = sel.latest.drop(columns=["municipality_public_id", "name", "country", "region",
+                                      "band"])
+    frame = info.merge(latest, on="municipality_id", how="left")
+    prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
+    frame = frame.merge(prev, on="municipality_id", how="left")
+    frame["change"] = frame["overall"] - frame["prev"]
+    frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
+    counts = sel.barriers.map(len)
+    frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
+    return frame
+
+
+def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
+    rows = []
+    for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+        assessed = rec["id"] is not None
+        dims = sel.dimensions
+        rows.append(MunicipalityRow(
+            public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
+            region=rec["region"], band=rec["band"],
+            assessment_public_id=rec["public_id"] if assessed else None,
+            round=int(rec["round"]) if assessed else None,
+            conducted_on=rec["conducted_on"].date() if assessed else None,
+            overall=rec["overall"], stage=rec["stage"],
+            scores={d: rec.get(f"score:{d}") for d in dims},
+            levels={d: rec.get(f"level:{d}") for d in dims},
+            gaps=tuple(d for d in dims if rec.get(f"divergent:{d}")),
+            barriers=tuple(sel.barriers.get(rec["id"], ())) if assessed else (),
+            change=rec["change"]))
+    return rows
+
+
+def municipality_rows(sel: Selection) -> list[MunicipalityRow]:
+    """Every selected municipality, by name (for exports)."""
+    frame = municipality_frame(sel).sort_values(["name", "country", "region"], kind="stable")
+    return _rows(frame, sel)
+
+
+def municipality_table(sel: Selection, sort: str = "name", descending: bool = False,
+                       page: int = 1, per_page: int = 50,
+                       frame: pd.DataFrame | None = None) -> TablePage:
+    """One page of the selected municipalities, sorted; missing values always last.
+
+    `frame` is `municipality_frame(sel)` when the caller has it already."""
+    if sort not in sort_keys(sel.dimensions):
+        raise ValueError(f"unknown sort key {sort!r}")
+    column = SORT_COLUMNS.get(sort, f"score:{sort}")
+    frame = municipality_frame(sel) if frame is None else frame
+    frame = frame.sort_values([column, "name"], ascending=[not descending, True],
+                              na_position="last", kind="stable")
+    pages = max(1, ceil(len(frame) / per_page))
+    page = min(max(page, 1), pages)
+    chunk = frame.iloc[(page - 1) * per_page: page * per_page]
+    return TablePage(_rows(chunk, sel), len(frame), page, pages)
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    """A municipality ranked by how much it needs a visit, with the reasons in words."""
+
+    public_id: str
+    name: str
+    country: str
+    region: str
+    band: str
+    need: float
+    reasons: tuple[str, ...]
+    overall: float | None
+    conducted_on: date | None
+    assessment_public_id: str | None
+
+
+def need_weights(q: Questionnaire) -> dict[str, float]:
+    """What `need_ranking` adds up, for the page that explains the need score: points per
+    sign of need, and the thresholds they start from."""
+    return {"weakness": WEAKNESS_WEIGHT, "concern": CONCERN_WEIGHT,
+            "stale_after": float(q.doc.settings.reassess_after_months),
+            "stale_per_month": STALE_POINTS_PER_MONTH, "stale_cap": STALE_CAP,
+            "no_structure": NO_STRUCTURE_NEED["none"], "ad_hoc": NO_STRUCTURE_NEED["ad_hoc"],
+            "decline": DECLINE_NEED, "decline_points": DECLINE_POINTS,
+            "never_assessed": NEVER_ASSESSED_NEED,
+            "most": 100 * WEAKNESS_WEIGHT + CONCERN_WEIGHT * len(q.doc.dimensions) + STALE_CAP
+            + max(NO_STRUCTURE_NEED.values()) + DECLINE_NEED}
+
+
+def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
+                 frame: pd.DataFrame | None = None) -> list[NeedRow]:
+    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet."""
+    frame = (municipality_frame(sel) if frame is None else frame).copy()
+    dims = list(sel.dimensions)
+    titles = {d.id: d.title for d in q.doc.dimensions}
+    concern = q.doc.settings.concern_level
+    score_cols = [f"score:{d}" for d in dims]
+    assessed = frame["id"].notna()
+    ordered = np.sort(frame[score_cols].to_numpy(dtype=float), axis=1)[:, :2]  # NaN last
+    known = ~np.isnan(ordered)
+    two_lowest = pd.Series(np.where(known.any(axis=1), np.nansum(ordered, axis=1)
+                                    / np.maximum(known.sum(axis=1), 1), np.nan),
+                           index=frame.index)
+    weakness = (100 - two_lowest.fillna(50)) * WEAKNESS_WEIGHT
+    concerns = sum((frame[f"level:{d}"] == concern).astype(int) for d in dims) if dims else 0
+    months = (pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44
+    stale = ((months - q.doc.settings.reassess_after_months).clip(lower=0)
+             * STALE_POINTS_PER_MONTH).clip(upper=STALE_CAP).fillna(0)
+    structure = frame["formality"].map(NO_STRUCTURE_NEED).fillna(0)
+    decline = (frame["change"] <= -DECLINE_POINTS).astype(float) * DECLINE_NEED
+    need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
+    frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED).astype("float64")
+    frame["months"] = months
+    top = (frame.nlargest(limit, "need", keep="all")
+           .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    out = []
+    for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
+        reasons: list[str] = []
+        if rec["id"] is None:
+            reasons.append("Never assessed: readiness unknown")
+        else:
+            scored = sorted((rec[f"score:{d}"], d) for d in dims
+                             if rec[f"score:{d}"] is not None)
+            if scored:
+                reasons.append("Weakest: " + ", ".join(f"{titles[d]} {s:.0f}"
+                                                        for s, d in scored[:2]))
+            n_concern = sum(1 for d in dims if rec[f"level:{d}"] == concern)
+            if n_concern:
+                reasons.append(f"{n_concern} of {len(dims)} dimensions at concern level")
+            if rec["formality"] == "none":
+                reasons.append("No local cooperation structure yet")
+            elif rec["formality"] == "ad_hoc":
+                reasons.append("Only ad hoc cooperation")
+            if rec["months"] is not None and rec["months"] > q.doc.settings.reassess_after_months:
+                reasons.append(f"Last assessed {rec['months']:.0f} months ago")
+            if rec["change"] is not None and rec["change"] <= -DECLINE_POINTS:
+                reasons.append(f"Overall fell {-rec['change']:.0f} points since the last round")
+        out.append(NeedRow(
+            public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
+            region=rec["region"], band=rec["band"], need=round(float(rec["need"]), 1),
+            reasons=tuple(reasons), overall=rec["overall"],
+            conducted_on=rec["conducted_on"].date() if rec["id"] is not None else None,
+            assessment_public_id=rec["public_id"]))
+    return out
+
+
+@dataclass(frozen=True)
+class PeerPosition:
+    """Where a municipality stands on one dimension among peers of its size band."""
+
+    id: str
+    title: str
+    score: float | None
+    peers: Cell
+    peer_median: Cell
+    peer_q1: Cell
+    peer_q3: Cell
+    below_share: Cell  # share of peers scoring lower
+
+
+@dataclass(frozen=True)
+class PeerBenchmark:
+    """A municipality's latest scores against the other municipalities of its country and band."""
+
+    country: str
+    band: str
+    peers: Cell
+    dimensions: tuple[PeerPosition, ...]
+
+
+def peer_benchmark(t: Tables, assessment_public_id: str, q: Questionnaire,
+                   min_cell: int = MIN_CELL) -> PeerBenchmark | None:
+    """An assessment's scores against the latest of the other municipalities of its country
+    and size band (`t` may hold just those); None when the assessment is not in `t`."""
+    own_rows = t.assessments[t.assessments["public_id"] == assessment_public_id]
+    if own_rows.empty:
+        return None
+    own_assessment = own_rows.iloc[0]
+    info = t.municipalities[t.municipalities["id"] == own_assessment["municipality_id"]].iloc[0]
+    country, band = str(info["country"]), str(info["band"])
+    sel = select(t, Filters(country=country, band=band))
+    peers = sel.latest[sel.latest["municipality_id"] != own_assessment["municipality_id"]]
+    own = t.wide.loc[own_assessment["id"]] if own_assessment["id"] in t.wide.index else None
+    positions = []
+    for dim in q.doc.dimensions:
+        values = peers[f"score:{dim.id}"].dropna()
+        n = len(values)
+        raw = None if own is None else own[f"score:{dim.id}"]
+        score = None if raw is None or pd.isna(raw) else float(raw)
+        below = None if score is None or not n else float((values < score).mean())
+        positions.append(PeerPosition(
+            id=dim.id, title=dim.title, score=None if score is None else round(score, 1),
+            peers=count_cell(n, min_cell),
+            peer_median=stat_cell(values.median(), n, min_cell),
+            peer_q1=stat_cell(values.quantile(0.25), n, min_cell),
+            peer_q3=stat_cell(values.quantile(0.75), n, min_cell),
+            below_share=stat_cell(below, n, min_cell, 3)))
+    n_peers = len(peers)
+    return PeerBenchmark(country, band, count_cell(n_peers, min_cell), tuple(positions))

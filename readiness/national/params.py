@@ -1,0 +1,133 @@
+"""Check the query parameters of the dashboard, exports and API against an allow-list.
+
+Pure: a mapping of parameter lists in, `ViewParams` out, or a `ParamError` whose message says
+what is wrong (views answer it with 400). Empty values mean "not set", as an unchosen select.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from readiness.models import POPULATION_BANDS
+from readiness.national.aggregate import Filters, sort_keys
+
+FILTER_NAMES = ("country", "region", "band", "since", "until", "round")
+TABLE_NAMES = ("sort", "order", "page")
+MAX_ROUND = 99
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 500
+_DIGITS = re.compile(r"[0-9]{1,7}")
+
+
+class ParamError(ValueError):
+    """A query parameter that is not allowed, with a message for the person who sent it."""
+
+
+class RegionNotInCountry(ParamError):
+    """A known region given with a country it does not belong to."""
+
+
+@dataclass(frozen=True)
+class ViewParams:
+    """Checked filters plus the table's sort order and page."""
+
+    filters: Filters
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    def query(self, **changes: str | int | None) -> dict[str, str]:
+        """The URL query for these parameters, with some changed (None drops one)."""
+        values: dict[str, str | int | None] = dict(self.filters.as_query())
+        if self.sort != "name":
+            values["sort"] = self.sort
+        if self.descending:
+            values["order"] = "desc"
+        if self.page != 1:
+            values["page"] = self.page
+        values.update(changes)
+        return {k: str(v) for k, v in values.items() if v is not None and v != ""}
+
+
+def _int(name: str, text: str, low: int, high: int) -> int:
+    # ASCII digits only: str.isdigit() also takes "²" or "①", which int() refuses
+    if not _DIGITS.fullmatch(text):
+        raise ParamError(f"{name} must be a whole number from {low} to {high}")
+    value = int(text)
+    if not low <= value <= high:
+        raise ParamError(f"{name} must be a whole number from {low} to {high}")
+    return value
+
+
+def _date(name: str, text: str) -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ParamError(f"{name} must be a date written YYYY-MM-DD") from None
+
+
+def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str],
+                 regions: Collection[str], dimensions: Sequence[str],
+                 extra: Collection[str] = (), empty_is_unset: bool = True,
+                 regions_by_country: Mapping[str, Collection[str]] | None = None
+                 ) -> ViewParams:
+    """Check every parameter; unknown names, repeated names and bad values are refused.
+
+    An empty value means "not set" (a form's unchosen select) unless `empty_is_unset` is
+    False, as in the API, where it is refused too. With `regions_by_country`, a region given
+    with a country must be one of that country's (a selection that could hold no municipality
+    is refused rather than shown empty).
+    """
+    allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
+    values: dict[str, str] = {}
+    for name, given in args.items():
+        if name not in allowed:
+            raise ParamError(f"unknown parameter {name[:40]!r}; allowed: "
+                             + ", ".join(sorted(allowed)))
+        if len(given) > 1:
+            raise ParamError(f"{name} is given more than once")
+        text = given[0].strip() if given else ""
+        if len(text) > 120:
+            raise ParamError(f"{name} is too long")
+        if text:
+            values[name] = text
+        elif not empty_is_unset:
+            raise ParamError(f"{name} is empty; leave it out instead")
+    country = values.get("country")
+    if country is not None:
+        country = country.upper()
+        if country not in countries:
+            raise ParamError(f"unknown country {country[:8]!r}; known: "
+                             + (", ".join(sorted(countries)) or "none yet"))
+    region = values.get("region")
+    if region is not None and region not in regions:
+        raise ParamError(f"unknown region {region[:40]!r}")
+    if (region is not None and country is not None and regions_by_country is not None
+            and region not in regions_by_country.get(country, ())):
+        raise RegionNotInCountry(f"{region[:40]!r} is not a region of {country}; its regions: "
+                         + (", ".join(regions_by_country.get(country, ())) or "none"))
+    band = values.get("band")
+    if band is not None and band not in POPULATION_BANDS:
+        raise ParamError(f"unknown population band {band[:40]!r}; known: "
+                         + ", ".join(POPULATION_BANDS))
+    since = _date("since", values["since"]) if "since" in values else None
+    until = _date("until", values["until"]) if "until" in values else None
+    round_ = _int("round", values["round"], 1, MAX_ROUND) if "round" in values else None
+    sort = values.get("sort", "name")
+    keys = sort_keys(dimensions)
+    if sort not in keys:
+        raise ParamError(f"unknown sort key {sort[:40]!r}; allowed: " + ", ".join(keys))
+    order = values.get("order", "asc")
+    if order not in ("asc", "desc"):
+        raise ParamError("order must be asc or desc")
+    page = _int("page", values["page"], 1, MAX_PAGE) if "page" in values else 1
+    per_page = (_int("per_page", values["per_page"], 1, MAX_PER_PAGE)
+                if "per_page" in values else 50)
+    return ViewParams(Filters(country, region, band, since, until, round_), sort,
+                      order == "desc", page, per_page)

@@ -1,0 +1,200 @@
+"""Read what the national views need from the database, as plain rows (no pandas here).
+
+Aggregation reads stored scores and findings of closed assessments, never raw answers; the one
+exception is the respondent-level export for admins. `readiness.national.aggregate` turns the rows
+into frames and figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from readiness.core.scoring import Result
+from readiness.models import (
+    Assessment,
+    AssessmentFinding,
+    AssessmentResult,
+    Municipality,
+    Response,
+    ResponseStatus,
+    Score,
+    Status,
+)
+
+MUNICIPALITY_COLUMNS = ("id", "public_id", "name", "country", "region", "band")
+ASSESSMENT_COLUMNS = ("id", "public_id", "municipality_id", "round", "conducted_on", "overall",
+                      "stage", "respondents", "formality")
+SCORE_COLUMNS = ("assessment_id", "dimension", "score", "level", "divergent")
+BARRIER_COLUMNS = ("assessment_id", "barriers")  # barrier ids joined by commas
+FORMALITY_ITEM = "ctx_formality"
+
+
+@dataclass(frozen=True)
+class Records:
+    """Rows of municipalities, closed assessments, their scores and the barriers they found."""
+
+    municipalities: Sequence[Sequence[Any]]
+    assessments: Sequence[Sequence[Any]]
+    scores: Sequence[Sequence[Any]]
+    barriers: Sequence[Sequence[Any]]
+
+
+def finding_rows(result: Result) -> list[tuple[str, str]]:
+    """The (kind, id) rows stored for a scored result's barriers and facilitators."""
+    rows = [("barrier", b.id) for b in result.barriers]
+    rows += [("facilitator", f.id) for f in result.facilitators]
+    return list(dict.fromkeys(rows))
+
+
+def load_records(db: Session, *, country: str | None = None,
+                 band: str | None = None) -> Records:
+    """Municipalities (of a country and size band, if given) and their closed assessments,
+    with stored scores and barriers found."""
+    chosen = select(Municipality.id)
+    if country is not None:
+        chosen = chosen.where(Municipality.country == country)
+    if band is not None:
+        chosen = chosen.where(Municipality.population_band == band)
+    narrowed = country is not None or band is not None
+    municipalities = _rows(db, select(
+        Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
+        Municipality.region, Municipality.population_band)
+        .where(Municipality.id.in_(chosen) if narrowed else true()))
+    closed = select(Assessment.id).where(Assessment.status == Status.CLOSED)
+    if narrowed:
+        closed = closed.where(Assessment.municipality_id.in_(chosen))
+    return _closed_records(db, municipalities, closed, narrowed)
+
+
+def load_closed_after(db: Session, when: datetime) -> Records:
+    """The assessments closed after `when`, with their scores and barriers (no municipalities):
+    what a kept set of frames lacks when only new assessments were closed since it was read."""
+    closed = select(Assessment.id).where(Assessment.status == Status.CLOSED,
+                                         Assessment.closed_at > when)
+    return _closed_records(db, [], closed, True)
+
+
+def _rows(db: Session, statement: Any) -> list[tuple[Any, ...]]:
+    """Plain DB-API tuples: Row objects cost more than the whole aggregation at 10,000
+    municipalities; the frames normalise types (SQLite's date strings, 0/1 booleans)."""
+    return list(db.connection().execute(statement).cursor.fetchall())
+
+
+def _closed_records(db: Session, municipalities: Sequence[Sequence[Any]], closed: Any,
+                    narrowed: bool) -> Records:
+    """Records of the closed assessments `closed` selects (every one unless `narrowed`)."""
+    formality = Assessment.context[(FORMALITY_ITEM, 0)].as_string()
+    assessments = _rows(db, (
+        select(Assessment.id, Assessment.public_id, Assessment.municipality_id,
+               Assessment.round, Assessment.conducted_on, AssessmentResult.overall,
+               AssessmentResult.stage, AssessmentResult.respondents, formality)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.id.in_(closed))))
+    scores = _rows(db, select(Score.assessment_id, Score.dimension, Score.score, Score.level,
+                              Score.divergent)
+                   .where(Score.assessment_id.in_(closed) if narrowed else true()))
+    found = AssessmentFinding
+    barriers = _rows(db, select(found.assessment_id, func.aggregate_strings(found.finding, ","))
+                     .where(found.kind == "barrier",
+                            found.assessment_id.in_(closed) if narrowed else true())
+                     .group_by(found.assessment_id))
+    return Records(municipalities, assessments, scores, barriers)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """A cheap fingerprint of what the national views read: it changes when an assessment is
+    closed or removed and when a municipality is added, removed or edited (every update raises
+    its `revision`)."""
+
+    closed: int
+    id_sum: int | None
+    last_closed_at: datetime | None
+    assessments: tuple[Any, ...]
+    municipalities: tuple[Any, ...]
+
+
+def data_version(db: Session) -> DataVersion:
+    """The fingerprint of the closed assessments and municipalities stored now."""
+    closed, id_sum, last_closed_at, *assessments = db.execute(select(
+        func.count(), func.sum(Assessment.id), func.max(Assessment.closed_at),
+        func.max(Assessment.id), func.max(Assessment.public_id))
+        .where(Assessment.status == Status.CLOSED)).one()
+    municipalities = db.execute(select(
+        func.count(), func.max(Municipality.id), func.max(Municipality.public_id),
+        func.sum(Municipality.revision))).one()
+    return DataVersion(closed, id_sum, last_closed_at, tuple(assessments), tuple(municipalities))
+
+
+def only_added_since(db: Session, kept: DataVersion, now: DataVersion) -> bool:
+    """Whether everything `kept` described is unchanged and the only difference is assessments
+    closed after its last one (so reading those alone brings kept frames up to date)."""
+    if (now.municipalities != kept.municipalities or kept.last_closed_at is None
+            or now.closed <= kept.closed):
+        return False
+    up_to = db.execute(select(func.count(), func.sum(Assessment.id)).where(
+        Assessment.status == Status.CLOSED, Assessment.closed_at <= kept.last_closed_at)).one()
+    return tuple(up_to) == (kept.closed, kept.id_sum)
+
+
+def places(db: Session) -> dict[str, set[str]]:
+    """Each country municipalities are stored with, and its regions (for the filters)."""
+    found: dict[str, set[str]] = {}
+    for country, region in db.execute(
+            select(Municipality.country, Municipality.region).distinct()):
+        found.setdefault(country, set())
+        if region:
+            found[country].add(region)
+    return found
+
+
+ACTION_FIELDS = ("id", "title", "priority", "phase", "lead")
+
+
+def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
+                         limit: int = 10) -> dict[int, list[dict[str, Any]]]:
+    """The first `limit` roadmap actions of each assessment (for exports), by assessment id.
+
+    Only those fields are taken out of the stored roadmaps, in SQL: parsing whole documents
+    would cost a second per thousand assessments."""
+    roadmap = AssessmentResult.roadmap
+    paths = [(n, key) for n in range(limit) for key in ACTION_FIELDS]
+    columns = [roadmap[("actions", n, key)].as_integer() if key in ("priority", "phase")
+               else roadmap[("actions", n, key)].as_string() for n, key in paths]
+    actions: dict[int, list[dict[str, Any]]] = {}
+    wanted = list(assessment_ids)
+    conn = db.connection()
+    for start in range(0, len(wanted), 500):
+        statement = (select(AssessmentResult.assessment_id, *columns)
+                     .where(AssessmentResult.assessment_id.in_(wanted[start:start + 500])))
+        for assessment_id, *values in conn.execute(statement).cursor.fetchall():
+            found: list[dict[str, Any]] = []
+            for n in range(limit):
+                action = dict(zip(ACTION_FIELDS, values[n * len(ACTION_FIELDS):
+                                                         (n + 1) * len(ACTION_FIELDS)],
+                                  strict=True))
+                if action["id"] is None:
+                    break
+                found.append(action)
+            actions[assessment_id] = found
+    return actions
+
+
+def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
+                             ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(assessment id, agency, answers) of every submitted response, without any identity."""
+    wanted = list(assessment_ids)
+    for start in range(0, len(wanted), 500):
+        rows = db.execute(
+            select(Response.assessment_id, Response.agency, Response.answers)
+            .where(Response.assessment_id.in_(wanted[start:start + 500]),
+                   Response.status == ResponseStatus.SUBMITTED)
+            .order_by(Response.assessment_id, Response.agency, Response.id))
+        for assessment_id, agency, answers in rows:
+            yield assessment_id, agency, dict(answers or {})

@@ -1,0 +1,1 @@
+"""The roadmap report: context, sentences, charts, rendering (the only WeasyPrint import), cache."""

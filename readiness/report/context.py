@@ -1,0 +1,409 @@
+"""What the PDF roadmap says, prepared as plain values: the pure half of the report.
+
+`build_report_context(q, result, roadmap, meta)` turns a scored assessment into everything the
+templates in reports/ print, in reading order; `readiness.report.render` renders it. Nothing here
+imports WeasyPrint, Flask or the database, so the web side can build a context from stored
+values and the tests can read it directly. Free text (names, comments) stays plain `str`:
+the templates escape it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from markupsafe import Markup
+
+from readiness.core.privacy import group_size, shown_agencies, shown_spread
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
+from readiness.core.schema import Level
+from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding, Result
+from readiness.core.statements import average_answer
+from readiness.report.charts import agency_bars_svg, level_bar, radar_svg
+from readiness.report.text import (
+    Point,
+    cite,
+    format_date,
+    gap_meaning,
+    strengths_and_weaknesses,
+    summary_paragraphs,
+)
+
+MAX_NAME = 200
+MAX_COMMENT = 1200
+PHASE_MONTHS = {1: 3, 2: 12}
+MAX_FINDINGS = 3
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """Who and what the report is about: set by the web app from the DB, or by the CLI."""
+
+    municipality: str
+    assessed_on: date
+    country: str = ""
+    region: str = ""
+    round: int = 1
+    facilitator: str = ""
+    respondents_by_agency: Mapping[str, int] | None = None
+    workshop: bool = False
+    comments: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+    generated_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AgencyView:
+    """One agency's view of one dimension (or why it is not shown)."""
+
+    title: str
+    score: float | None
+    shown: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A scored statement that pulled its dimension down."""
+
+    text: str
+    score: float | None
+    answer: str  # the answer practitioners gave on average, e.g. "Agree"
+    dont_know_share: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A barrier or facilitator found, with its evidence formatted."""
+
+    title: str
+    description: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class DimensionSection:
+    """Everything the report says about one dimension."""
+
+    id: str
+    title: str
+    description: str
+    score: float | None
+    level_title: str
+    level_description: str
+    level_chart: Markup
+    agency_chart: Markup
+    agencies: tuple[AgencyView, ...]
+    hidden_agencies: int
+    statements: tuple[Statement, ...]
+    low_item_threshold: float
+    dont_know_share: float
+    dont_know_flag: bool
+    barriers: tuple[FindingView, ...]
+    facilitators: tuple[FindingView, ...]
+    comments: tuple[tuple[str, str], ...]
+    divergent: bool
+    spread: float | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class GapView:
+    """A perception gap: the most and least positive agencies on a dimension."""
+
+    dimension: str
+    spread: float
+    highest: str
+    lowest: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """A planned action ready to print."""
+
+    priority: int
+    title: str
+    phase: int
+    findings: tuple[str, ...]
+    why: str
+    what: str
+    lead: str
+    partners: str
+    effort: str
+    depends_on: tuple[str, ...]
+    indicator: str
+    notes: tuple[str, ...]
+    inspiration: tuple[tuple[str, str, str], ...]
+    evidence: str
+    check_by: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything the roadmap templates print, in reading order."""
+
+    lang: str
+    title: str
+    meta: ReportMeta
+    municipality: str
+    place: str
+    assessed_on: str
+    facilitator: str
+    agencies: tuple[tuple[str, int], ...]
+    absent_agencies: tuple[str, ...]
+    respondents: int
+    stage_title: str
+    stage_description: str
+    overall: float | None
+    summary: tuple[str, ...]
+    strengths: tuple[Point, ...]
+    weaknesses: tuple[Point, ...]
+    first_actions: tuple[ActionView, ...]
+    radar: Markup
+    levels: tuple[Level, ...]
+    dimensions: tuple[DimensionSection, ...]
+    general_barriers: tuple[FindingView, ...]
+    general_facilitators: tuple[FindingView, ...]
+    gaps: tuple[GapView, ...]
+    gap_threshold: float
+    heatmap_agencies: tuple[str, ...]
+    heatmap: tuple[tuple[str, tuple[float | None, ...]], ...]
+    model: tuple[str, str, tuple[str, ...], str]
+    alternatives: tuple[tuple[str, str], ...]
+    starting_point: tuple[tuple[str, str], ...]
+    unanswered_context: int
+    build_on: tuple[FindingView, ...]
+    phases: tuple[tuple[int, str, tuple[ActionView, ...]], ...]
+    sustaining: bool
+    reassess_on: str
+    targets: tuple[tuple[str, str, str], ...]
+    glossary: tuple[tuple[str, str, str], ...]
+    method: Mapping[str, object]
+    sources: tuple[tuple[int, str], ...]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter; the last day
+    a date can have when that is past year 9999)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    if year > date.max.year:
+        return date.max
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _cap(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+def _levels_for(q: Questionnaire, dimension: str) -> tuple[Level, ...]:
+    overrides = next((d.thresholds or {} for d in q.doc.dimensions if d.id == dimension), {})
+    return tuple(lv.model_copy(update={"min": overrides.get(lv.id, lv.min)})
+                 for lv in q.doc.levels)
+
+
+def _finding(q: Questionnaire, found: Finding) -> FindingView:
+    return FindingView(found.title, found.description, cite(q, found.evidence))
+
+
+class _Builder:
+    """Shared lookups while building one context."""
+
+    def __init__(self, q: Questionnaire, result: Result, roadmap: Roadmap, meta: ReportMeta):
+        self.q, self.result, self.roadmap, self.meta = q, result, roadmap, meta
+        self.agency_titles = {a.id: a.title for a in q.doc.agencies}
+        self.counts = dict(meta.respondents_by_agency or result.respondents_by_agency)
+        self.min_group = group_size(q.doc.settings.min_group_size, workshop=meta.workshop)
+        self.visible = frozenset(shown_agencies(self.counts, q.doc.settings.min_group_size,
+                                                workshop=meta.workshop, order=q.agency_ids))
+        self.priority = {a.id: a.priority for a in roadmap.actions}
+
+    def agency(self, ident: str) -> str:
+        """An agency's title (its id made readable when unknown)."""
+        return self.agency_titles.get(ident, ident.replace("_", " ").capitalize())
+
+    def shown(self, agency: str) -> bool:
+        """Whether an agency has enough respondents to show its own figures."""
+        return agency in self.visible
+
+    def spread(self, dim: DimensionResult) -> float | None:
+        """The spread between agencies that may be printed (shown agencies only)."""
+        return shown_spread(dim.by_agency, self.visible, divergent=dim.divergent,
+                            gap_threshold=self.q.doc.settings.gap_threshold)
+
+    def dimension(self, dim_id: str) -> DimensionSection:
+        """Everything the report says about one dimension."""
+        q, result = self.q, self.result
+        dim = result.dimension(dim_id)
+        spread = self.spread(dim)
+        doc = next(d for d in q.doc.dimensions if d.id == dim_id)
+        levels = _levels_for(q, dim_id)
+        level_doc = next((lv for lv in levels if lv.id == dim.level), None)
+        items = {i.id: i for i in q.items_of(dim_id)}
+        statements = tuple(Statement(
+            text=items[i].text, score=_percent(result.items[i].score),
+            answer=average_answer(q, result.items[i]) or "",
+            dont_know_share=result.items[i].dont_know_share,
+            evidence=cite(q, items[i].evidence)) for i in dim.low_items if i in items)
+        agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
+                         for a, v in dim.by_agency.items())
+        comments = tuple(  # as on the results page: only shown agencies' comments
+            (self.agency(agency), _cap(text, MAX_COMMENT))
+            for agency, text in self.meta.comments.get(dim_id, ())
+            if self.shown(agency) and str(text).strip())
+        return DimensionSection(
+            id=dim.id, title=dim.title, description=doc.description, score=dim.score,
+            level_title=dim.level_title,
+            level_description=(level_doc.description if level_doc else
+                               "Too few answers to give a score without guessing."),
+            level_chart=level_bar(dim.score, levels, title=f"{dim.title}: score and level",
+                                  describe_in_title=True),
+            agency_chart=agency_bars_svg(replace(dim, spread=spread), self.agency_titles,
+                                         respondents_by_agency=self.counts,
+                                         min_group_size=self.min_group, width=400,
+                                         hidden=frozenset(dim.by_agency) - self.visible,
+                                         describe_in_title=True),
+            agencies=agencies, hidden_agencies=sum(1 for a in agencies if not a.shown),
+            statements=statements, low_item_threshold=q.doc.settings.low_item_score * 100,
+            dont_know_share=dim.dont_know_share, dont_know_flag=dim.dont_know_flag,
+            barriers=tuple(_finding(q, b) for b in result.barriers if b.dimension == dim_id),
+            facilitators=tuple(_finding(q, f) for f in result.facilitators
+                               if f.dimension == dim_id),
+            comments=comments, divergent=dim.divergent, spread=spread,
+            evidence=cite(q, doc.evidence))
+
+    def action(self, action: PlannedAction) -> ActionView:
+        """A planned action with titles, dependencies and a check-by date."""
+        deps = tuple(f"{self.priority[d]}. {self._title(d)}" for d in action.depends_on
+                     if d in self.priority)
+        months = PHASE_MONTHS.get(action.phase, self.roadmap.reassess_after_months)
+        if action.phase == 3:
+            months = max(months, 24)
+        return ActionView(
+            priority=action.priority, title=action.title, phase=action.phase,
+            findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
+            lead=self.agency(action.lead),
+            partners=", ".join(self.agency(p) + ("" if p in self.counts else " (not yet involved)")
+                               for p in action.partners),
+            effort=action.effort, depends_on=deps, indicator=action.indicator,
+            notes=action.notes,
+            inspiration=tuple((i.country, i.text, cite(self.q, (i.evidence,)))
+                              for i in action.inspiration),
+            evidence=cite(self.q, action.evidence),
+            check_by=format_date(add_months(self.meta.assessed_on, months)))
+
+    def _title(self, action_id: str) -> str:
+        return next(a.title for a in self.roadmap.actions if a.id == action_id)
+
+    def gaps(self) -> tuple[GapView, ...]:
+        """Perception gaps between agencies that may be shown."""
+        views = []
+        for dim in self.result.dimensions:
+            shown = {a: v for a, v in dim.by_agency.items() if v is not None and self.shown(a)}
+            spread = self.spread(dim)
+            if not dim.divergent or spread is None:
+                continue
+            high = max(shown, key=lambda a: shown[a])
+            low = min(shown, key=lambda a: shown[a])
+            views.append(GapView(
+                dimension=dim.title, spread=spread,
+                highest=f"{self.agency(high)} ({shown[high]:.0f})",
+                lowest=f"{self.agency(low)} ({shown[low]:.0f})",
+                meaning=gap_meaning(dim.id, dim.title, self.agency(high), self.agency(low))))
+        return tuple(views)
+
+    def heatmap(self) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[float | None, ...]], ...]]:
+        """Shown agencies and each dimension's score per agency."""
+        agencies = [a for a in self.q.agency_ids if a in self.counts and self.shown(a)]
+        rows = tuple((d.title, tuple(d.by_agency.get(a) for a in agencies))
+                     for d in self.result.dimensions)
+        return tuple(self.agency(a) for a in agencies), rows
+
+    def starting_point(self) -> tuple[tuple[str, str], ...]:
+        """The answered context questions with their answers."""
+        rows: list[tuple[str, str]] = []
+        for item in self.q.doc.context:
+            chosen = self.result.context.get(item.id, ())
+            labels = [o.label for o in self.q.options(item) if o.value in chosen]
+            if labels:
+                rows.append((item.text, ", ".join(labels)))
+        return tuple(rows)
+
+    def targets(self) -> tuple[tuple[str, str, str], ...]:
+        """Per dimension: the score now and the aim for the re-assessment."""
+        rows = []
+        for dim in self.result.dimensions:
+            levels = sorted(_levels_for(self.q, dim.id), key=lambda lv: lv.min)
+            if dim.score is None:
+                now, goal = "Insufficient data", "Enough answers to score it"
+            else:
+                now = f"{dim.score:.0f} ({dim.level_title})"
+                nxt = next((lv for lv in levels if lv.min > dim.score), None)
+                goal = (f"{nxt.min:.0f} or more ({nxt.title})" if nxt
+                        else f"Stay at {levels[-1].min:.0f} or more")
+            rows.append((dim.title, now, goal))
+        return tuple(rows)
+
+
+def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
+                         meta: ReportMeta) -> ReportContext:
+    """Prepare everything the roadmap report prints, from a scored assessment and its metadata."""
+    b = _Builder(q, result, roadmap, meta)
+    municipality = _cap(meta.municipality, MAX_NAME) or "Unnamed municipality"
+    place = ", ".join(_cap(p, MAX_NAME) for p in (meta.region, meta.country) if p.strip())
+    actions = tuple(b.action(a) for a in roadmap.actions)
+    strengths, weaknesses = strengths_and_weaknesses(q, result)
+    heat_agencies, heat_rows = b.heatmap()
+    present = [a for a in q.agency_ids if b.counts.get(a)]
+    method = {
+        "questionnaire": f"{q.doc.title} ({q.id}, version {q.version})",
+        "hash": q.content_hash, "respondents": sum(b.counts.values()),
+        "by_agency": tuple((b.agency(a), b.counts[a]) for a in present),
+        "settings": q.doc.settings, "levels": q.doc.levels, "min_group": b.min_group,
+        "workshop": meta.workshop, "insufficient": INSUFFICIENT,
+        "generated_on": format_date(meta.generated_on or date.today()),
+    }
+    return ReportContext(
+        lang=q.doc.language, title=f"Multi-agency working roadmap: {municipality}", meta=meta,
+        municipality=municipality, place=place, assessed_on=format_date(meta.assessed_on),
+        facilitator=_cap(meta.facilitator, MAX_NAME),
+        agencies=tuple((b.agency(a), b.counts[a]) for a in present),
+        absent_agencies=tuple(b.agency(a) for a in q.agency_ids
+                              if a not in b.counts and a != "other"),
+        respondents=sum(b.counts.values()), stage_title=result.stage_title,
+        stage_description=result.stage_description, overall=result.overall,
+        summary=summary_paragraphs(q, result, roadmap, municipality),
+        strengths=strengths, weaknesses=weaknesses, first_actions=actions[:3],
+        radar=radar_svg(result, title=f"Readiness of {municipality} by dimension", width=440,
+                        levels=q.doc.levels, describe_in_title=True),
+        levels=q.doc.levels,
+        dimensions=tuple(b.dimension(d) for d in q.dimension_ids),
+        general_barriers=tuple(_finding(q, f) for f in result.barriers if f.dimension is None),
+        general_facilitators=tuple(_finding(q, f) for f in result.facilitators
+                                   if f.dimension is None),
+        gaps=b.gaps(), gap_threshold=q.doc.settings.gap_threshold,
+        heatmap_agencies=heat_agencies, heatmap=heat_rows,
+        model=(roadmap.model.title, roadmap.model.description, roadmap.model.reasons,
+               cite(q, roadmap.model.evidence)),
+        alternatives=tuple((m.title, m.description) for m in roadmap.alternatives),
+        starting_point=b.starting_point(),
+        unanswered_context=len(q.doc.context) - len(b.starting_point()),
+        build_on=tuple(_finding(q, f) for f in result.facilitators),
+        phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
+                     for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
+        sustaining=roadmap.sustaining,
+        reassess_on=format_date(add_months(meta.assessed_on, roadmap.reassess_after_months)),
+        targets=b.targets(),
+        glossary=tuple(sorted(((t.term, t.definition, cite(q, (t.evidence,)) if t.evidence
+                                else "") for t in q.doc.glossary), key=lambda t: t[0].lower())),
+        method=method,
+        sources=tuple((n, s.citation) for n, s in enumerate(q.doc.sources, start=1)),
+    )

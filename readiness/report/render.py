@@ -1,0 +1,255 @@
+"""Render the roadmap report: HTML from reports/, then a tagged PDF/UA-1 with WeasyPrint.
+
+The only module that imports WeasyPrint. The document is self-contained (CSS inlined, charts
+inline SVG, system fonts embedded), so the URL fetcher serves nothing but the few allow-listed
+report assets: no file:, no data:, no network, no redirects, and it records every request.
+
+Time limit: `render_pdf(..., isolate=True)` (the default, and what the web app uses) renders in
+a child process started from a forkserver that has WeasyPrint preloaded, so it is safe from any
+thread (Flask, gunicorn gthread workers) and a runaway render is killed at the deadline. With
+`isolate=False` (the CLI and the batch workers, each in its own main thread) the render runs in
+process under SIGALRM; from a non-main thread that falls back to the isolated path.
+Closed assessments do not change: callers cache the PDF under `cache_key(html)`.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from readiness.report.context import ReportContext
+from readiness.resources import resource_dir
+
+LOG = logging.getLogger(__name__)
+# Bump when the templates or the CSS change in a way that should invalidate cached PDFs.
+REPORT_FORMAT = "1"
+ASSET_BASE = "https://assets.report.invalid/"
+DEFAULT_TIMEOUT = 60.0
+PDF_VARIANT = "pdf/ua-1"
+
+
+class ReportError(RuntimeError):
+    """A report that could not be rendered; the message is meant for the person who asked."""
+
+
+class ReportFetcher(URLFetcher):
+    """Serve only the report's own assets (by exact URL); refuse and record everything else."""
+
+    def __init__(self, assets: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+        super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False,
+                         fail_on_errors=False)
+        self.assets = {ASSET_BASE + name: value for name, value in (assets or {}).items()}
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        """Return an allow-listed asset, or raise for any other URL (never touching it)."""
+        self.requested.append(url)
+        if url in self.assets:
+            body, mime_type = self.assets[url]
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+        self.refused.append(url)
+        raise ValueError(f"the report renderer fetches nothing outside the report: {url[:80]}")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("reports")),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, auto_reload=False,
+        lstrip_blocks=True)
+
+
+@cache
+def _stylesheet() -> Markup:
+    css = (resource_dir("reports") / "report.css").read_text(encoding="utf-8")
+    return Markup(css.replace("</", "<\\/"))
+
+
+def render_roadmap_html(ctx: ReportContext) -> str:
+    """The roadmap as one self-contained HTML document (also what `--html` writes)."""
+    template = _environment().get_template("roadmap.html")
+    return template.render(ctx=ctx, css=_stylesheet())
+
+
+def render_document_html(template: str, **values: Any) -> str:
+    """Another report template of reports/ (e.g. the national summary), CSS inlined."""
+    return _environment().get_template(template).render(css=_stylesheet(), **values)
+
+
+def cache_key(html: str) -> str:
+    """A key for caching a rendered PDF: the report format and the exact HTML it came from."""
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return f"roadmap-v{REPORT_FORMAT}-{digest}"
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise ReportError in the main thread when `seconds` pass (SIGALRM)."""
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        """Stop the render."""
+        raise ReportError(f"Rendering the PDF took longer than {seconds:g} s and was stopped. "
+                          "Try again later.")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _paused_gc(allowed: bool, resume: bool) -> Iterator[None]:
+    """Pause the cyclic GC while WeasyPrint builds its millions of objects (only in a main
+    thread): its collections traverse the growing heap again and again (~20 % of the render),
+    while the render's own garbage is almost all freed by reference counting. A process that
+    ends right after the render (the isolated child) passes resume=False."""
+    paused = allowed and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused and resume:
+            gc.enable()
+
+
+def html_to_pdf(html: str, *, fetcher: ReportFetcher | None = None,
+                timeout: float | None = None, resume_gc: bool = True) -> bytes:
+    """Render report HTML to PDF/UA-1 bytes in this process; failures become ReportError."""
+    fetcher = fetcher or ReportFetcher()
+    in_main = threading.current_thread() is threading.main_thread()
+    try:
+        with _paused_gc(in_main, resume_gc):
+            if timeout is not None and in_main:
+                with _deadline(timeout):
+                    return _write(html, fetcher)
+            return _write(html, fetcher)
+    except ReportError:
+        raise
+    except RecursionError:
+        LOG.warning("PDF rendering failed: markup nested too deeply")
+        raise ReportError("The report is nested too deeply to lay out as a PDF; "
+                          "the people who run this service have been told.") from None
+    except Exception as exc:
+        LOG.exception("PDF rendering failed")
+        raise ReportError(f"The PDF could not be rendered ({type(exc).__name__}); "
+                          "the people who run this service have been told.") from None
+
+
+def _write(html: str, fetcher: ReportFetcher) -> bytes:
+    document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    assert pdf is not None
+    return bytes(pdf)
+
+
+# --- isolated rendering (child process with a hard time limit) -------------------------------
+
+_FORKSERVER = multiprocessing.get_context("forkserver")
+_FORKSERVER.set_forkserver_preload(["readiness.report.render"])
+
+
+def _child(conn: Connection, html: str) -> None:
+    try:
+        conn.send(("ok", html_to_pdf(html, resume_gc=False)))  # the child exits next
+    except ReportError as exc:
+        conn.send(("error", str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - report anything to the parent, then exit
+        conn.send(("error", f"The PDF could not be rendered ({type(exc).__name__})."))
+    finally:
+        conn.close()
+
+
+def _render_isolated(html: str, timeout: float) -> bytes:
+    receiver, sender = _FORKSERVER.Pipe(duplex=False)
+    process = _FORKSERVER.Process(target=_child, args=(sender, html), daemon=True,
+                                  name="readiness-pdf")
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise ReportError(f"Rendering the PDF took longer than {timeout:g} s and was "
+                              "stopped. Try again later.")
+        status, payload = receiver.recv()
+    except EOFError:
+        raise ReportError("The PDF renderer stopped unexpectedly. Try again later.") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if status != "ok":
+        raise ReportError(payload)
+    return bytes(payload)
+
+
+def render_pdf(html: str, *, timeout: float = DEFAULT_TIMEOUT, isolate: bool = True) -> bytes:
+    """Render report HTML to PDF within `timeout` seconds, isolated in a child by default."""
+    if isolate or threading.current_thread() is not threading.main_thread():
+        return _render_isolated(html, timeout)
+    return html_to_pdf(html, timeout=timeout)
+
+
+def render_roadmap_pdf(ctx: ReportContext, *, timeout: float = DEFAULT_TIMEOUT,
+                       isolate: bool = True) -> bytes:
+    """The roadmap report of a context as PDF bytes (PDF/UA-1, fonts embedded)."""
+    return render_pdf(render_roadmap_html(ctx), timeout=timeout, isolate=isolate)
+
+
+# --- batch rendering (all cores) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcome of one document of a batch: where it went, or why it failed."""
+
+    path: Path
+    ok: bool
+    message: str
+    seconds: float
+
+
+def _render_to_file(path: Path, html: str, timeout: float) -> BatchResult:
+    start = time.perf_counter()
+    try:
+        pdf = html_to_pdf(html, timeout=timeout)  # a worker's main thread: SIGALRM applies
+    except ReportError as exc:
+        return BatchResult(path, False, str(exc), time.perf_counter() - start)
+    temp = path.with_name(path.name + ".part")
+    temp.write_bytes(pdf)
+    os.replace(temp, path)
+    return BatchResult(path, True, f"{len(pdf) // 1024} KB", time.perf_counter() - start)
+
+
+def render_batch(jobs: Iterable[tuple[Path, str]], *, workers: int | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> list[BatchResult]:
+    """Render (path, html) jobs to PDF files on all cores; jobs start as they are produced."""
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_FORKSERVER) as pool:
+        futures: list[Future[BatchResult]] = [
+            pool.submit(_render_to_file, path, html, timeout) for path, html in jobs]
+        return [future.result() for future in futures]

@@ -1,0 +1,289 @@
+"""The report's plain-language sentences: summary, strong and weak points, evidence references.
+
+Pure functions over a scored result; the wording lives here so that it can be read and tested
+apart from layout. Returns plain strings: the templates escape them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import Roadmap
+from readiness.core.schema import Evidence
+from readiness.core.scoring import DimensionResult, Finding, ItemResult, Result
+from readiness.core.statements import average_answer, statement_reading
+
+POINTS = 3
+CLOSE = 5  # dimensions less than this many points apart are reported as lying close together
+
+
+@dataclass(frozen=True)
+class Point:
+    """A strong or weak point for the summary: a headline and one sentence of detail."""
+
+    title: str
+    detail: str
+
+
+def format_date(day: date) -> str:
+    """A date as `7 March 2025`."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
+    """Evidence as `[1] lines 83-91; [2]`, numbered like the report's list of sources."""
+    number = {s.id: n for n, s in enumerate(q.doc.sources, start=1)}
+    parts = []
+    for ev in evidence:
+        ref = f"[{number[ev.source]}]" if ev.source in number else f"[{ev.source}]"
+        if ev.lines is not None:
+            first, last = ev.lines
+            ref += f" line {first}" if first == last else f" lines {first}-{last}"
+        if ev.locator:
+            ref += f", {ev.locator}"
+        parts.append(ref)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _statement(q: Questionnaire, item: ItemResult, kind: str) -> str:
+    return (f"{kind} statement ({(item.score or 0.0) * 100:.0f} of 100): "
+            f"{statement_reading(q, item)}.")
+
+
+def _statement_point(q: Questionnaire, result: Result, item: ItemResult) -> Point:
+    """A statement on its own, headed as a statement with its own score, never as its dimension."""
+    dimension = result.dimension(item.dimension).title.lower()
+    reading = statement_reading(q, item)
+    return Point(f"Statement on {dimension} ({(item.score or 0.0) * 100:.0f} of 100)",
+                 reading[:1].upper() + reading[1:] + ".")
+
+
+def _answer_score(q: Questionnaire, item: ItemResult) -> float:
+    """The score of the answer option practitioners gave on average (0.5 is the middle)."""
+    label = average_answer(q, item)
+    return next((o.score or 0.0 for o in q.options(item.id) if o.label == label), 0.5)
+
+
+def _dimension_title(dim: DimensionResult) -> str:
+    return f"{dim.title}: {dim.score or 0:.0f} of 100 ({dim.level_title.lower()})"
+
+
+def _titles(kind: str, findings: list[Finding]) -> str:
+    plural = kind + ("s" if len(findings) > 1 else "")
+    return f"{plural} found: " + "; ".join(f.title.rstrip(".") for f in findings) + "."
+
+
+class _Points:
+    """Up to POINTS points, each claim made once: keys are `dim:<id>` for a dimension (its score
+    or a statement on it) and `found:<id>` for a barrier or facilitator."""
+
+    def __init__(self) -> None:
+        self.points: list[Point] = []
+        self.seen: set[str] = set()
+
+    def add(self, key: str, point: Point) -> None:
+        if len(self.points) < POINTS and key not in self.seen:
+            self.points.append(point)
+        self.seen.add(key)
+
+
+def strengths_and_weaknesses(q: Questionnaire,
+                             result: Result) -> tuple[tuple[Point, ...], tuple[Point, ...]]:
+    """The three strongest and three weakest points, as an advisor would name them.
+
+    A point headed by a dimension gives that dimension's own score and level; a statement is
+    only ever quoted as a statement, with its own score and what practitioners answered on
+    average, so a reverse-worded statement reads as the disagreement it is.
+    """
+    return _strengths(q, result), _weaknesses(q, result)
+
+
+def _by_dimension(q: Questionnaire, result: Result) -> dict[str, list[ItemResult]]:
+    """Each dimension's scored statements, highest score first."""
+    items: dict[str, list[ItemResult]] = {d.id: [] for d in result.dimensions}
+    for item in result.items.values():
+        if item.score is not None and item.dimension in items:
+            items[item.dimension].append(item)
+    for scored in items.values():
+        scored.sort(key=lambda i: (-(i.score or 0.0), i.id))
+    return items
+
+
+def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
+    """The best dimension, facilitators across dimensions, then the other dimensions that are
+    not of concern, facilitators on the rest, and statements in the strength band."""
+    concern = q.doc.settings.concern_level
+    strong_from = max(lv.min for lv in q.doc.levels) / 100
+    items = _by_dimension(q, result)
+    good = sorted((d for d in result.dimensions if d.score is not None and d.level != concern),
+                  key=lambda d: (-(d.score or 0.0), d.id))
+    points = _Points()
+
+    def dimension(dim: DimensionResult) -> None:
+        helping = [f for f in result.facilitators if f.dimension == dim.id]
+        best = next(iter(items[dim.id]), None)
+        if helping:
+            detail = _titles("Facilitator", helping)
+        elif best is not None and _answer_score(q, best) > 0.5:
+            detail = _statement(q, best, "Highest-scoring")
+        else:
+            detail = q.level_for(dim.id, dim.score or 0.0).description
+        points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
+        points.seen.update(f"found:{f.id}" for f in helping)
+
+    top = max(q.doc.levels, key=lambda lv: lv.min)
+    if len(good) == len(result.dimensions) > 1 and all(d.level == top.id for d in good):
+        low, high = (f"{d.score or 0.0:.0f}" for d in (good[-1], good[0]))
+        scores = f"Each scores {low}" if low == high else f"Scores from {low} to {high}"
+        points.add("every", Point(f"Every dimension is a {top.title.lower()}",
+                                  f"{scores} of 100: {_lower_first(top.description)}"))
+        points.seen.update(f"dim:{d.id}" for d in good)
+    for dim in good[:1]:
+        if f"dim:{dim.id}" not in points.seen:
+            dimension(dim)
+    for found in (f for f in result.facilitators if f.dimension is None):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in good[1:]:
+        if f"dim:{dim.id}" not in points.seen:
+            dimension(dim)
+    for found in result.facilitators:
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in sorted(result.dimensions, key=lambda d: (-(d.score or 0.0), d.id)):
+        best = next(iter(items[dim.id]), None)
+        if best is not None and (best.score or 0.0) >= strong_from:
+            points.add(f"dim:{dim.id}", _statement_point(q, result, best))
+    return tuple(points.points)
+
+
+def _weaknesses(q: Questionnaire, result: Result) -> tuple[Point, ...]:
+    """The two weakest dimensions of concern, dimensions too few could answer, barriers across
+    dimensions, the other dimensions of concern, then barriers and low statements elsewhere."""
+    concern = q.doc.settings.concern_level
+    items = _by_dimension(q, result)
+    weak = sorted((d for d in result.dimensions if d.level == concern),
+                  key=lambda d: (d.score or 0.0, d.id))
+    points = _Points()
+
+    def dimension(dim: DimensionResult) -> None:
+        hindering = [b for b in result.barriers if b.dimension == dim.id]
+        worst = next(reversed(items[dim.id]), None)
+        if hindering:
+            detail = _titles("Barrier", hindering)
+        elif worst is not None and (worst.score or 0.0) < q.doc.settings.low_item_score:
+            detail = _statement(q, worst, "Lowest-scoring")
+        else:
+            detail = q.level_for(dim.id, dim.score or 0.0).description
+        points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
+        points.seen.update(f"found:{b.id}" for b in hindering)
+
+    for dim in weak[:2]:
+        dimension(dim)
+    for dim in sorted((d for d in result.dimensions if d.score is None), key=lambda d: d.id):
+        points.add(f"dim:{dim.id}", Point(f"{dim.title}: too few answers to score",
+                                 "Too many practitioners could not answer; awareness of this "
+                                 "subject is itself a finding."))
+    for found in (b for b in result.barriers if b.dimension is None):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    for dim in weak[2:]:
+        dimension(dim)
+    for found in sorted(result.barriers, key=lambda b: (_dim_score(result, b.dimension), b.id)):
+        points.add(f"found:{found.id}", Point(found.title, found.description))
+    low = sorted((i for scored in items.values() for i in scored
+                  if (i.score or 0.0) < q.doc.settings.low_item_score),
+                 key=lambda i: (i.score or 0.0, i.id))
+    for item in low:
+        points.add(f"dim:{item.dimension}", _statement_point(q, result, item))
+    return tuple(points.points)
+
+
+def _dim_score(result: Result, dimension: str | None) -> float:
+    if dimension is None:
+        return 101.0
+    value = result.dimension(dimension).score
+    return 100.0 if value is None else value
+
+
+def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
+                       municipality: str) -> tuple[str, ...]:
+    """Two or three short paragraphs an advisor would open the report with."""
+    agencies = len(result.respondents_by_agency)
+    stage = f"{municipality} is at the stage \u201c{result.stage_title}\u201d. "
+    stage += result.stage_description.rstrip(".") + "."
+    if result.overall is not None:
+        stage += (f" Across the five dimensions, readiness is {result.overall:.0f} of 100, "
+                  f"from the answers of {result.respondents} practitioners in {agencies} "
+                  f"{'agency' if agencies == 1 else 'agencies'}, each agency counting equally.")
+    paragraphs = [stage]
+    scored = [d for d in result.dimensions if d.score is not None]
+    if len(scored) >= 2:
+        text = _high_and_low(scored, roadmap)
+        gaps = [d.title.lower() for d in result.dimensions if d.divergent]
+        if gaps:
+            seen = "every dimension" if len(gaps) == len(result.dimensions) else _join(gaps)
+            text += (f" Agencies see {seen} quite differently: talking about that "
+                     "difference is part of building trust.")
+        unsure = [d.title.lower() for d in result.dimensions if d.dont_know_flag]
+        if unsure:
+            text += (" Many practitioners answered \u201cdon't know\u201d on " + _join(unsure)
+                     + ", which says that knowledge of "
+                     + ("this subject" if len(unsure) == 1 else "these subjects")
+                     + " needs to spread.")
+        paragraphs.append(text)
+    if roadmap.sustaining:
+        paragraphs.append("Every dimension is a strength, so the roadmap is short: keep the "
+                          "cooperation alive, monitor it and re-assess.")
+    else:
+        first = len(roadmap.phase(1))
+        paragraphs.append(
+            f"The roadmap proposes {len(roadmap.actions)} actions, {first} of them in the first "
+            f"three months, and suggests a {roadmap.model.title.lower()} as the way of working "
+            "to aim for, built on what already exists here. Models inspire; they are not a "
+            "blueprint.")
+    return tuple(paragraphs)
+
+
+def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
+    """The strongest and weakest dimensions (all of them on a tie), or that they lie close."""
+    shown = {d.id: round(d.score or 0.0) for d in scored}
+    top, bottom = max(shown.values()), min(shown.values())
+    high = [d.title.lower() for d in scored if shown[d.id] == top]
+    low = [d for d in scored if shown[d.id] == bottom]
+    starts = bool(roadmap.actions) and roadmap.actions[0].dimension in {d.id for d in low}
+    if top - bottom < CLOSE:
+        return (f"All dimensions score {top}." if top == bottom else
+                f"The dimensions lie close together, from {bottom} to {top}: none stands out.")
+    weakest = _join([d.title.lower() for d in low])
+    return (f"The strongest {_is(high)} {_join(high)} ({top}); the weakest "
+            f"{'is' if len(low) == 1 else 'are'} {weakest} ({bottom})"
+            + (", and the roadmap starts there." if starts else "."))
+
+
+def _is(names: list[str]) -> str:
+    return "dimension is" if len(names) == 1 else "dimensions are"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def gap_meaning(dimension: str, title: str, high: str, low: str) -> str:
+    """What a perception gap on a dimension means for trust, in one or two sentences."""
+    if dimension == "trust":
+        return (f"{high} trusts the cooperation more than {low} does. Trust that one side does "
+                "not feel cannot carry case work yet: hear the more doubtful agency first.")
+    if dimension == "legal_basis":
+        return (f"{high} is surer about what may be shared than {low}. Until both read the "
+                "rules the same way, one side will feel refused and the other pressed; a "
+                "common legal summary closes the gap.")
+    if dimension == "role_clarity":
+        return (f"{high} finds the roles clearer than {low}. Unclear expectations are a common "
+                "source of disappointment between agencies; agree who does what, in writing.")
+    return (f"{high} rates {title.lower()} higher than {low}. Agencies that experience the "
+            "cooperation differently should compare notes before trust erodes.")

@@ -1,0 +1,120 @@
+"""Use cases of national coordinators over a session: API tokens, audit, the national tables.
+
+Like `services.py`, these flush and never commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.models import ApiToken, AuditEvent, Role, User
+from readiness.national.aggregate import Tables, extend, tables
+from readiness.national.query import (
+    DataVersion,
+    data_version,
+    load_closed_after,
+    load_records,
+    only_added_since,
+)
+from readiness.services.assessments import ServiceError
+from readiness.tokens import hash_token, new_token
+
+NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
+
+
+_TABLES: dict[tuple[str, tuple[str, ...]], tuple[DataVersion, Tables]] = {}
+_TABLES_LOCK = threading.Lock()
+CACHED_DATABASES = 4
+
+
+def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
+    """The stored scores and barriers of every closed assessment, as frames.
+
+    Closed assessments do not change, so the frames are kept per database and brought up to
+    date only when `data_version` changes: a request pays for one cheap fingerprint query
+    instead of reading every stored score. When the only change is newly closed assessments
+    (the usual one), just those are read and appended; anything else (a municipality added or
+    renamed, an assessment gone) reads everything again.
+    """
+    if not cached:
+        return tables(load_records(db), q.dimension_ids)
+    key = (str(db.get_bind().engine.url), q.dimension_ids)
+    version = data_version(db)
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    if hit is not None and only_added_since(db, hit[0], version):
+        assert hit[0].last_closed_at is not None  # only_added_since checked it
+        built = extend(hit[1], load_closed_after(db, hit[0].last_closed_at))
+    else:
+        built = tables(load_records(db), q.dimension_ids)
+    with _TABLES_LOCK:
+        if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = (version, built)
+    return built
+
+
+def create_api_token(db: Session, username: str, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for an admin or national coordinator; the token is returned once."""
+    user = db.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise ServiceError(f"no user named {username!r}")
+    if user.role not in NATIONAL_ROLES:
+        raise ServiceError("only admins and national coordinators may have API tokens")
+    if not user.active:
+        raise ServiceError("this user is not active")
+    token = new_token()
+    row = ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=hash_token(token))
+    db.add(row)
+    db.flush()
+    return row, token
+
+
+def revoke_api_token(db: Session, public_id: str) -> None:
+    """Stop a token from working."""
+    row = db.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+    if row is None:
+        raise ServiceError(f"no API token {public_id!r}")
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+    db.flush()
+
+
+def list_api_tokens(db: Session) -> list[tuple[str, str, str, str, str, str]]:
+    """Every token as text columns: public id, user, name, created, last used, revoked."""
+    def when(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    rows = db.execute(select(ApiToken, User.username).join(User).order_by(ApiToken.id))
+    return [(t.public_id, username, t.name or "-", when(t.created_at), when(t.last_used_at),
+             when(t.revoked_at)) for t, username in rows]
+
+
+def user_for_token(db: Session, token: str) -> tuple[User, int] | None:
+    """The active user an unrevoked token belongs to, with the token's row id; else None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    return row.user, row.id
+
+
+def note_token_use(db: Session, token_id: int) -> None:
+    """Record when a token was last used."""
+    db.execute(update(ApiToken).where(ApiToken.id == token_id)
+               .values(last_used_at=datetime.now(UTC)))
+
+
+def audit(db: Session, user: User | None, action: str, object_type: str,
+          object_id: str = "") -> None:
+    """Log that `user` viewed or exported a national view, naming it but not its content."""
+    db.add(AuditEvent(user_id=user.id if user else None, action=action[:64],
+                      object_type=object_type[:64], object_id=object_id[:64]))

@@ -1,0 +1,173 @@
+"""The respondent's use cases, and the workshop's: they flush, never commit.
+
+A respondent has no account. The invitation link's token finds the invitation; a second random
+secret, kept in the respondent's browser, finds their own response, so the same link resumes for
+the same browser while colleagues of the same agency get responses of their own. Both are stored
+only as hashes. Nothing identifying a person is stored with the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
+
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.schema import DONT_KNOW, Dimension
+from readiness.models import (
+    Assessment,
+    Invitation,
+    InvitationState,
+    Mode,
+    Response,
+    ResponseStatus,
+    Status,
+)
+from readiness.services.assessments import ServiceError, lock
+from readiness.tokens import hash_token, new_token
+
+MAX_TOKEN_LENGTH = 128
+
+
+def pages(q: Questionnaire) -> list[Dimension]:
+    """The survey's pages: one per dimension that has statements, in questionnaire order."""
+    return [d for d in q.doc.dimensions if q.items_of(d.id)]
+
+
+def find_invitation(db: Session, token: str) -> Invitation | None:
+    """The invitation a link's token opens (in any state), or None."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return db.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+def accepts_answers(invitation: Invitation) -> bool:
+    """An active link of an open assessment."""
+    return (invitation.state == InvitationState.ACTIVE
+            and invitation.assessment.status == Status.OPEN)
+
+
+def start_response(db: Session, invitation: Invitation) -> tuple[Response, str]:
+    """A new, empty response for one practitioner; returns it and the browser's secret."""
+    if not accepts_answers(invitation):
+        raise ServiceError("this survey is closed")
+    secret = new_token()
+    response = Response(assessment_id=invitation.assessment_id, invitation_id=invitation.id,
+                        agency=invitation.agency, resume_hash=hash_token(secret),
+                        status=ResponseStatus.IN_PROGRESS, answers={}, comments={})
+    db.add(response)
+    db.flush()
+    return response, secret
+
+
+def find_response(db: Session, invitation: Invitation, secret: str | None) -> Response | None:
+    """The response this browser started through this link, or None."""
+    if not secret or len(secret) > MAX_TOKEN_LENGTH:
+        return None
+    return db.scalar(select(Response).where(Response.resume_hash == hash_token(secret),
+                                            Response.invitation_id == invitation.id))
+
+
+def _valid_answers(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for item_id, value in answers.items():
+        item = q.items_by_id.get(item_id)
+        if item is None or item.dimension is None:
+            raise ServiceError(f"unknown statement {item_id!r}")
+        if value != DONT_KNOW and value not in {o.value for o in q.options(item)}:
+            raise ServiceError(f"{value!r} is not an answer to {item_id!r}")
+        clean[item_id] = value
+    return clean
+
+
+def _merge_comments(current: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
+    merged = dict(current)
+    for dimension, text in new.items():
+        if text.strip():
+            merged[dimension] = text.strip()
+        else:
+            merged.pop(dimension, None)
+    return merged
+
+
+def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str],
+                 comments: Mapping[str, str]) -> None:
+    """Add or change answers and page comments of a response still in progress.
+
+    An empty comment removes the page's comment. Unknown statements or answers are refused.
+    The response's row is locked and re-read first, so two tabs saving different pages at the
+    same time both keep their answers.
+    """
+    session = object_session(response)
+    if session is not None:
+        lock(session, response)
+    if response.status != ResponseStatus.IN_PROGRESS:
+        raise ServiceError("these answers were already sent")
+    if response.assessment.status != Status.OPEN:
+        raise ServiceError("this survey is closed")
+    clean = _valid_answers(q, answers)
+    response.answers = {**response.answers, **clean}
+    response.comments = _merge_comments(response.comments, comments)
+    response.updated_at = datetime.now(UTC)
+
+
+def missing(q: Questionnaire, response: Response, dimension: str | None = None) -> list[str]:
+    """The statements (of one page, or all) not answered yet; "don't know" counts as an answer."""
+    dimensions = [dimension] if dimension else [d.id for d in pages(q)]
+    return [item.id for d in dimensions for item in q.items_of(d)
+            if item.id not in response.answers]
+
+
+def submit_response(db: Session, response: Response) -> bool:
+    """Send a complete response once: True the first time, False for any repeat.
+
+    The assessment's row is read under a shared lock (PostgreSQL: FOR SHARE; SQLite serialises
+    writers anyway), so closing or cancelling the round, which lock it for update, either waits
+    for this answer and counts it, or goes first and this answer is refused: never a sent answer
+    that a cancel deletes uncounted or a close leaves unscored.
+    """
+    db.flush()
+    status = db.scalar(select(Assessment.status).where(Assessment.id == response.assessment_id)
+                       .with_for_update(read=True))
+    if status != Status.OPEN:
+        raise ServiceError("this survey is closed")
+    now = datetime.now(UTC)
+    result = db.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    db.refresh(response)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def workshop_response(db: Session, assessment: Assessment, agency: str) -> Response | None:
+    """The answers an agency agreed in the workshop, if recorded."""
+    return db.scalar(select(Response).where(Response.assessment_id == assessment.id,
+                                            Response.agency == agency,
+                                            Response.invitation_id.is_(None)))
+
+
+def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency: str,
+                  answers: Mapping[str, str], comments: Mapping[str, str]) -> Response:
+    """Record (or correct) the answers one agency agreed on in a facilitated workshop."""
+    if assessment.mode != Mode.WORKSHOP:
+        raise ServiceError("this assessment collects answers by survey links")
+    if assessment.status != Status.OPEN:
+        raise ServiceError("this assessment is closed")
+    if agency not in assessment.agencies:
+        raise ServiceError(f"{agency!r} does not take part in this assessment")
+    clean = _valid_answers(q, answers)
+    now = datetime.now(UTC)
+    response = workshop_response(db, assessment, agency)
+    if response is None:
+        response = Response(assessment_id=assessment.id, agency=agency, answers={}, comments={},
+                            status=ResponseStatus.SUBMITTED, created_at=now)
+        db.add(response)
+    response.answers = clean
+    response.comments = _merge_comments({}, comments)
+    response.updated_at = response.submitted_at = now
+    db.flush()
+    return response
