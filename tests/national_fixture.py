@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from readiness.national.query import Records
+from readiness.national.records import Records
 
 DIMENSIONS = ("trust", "role_clarity", "legal_basis", "tools", "training")
 MUNICIPALITIES = [

@@ -12,7 +12,7 @@ from readiness.core.questionnaire import get_questionnaire
 from readiness.national import aggregate as ag
 from readiness.national.aggregate import Filters
 from readiness.national.params import ParamError, RegionNotInCountry, parse_params
-from readiness.national.query import Records
+from readiness.national.records import Records
 from tests.national_fixture import DIMENSIONS, records
 
 Q = get_questionnaire()

@@ -33,7 +33,7 @@ from readiness.models import (
     Score,
     Status,
 )
-from readiness.national.query import finding_rows
+from readiness.national.records import finding_rows
 from readiness.tokens import hash_token, new_token
 
 REGIONS = {

@@ -11,8 +11,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from readiness.models import POPULATION_BANDS
 from readiness.national.aggregate import Filters, sort_keys
+from readiness.vocabulary import POPULATION_BANDS
 
 FILTER_NAMES = ("country", "region", "band", "since", "until", "round")
 TABLE_NAMES = ("sort", "order", "page")

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from readiness.core.scoring import Result
 from readiness.models import (
     Assessment,
     AssessmentFinding,
@@ -26,30 +25,10 @@ from readiness.models import (
     Score,
     Status,
 )
-
-MUNICIPALITY_COLUMNS = ("id", "public_id", "name", "country", "region", "band")
-ASSESSMENT_COLUMNS = ("id", "public_id", "municipality_id", "round", "conducted_on", "overall",
-                      "stage", "respondents", "formality")
-SCORE_COLUMNS = ("assessment_id", "dimension", "score", "level", "divergent")
-BARRIER_COLUMNS = ("assessment_id", "barriers")  # barrier ids joined by commas
-FORMALITY_ITEM = "ctx_formality"
-
-
-@dataclass(frozen=True)
-class Records:
-    """Rows of municipalities, closed assessments, their scores and the barriers they found."""
-
-    municipalities: Sequence[Sequence[Any]]
-    assessments: Sequence[Sequence[Any]]
-    scores: Sequence[Sequence[Any]]
-    barriers: Sequence[Sequence[Any]]
-
-
-def finding_rows(result: Result) -> list[tuple[str, str]]:
-    """The (kind, id) rows stored for a scored result's barriers and facilitators."""
-    rows = [("barrier", b.id) for b in result.barriers]
-    rows += [("facilitator", f.id) for f in result.facilitators]
-    return list(dict.fromkeys(rows))
+from readiness.national.records import (
+    FORMALITY_ITEM,
+    Records,
+)
 
 
 def load_records(db: Session, *, country: str | None = None,

@@ -38,7 +38,7 @@ from readiness.models import (
     Status,
     User,
 )
-from readiness.national.query import finding_rows
+from readiness.national.records import finding_rows
 from readiness.tokens import hash_token, new_token
 
 PASSWORD_MIN_LENGTH = 12

@@ -1,6 +1,6 @@
 """National and regional views over stored scores: the only package that imports pandas.
 
-Pure: rows in (`readiness.national.query.Records`), plain dataclasses out; no Flask or database.
+Pure: rows in (`readiness.national.records.Records`), plain dataclasses out; no Flask or database.
 `national` holds the breakdowns (every small cell suppressed), `municipal` the views that name
 municipalities (the table, "where to go next", the peer benchmark). `dashboard` computes what
 the coordinators' dashboard, the exports, the API and the national PDF show.
@@ -28,6 +28,7 @@ from readiness.national.aggregate.municipal import (
     PeerPosition,
     TablePage,
     municipality_frame,
+    municipality_rounds,
     municipality_rows,
     municipality_table,
     need_ranking,
@@ -63,7 +64,8 @@ __all__ = [
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
-    "municipality_frame", "municipality_rows", "municipality_table", "need_ranking",
+    "municipality_frame", "municipality_rounds",
+    "municipality_rows", "municipality_table", "need_ranking",
     "need_weights", "overview", "peer_benchmark", "place_order", "progress", "select",
     "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]

@@ -1,6 +1,6 @@
 """National and regional views over stored scores: the only module that imports pandas.
 
-Pure: rows in (`readiness.national.query.Records`), plain dataclasses out; no Flask or database.
+Pure: rows in (`readiness.national.records.Records`), plain dataclasses out; no Flask or database.
 Every breakdown cell follows the small-cell rule of `readiness.national.aggregate.cells` (the text
 "fewer than 5", never a number, with complementary suppression where counts add up to a shown
 total), so no table or chart singles out a municipality. Lists of named municipalities (the table,
@@ -30,7 +30,7 @@ from readiness.national.aggregate.cells import (
     suppressed_text,
 )
 from readiness.national.aggregate.order import band_order, place_order
-from readiness.national.query import (
+from readiness.national.records import (
     ASSESSMENT_COLUMNS,
     MUNICIPALITY_COLUMNS,
     SCORE_COLUMNS,
