@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,11 +89,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's database handle and close the request's session at teardown."""
+    """Create the app's database handle; commit a successful request's work once, after its
+    view; close the request's session at teardown (rolling back whatever was not committed)."""
     app.extensions[EXTENSION] = Database(app.config["DATABASE_URL"],
                                          busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
                                          echo=app.config["SQL_ECHO"])
+    app.after_request(_commit_request)
     app.teardown_appcontext(_close_session)
+
+
+def keep_writes() -> None:
+    """Commit this request's writes even though it answers with an error status.
+
+    For the few requests whose error answer must still record something: a failed sign-in
+    (the failure counts towards a lock-out), a survey page saved with some answers still to fix.
+    """
+    g.db_keep_writes = True
+
+
+def _commit_request(response: Response) -> Response:
+    """The one commit of a request: its work when it succeeded (status below 400), else none
+    (teardown rolls back), unless the view asked to `keep_writes`. A view that refused a use case
+    but still answers below 400 rolls the session back itself."""
+    session: Session | None = g.get("db_session")
+    if session is not None and (response.status_code < 400 or g.get("db_keep_writes")):
+        session.commit()
+    return response
 
 
 def get_db(app: Flask | None = None) -> Database:
@@ -140,6 +161,23 @@ def alembic_config(url: str | None = None) -> Config:
     if url is not None:
         config.attributes["url"] = url
     return config
+
+
+def schema_behind(app: Flask) -> str | None:
+    """None when the app's database schema is current, else a sentence saying what to run."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with get_db(app).engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == heads:
+        return None
+    if not current:
+        return ("The database has no tables yet: run `readiness db upgrade` (or `readiness "
+                "serve`) first.")
+    return (f"The database schema is behind this version (at {', '.join(sorted(current))}, "
+            f"needs {', '.join(sorted(heads))}): run `readiness db upgrade` first.")
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:

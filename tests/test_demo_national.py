@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.orm import Session
 
 from readiness.cli.main import main
@@ -16,10 +16,33 @@ from readiness.services import assessments as services
 pytestmark = pytest.mark.db
 
 
+def _upgrade(url: str) -> None:
+    result = CliRunner().invoke(main, ["db", "upgrade", "--database", url])
+    assert result.exit_code == 0, result.output
+
+
+def test_only_serve_and_db_upgrade_touch_the_schema(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "instance"))
+    for command in (["api-token", "list"], ["demo", "--municipalities", "2"]):
+        result = CliRunner().invoke(main, [*command, "--database", url])
+        assert result.exit_code == 1
+        assert "run `readiness db upgrade`" in result.output
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert not inspect(connection).get_table_names()  # nothing was created behind our back
+    engine.dispose()
+    _upgrade(url)
+    result = CliRunner().invoke(main, ["api-token", "list", "--database", url])
+    assert result.exit_code == 0, result.output
+
+
 def test_demo_fills_a_country_with_regions_bands_and_two_rounds(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch):
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "instance"))
+    _upgrade(url)
     result = CliRunner().invoke(main, ["demo", "--municipalities", "40", "--seed", "3",
                                        "--database", url])
     assert result.exit_code == 0, result.output
@@ -48,6 +71,7 @@ def test_the_same_seed_gives_the_same_country(tmp_path: Path, monkeypatch: pytes
     names = []
     for run in ("a", "b"):
         url = f"sqlite:///{tmp_path / run}.sqlite"
+        _upgrade(url)
         result = CliRunner().invoke(main, ["demo", "--municipalities", "8", "--seed", "5",
                                            "--database", url])
         assert result.exit_code == 0, result.output

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from typing import TYPE_CHECKING
-
 import click
 
-if TYPE_CHECKING:
-    from flask import Flask
-
-
-def _app(database: str | None) -> Flask:
-    """The app on the configured (or given) database, its schema brought up to date."""
-    from readiness import create_app
-    from readiness.db import upgrade
-
-    config = {"SECRET_KEY": os.environ.get("READINESS_SECRET_KEY") or secrets.token_urlsafe(32)}
-    if database:
-        config["DATABASE_URL"] = database
-    app = create_app(config)
-    upgrade(app)
-    return app
+from readiness.cli.app import command_app, command_transaction
 
 
 def register(group: click.Group) -> None:
@@ -41,17 +23,14 @@ def register(group: click.Group) -> None:
 def demo(municipalities: int, seed: int, country: str, database: str | None) -> None:
     """Fill the database with a plausible country: regions, size bands, two assessment rounds."""
     from readiness.core.questionnaire import get_questionnaire
-    from readiness.db import get_db
     from readiness.demo.national import build_demo
 
     country = country.strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise click.BadParameter("give a two-letter country code, e.g. BE", param_hint="--country")
-    app = _app(database)
-    with get_db(app).write_session() as session:
+    with command_transaction(database=database) as (_, session):
         summary = build_demo(session, get_questionnaire(), municipalities, seed=seed,
                              country=country)
-    get_db(app).dispose()
     click.echo(f"Created {summary.municipalities} municipalities in {country} with "
                f"{summary.assessments} closed assessments and {summary.responses} responses "
                f"in {summary.seconds:.1f} s.")
@@ -70,18 +49,10 @@ def api_token() -> None:
 @click.option("--database", default=None, help="A database URL (default: the configured one).")
 def api_token_create(username: str, name: str, database: str | None) -> None:
     """Create a token for USERNAME and print it once (only its hash is stored)."""
-    from readiness.db import get_db
-    from readiness.services.assessments import ServiceError
     from readiness.services.national import create_api_token
 
-    app = _app(database)
-    try:
-        with get_db(app).write_session() as session:
-            _, token = create_api_token(session, username, name)
-    except ServiceError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        get_db(app).dispose()
+    with command_transaction(database=database) as (_, session):
+        _, token = create_api_token(session, username, name)
     click.echo(token)
     click.echo("Keep it secret: send it as 'Authorization: Bearer <token>'. It is not shown "
                "again.", err=True)
@@ -92,18 +63,10 @@ def api_token_create(username: str, name: str, database: str | None) -> None:
 @click.option("--database", default=None, help="A database URL (default: the configured one).")
 def api_token_revoke(public_id: str, database: str | None) -> None:
     """Revoke the token with this public id (see `api-token list`)."""
-    from readiness.db import get_db
-    from readiness.services.assessments import ServiceError
     from readiness.services.national import revoke_api_token
 
-    app = _app(database)
-    try:
-        with get_db(app).write_session() as session:
-            revoke_api_token(session, public_id)
-    except ServiceError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        get_db(app).dispose()
+    with command_transaction(database=database) as (_, session):
+        revoke_api_token(session, public_id)
     click.echo(f"Revoked {public_id}.")
 
 
@@ -114,8 +77,6 @@ def api_token_list(database: str | None) -> None:
     from readiness.db import get_db
     from readiness.services.national import list_api_tokens
 
-    app = _app(database)
-    with get_db(app).sessions() as session:
+    with command_app(database=database) as app, get_db(app).sessions() as session:
         for row in list_api_tokens(session):
             click.echo("\t".join(row))
-    get_db(app).dispose()

@@ -42,7 +42,7 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
                     country: str, region: str, assessed_on: date, round_: int,
                     facilitator: str, workshop: bool, timeout: float) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
-    from readiness.cli.main import score_file
+    from readiness.cli.offline import score_file
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
@@ -82,8 +82,8 @@ def reports_group() -> None:
               help="Seconds one PDF may take.")
 def reports_build(out_dir: Path, workers: int | None, timeout: float) -> None:
     """Render the roadmap PDF of every closed assessment into --out, using all cores."""
+    from readiness.cli.app import command_app
     from readiness.cli.report_batch import closed_assessment_jobs
-    from readiness.cli.web import command_app
     from readiness.report.render import render_batch
 
     out_dir.mkdir(parents=True, exist_ok=True)

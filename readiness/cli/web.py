@@ -1,61 +1,24 @@
 """CLI commands that need the web app and its database: serve (with --demo), db, user, assessment.
 
 Each command builds the app from the environment (READINESS_DATABASE_URL, READINESS_SECRET_KEY
-...) and brings the database schema up to date first, so a fresh install needs no other step.
+...) through `readiness.cli.app`; `serve` and `db upgrade` create or migrate the database, so a
+fresh install needs no other step, and the other commands refuse a database that is behind.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from readiness.cli.app import command_app, command_transaction
 from readiness.vocabulary import POPULATION_BANDS, Mode, Role
 
 if TYPE_CHECKING:
     from flask import Flask
-    from sqlalchemy.orm import Session
-
-# Without READINESS_SECRET_KEY the commands keep a generated key in the instance folder.
-SECRET_KEY_FILE = "secret_key"
-
-
-@contextmanager
-def command_app(**overrides: Any) -> Iterator[Flask]:
-    """The app with an up-to-date schema; its connections are closed when the command ends."""
-    from readiness import ConfigError, create_app
-    from readiness.db import get_db, upgrade
-
-    try:
-        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **overrides})
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        upgrade(app)
-        yield app
-    finally:
-        get_db(app).dispose()
-
-
-@contextmanager
-def _transaction() -> Iterator[tuple[Flask, Session]]:
-    """The app and a writing session: committed at the end, rolled back on any error, and a
-    refused use case reported as a one-line error."""
-    from readiness.db import get_db
-    from readiness.services.assessments import ServiceError
-
-    with command_app() as app:
-        try:
-            with get_db(app).write_session() as session:
-                yield app, session
-        except ServiceError as error:
-            raise click.ClickException(str(error)) from None
-
 
 def _base_url(app: Flask, given: str | None) -> str:
     return (given or app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
@@ -76,7 +39,7 @@ def register(group: click.Group) -> None:
 def serve(demo: bool, host: str, port: int) -> None:
     """Serve the web app (embedded SQLite by default; the database is created if missing)."""
     started = time.monotonic()
-    with command_app() as app:
+    with command_app(migrate=True) as app:
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if demo:
             _print_demo(app, base)
@@ -107,9 +70,10 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-def db_upgrade() -> None:
+@click.option("--database", default=None, help="A database URL (default: the configured one).")
+def db_upgrade(database: str | None) -> None:
     """Create the database or bring its schema up to date."""
-    with command_app() as app:
+    with command_app(migrate=True, database=database) as app:
         click.echo(f"Database up to date: {app.config['DATABASE_URL']}")
 
 
@@ -144,7 +108,7 @@ def user_create(username: str, role: str, municipality: str | None, country: str
     """Create a user."""
     from readiness.services import assessments as services
 
-    with _transaction() as (app, session):
+    with command_transaction() as (app, session):
         place = services.find_municipality(session, municipality, country) \
             if municipality else None
         user = services.create_user(session, username, password, role, municipality=place,
@@ -164,7 +128,7 @@ def user_assign(username: str, municipality: str, country: str | None) -> None:
     from readiness.models import User
     from readiness.services import assessments as services
 
-    with _transaction() as (_, session):
+    with command_transaction() as (_, session):
         user = session.scalar(select(User).where(User.username == username.lower()))
         if user is None:
             raise services.ServiceError(f"no user named {username!r}")
@@ -203,7 +167,7 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
 
     wanted = [a.strip() for a in agencies.split(",") if a.strip()]
     q = get_questionnaire()
-    with _transaction() as (app, session):
+    with command_transaction() as (app, session):
         base = _base_url(app, base_url)
         try:
             place = services.find_municipality(session, municipality, country)

@@ -1,0 +1,138 @@
+"""Commands of the pure core, which need no server or database: questionnaires and scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from readiness.core.questionnaire import (
+    QuestionnaireError,
+    get_questionnaire,
+    load_questionnaire,
+    questionnaire_path,
+)
+from readiness.core.responses import ResponsesError, read_responses
+from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.scoring import Result, score
+
+
+def register(group: click.Group) -> None:
+    """Add the questionnaire and score commands to the `readiness` group."""
+    group.add_command(questionnaire)
+    group.add_command(score_command)
+
+
+@click.group()
+def questionnaire() -> None:
+    """Inspect and validate questionnaires."""
+
+
+@questionnaire.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--version", "version", default=None, help="A version other than the newest.")
+def questionnaire_show(as_json: bool, version: str | None) -> None:
+    """Print the active questionnaire."""
+    q = _load(None, version)
+    if as_json:
+        click.echo(json.dumps(q.to_public_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{q.doc.title} ({q.id} {q.version}, {q.content_hash[:12]})")
+    for dim in q.doc.dimensions:
+        click.echo(f"\n{dim.title} [{dim.id}]")
+        for item in q.items_of(dim.id):
+            click.echo(f"  - {item.text} [{item.id}]")
+    click.echo("\nContext")
+    for item in q.doc.context:
+        click.echo(f"  - {item.text} [{item.id}]")
+
+
+@questionnaire.command("validate")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def questionnaire_validate(path: Path | None) -> None:
+    """Validate a questionnaire file (the shipped newest version by default)."""
+    q = _load(path, None)
+    click.echo(f"OK: {q.path} ({q.id} {q.version}): {len(q.doc.items)} items in "
+               f"{len(q.doc.dimensions)} dimensions, {len(q.doc.context)} context questions, "
+               f"{len(q.doc.barriers)} barriers, {len(q.doc.facilitators)} facilitators, "
+               f"{len(q.library.actions)} actions; hash {q.content_hash[:12]}")
+
+
+def _load(path: Path | None, version: str | None) -> Any:
+    try:
+        if path is not None:
+            return load_questionnaire(path)
+        return get_questionnaire(version=version) if version else load_questionnaire(
+            questionnaire_path())
+    except QuestionnaireError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def score_file(responses: Path) -> tuple[Any, Result, Roadmap]:
+    """Load the questionnaire, read a responses file, score it and build its roadmap."""
+    q = _load(None, None)
+    try:
+        answers = read_responses(q, responses)
+    except ResponsesError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = score(q, answers)
+    return q, result, build_roadmap(q, result)
+
+
+def score_json(result: Result, roadmap: Roadmap) -> dict[str, Any]:
+    """The `score --json` document (the CLI contract, plus a few readable extras)."""
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return {
+        "questionnaire": {"id": result.questionnaire_id,
+                          "version": result.questionnaire_version,
+                          "content_hash": result.content_hash},
+        "respondents": result.respondents,
+        "respondents_by_agency": result.respondents_by_agency,
+        "overall": rounded(result.overall),
+        "stage": {"id": result.stage, "title": result.stage_title},
+        "dimensions": [{
+            "id": d.id, "title": d.title, "score": rounded(d.score), "level": d.level,
+            "answered_share": round(d.answered_share, 3),
+            "dont_know_share": round(d.dont_know_share, 3),
+            "by_agency": {a: rounded(v) for a, v in d.by_agency.items()},
+            "spread": rounded(d.spread), "divergent": d.divergent,
+            "low_items": list(d.low_items),
+        } for d in result.dimensions],
+        "barriers": [{"id": b.id, "title": b.title} for b in result.barriers],
+        "facilitators": [{"id": f.id, "title": f.title} for f in result.facilitators],
+        "model": {"id": roadmap.model.id, "title": roadmap.model.title,
+                  "reasons": list(roadmap.model.reasons)},
+        "actions": [{"id": a.id, "title": a.title, "dimension": a.dimension,
+                     "priority": a.priority, "phase": a.phase, "lead": a.lead}
+                    for a in roadmap.actions],
+    }
+
+
+@click.command("score")
+@click.argument("responses", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def score_command(responses: Path, as_json: bool) -> None:
+    """Score RESPONSES.csv (respondent,agency,item,value) without a server or database."""
+    _, result, roadmap = score_file(responses)
+    if as_json:
+        click.echo(json.dumps(score_json(result, roadmap), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result.respondents} respondents from {len(result.respondents_by_agency)} "
+               f"agencies. Stage: {result.stage_title}"
+               + (f" (overall {result.overall:.0f}/100)" if result.overall is not None else ""))
+    click.echo(f"\n{'Dimension':<38}{'Score':>6}  {'Level':<18}{'Answered':>9}  Gap")
+    for d in result.dimensions:
+        value = "-" if d.score is None else f"{d.score:.0f}"
+        gap = f"yes ({d.spread:.0f})" if d.divergent and d.spread is not None else ""
+        click.echo(f"{d.title:<38}{value:>6}  {d.level_title:<18}{d.answered_share:>9.0%}  {gap}")
+    for label, findings in (("Barriers", result.barriers), ("Facilitators", result.facilitators)):
+        click.echo(f"\n{label}: " + ("; ".join(f.title for f in findings) or "none found"))
+    click.echo(f"\nSuggested model: {roadmap.model.title}")
+    click.echo("First actions:")
+    for action in roadmap.actions[:5]:
+        click.echo(f"  {action.priority}. {action.title} ({action.phase_title.lower()})")
