@@ -63,3 +63,44 @@ def test_teardown_closes_the_request_session(app: Flask):
         session.execute(text("SELECT 1"))
         assert session.in_transaction()
     assert not session.in_transaction()
+
+
+def _writer_app(app: Flask) -> Flask:
+    """The app with a route that writes a municipality, then answers as told."""
+    from flask import abort
+
+    from readiness.db import keep_writes
+    from readiness.models import Municipality
+
+    @app.post("/_test/write/<outcome>")
+    def write(outcome: str) -> tuple[str, int]:
+        get_session().add(Municipality(name=f"M {outcome}", country="BE", region="",
+                                       population_band="under_10k"))
+        get_session().flush()
+        if outcome == "raise":
+            raise RuntimeError("the view failed half-way")
+        if outcome == "abort":
+            abort(409)
+        if outcome == "kept":
+            keep_writes()
+            return "refused, but recorded", 401
+        return "done", 400 if outcome == "refused" else 200
+
+    return app
+
+
+@pytest.mark.parametrize(("outcome", "stored"), [
+    ("ok", True), ("refused", False), ("abort", False), ("raise", False), ("kept", True)])
+def test_a_request_commits_once_and_only_when_it_succeeded(app: Flask, outcome: str,
+                                                            stored: bool):
+    from sqlalchemy import func, select
+
+    from readiness.models import Municipality
+
+    _writer_app(app)
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.test_client().post(f"/_test/write/{outcome}")
+    with app.app_context():
+        count = get_session().scalar(select(func.count()).select_from(Municipality))
+    assert count == (1 if stored else 0)

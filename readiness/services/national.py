@@ -12,8 +12,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import Questionnaire
-from readiness.models import ApiToken, AuditEvent, Role, User
-from readiness.national.aggregate import Tables, extend, tables
+from readiness.models import ApiToken, Assessment, AuditEvent, Municipality, Role, User
+from readiness.national.aggregate import (
+    PeerBenchmark,
+    Tables,
+    extend,
+    municipality_rounds,
+    peer_benchmark,
+    tables,
+)
 from readiness.national.query import (
     DataVersion,
     data_version,
@@ -118,3 +125,29 @@ def audit(db: Session, user: User | None, action: str, object_type: str,
     """Log that `user` viewed or exported a national view, naming it but not its content."""
     db.add(AuditEvent(user_id=user.id if user else None, action=action[:64],
                       object_type=object_type[:64], object_id=object_id[:64]))
+
+
+def municipality_by_public_id(db: Session, public_id: str) -> Municipality | None:
+    """The municipality with this public id, if any (the caller checks who may see it)."""
+    return db.scalar(select(Municipality).where(Municipality.public_id == public_id))
+
+
+def municipality_history(db: Session, municipality: Municipality, q: Questionnaire,
+                         min_cell: int) -> tuple[list[dict[str, object]], PeerBenchmark | None]:
+    """A municipality's closed rounds as plain values, and its latest round against the
+    municipalities of its country and size band (small groups suppressed)."""
+    t = tables(load_records(db, country=municipality.country,
+                            band=municipality.population_band), q.dimension_ids)
+    rounds = municipality_rounds(t, municipality.id, q.dimension_ids)
+    peers = (peer_benchmark(t, str(rounds[-1]["assessment_id"]), q, min_cell)
+             if rounds else None)
+    return rounds, peers
+
+
+def peer_benchmark_of(db: Session, assessment: Assessment, q: Questionnaire,
+                      min_cell: int) -> PeerBenchmark | None:
+    """An assessment against its country's municipalities of the same size band (for the
+    results page, which anyone who may see the assessment sees); small groups suppressed."""
+    place = assessment.municipality
+    records = load_records(db, country=place.country, band=place.population_band)
+    return peer_benchmark(tables(records, q.dimension_ids), assessment.public_id, q, min_cell)

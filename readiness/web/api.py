@@ -20,16 +20,23 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from readiness import auth
 from readiness.core.questionnaire import get_questionnaire
 from readiness.db import begin_write, get_session
-from readiness.models import Municipality, User
+from readiness.models import User
 from readiness.national import aggregate
 from readiness.national.params import ParamError, ViewParams, parse_params
-from readiness.national.query import load_records, places
-from readiness.services.national import audit, national_tables, note_token_use, user_for_token
+from readiness.national.query import places
+from readiness.services.national import (
+    audit,
+    municipality_by_public_id,
+    municipality_history,
+    national_tables,
+    note_token_use,
+    user_for_token,
+)
+from readiness.tokens import is_public_id
 from readiness.web.dashboard import min_cell
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -134,7 +141,6 @@ def _record(object_type: str, object_id: str = "") -> None:
     db = begin_write()
     note_token_use(db, g.api_token_id)
     audit(db, g.api_user, "api", object_type, object_id)
-    db.commit()
 
 
 def _params(extra: tuple[str, ...] = ()) -> ViewParams:
@@ -208,32 +214,13 @@ def need() -> ResponseReturnValue:
 @bp.get("/municipalities/<public_id>")
 def municipality(public_id: str) -> ResponseReturnValue:
     """One municipality: every closed round's scores and barriers, and its peer benchmark."""
-    if len(public_id) > 32 or not public_id.replace("-", "").replace("_", "").isalnum():
+    if not is_public_id(public_id):
         raise ApiError(404, "not_found", "no municipality with this id")
     db = get_session()
-    found = db.scalar(select(Municipality).where(Municipality.public_id == public_id))
+    found = municipality_by_public_id(db, public_id)
     if found is None:
         raise ApiError(404, "not_found", "no municipality with this id")
-    q = get_questionnaire()
-    t = aggregate.tables(load_records(db, country=found.country, band=found.population_band),
-                         q.dimension_ids)
-    mine = t.assessments[t.assessments["municipality_id"] == found.id].sort_values("round")
-    rounds = []
-    for rec in mine.to_dict("records"):
-        wide = t.wide.loc[rec["id"]] if rec["id"] in t.wide.index else None
-        rounds.append({
-            "assessment_id": rec["public_id"], "round": int(rec["round"]),
-            "conducted_on": rec["conducted_on"].date(),
-            "overall": None if rec["overall"] != rec["overall"] else rec["overall"],
-            "stage": rec["stage"],
-            "dimensions": [{"id": d, "score": None if wide is None or wide[f"score:{d}"]
-                            != wide[f"score:{d}"] else float(wide[f"score:{d}"]),
-                            "level": None if wide is None else str(wide[f"level:{d}"]),
-                            "divergent": bool(wide is not None and wide[f"divergent:{d}"])}
-                           for d in q.dimension_ids],
-            "barriers": sorted(t.barriers.get(rec["id"], ()))})
-    peers = (aggregate.peer_benchmark(t, rounds[-1]["assessment_id"], q, min_cell())
-             if rounds else None)
+    rounds, peers = municipality_history(db, found, get_questionnaire(), min_cell())
     _record("api_municipality", public_id)
     return _json({"id": found.public_id, "name": found.name, "country": found.country,
                   "region": found.region, "band": found.population_band, "rounds": rounds,

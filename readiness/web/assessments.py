@@ -100,7 +100,6 @@ def new_municipality() -> ResponseReturnValue:
         except services.ServiceError as error:
             form.name.errors.append(str(error).capitalize())
         else:
-            db.commit()
             return redirect(url_for(".municipality", public_id=municipality.public_id))
     return render_template(
         "assessments/municipality_new.html", form=form, namesake=namesake,
@@ -130,7 +129,6 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             db.rollback()
             form.name.errors.append(str(error).capitalize())
         else:
-            db.commit()
             flash(_("The details of %(name)s are saved.", name=found.name))
             return redirect(url_for(".municipality", public_id=found.public_id))
     return render_template(
@@ -175,7 +173,6 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             form.form_errors.append(str(error).capitalize())
         else:
-            db.commit()
             session[FRESH_LINKS] = tokens
             if len(assessment.agencies) < RECOMMENDED_AGENCIES:
                 flash(ngettext(
@@ -238,9 +235,9 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
     try:
         invitation, token = services.new_invitation(db, found, form.agency.data or "")
     except services.ServiceError as error:
+        db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error).capitalize())
     else:
-        db.commit()
         session[FRESH_LINKS] = {invitation.public_id: token}
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
 
@@ -251,7 +248,6 @@ def revoke_invitation(public_id: str) -> ResponseReturnValue:
     """Withdraw a link: it opens nothing from now on; answers already sent stay."""
     invitation = auth.load_invitation(public_id, Access.MANAGE)
     services.revoke_invitation(invitation)
-    get_session().commit()
     flash(_("The link was withdrawn. Answers already sent through it are kept."))
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
@@ -277,7 +273,6 @@ def context(public_id: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
         services.set_context(found, answers)
-        get_session().commit()
         flash(_("The context answers are saved."))
         return redirect(url_for(".assessment", public_id=found.public_id))
     return render_template("assessments/context.html", assessment=found, form=form,
@@ -318,7 +313,6 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
             saved = bool(answers or any(comments.values()))
             if saved:
                 survey.save_workshop(db, q, found, agency, answers, comments)
-                db.commit()
             section = request.form.get("section", "")
             if section in dimensions:
                 return redirect(url_for(".workshop", public_id=found.public_id, agency=agency,
@@ -358,7 +352,6 @@ def close(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             form.form_errors.append(str(error).capitalize())
         else:
-            db.commit()
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     q = services.questionnaire_of(found)
@@ -397,7 +390,6 @@ def cancel(public_id: str) -> ResponseReturnValue:
             except services.ServiceError:
                 db.rollback()  # answers sent meanwhile: show the page again with them counted
                 return redirect(url_for(".cancel", public_id=public_id))
-            db.commit()
             flash(_("Round %(round)d was cancelled: its links open nothing and its answers are "
                     "deleted. You can start a new round.", round=number))
             return redirect(url_for(".municipality", public_id=municipality.public_id))

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from readiness import auth
-from readiness.db import get_session
+from readiness.db import get_session, keep_writes
 from readiness.models import Role
 from readiness.web.forms import LoginForm
 
@@ -24,7 +24,8 @@ def login() -> ResponseReturnValue:
         db = get_session()
         outcome = auth.authenticate(db, form.username.data or "", form.password.data or "",
                                     request.remote_addr or "")
-        db.commit()
+        if outcome.user is None:
+            keep_writes()  # the failure counts towards a lock-out, whatever the answer's status
         if outcome.user is not None:
             auth.login_user(outcome.user)
             target = auth.safe_next(request.args.get("next"))

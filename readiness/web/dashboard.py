@@ -18,14 +18,13 @@ from flask_babel import gettext as _
 from readiness import auth
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import begin_write, get_session
-from readiness.models import POPULATION_BANDS, Assessment, User
+from readiness.models import POPULATION_BANDS, User
 from readiness.national import aggregate, exports
 from readiness.national import query as national_query
 from readiness.national.charts import national_charts
 from readiness.national.params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national.query import (
     iter_submitted_responses,
-    load_records,
     load_roadmap_actions,
 )
 from readiness.services.national import audit, national_tables
@@ -48,8 +47,8 @@ class BadParams(Exception):
 
 
 def min_cell() -> int:
-    """The smallest group a breakdown shows (READINESS_MIN_CELL, 5 by default)."""
-    return int(current_app.config.get("MIN_CELL", aggregate.MIN_CELL))
+    """The smallest group a breakdown shows (READINESS_MIN_CELL)."""
+    return int(current_app.config["MIN_CELL"])
 
 
 def places() -> dict[str, list[str]]:
@@ -104,7 +103,6 @@ def _record(user: User, action: str, object_type: str, object_id: str = "") -> N
     """Audit a view or export (a writing transaction started after the reading is done)."""
     db = begin_write()
     audit(db, user, action, object_type, object_id)
-    db.commit()
 
 
 def _today() -> date:
@@ -117,18 +115,6 @@ def dashboard_data(q: Questionnaire, params: ViewParams) -> aggregate.Dashboard:
     return aggregate.dashboard(t, q, params.filters, today=_today(), sort=params.sort,
                                descending=params.descending, page=params.page,
                                per_page=params.per_page, min_cell=min_cell())
-
-
-@bp.app_template_global("peer_benchmark_for")
-def peer_benchmark_for(assessment: Assessment) -> aggregate.PeerBenchmark | None:
-    """An assessment against its country's municipalities of the same size band (for the
-    results page, which anyone who may see the assessment sees); small groups suppressed."""
-    q = get_questionnaire()
-    municipality = assessment.municipality
-    records = load_records(get_session(), country=municipality.country,
-                           band=municipality.population_band)
-    return aggregate.peer_benchmark(aggregate.tables(records, q.dimension_ids),
-                                    assessment.public_id, q, min_cell())
 
 
 @bp.route("/")

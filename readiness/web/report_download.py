@@ -119,7 +119,7 @@ def roadmap_pdf(public_id: str) -> ResponseReturnValue:
     scored = load_results(public_id)
     html = roadmap_html(get_session(), scored)
     cache_dir = Path(current_app.instance_path) / "report-cache"
-    timeout = float(current_app.config.get("REPORT_TIMEOUT", DEFAULT_TIMEOUT))
+    timeout = float(current_app.config["REPORT_TIMEOUT"])
     try:
         pdf = cached_pdf(cache_dir, html, timeout)
     except ReportError as exc:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from readiness.report.charts import agency_bars_svg, radar_svg
 from readiness.report.context import ActionView, ReportMeta, build_report_context
 from readiness.report.text import cite
 from readiness.services import assessments as services
+from readiness.services.national import peer_benchmark_of
 
 bp = Blueprint("results", __name__)
 
@@ -105,7 +106,6 @@ def audit(action: str, scored: ScoredAssessment) -> None:
     db = begin_write()
     services.record_audit(db, auth.current_user(), action, scored.assessment,
                           scored.assessment.municipality)
-    db.commit()
 
 
 def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
@@ -243,4 +243,6 @@ def show(public_id: str) -> ResponseReturnValue:
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
-        comments=_comments(scored), downloads=DOWNLOADS)
+        comments=_comments(scored), downloads=DOWNLOADS,
+        peers=peer_benchmark_of(get_session(), scored.assessment, q,
+                                int(current_app.config["MIN_CELL"])))

@@ -36,7 +36,7 @@ from flask_wtf import FlaskForm
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
-from readiness.db import get_session
+from readiness.db import get_session, keep_writes
 from readiness.models import Invitation, Response, ResponseStatus
 from readiness.services import survey
 from readiness.services.assessments import ServiceError, questionnaire_of
@@ -165,7 +165,6 @@ def begin(token: str) -> ResponseReturnValue:
         return redirect(url_for(".start", token=token))
     db = get_session()
     _, secret = survey.start_response(db, link.invitation)
-    db.commit()
     reply = make_response(redirect(url_for(".page", token=token, number=1)))
     reply.set_cookie(COOKIE, secret, max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
                      path=url_for(".start", token=token), httponly=True, samesite="Lax",
@@ -212,12 +211,11 @@ def page(token: str, number: int) -> ResponseReturnValue:
     if comment.errors or any(f.errors and f.raw_data for f in statements):
         return _render_page(link, number, form, returning), 400  # malformed: nothing stored
     answers = given_answers(statements)
-    db = get_session()
     try:
         survey.save_answers(link.q, response, answers, {dimension.id: comment.data or ""})
     except ServiceError:
         abort(400)
-    db.commit()
+    keep_writes()  # what was valid is saved, even when the page comes back to fix the rest
     if request.form.get("action") == "later":
         return redirect(url_for(".saved", token=token))
     if any(f.errors for f in statements):
@@ -269,7 +267,6 @@ def check(token: str) -> ResponseReturnValue:
         else:
             db = get_session()
             survey.submit_response(db, response)  # a repeat stores nothing
-            db.commit()
             return redirect(url_for(".thanks", token=token), code=303)
     return render_template("survey/check.html", link=link, form=form,
                            sections=_summary(link, response)), status

@@ -8,8 +8,6 @@ kept nowhere else (not in the session cookie either), so they are shown exactly 
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     abort,
@@ -26,13 +24,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from readiness import auth
-from readiness.db import get_session
+from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, Role, User
 from readiness.services import users as accounts
 from readiness.services.assessments import PASSWORD_MIN_LENGTH
 from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
+from readiness.tokens import is_public_id
 from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
@@ -46,7 +45,6 @@ from readiness.web.forms import (
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 account = Blueprint("account", __name__, url_prefix="/account")
-_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @bp.before_request
@@ -88,7 +86,7 @@ def _method() -> str:
 def _load(public_id: str) -> User:
     """The user with this public id, else 404."""
     found = accounts.find_user(get_session(), public_id) \
-        if _PUBLIC_ID.fullmatch(public_id) else None
+        if is_public_id(public_id) else None
     if found is None:
         abort(404)
     return found
@@ -133,7 +131,6 @@ def new() -> ResponseReturnValue:
                 else form.username
             target.errors.append(_refusal(refused.reason))
         else:
-            db.commit()
             return _password_page(user, password, "created")
     return render_template("users/new.html", form=form), 400 if form.errors else 200
 
@@ -182,7 +179,6 @@ def change_role(public_id: str) -> ResponseReturnValue:
                              _municipality(form.municipality.data))
     except UserRefused as refused:
         return _refused(user, refused)
-    db.commit()
     flash(_("%(name)s is now: %(role)s.", name=user.username, role=role_labels()[user.role]))
     return redirect(url_for(".show", public_id=user.public_id))
 
@@ -200,7 +196,6 @@ def assign(public_id: str) -> ResponseReturnValue:
         accounts.assign(db, auth.require_user(), user, municipality)
     except UserRefused as refused:
         return _refused(user, refused)
-    db.commit()
     flash(_("%(name)s now works with %(municipality)s.", name=user.username,
             municipality=municipality.name))
     return redirect(url_for(".show", public_id=user.public_id))
@@ -215,7 +210,6 @@ def unassign(public_id: str, municipality_id: str) -> ResponseReturnValue:
         abort(404)
     db = get_session()
     accounts.unassign(db, auth.require_user(), user, municipality)
-    db.commit()
     flash(_("%(name)s no longer works with %(municipality)s.", name=user.username,
             municipality=municipality.name))
     return redirect(url_for(".show", public_id=user.public_id))
@@ -230,7 +224,6 @@ def deactivate(public_id: str) -> ResponseReturnValue:
         accounts.deactivate(db, auth.require_user(), user)
     except UserRefused as refused:
         return _refused(user, refused)
-    db.commit()
     flash(_("%(name)s is deactivated: they are signed out and can no longer sign in.",
             name=user.username))
     return redirect(url_for(".show", public_id=user.public_id))
@@ -245,7 +238,6 @@ def reactivate(public_id: str) -> ResponseReturnValue:
         password = accounts.reactivate(db, auth.require_user(), user, password_method=_method())
     except UserRefused as refused:
         return _refused(user, refused)
-    db.commit()
     return _password_page(user, password, "reactivated")
 
 
@@ -259,7 +251,6 @@ def reset_password(public_id: str) -> ResponseReturnValue:
                                            password_method=_method())
     except UserRefused as refused:
         return _refused(user, refused)
-    db.commit()
     return _password_page(user, password, "reset")
 
 
@@ -279,7 +270,6 @@ def tokens() -> ResponseReturnValue:
         except UserRefused as refused:
             form.holder.errors = [_refusal(refused.reason)]
         else:
-            db.commit()
             return render_template("users/new_token.html", token=token, secret=secret)
     return render_template("users/tokens.html", tokens=list_api_tokens(db),
                            confirm=ConfirmForm(), form=form), 400 if form.errors else 200
@@ -288,14 +278,13 @@ def tokens() -> ResponseReturnValue:
 @bp.route("/tokens/<public_id>/revoke", methods=["POST"])
 def revoke_token(public_id: str) -> ResponseReturnValue:
     """Stop an API token from working."""
-    if not _PUBLIC_ID.fullmatch(public_id):
+    if not is_public_id(public_id):
         abort(404)
     db = get_session()
     try:
         accounts.revoke_token(db, auth.require_user(), public_id)
     except UserRefused:
         abort(404)
-    db.commit()
     flash(_("The API token is revoked: it no longer opens the API."))
     return redirect(url_for(".tokens"))
 
@@ -314,7 +303,7 @@ def change_password() -> ResponseReturnValue:
         checked = auth.authenticate(db, user.username, form.current_password.data or "",
                                     request.remote_addr or "")
         if checked.user is None:
-            db.commit()  # keep the failure count: this form cannot be used to guess
+            keep_writes()  # keep the failure count: this form cannot be used to guess
             form.current_password.errors = [
                 _("Too many failed attempts. Wait a few minutes and try again.")
                 if checked.locked else _("Your current password is not right")]
@@ -326,7 +315,6 @@ def change_password() -> ResponseReturnValue:
         except UserRefused as refused:
             form.new_password.errors.append(_refusal(refused.reason))
         else:
-            db.commit()
             auth.login_user(user)  # this session carries on; every other one has ended
             flash(_("Your password is changed. You are signed out everywhere else."))
             return redirect(url_for("assessments.index"))

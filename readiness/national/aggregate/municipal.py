@@ -267,3 +267,29 @@ def peer_benchmark(t: Tables, assessment_public_id: str, q: Questionnaire,
             below_share=stat_cell(below, n, min_cell, 3)))
     n_peers = len(peers)
     return PeerBenchmark(country, band, count_cell(n_peers, min_cell), tuple(positions))
+
+
+def _number(value: object) -> float | None:
+    """A stored figure as a float, or None where the frame holds NaN or nothing."""
+    return None if value is None or value != value else float(value)  # type: ignore[arg-type]
+
+
+def municipality_rounds(t: Tables, municipality_id: int,
+                        dimensions: Sequence[str]) -> list[dict[str, object]]:
+    """Every closed round of one municipality, oldest first, as plain values: date, overall,
+    stage, each dimension's score, level and gap flag, and the barriers found."""
+    mine = t.assessments[t.assessments["municipality_id"] == municipality_id].sort_values("round")
+    rounds: list[dict[str, object]] = []
+    for rec in mine.to_dict("records"):
+        wide = t.wide.loc[rec["id"]] if rec["id"] in t.wide.index else None
+        rounds.append({
+            "assessment_id": rec["public_id"], "round": int(rec["round"]),
+            "conducted_on": rec["conducted_on"].date(), "overall": _number(rec["overall"]),
+            "stage": rec["stage"],
+            "dimensions": [{"id": d,
+                            "score": None if wide is None else _number(wide[f"score:{d}"]),
+                            "level": None if wide is None else str(wide[f"level:{d}"]),
+                            "divergent": bool(wide is not None and wide[f"divergent:{d}"])}
+                           for d in dimensions],
+            "barriers": sorted(t.barriers.get(rec["id"], ()))})
+    return rounds
