@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_MAX_LENGTH": 2000,
     "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
+    "REPORT_TIMEOUT": 60.0,  # seconds one roadmap PDF may take to render for a download
+    "MIN_CELL": 5,  # national breakdowns show no group of fewer municipalities than this
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
     # The privacy notice on the survey start page (GDPR Art. 13), plain text. Where one is None

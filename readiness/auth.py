@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,9 +39,9 @@ from readiness.models import (
     User,
     advisor_assignment,
 )
+from readiness.tokens import is_public_id
 
 F = TypeVar("F", bound=Callable[..., Any])
-_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 class Access(StrEnum):
@@ -53,11 +52,6 @@ class Access(StrEnum):
 
 
 # ---------------------------------------------------------------- passwords and sign-in
-
-
-def hash_password(password: str) -> str:
-    """A salted hash of a password (scrypt by default)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @cache
@@ -272,7 +266,7 @@ M = TypeVar("M", Municipality, Assessment, Invitation)
 
 def _find(model: type[M], public_id: str) -> M:
     """The object with this public id; 404 for ids no object can have or none has."""
-    if not _PUBLIC_ID.fullmatch(public_id):
+    if not is_public_id(public_id):
         abort(404)  # before reaching the database
     found = get_session().scalar(select(model).where(model.public_id == public_id))
     if found is None:

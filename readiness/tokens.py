@@ -8,8 +8,10 @@ no URL reveals how many objects exist or invites guessing the next one.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # what new_public_id can make, and no more
 TOKEN_BYTES = 24  # 192 bits: invitation tokens and resume secrets
 PUBLIC_ID_BYTES = 12  # 96 bits: ids in URLs, not secret but not guessable either
 
@@ -22,6 +24,11 @@ def new_token() -> str:
 def new_public_id() -> str:
     """A fresh non-sequential id for URLs."""
     return secrets.token_urlsafe(PUBLIC_ID_BYTES)
+
+
+def is_public_id(text: str) -> bool:
+    """Whether `text` could be a public id: checked before any database look-up."""
+    return _PUBLIC_ID.fullmatch(text) is not None
 
 
 def hash_token(token: str) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures for database-backed tests: app, client, runner, session, questionnaire.
+"""Fixtures for database-backed tests: app, client, session, questionnaire.
 
 The app runs on a fresh SQLite file per test (a copy of one migrated template), or, when
 READINESS_TEST_DATABASE_URL is set, on that database (PostgreSQL in CI): migrated once per
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from readiness import create_app
@@ -24,9 +24,33 @@ from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import get_db, upgrade
 from readiness.models import Base
 
-TEST_DATABASE_URL = os.environ.get("READINESS_TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """The test database of this pytest-xdist worker: `<db>_gw0`, `<db>_gw1`... (created here),
+    so parallel workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("READINESS_TEST_DATABASE_URL"))
 # scrypt with a small work factor: the same code path as production, fast enough for tests
 FAST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the database is marked `db`, so the PostgreSQL pass runs exactly those."""
+    for item in items:
+        if {"app", "_migrated"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
 
 
 def _config(database_url: str, instance: Path) -> dict[str, Any]:
@@ -86,11 +110,6 @@ def client(app: Flask) -> FlaskClient:
     """A browser without cookies."""
     return app.test_client()
 
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    """Runs CLI commands against the app."""
-    return app.test_cli_runner()
 
 
 @pytest.fixture

@@ -214,12 +214,6 @@ def render_pdf(html: str, *, timeout: float = DEFAULT_TIMEOUT, isolate: bool = T
     return html_to_pdf(html, timeout=timeout)
 
 
-def render_roadmap_pdf(ctx: ReportContext, *, timeout: float = DEFAULT_TIMEOUT,
-                       isolate: bool = True) -> bytes:
-    """The roadmap report of a context as PDF bytes (PDF/UA-1, fonts embedded)."""
-    return render_pdf(render_roadmap_html(ctx), timeout=timeout, isolate=isolate)
-
-
 # --- batch rendering (all cores) -------------------------------------------------------------
 
 
