@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from statistics import fmean
 from typing import Any
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.rules import Facts, holds, satisfied_atoms
-from readiness.core.schema import DONT_KNOW, Evidence, Rule
+from readiness.core.schema import DONT_KNOW, Dimension, Evidence, Rule
 
 INSUFFICIENT = "insufficient_data"
 INSUFFICIENT_TITLE = "Insufficient data"
@@ -127,101 +127,125 @@ def derive_context(q: Questionnaire, answers: Iterable[Answer]) -> dict[str, tup
     return context
 
 
+@dataclass
+class _Tally:
+    """The answers counted once: scores per dimension, agency and respondent, and per item."""
+
+    agency_of: dict[str, str] = field(default_factory=dict)
+    scores: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=lambda: (
+        defaultdict(lambda: defaultdict(lambda: defaultdict(list)))))
+    dont_knows: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    given: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    item_scores: dict[str, dict[str, list[float]]] = field(default_factory=lambda: (
+        defaultdict(lambda: defaultdict(list))))
+    item_dk: Counter[str] = field(default_factory=Counter)
+    item_given: Counter[str] = field(default_factory=Counter)
+
+
+def _tally(q: Questionnaire, answers: Iterable[Answer]) -> _Tally:
+    """Count every scored answer (context answers only register their respondent)."""
+    tally = _Tally()
+    for answer in answers:
+        tally.agency_of.setdefault(answer.respondent, answer.agency)
+        item = q.items_by_id[answer.item]
+        if item.dimension is None:
+            continue
+        tally.given[item.dimension][answer.agency] += 1
+        tally.item_given[item.id] += 1
+        value = q.option_score(item.id, answer.value)
+        if value is None:
+            tally.dont_knows[item.dimension][answer.agency] += 1
+            tally.item_dk[item.id] += 1
+            continue
+        tally.scores[item.dimension][answer.agency][answer.respondent].append(value)
+        tally.item_scores[item.id][answer.agency].append(value)
+    return tally
+
+
+def _item_results(q: Questionnaire, tally: _Tally, agencies: list[str]) -> dict[str, ItemResult]:
+    """Each statement's mean of agency means, answers and don't-know share."""
+    items: dict[str, ItemResult] = {}
+    for item in q.doc.items:
+        by_agency = {a: _mean(tally.item_scores[item.id][a]) for a in agencies}
+        present = [v for v in by_agency.values() if v is not None]
+        given = tally.item_given[item.id]
+        items[item.id] = ItemResult(
+            id=item.id, dimension=item.dimension or "", text=item.text, score=_mean(present),
+            answers=given, dont_know_share=tally.item_dk[item.id] / given if given else 0.0,
+            by_agency=by_agency)
+    return items
+
+
+def _dimension_result(q: Questionnaire, dim: Dimension, tally: _Tally, agencies: list[str],
+                      items: Mapping[str, ItemResult]) -> DimensionResult:
+    """A dimension's score (mean of agency means), coverage, don't-know share, spread, level."""
+    settings = q.doc.settings
+    n_items = len(q.items_of(dim.id))
+    respondents_by_agency = Counter(tally.agency_of.values())
+    by_agency: dict[str, float | None] = {}
+    coverage: list[float] = []
+    dk_shares: list[float] = []
+    for agency in agencies:
+        per_respondent = tally.scores[dim.id][agency]
+        agency_mean = _mean([fmean(v) for v in per_respondent.values() if v])
+        by_agency[agency] = None if agency_mean is None else agency_mean * 100
+        answered = sum(len(v) for v in per_respondent.values())
+        coverage.append(answered / (n_items * respondents_by_agency[agency]) if n_items else 0)
+        if tally.given[dim.id][agency]:
+            dk_shares.append(tally.dont_knows[dim.id][agency] / tally.given[dim.id][agency])
+    answered_share = _mean(coverage) or 0.0
+    present = [v for v in by_agency.values() if v is not None]
+    value = _mean(present)
+    if value is None or answered_share < settings.min_answered_share:
+        value = None
+    spread = max(present) - min(present) if len(present) >= 2 else None
+    dk_share = _mean(dk_shares) or 0.0
+    if value is None:
+        level_id, level_title = INSUFFICIENT, INSUFFICIENT_TITLE
+    else:
+        level = q.level_for(dim.id, value)
+        level_id, level_title = level.id, level.title
+    low = sorted((i for i in q.items_of(dim.id) if items[i.id].score is not None
+                  and (items[i.id].score or 0) < settings.low_item_score),
+                 key=lambda i: (items[i.id].score, i.id))
+    return DimensionResult(
+        id=dim.id, title=dim.title, score=value, level=level_id, level_title=level_title,
+        answered_share=answered_share, dont_know_share=dk_share,
+        dont_know_flag=dk_share >= settings.dont_know_flag, by_agency=by_agency,
+        spread=spread, divergent=spread is not None and spread >= settings.gap_threshold,
+        low_items=tuple(i.id for i in low))
+
+
+def _overall_and_stage(q: Questionnaire, dimensions: list[DimensionResult]
+                       ) -> tuple[float | None, tuple[str, str, str]]:
+    """The overall score (more than half the dimensions scored) and the readiness stage."""
+    known = [d.score for d in dimensions if d.score is not None]
+    overall = fmean(known) if len(known) * 2 > len(dimensions) else None
+    if overall is None:
+        return None, (INSUFFICIENT, INSUFFICIENT_TITLE,
+                      "Too few answers to place the municipality on a stage.")
+    concerns = sum(1 for d in dimensions if d.level == q.doc.settings.concern_level)
+    stage = next(s for s in q.doc.stages if overall >= s.min_overall
+                 and (s.max_concerns is None or concerns <= s.max_concerns))
+    return overall, (stage.id, stage.title, stage.description)
+
+
 def score(q: Questionnaire, answers: Iterable[Answer],
           context: Mapping[str, Iterable[str]] | None = None) -> Result:
     """Score a municipality's answers; `context` overrides context derived from the answers."""
     answers = list(answers)
-    settings = q.doc.settings
-    agency_of: dict[str, str] = {}
-    # per dimension -> agency -> respondent -> [scores], and don't-know counts
-    scores: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list)))
-    dont_knows: dict[str, dict[str, int]] = defaultdict(Counter)
-    given: dict[str, dict[str, int]] = defaultdict(Counter)
-    item_scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    item_dk: Counter[str] = Counter()
-    item_given: Counter[str] = Counter()
-    for answer in answers:
-        agency_of.setdefault(answer.respondent, answer.agency)
-        item = q.items_by_id[answer.item]
-        if item.dimension is None:
-            continue
-        given[item.dimension][answer.agency] += 1
-        item_given[item.id] += 1
-        value = q.option_score(item.id, answer.value)
-        if value is None:
-            dont_knows[item.dimension][answer.agency] += 1
-            item_dk[item.id] += 1
-            continue
-        scores[item.dimension][answer.agency][answer.respondent].append(value)
-        item_scores[item.id][answer.agency].append(value)
-
-    respondents_by_agency: dict[str, int] = Counter(agency_of.values())
+    tally = _tally(q, answers)
+    respondents_by_agency = Counter(tally.agency_of.values())
     agencies = [a for a in q.agency_ids if a in respondents_by_agency]
-
-    items: dict[str, ItemResult] = {}
-    for item in q.doc.items:
-        item_by_agency = {a: _mean(item_scores[item.id][a]) for a in agencies}
-        present = [v for v in item_by_agency.values() if v is not None]
-        items[item.id] = ItemResult(
-            id=item.id, dimension=item.dimension or "", text=item.text,
-            score=_mean(present), answers=item_given[item.id],
-            dont_know_share=item_dk[item.id] / item_given[item.id] if item_given[item.id] else 0.0,
-            by_agency=item_by_agency)
-
-    dimensions = []
-    for dim in q.doc.dimensions:
-        n_items = len(q.items_of(dim.id))
-        by_agency: dict[str, float | None] = {}
-        coverage: list[float] = []
-        dk_shares: list[float] = []
-        for agency in agencies:
-            per_respondent = scores[dim.id][agency]
-            means = [fmean(v) for v in per_respondent.values() if v]
-            agency_mean = _mean(means)
-            by_agency[agency] = None if agency_mean is None else agency_mean * 100
-            answered = sum(len(v) for v in per_respondent.values())
-            coverage.append(answered / (n_items * respondents_by_agency[agency]) if n_items else 0)
-            if given[dim.id][agency]:
-                dk_shares.append(dont_knows[dim.id][agency] / given[dim.id][agency])
-        answered_share = _mean(coverage) or 0.0
-        present = [v for v in by_agency.values() if v is not None]
-        value = _mean(present)
-        if value is None or answered_share < settings.min_answered_share:
-            value = None
-        spread = max(present) - min(present) if len(present) >= 2 else None
-        dk_share = _mean(dk_shares) or 0.0
-        if value is None:
-            level_id, level_title = INSUFFICIENT, INSUFFICIENT_TITLE
-        else:
-            level = q.level_for(dim.id, value)
-            level_id, level_title = level.id, level.title
-        low = sorted((i for i in q.items_of(dim.id) if items[i.id].score is not None
-                      and (items[i.id].score or 0) < settings.low_item_score),
-                     key=lambda i: (items[i.id].score, i.id))
-        dimensions.append(DimensionResult(
-            id=dim.id, title=dim.title, score=value, level=level_id, level_title=level_title,
-            answered_share=answered_share, dont_know_share=dk_share,
-            dont_know_flag=dk_share >= settings.dont_know_flag, by_agency=by_agency,
-            spread=spread, divergent=spread is not None and spread >= settings.gap_threshold,
-            low_items=tuple(i.id for i in low)))
-
-    known = [d.score for d in dimensions if d.score is not None]
-    overall = fmean(known) if len(known) * 2 > len(dimensions) else None
-    concerns = sum(1 for d in dimensions if d.level == settings.concern_level)
-    stage_id, stage_title, stage_text = INSUFFICIENT, INSUFFICIENT_TITLE, (
-        "Too few answers to place the municipality on a stage.")
-    if overall is not None:
-        stage = next(s for s in q.doc.stages if overall >= s.min_overall
-                     and (s.max_concerns is None or concerns <= s.max_concerns))
-        stage_id, stage_title, stage_text = stage.id, stage.title, stage.description
-
+    items = _item_results(q, tally, agencies)
+    dimensions = [_dimension_result(q, dim, tally, agencies, items) for dim in q.doc.dimensions]
+    overall, (stage_id, stage_title, stage_text) = _overall_and_stage(q, dimensions)
     ctx = derive_context(q, answers)
     if context is not None:
         ctx.update({k: tuple(v) for k, v in context.items()})
     partial = Result(
         questionnaire_id=q.id, questionnaire_version=q.version, content_hash=q.content_hash,
-        respondents=len(agency_of), respondents_by_agency=dict(respondents_by_agency),
+        respondents=len(tally.agency_of), respondents_by_agency=dict(respondents_by_agency),
         dimensions=tuple(dimensions), items=items, overall=overall, stage=stage_id,
         stage_title=stage_title, stage_description=stage_text, barriers=(), facilitators=(),
         context=ctx)
