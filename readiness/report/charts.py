@@ -124,85 +124,119 @@ def _radar_label(angle: float, radius: float, cx: float, cy: float, lines: list[
     return _Label(lines, anchor, x, top + size * 0.95, (left, top, left + widest, top + height))
 
 
-def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: int = 420,
-              levels: Sequence[Level] = (), describe_in_title: bool = False) -> Markup:
-    """A radar of the dimension scores; dimensions without enough data are marked, not drawn."""
-    dims = result.dimensions
+@dataclass(frozen=True)
+class _Radar:
+    """Where a radar's axes, rings and labels lie: fitted so every label stays inside."""
+
+    cx: float
+    cy: float
+    radius: float
+    angles: tuple[float, ...]
+    count: int
+    size: float
+    height: float
+    labels: tuple[_Label, ...]
+
+    def point(self, n: int, value: float) -> tuple[float, float]:
+        """Where `value` lies on axis `n`."""
+        return (self.cx + math.cos(self.angles[n]) * self.radius * value / 100,
+                self.cy + math.sin(self.angles[n]) * self.radius * value / 100)
+
+
+def _radar_geometry(dims: Sequence[DimensionResult], width: int) -> _Radar:
+    """Shrink the radar until every label fits across the width, then size the height."""
     size = max(9.0, width / 38)
     count = max(len(dims), 3)
-    angles = [-math.pi / 2 + 2 * math.pi * n / count for n in range(len(dims))]
+    angles = tuple(-math.pi / 2 + 2 * math.pi * n / count for n in range(len(dims)))
     texts = [wrap_label(d.title, 16) + [_score_text(d.score)] for d in dims]
-    pad = 4.0
-    cx = width / 2
-    radius = width * 0.36
+    pad, cx, radius = 4.0, width / 2, width * 0.36
     labels: list[_Label] = []
-    while radius > 20:  # shrink until every label fits across the width
-        labels = [_radar_label(a, radius, cx, 0, t, size) for a, t in zip(angles, texts,
-                                                                           strict=True)]
+    while radius > 20:
+        labels = [_radar_label(a, radius, cx, 0, t, size)
+                  for a, t in zip(angles, texts, strict=True)]
         if all(lb.box[0] >= pad and lb.box[2] <= width - pad for lb in labels):
             break
         radius -= 4
     top = min([-radius, *(lb.box[1] for lb in labels)]) - pad
     bottom = max([radius, *(lb.box[3] for lb in labels)]) + pad
-    cy = -top
-    height = bottom - top
+    return _Radar(cx, -top, radius, angles, count, size, bottom - top, tuple(labels))
 
-    def point(n: int, value: float) -> tuple[float, float]:
-        """Where `value` lies on axis `n`."""
-        return (cx + math.cos(angles[n]) * radius * value / 100,
-                cy + math.sin(angles[n]) * radius * value / 100)
 
+def _radar_grid(g: _Radar, dims: Sequence[DimensionResult], levels: Sequence[Level]) -> list[str]:
+    """Rings at 25, 50, 75 and 100 (level thresholds dashed), axes, and the scale's labels."""
     body: list[str] = []
     thresholds = sorted({lv.min for lv in levels if lv.min > 0})
     for ring in (25.0, 50.0, 75.0, 100.0):
-        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(n, ring) for n in range(count)
+        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in (g.point(n, ring)
+                                                          for n in range(g.count)
                                                           if n < len(dims)))
         dashed = ' stroke-dasharray="4 3"' if ring in thresholds else ""
         body.append(f'<polygon points="{pts}" fill="none" stroke="{GRID}" '
                     f'stroke-width="1"{dashed}/>')
     for n, dim in enumerate(dims):
-        x, y = point(n, 100)
+        x, y = g.point(n, 100)
         style = ' stroke-dasharray="2 3"' if dim.score is None else ""
-        body.append(f'<line x1="{_num(cx)}" y1="{_num(cy)}" x2="{_num(x)}" y2="{_num(y)}" '
+        body.append(f'<line x1="{_num(g.cx)}" y1="{_num(g.cy)}" x2="{_num(x)}" y2="{_num(y)}" '
                     f'stroke="{GRID}" stroke-width="1"{style}/>')
-    body.append(_text(cx + 3, cy - radius * 0.5 - 2, ["50"], size=size * 0.75, fill=MUTED))
-    body.append(_text(cx + 3, cy - radius - 2, ["100"], size=size * 0.75, fill=MUTED))
+    body.append(_text(g.cx + 3, g.cy - g.radius * 0.5 - 2, ["50"], size=g.size * 0.75,
+                      fill=MUTED))
+    body.append(_text(g.cx + 3, g.cy - g.radius - 2, ["100"], size=g.size * 0.75, fill=MUTED))
+    return body
 
-    known = [d.score is not None for d in dims]
-    if dims and all(known):
+
+def _radar_shape(g: _Radar, dims: Sequence[DimensionResult]) -> list[str]:
+    """The scores' outline (broken where a dimension has no score) and a mark on each axis."""
+    body: list[str] = []
+    if dims and all(d.score is not None for d in dims):
         pts = " ".join(f"{_num(x)},{_num(y)}"
-                       for x, y in (point(n, d.score or 0) for n, d in enumerate(dims)))
+                       for x, y in (g.point(n, d.score or 0) for n, d in enumerate(dims)))
         body.append(f'<polygon points="{pts}" fill="{FILL}" fill-opacity="0.25" '
                     f'stroke="{FILL}" stroke-width="2"/>')
     else:  # broken outline: only neighbours that both have a score are joined
         for n, dim in enumerate(dims):
             nxt = (n + 1) % len(dims)
             if dim.score is not None and dims[nxt].score is not None and nxt != n:
-                (x1, y1), (x2, y2) = point(n, dim.score), point(nxt, dims[nxt].score or 0)
+                (x1, y1), (x2, y2) = g.point(n, dim.score), g.point(nxt, dims[nxt].score or 0)
                 body.append(f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" '
                             f'y2="{_num(y2)}" stroke="{FILL}" stroke-width="2"/>')
     for n, dim in enumerate(dims):
         if dim.score is None:
-            x, y = point(n, 50)
+            x, y = g.point(n, 50)
             body.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="5" fill="#ffffff" '
                         f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="2 2"/>')
-            body.append(_text(x, y + size * 0.35, ["?"], size=size * 0.8, anchor="middle",
+            body.append(_text(x, y + g.size * 0.35, ["?"], size=g.size * 0.8, anchor="middle",
                               fill=MUTED))
         else:
-            x, y = point(n, dim.score)
+            x, y = g.point(n, dim.score)
             body.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3.5" fill="{FILL}"/>')
-    for n, label in enumerate(labels):
+    return body
+
+
+def _radar_labels(g: _Radar, dims: Sequence[DimensionResult]) -> list[str]:
+    """Each dimension's name in bold and its score beneath."""
+    body: list[str] = []
+    for n, label in enumerate(g.labels):
         *name, value = label.lines
-        body.append(_text(label.x, cy + label.y, name, size=size, anchor=label.anchor,
+        body.append(_text(label.x, g.cy + label.y, name, size=g.size, anchor=label.anchor,
                           weight="bold"))
-        body.append(_text(label.x, cy + label.y + size * 1.2 * len(name), [value], size=size,
-                          anchor=label.anchor, fill=GAP if dims[n].score is None else MUTED))
+        body.append(_text(label.x, g.cy + label.y + g.size * 1.2 * len(name), [value],
+                          size=g.size, anchor=label.anchor,
+                          fill=GAP if dims[n].score is None else MUTED))
+    return body
+
+
+def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: int = 420,
+              levels: Sequence[Level] = (), describe_in_title: bool = False) -> Markup:
+    """A radar of the dimension scores; dimensions without enough data are marked, not drawn."""
+    dims = result.dimensions
+    g = _radar_geometry(dims, width)
+    body = _radar_grid(g, dims, levels) + _radar_shape(g, dims) + _radar_labels(g, dims)
     desc = "; ".join(
         f"{d.title}: {_score_text(d.score)}" + ("" if d.score is None else f" ({d.level_title})")
         for d in dims) + "."
     if describe_in_title:
         title = f"{title}. {desc}"
-    return _svg(width, height, title, desc, body, "radar")
+    return _svg(width, g.height, title, desc, body, "radar")
 
 
 # --- bars per agency -------------------------------------------------------------------------
