@@ -58,13 +58,18 @@ def places() -> dict[str, list[str]]:
     return {c: aggregate.by_name(found[c]) for c in aggregate.by_name(found)}
 
 
+def known_rounds() -> tuple[int, ...]:
+    """The rounds that have a closed assessment (the only ones the round filter offers)."""
+    return aggregate.rounds_with_data(national_tables(get_session(), get_questionnaire()))
+
+
 def _parse(args: dict[str, list[str]], known: dict[str, list[str]],
            extra: tuple[str, ...] = ()) -> ViewParams:
     """Check `args` against the allow-list, or ParamError."""
     return parse_params(args, countries=set(known),
                         regions={r for regions in known.values() for r in regions},
                         regions_by_country=known, dimensions=get_questionnaire().dimension_ids,
-                        extra=extra)
+                        extra=extra, rounds=known_rounds())
 
 
 def view_params(extra: tuple[str, ...] = ()) -> ViewParams:
@@ -147,7 +152,8 @@ def index() -> ResponseReturnValue:
     _record(user, "view", "national_dashboard")
     return render_template(
         "dashboard/index.html", data=data, params=params, q=q, charts=national_charts(data),
-        countries=list(known), regions=regions, bands=aggregate.by_size(POPULATION_BANDS),
+        countries=list(known), regions=regions, rounds=known_rounds(),
+        bands=aggregate.by_size(POPULATION_BANDS),
         band_titles=population_labels(), dimensions=q.doc.dimensions,
         short_titles={d.id: short_title(d.title) for d in q.doc.dimensions},
         level_titles={lv.id: lv.title for lv in q.doc.levels},

@@ -52,6 +52,7 @@ from readiness.national.aggregate.national import (
     extend,
     overview,
     progress,
+    rounds_with_data,
     select,
     tables,
 )
@@ -64,8 +65,8 @@ __all__ = [
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rows", "municipality_table", "need_ranking",
-    "need_weights", "overview", "peer_benchmark", "place_order", "progress", "select",
-    "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "need_weights", "overview", "peer_benchmark", "place_order", "progress", "rounds_with_data",
+    "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]
 
 

@@ -143,7 +143,11 @@ def extend(t: Tables, added: Records) -> Tables:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the filters select: municipalities, each one's latest and previous assessment."""
+    """What the filters select: municipalities, each one's latest and previous assessment.
+
+    `ever` and `ever_previous` are the same for every closed assessment of the selected
+    municipalities, whatever the round or period: a municipality assessed only outside the
+    chosen round or period is "not in this selection", never "never assessed"."""
 
     filters: Filters
     municipalities: pd.DataFrame
@@ -151,6 +155,29 @@ class Selection:
     previous: pd.DataFrame  # the round before the latest, for municipalities that have one
     barriers: pd.Series  # the barrier ids found, by latest assessment id
     dimensions: tuple[str, ...]
+    ever: pd.DataFrame  # like `latest`, over every closed assessment (no round or period)
+    ever_previous: pd.DataFrame  # like `previous`, for `ever`
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a round or period leaves some assessments out."""
+        f = self.filters
+        return f.round is not None or f.since is not None or f.until is not None
+
+
+def _latest_and_previous(t: Tables, a: pd.DataFrame, window: pd.DataFrame,
+                         info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per municipality, the latest assessment of `window` and the round before it (of `a`)."""
+    latest = (window.sort_values(["municipality_id", "round"])
+              .drop_duplicates("municipality_id", keep="last"))
+    earlier = a.merge(latest[["municipality_id", "round"]], on="municipality_id",
+                      suffixes=("", "_latest"))
+    earlier = earlier[earlier["round"] < earlier["round_latest"]]
+    previous = (earlier.drop(columns="round_latest").sort_values(["municipality_id", "round"])
+                .drop_duplicates("municipality_id", keep="last"))
+    latest = (latest.merge(info, on="municipality_id")
+              .join(t.wide, on="id").reset_index(drop=True))
+    return latest, previous.join(t.wide, on="id").reset_index(drop=True)
 
 
 def select(t: Tables, f: Filters) -> Selection:
@@ -167,19 +194,18 @@ def select(t: Tables, f: Filters) -> Selection:
         window = window[window["conducted_on"] <= pd.Timestamp(f.until)]
     if f.round is not None:
         window = window[window["round"] == f.round]
-    latest = (window.sort_values(["municipality_id", "round"])
-              .drop_duplicates("municipality_id", keep="last"))
-    earlier = a.merge(latest[["municipality_id", "round"]], on="municipality_id",
-                      suffixes=("", "_latest"))
-    earlier = earlier[earlier["round"] < earlier["round_latest"]]
-    previous = (earlier.drop(columns="round_latest").sort_values(["municipality_id", "round"])
-                .drop_duplicates("municipality_id", keep="last"))
     info = m.rename(columns={"id": "municipality_id", "public_id": "municipality_public_id"})
-    latest = (latest.merge(info, on="municipality_id")
-              .join(t.wide, on="id").reset_index(drop=True))
-    previous = previous.join(t.wide, on="id").reset_index(drop=True)
+    latest, previous = _latest_and_previous(t, a, window, info)
+    ever, ever_previous = ((latest, previous) if window is a
+                           else _latest_and_previous(t, a, a, info))
     barriers = t.barriers[t.barriers.index.isin(latest["id"])]
-    return Selection(f, m, latest, previous, barriers, t.dimensions)
+    return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous)
+
+
+def rounds_with_data(t: Tables) -> tuple[int, ...]:
+    """The rounds that have at least one closed assessment, in order (the round filter's
+    choices)."""
+    return tuple(sorted({int(r) for r in t.assessments["round"].dropna()}))
 
 
 # ---------------------------------------------------------------- overview and dimensions
@@ -191,7 +217,8 @@ class Overview:
 
     municipalities: int
     assessed: int
-    never_assessed: int
+    never_assessed: int  # no closed assessment at all
+    outside_selection: int  # assessed, but only outside the chosen round or period
     assessed_share: Cell
     formal_structure: Cell
     no_structure: Cell
@@ -215,7 +242,8 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
     formality = latest["formality"]
     dates = latest["conducted_on"]
     return Overview(
-        municipalities=n_total, assessed=n, never_assessed=n_total - n,
+        municipalities=n_total, assessed=n, never_assessed=n_total - len(sel.ever),
+        outside_selection=len(sel.ever) - n,
         assessed_share=stat_cell(n / n_total if n_total else None, n_total, min_cell, 3),
         formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
         no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
