@@ -21,6 +21,15 @@ from readiness.national.aggregate.cells import (
     stat_cell,
     suppressed_text,
 )
+from readiness.national.aggregate.frames import (
+    Filters,
+    Selection,
+    Tables,
+    extend,
+    rounds_with_data,
+    select,
+    tables,
+)
 from readiness.national.aggregate.municipal import (
     MunicipalityRow,
     NeedRow,
@@ -40,21 +49,14 @@ from readiness.national.aggregate.national import (
     BarrierCount,
     DimensionProgress,
     DimensionSummary,
-    Filters,
     GroupRow,
     LevelShare,
     Overview,
-    Selection,
-    Tables,
     barrier_frequency,
     breakdown,
     dimension_summaries,
-    extend,
     overview,
     progress,
-    rounds_with_data,
-    select,
-    tables,
 )
 from readiness.national.aggregate.order import band_order, by_name, by_size, place_order
 

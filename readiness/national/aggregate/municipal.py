@@ -12,7 +12,7 @@ import pandas as pd
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
-from readiness.national.aggregate.national import Filters, Selection, Tables, select
+from readiness.national.aggregate.frames import Filters, Selection, Tables, select
 from readiness.national.aggregate.order import band_order
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
