@@ -24,7 +24,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   personal data: public_id, assessment_id, invitation_id (None in workshop mode), agency,
   resume_hash (SHA-256 of the respondent's browser secret; None in workshop mode), status
   (`ResponseStatus`), answers ({item id: option value or "dont_know"}), comments ({dimension id:
-  text}), created_at, updated_at, submitted_at. Only submitted responses are scored.
+  text}), created_at, updated_at, submitted_at (the day only, as UTC midnight). Only submitted
+  responses are scored.
 - `Score`: stored when an assessment is closed, one row per assessment x dimension: dimension,
   score (0..100 or None for insufficient data), level, answered_share, dont_know_share, spread,
   divergent. Aggregation reads these, never raw answers.
@@ -85,6 +86,13 @@ NAMING_CONVENTION = {
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def day_stamp(moment: datetime | None = None) -> datetime:
+    """The UTC day of `moment` (now by default) as its midnight: a response keeps no finer
+    time, which access logs could match to a person."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _check_in(column: str, values: Any) -> str:
@@ -252,8 +260,9 @@ class Response(Base):
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    # the day only (`day_stamp`): nothing orders or locks by these times, ids order responses
+    created_at: Mapped[datetime] = mapped_column(default=day_stamp)
+    updated_at: Mapped[datetime] = mapped_column(default=day_stamp)
     submitted_at: Mapped[datetime | None]
 
     assessment: Mapped[Assessment] = relationship(back_populates="responses")

@@ -90,3 +90,14 @@ def test_a_pilot_dashboard_with_hidden_charts_and_a_dropped_region_passes_axe(
     assert "Uusimaa" not in regions
     assert regions[0] == "All regions of BE"
     assert_accessible(page, "dashboard after a region of another country")
+
+
+def test_a_round_filter_labels_the_others_not_in_this_selection_and_passes_axe(
+        page: Any, live_url: str, session: Session):  # noqa: F811
+    make_country(session)
+    _login(page, live_url, "national")
+    page.goto(f"{live_url}/dashboard/?round=2&sort=date")
+    assert page.locator("text=not in this selection").count() > 0
+    offered = page.locator("#f-round option").all_inner_texts()
+    assert offered == ["Latest of any round", "Round 1", "Round 2"]
+    assert_accessible(page, "dashboard of one round")

@@ -70,7 +70,7 @@ def test_municipality_sheet_has_scores_levels_barriers_and_actions():
     a = dict(zip(header, sheet.rows[0], strict=True))
     assert a["municipality"] == "A"
     assert a["trust_score"] == 60.0
-    assert a["trust_level"] == "borderline"
+    assert a["trust_level"] == "Borderline (borderline)"
     assert a["round"] == 2
     assert "Lack of trust between agencies" in a["barriers"]
     book = load_workbook(io.BytesIO(xlsx_bytes([sheet])))
@@ -97,7 +97,7 @@ def test_respondent_sheet_has_agency_and_answers_but_no_identity():
     sheet = respondent_sheet(q, [(["A", "BE", "R1", 1, date(2026, 1, 1)], "police",
                                   {item: "agree", "ctx_existing_structures": ["a", "b"]})])
     row = dict(zip(sheet.header, sheet.rows[0], strict=True))
-    assert row["agency"] == "police"
+    assert row["agency"] == "Police (police)"
     assert row[item] == "agree"
     assert row["ctx_existing_structures"] == "a;b"
     assert not {"respondent", "public_id", "resume_hash", "invitation"} & set(sheet.header)

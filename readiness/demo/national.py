@@ -32,6 +32,7 @@ from readiness.models import (
     ResponseStatus,
     Score,
     Status,
+    day_stamp,
 )
 from readiness.national.records import finding_rows
 from readiness.tokens import hash_token, new_token
@@ -257,7 +258,7 @@ def _insert_children(db: Session, assessment_ids: list[int], assessments: list[d
             by_respondent.setdefault(a.respondent, (a.agency, {}))[1][a.item] = a.value
         responses += [{"assessment_id": assessment_id, "agency": agency,
                        "status": ResponseStatus.SUBMITTED, "answers": values, "comments": {},
-                       "submitted_at": meta["closed_at"]}
+                       "submitted_at": day_stamp(meta["closed_at"])}
                       for agency, values in by_respondent.values()]
     for model, rows in ((Score, scores), (AssessmentResult, results),
                         (AssessmentFinding, findings), (Invitation, invitations),

@@ -75,14 +75,15 @@ def _date(name: str, text: str) -> date:
 def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str],
                  regions: Collection[str], dimensions: Sequence[str],
                  extra: Collection[str] = (), empty_is_unset: bool = True,
-                 regions_by_country: Mapping[str, Collection[str]] | None = None
-                 ) -> ViewParams:
+                 regions_by_country: Mapping[str, Collection[str]] | None = None,
+                 rounds: Collection[int] | None = None) -> ViewParams:
     """Check every parameter; unknown names, repeated names and bad values are refused.
 
     An empty value means "not set" (a form's unchosen select) unless `empty_is_unset` is
     False, as in the API, where it is refused too. With `regions_by_country`, a region given
     with a country must be one of that country's (a selection that could hold no municipality
-    is refused rather than shown empty).
+    is refused rather than shown empty). With `rounds` (the rounds that have data), any
+    other round is refused, and so is a period whose start is after its end.
     """
     allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
     values: dict[str, str] = {}
@@ -118,7 +119,14 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
                          + ", ".join(POPULATION_BANDS))
     since = _date("since", values["since"]) if "since" in values else None
     until = _date("until", values["until"]) if "until" in values else None
+    if since is not None and until is not None and since > until:
+        raise ParamError(f"since ({since.isoformat()}) is after until ({until.isoformat()}): "
+                         "the period is empty; swap the dates or leave one out")
     round_ = _int("round", values["round"], 1, MAX_ROUND) if "round" in values else None
+    if round_ is not None and rounds is not None and round_ not in rounds:
+        raise ParamError(f"round {round_} has no closed assessment; rounds with data: "
+                         + ", ".join(map(str, sorted(rounds))) if rounds else
+                         f"round {round_} cannot be chosen: there is no closed assessment yet")
     sort = values.get("sort", "name")
     keys = sort_keys(dimensions)
     if sort not in keys:

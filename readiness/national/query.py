@@ -19,6 +19,7 @@ from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
+    Mode,
     Municipality,
     Response,
     ResponseStatus,
@@ -166,14 +167,17 @@ def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
 
 
 def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
-                             ) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    """(assessment id, agency, answers) of every submitted response, without any identity."""
+                             ) -> Iterator[tuple[int, str, dict[str, Any], bool]]:
+    """(assessment id, agency, answers, workshop?) of every submitted response, without any
+    identity, time or order that could tell who answered (by id within an agency only so the
+    read is repeatable; the export shuffles them)."""
     wanted = list(assessment_ids)
     for start in range(0, len(wanted), 500):
         rows = db.execute(
-            select(Response.assessment_id, Response.agency, Response.answers)
+            select(Response.assessment_id, Response.agency, Response.answers, Assessment.mode)
+            .join(Assessment, Assessment.id == Response.assessment_id)
             .where(Response.assessment_id.in_(wanted[start:start + 500]),
                    Response.status == ResponseStatus.SUBMITTED)
             .order_by(Response.assessment_id, Response.agency, Response.id))
-        for assessment_id, agency, answers in rows:
-            yield assessment_id, agency, dict(answers or {})
+        for assessment_id, agency, answers, mode in rows:
+            yield assessment_id, agency, dict(answers or {}), mode == Mode.WORKSHOP

@@ -111,6 +111,9 @@ def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
     ov = data.overview
     lines = [f"{ov.assessed} of {ov.municipalities} municipalities have a closed assessment; "
              f"{ov.never_assessed} have none yet."]
+    if ov.outside_selection:
+        lines.append(f"{ov.outside_selection} more were assessed only outside the chosen round "
+                     "or period.")
     if isinstance(ov.overall_mean, float):
         lines.append(f"Mean overall readiness is {ov.overall_mean:.0f} of 100.")
     means = [(d.mean, d.title) for d in data.dimensions if isinstance(d.mean, float)]

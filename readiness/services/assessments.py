@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.core.schema import DONT_KNOW, Item
@@ -72,6 +73,8 @@ def create_user(db: Session, username: str, password: str, role: str, *,
     username = username.strip().lower()
     if not username or len(username) > 64:
         raise ServiceError("a username needs 1 to 64 characters")
+    if problem := name_problem(username, "username"):
+        raise ServiceError(problem)
     if role not in set(Role):
         raise ServiceError(f"unknown role {role!r}; roles: {', '.join(Role)}")
     if len(password) < PASSWORD_MIN_LENGTH:
@@ -157,6 +160,9 @@ def _stored_region(db: Session, country: str, region: str) -> str:
 
 def _clean_municipality(db: Session, name: str, country: str, region: str,
                         population_band: str) -> tuple[str, str, str]:
+    for text, what in ((name, "municipality name"), (region, "region")):
+        if problem := name_problem(text, what):
+            raise ServiceError(problem)
     name, country = normalise_space(name), country.strip().upper()
     if not name:
         raise ServiceError("a municipality needs a name")

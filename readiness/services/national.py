@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire
 from readiness.models import ApiToken, Assessment, AuditEvent, Municipality, Role, User
 from readiness.national.aggregate import (
@@ -77,6 +78,8 @@ def create_api_token(db: Session, username: str, name: str = "") -> tuple[ApiTok
         raise ServiceError("only admins and national coordinators may have API tokens")
     if not user.active:
         raise ServiceError("this user is not active")
+    if problem := name_problem(name, "token name"):
+        raise ServiceError(problem)
     token = new_token()
     row = ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=hash_token(token))
     db.add(row)

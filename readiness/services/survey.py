@@ -9,7 +9,6 @@ only as hashes. Nothing identifying a person is stored with the answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
@@ -24,6 +23,7 @@ from readiness.models import (
     Response,
     ResponseStatus,
     Status,
+    day_stamp,
 )
 from readiness.services.assessments import ServiceError, lock
 from readiness.tokens import hash_token, new_token
@@ -110,7 +110,7 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     clean = _valid_answers(q, answers)
     response.answers = {**response.answers, **clean}
     response.comments = _merge_comments(response.comments, comments)
-    response.updated_at = datetime.now(UTC)
+    response.updated_at = day_stamp()
 
 
 def missing(q: Questionnaire, response: Response, dimension: str | None = None) -> list[str]:
@@ -133,7 +133,7 @@ def submit_response(db: Session, response: Response) -> bool:
                        .with_for_update(read=True))
     if status != Status.OPEN:
         raise ServiceError("this survey is closed")
-    now = datetime.now(UTC)
+    now = day_stamp()
     result = db.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
@@ -160,7 +160,7 @@ def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency:
     if agency not in assessment.agencies:
         raise ServiceError(f"{agency!r} does not take part in this assessment")
     clean = _valid_answers(q, answers)
-    now = datetime.now(UTC)
+    now = day_stamp()
     response = workshop_response(db, assessment, agency)
     if response is None:
         response = Response(assessment_id=assessment.id, agency=agency, answers={}, comments={},

@@ -94,8 +94,8 @@ def openapi_document() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI document of this API. Anyone may read it; sent with a valid token, country
-    and region also list the values stored here (so every value the document allows is one the
-    API accepts), which the public document does not reveal."""
+    region and round also list the values stored here (so every value the document allows is
+    one the API accepts), which the public document does not reveal."""
     document = copy.deepcopy(openapi_document())
     if _token_user() is not None:
         known = places(get_session())
@@ -105,6 +105,9 @@ def openapi() -> ResponseReturnValue:
             parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
         if regions:
             parameters["region"]["schema"] = {"type": "string", "enum": sorted(regions)}
+        rounds = aggregate.rounds_with_data(national_tables(get_session(), get_questionnaire()))
+        if rounds:
+            parameters["round"]["schema"] = {"type": "integer", "enum": list(rounds)}
     return _json(document)
 
 
@@ -149,7 +152,8 @@ def _params(extra: tuple[str, ...] = ()) -> ViewParams:
         return parse_params(request.args.to_dict(flat=False), countries=set(known),
                             regions=set().union(*known.values()), regions_by_country=known,
                             dimensions=get_questionnaire().dimension_ids, extra=extra,
-                            empty_is_unset=False)
+                            empty_is_unset=False, rounds=aggregate.rounds_with_data(
+                                national_tables(get_session(), get_questionnaire())))
     except ParamError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
 

@@ -57,13 +57,18 @@ def places() -> dict[str, list[str]]:
     return {c: aggregate.by_name(found[c]) for c in aggregate.by_name(found)}
 
 
+def known_rounds() -> tuple[int, ...]:
+    """The rounds that have a closed assessment (the only ones the round filter offers)."""
+    return aggregate.rounds_with_data(national_tables(get_session(), get_questionnaire()))
+
+
 def _parse(args: dict[str, list[str]], known: dict[str, list[str]],
            extra: tuple[str, ...] = ()) -> ViewParams:
     """Check `args` against the allow-list, or ParamError."""
     return parse_params(args, countries=set(known),
                         regions={r for regions in known.values() for r in regions},
                         regions_by_country=known, dimensions=get_questionnaire().dimension_ids,
-                        extra=extra)
+                        extra=extra, rounds=known_rounds())
 
 
 def view_params(extra: tuple[str, ...] = ()) -> ViewParams:
@@ -133,7 +138,8 @@ def index() -> ResponseReturnValue:
     _record(user, "view", "national_dashboard")
     return render_template(
         "dashboard/index.html", data=data, params=params, q=q, charts=national_charts(data),
-        countries=list(known), regions=regions, bands=aggregate.by_size(POPULATION_BANDS),
+        countries=list(known), regions=regions, rounds=known_rounds(),
+        bands=aggregate.by_size(POPULATION_BANDS),
         band_titles=population_labels(), dimensions=q.doc.dimensions,
         short_titles={d.id: short_title(d.title) for d in q.doc.dimensions},
         level_titles={lv.id: lv.title for lv in q.doc.levels},
@@ -162,14 +168,30 @@ def national_sheets(q: Questionnaire, params: ViewParams) -> list[exports.Sheet]
     public = dict(zip(sel.latest["id"], sel.latest["public_id"], strict=True))
     actions = {public[i]: a for i, a in by_id.items()}
     cell = min_cell()
-    return [exports.municipality_sheet(rows, q, actions), exports.barrier_sheet(rows, q),
-            exports.action_sheet(rows, actions),
+    return [exports.municipality_sheet(rows, q, actions, population_labels()),
+            exports.barrier_sheet(rows, q), exports.action_sheet(rows, actions, q),
             exports.summary_sheet(aggregate.dimension_summaries(sel, q, cell)),
             exports.barrier_frequency_sheet(aggregate.barrier_frequency(sel, q, cell)),
             exports.progress_sheet(aggregate.progress(sel, q, cell))]
 
 
+CSV_STYLES = {"csv": exports.COMMA, "semicolon": exports.SEMICOLON}
+
+
+def _file(sheets: list[exports.Sheet], fmt: str, name: str) -> Response:
+    """The first sheet as CSV (comma, or semicolon with decimal commas), or every sheet as
+    XLSX, named `name`-today."""
+    stamp = _today().isoformat()
+    if fmt in CSV_STYLES:
+        suffix = "-semicolon" if fmt == "semicolon" else ""
+        return _download(exports.csv_bytes(sheets[0], CSV_STYLES[fmt]), exports.CSV_MEDIA_TYPE,
+                         f"{name}-{stamp}{suffix}.csv")
+    return _download(exports.xlsx_bytes(sheets), exports.XLSX_MEDIA_TYPE,
+                     f"{name}-{stamp}.xlsx")
+
+
 @bp.route("/export.<any(csv, xlsx):fmt>")
+@bp.route("/export-semicolon.csv", defaults={"fmt": "semicolon"})
 @auth.login_required
 def export(fmt: str) -> ResponseReturnValue:
     """Municipality x dimension scores, levels, barriers and actions, as CSV or XLSX."""
@@ -177,18 +199,17 @@ def export(fmt: str) -> ResponseReturnValue:
     params = view_params()
     sheets = national_sheets(get_questionnaire(), params)
     _record(user, "export", "national_export", fmt)
-    stamp = _today().isoformat()
-    if fmt == "csv":
-        return _download(exports.csv_bytes(sheets[0]), exports.CSV_MEDIA_TYPE,
-                         f"maw-readiness-municipalities-{stamp}.csv")
-    return _download(exports.xlsx_bytes(sheets), exports.XLSX_MEDIA_TYPE,
-                     f"maw-readiness-national-{stamp}.xlsx")
+    if fmt == "xlsx":
+        return _file(sheets, fmt, "maw-readiness-national")
+    return _file(sheets, fmt, "maw-readiness-municipalities")
 
 
 @bp.route("/respondents.<any(csv, xlsx):fmt>")
+@bp.route("/respondents-semicolon.csv", defaults={"fmt": "semicolon"})
 @auth.login_required
 def respondents(fmt: str) -> ResponseReturnValue:
-    """Every submitted response of the selected latest assessments: agency and answers only."""
+    """Submitted responses of the selected latest assessments: agency and answers only, in a
+    shuffled order, without the agency groups too small to hide a person."""
     user = auth.require_national(admin_only=True)
     params = view_params()
     q = get_questionnaire()
@@ -198,16 +219,17 @@ def respondents(fmt: str) -> ResponseReturnValue:
         int(r["id"]): [r["name"], r["country"], r["region"], int(r["round"]),
                        r["conducted_on"].date()]
         for r in sel.latest.to_dict("records")}
-    rows = ((lead[a], agency, answers)
-            for a, agency, answers in iter_submitted_responses(db, list(lead)))
-    sheet = exports.respondent_sheet(q, rows)
+    minimum = q.doc.settings.min_group_size
+    found = exports.safe_respondents(
+        ((a, lead[a], agency, answers, workshop)
+         for a, agency, answers, workshop in iter_submitted_responses(db, list(lead))),
+        minimum)
+    sheet = exports.respondent_sheet(q, found.rows)
     _record(user, "export", "respondent_export", fmt)
-    stamp = _today().isoformat()
-    if fmt == "csv":
-        return _download(exports.csv_bytes(sheet), exports.CSV_MEDIA_TYPE,
-                         f"maw-readiness-responses-{stamp}.csv")
-    return _download(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE,
-                     f"maw-readiness-responses-{stamp}.xlsx")
+    response = _file([sheet, exports.about_respondents(found, minimum)], fmt,
+                     "maw-readiness-responses")
+    response.headers["X-Withheld-Agency-Groups"] = str(found.withheld_groups)
+    return response
 
 
 @bp.route("/national.pdf")

@@ -21,6 +21,15 @@ from readiness.national.aggregate.cells import (
     stat_cell,
     suppressed_text,
 )
+from readiness.national.aggregate.frames import (
+    Filters,
+    Selection,
+    Tables,
+    extend,
+    rounds_with_data,
+    select,
+    tables,
+)
 from readiness.national.aggregate.municipal import (
     MunicipalityRow,
     NeedRow,
@@ -41,20 +50,14 @@ from readiness.national.aggregate.national import (
     BarrierCount,
     DimensionProgress,
     DimensionSummary,
-    Filters,
     GroupRow,
     LevelShare,
     Overview,
-    Selection,
-    Tables,
     barrier_frequency,
     breakdown,
     dimension_summaries,
-    extend,
     overview,
     progress,
-    select,
-    tables,
 )
 from readiness.national.aggregate.order import band_order, by_name, by_size, place_order
 
@@ -64,10 +67,9 @@ __all__ = [
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
-    "municipality_frame", "municipality_rounds",
-    "municipality_rows", "municipality_table", "need_ranking",
-    "need_weights", "overview", "peer_benchmark", "place_order", "progress", "select",
-    "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "municipality_frame", "municipality_rounds", "municipality_rows", "municipality_table",
+    "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order", "progress",
+    "rounds_with_data", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
 ]
 
 

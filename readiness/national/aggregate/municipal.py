@@ -12,7 +12,7 @@ import pandas as pd
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
-from readiness.national.aggregate.national import Filters, Selection, Tables, select
+from readiness.national.aggregate.frames import Filters, Selection, Tables, select
 from readiness.national.aggregate.order import band_order
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
@@ -56,6 +56,11 @@ class MunicipalityRow:
     gaps: tuple[str, ...]
     barriers: tuple[str, ...]
     change: float | None
+    # "assessed" in the selection, "outside" it (assessed only in another round or period),
+    # or "never" (no closed assessment at all); the latest closed assessment of any round
+    status: str = "assessed"
+    latest_round: int | None = None
+    latest_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,15 @@ def municipality_frame(sel: Selection) -> pd.DataFrame:
     frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
     counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
-    return frame
+    ever = sel.ever[["municipality_id", "round", "conducted_on"]].rename(
+        columns={"round": "latest_round", "conducted_on": "latest_on"})
+    return frame.merge(ever, on="municipality_id", how="left")
+
+
+def _status(rec: dict[str, object]) -> str:
+    if rec["id"] is not None:
+        return "assessed"
+    return "outside" if rec["latest_round"] is not None else "never"
 
 
 def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
@@ -100,7 +113,9 @@ def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
             levels={d: rec.get(f"level:{d}") for d in dims},
             gaps=tuple(d for d in dims if rec.get(f"divergent:{d}")),
             barriers=tuple(sel.barriers.get(rec["id"], ())) if assessed else (),
-            change=rec["change"]))
+            change=rec["change"], status=_status(rec),
+            latest_round=None if rec["latest_round"] is None else int(rec["latest_round"]),
+            latest_on=None if rec["latest_on"] is None else rec["latest_on"].date()))
     return rows
 
 
@@ -126,6 +141,23 @@ def municipality_table(sel: Selection, sort: str = "name", descending: bool = Fa
     page = min(max(page, 1), pages)
     chunk = frame.iloc[(page - 1) * per_page: page * per_page]
     return TablePage(_rows(chunk, sel), len(frame), page, pages)
+
+
+def _need_frame(sel: Selection, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The selection's municipality frame, with the real latest assessment (of any round or
+    period) of each municipality that has none in the selection; `outside` marks those."""
+    frame = (municipality_frame(sel) if frame is None else frame).copy()
+    frame["outside"] = False
+    if not sel.narrowed:
+        return frame
+    ever = Selection(sel.filters, sel.municipalities, sel.ever, sel.ever_previous,
+                     sel.barriers, sel.dimensions, sel.ever, sel.ever_previous)
+    fallback = municipality_frame(ever)
+    fallback["outside"] = True
+    swap = frame["id"].isna() & fallback["id"].notna()
+    if not swap.any():
+        return frame
+    return pd.concat([frame[~swap], fallback[swap]]).sort_index()
 
 
 @dataclass(frozen=True)
@@ -159,8 +191,11 @@ def need_weights(q: Questionnaire) -> dict[str, float]:
 
 def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
                  frame: pd.DataFrame | None = None) -> list[NeedRow]:
-    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet."""
-    frame = (municipality_frame(sel) if frame is None else frame).copy()
+    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet.
+
+    A municipality assessed only outside the chosen round or period is ranked on its real
+    latest assessment (and says so), never as "never assessed"."""
+    frame = _need_frame(sel, frame)
     dims = list(sel.dimensions)
     titles = {d.id: d.title for d in q.doc.dimensions}
     concern = q.doc.settings.concern_level
@@ -189,6 +224,9 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
         if rec["id"] is None:
             reasons.append("Never assessed: readiness unknown")
         else:
+            if rec["outside"]:
+                reasons.append("Not in this selection: latest assessment round "
+                               f"{int(rec['round'])}, {rec['conducted_on'].date().isoformat()}")
             scored = sorted((rec[f"score:{d}"], d) for d in dims
                              if rec[f"score:{d}"] is not None)
             if scored:

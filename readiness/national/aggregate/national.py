@@ -1,6 +1,7 @@
-"""National and regional views over stored scores: the only module that imports pandas.
+"""National and regional views over stored scores (pandas, like the rest of `aggregate`).
 
-Pure: rows in (`readiness.national.records.Records`), plain dataclasses out; no Flask or database.
+Pure: a `Selection` (`readiness.national.aggregate.frames`) in, plain dataclasses out; no Flask
+or database.
 Every breakdown cell follows the small-cell rule of `readiness.national.aggregate.cells` (the text
 "fewer than 5", never a number, with complementary suppression where counts add up to a shown
 total), so no table or chart singles out a municipality. Lists of named municipalities (the table,
@@ -10,11 +11,9 @@ the "where to go next" list) are not breakdowns: coordinators may read every mun
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any
 
 import pandas as pd
 
@@ -29,157 +28,11 @@ from readiness.national.aggregate.cells import (
     stat_cell,
     suppressed_text,
 )
+from readiness.national.aggregate.frames import Selection
 from readiness.national.aggregate.order import band_order, place_order
-from readiness.national.records import (
-    ASSESSMENT_COLUMNS,
-    MUNICIPALITY_COLUMNS,
-    SCORE_COLUMNS,
-    Records,
-)
 
 # A dimension "improved" or "declined" between rounds when it moved at least this many points.
 CHANGE_POINTS = 5.0
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which municipalities and assessments a view covers (None: no restriction)."""
-
-    country: str | None = None
-    region: str | None = None
-    band: str | None = None
-    since: date | None = None
-    until: date | None = None
-    round: int | None = None
-
-    def as_query(self) -> dict[str, str]:
-        """The filters as URL query parameters (only those set)."""
-        values = {"country": self.country, "region": self.region, "band": self.band,
-                  "since": self.since, "until": self.until, "round": self.round}
-        return {k: str(v) if not isinstance(v, date) else v.isoformat()
-                for k, v in values.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The stored rows as frames; `wide` has one row per assessment, a column per dimension
-    (`score:trust`, `level:trust`, `divergent:trust`...); `barriers` maps an assessment id to
-    the barrier ids it found."""
-
-    municipalities: pd.DataFrame
-    assessments: pd.DataFrame
-    barriers: pd.Series
-    wide: pd.DataFrame
-    dimensions: tuple[str, ...]
-
-
-def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
-    """A frame from plain row tuples (not SQLAlchemy rows, which pandas probes slowly)."""
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame.from_records(rows, columns=list(columns))
-
-
-def _wide(scores: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
-    """One row per assessment and three columns per dimension, without a pivot."""
-    positions = scores.groupby("dimension", sort=False).indices if len(scores) else {}
-    ids = scores["assessment_id"].to_numpy()
-    parts: dict[str, pd.Series] = {}
-    for dim in dimensions:
-        rows = positions.get(dim, [])
-        index = pd.Index(ids[rows], name="assessment_id")
-        parts[f"score:{dim}"] = pd.Series(
-            scores["score"].to_numpy()[rows], index=index, dtype="float64")
-        parts[f"level:{dim}"] = pd.Series(
-            scores["level"].to_numpy(dtype=object)[rows], index=index, dtype=object)
-        parts[f"divergent:{dim}"] = pd.Series(
-            scores["divergent"].to_numpy()[rows], index=index).astype(bool)
-    wide = pd.DataFrame(parts)
-    for dim in dimensions:
-        wide[f"level:{dim}"] = wide[f"level:{dim}"].fillna(INSUFFICIENT)
-        wide[f"divergent:{dim}"] = wide[f"divergent:{dim}"].fillna(False).astype(bool)
-    return wide
-
-
-def _assessment_frames(records: Records, dimensions: Sequence[str]
-                       ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """The assessments, barriers and wide scores of the records as frames."""
-    assessments = _frame(records.assessments, ASSESSMENT_COLUMNS)
-    assessments["conducted_on"] = pd.to_datetime(assessments["conducted_on"])
-    assessments["overall"] = assessments["overall"].astype("float64")
-    # the same text type however many are missing (a batch of newly closed assessments may
-    # have no structure answer at all), so appended frames look like freshly read ones
-    assessments["formality"] = assessments["formality"].astype("str")
-    scores = _frame(records.scores, SCORE_COLUMNS)
-    barriers = pd.Series([tuple(sorted(text.split(","))) if text else ()
-                          for _, text in records.barriers],
-                         index=[aid for aid, _ in records.barriers], dtype=object)
-    return assessments, barriers, _wide(scores, dimensions)
-
-
-def tables(records: Records, dimensions: Sequence[str]) -> Tables:
-    """Frames from the database rows."""
-    assessments, barriers, wide = _assessment_frames(records, dimensions)
-    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS), assessments, barriers,
-                  wide, tuple(dimensions))
-
-
-def extend(t: Tables, added: Records) -> Tables:
-    """`t` with the assessments of `added` that it lacks (newly closed ones; the municipalities
-    of `added` are ignored). Assessments `t` already holds are skipped, so reading a little too
-    much under concurrent closes never counts one twice."""
-    assessments, barriers, wide = _assessment_frames(added, t.dimensions)
-    new_ids = assessments["id"][~assessments["id"].isin(t.assessments["id"])]
-    if not len(new_ids):
-        return t
-    return Tables(
-        t.municipalities,
-        pd.concat([t.assessments, assessments[assessments["id"].isin(new_ids)]],
-                  ignore_index=True),
-        pd.concat([t.barriers, barriers[barriers.index.isin(new_ids)]]),
-        pd.concat([t.wide, wide[wide.index.isin(new_ids)]]),
-        t.dimensions)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the filters select: municipalities, each one's latest and previous assessment."""
-
-    filters: Filters
-    municipalities: pd.DataFrame
-    latest: pd.DataFrame  # one row per assessed municipality: municipality + assessment + wide
-    previous: pd.DataFrame  # the round before the latest, for municipalities that have one
-    barriers: pd.Series  # the barrier ids found, by latest assessment id
-    dimensions: tuple[str, ...]
-
-
-def select(t: Tables, f: Filters) -> Selection:
-    """Apply the filters; keep the latest closed assessment per municipality in the period."""
-    m = t.municipalities
-    for column, wanted in (("country", f.country), ("region", f.region), ("band", f.band)):
-        if wanted is not None:
-            m = m[m[column] == wanted]
-    a = t.assessments[t.assessments["municipality_id"].isin(m["id"])]
-    window = a
-    if f.since is not None:
-        window = window[window["conducted_on"] >= pd.Timestamp(f.since)]
-    if f.until is not None:
-        window = window[window["conducted_on"] <= pd.Timestamp(f.until)]
-    if f.round is not None:
-        window = window[window["round"] == f.round]
-    latest = (window.sort_values(["municipality_id", "round"])
-              .drop_duplicates("municipality_id", keep="last"))
-    earlier = a.merge(latest[["municipality_id", "round"]], on="municipality_id",
-                      suffixes=("", "_latest"))
-    earlier = earlier[earlier["round"] < earlier["round_latest"]]
-    previous = (earlier.drop(columns="round_latest").sort_values(["municipality_id", "round"])
-                .drop_duplicates("municipality_id", keep="last"))
-    info = m.rename(columns={"id": "municipality_id", "public_id": "municipality_public_id"})
-    latest = (latest.merge(info, on="municipality_id")
-              .join(t.wide, on="id").reset_index(drop=True))
-    previous = previous.join(t.wide, on="id").reset_index(drop=True)
-    barriers = t.barriers[t.barriers.index.isin(latest["id"])]
-    return Selection(f, m, latest, previous, barriers, t.dimensions)
 
 
 # ---------------------------------------------------------------- overview and dimensions
@@ -191,7 +44,8 @@ class Overview:
 
     municipalities: int
     assessed: int
-    never_assessed: int
+    never_assessed: int  # no closed assessment at all
+    outside_selection: int  # assessed, but only outside the chosen round or period
     assessed_share: Cell
     formal_structure: Cell
     no_structure: Cell
@@ -215,7 +69,8 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
     formality = latest["formality"]
     dates = latest["conducted_on"]
     return Overview(
-        municipalities=n_total, assessed=n, never_assessed=n_total - n,
+        municipalities=n_total, assessed=n, never_assessed=n_total - len(sel.ever),
+        outside_selection=len(sel.ever) - n,
         assessed_share=stat_cell(n / n_total if n_total else None, n_total, min_cell, 3),
         formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
         no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
