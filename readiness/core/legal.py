@@ -34,6 +34,7 @@ class LegalSource(Frozen):
 
     id: str = Field(pattern=ID_PATTERN)
     title: str
+    short: str | None = None  # how roadmap actions name it, e.g. "Retsplejeloven § 115"
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     kind: Literal["law", "bill", "case_law", "official_guidance", "parliament", "secondary",
                   "paper"]
@@ -52,6 +53,12 @@ class Statement(Frozen):
     text: str = Field(min_length=10)
     sources: tuple[str, ...] = Field(min_length=1)
     verified: bool
+
+
+class Framework(Statement):
+    """The national framework, and whom to turn to at the national (or regional) level."""
+
+    contact: str = Field(min_length=3)
 
 
 class AgencyRule(Statement):
@@ -107,7 +114,7 @@ class ProfileDoc(Frozen):
     extends: str | None = Field(default=None, pattern=PROFILE_ID)
     jurisdiction: str
     last_checked: date
-    framework: Statement | None = None
+    framework: Framework | None = None
     case_sharing: CaseSharing | None = None
     agencies: tuple[AgencyRule, ...] = ()
     secrecy: tuple[Secrecy, ...] = ()
@@ -128,7 +135,7 @@ class Profile(Frozen):
     jurisdiction: str
     last_checked: date
     chain: tuple[str, ...]  # this profile, then the ones it extends
-    framework: Statement
+    framework: Framework
     case_sharing: CaseSharing
     agencies: tuple[AgencyRule, ...]
     secrecy: tuple[Secrecy, ...]
@@ -281,7 +288,8 @@ def profile_for(country: str | None, region: str | None = None,
     profiles = profiles if profiles is not None else get_profiles()
     code = (country or "").strip().upper()
     wanted = (region or "").strip().casefold()
-    national = [p for p in profiles.values() if p.country == code]
+    national = [p for p in profiles.values()
+                if p.country == code or p.jurisdiction.casefold() == code.casefold()]
     if wanted:
         for p in national:
             names = {n.casefold() for n in (*p.region_names, p.region or "") if n}
