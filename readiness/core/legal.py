@@ -311,6 +311,14 @@ def stale_profiles(max_age_days: int, today: date,
     return sorted(old, key=lambda p: (p.last_checked, p.id))
 
 
+def profiles_in_use(places: dict[str, list[str]],
+                    profiles: dict[str, Profile] | None = None) -> list[Profile]:
+    """The profiles that apply to stored municipalities, given each country's regions."""
+    used = {profile_for(c, r, profiles).id: profile_for(c, r, profiles)
+            for c, regions in places.items() for r in (None, *regions)}
+    return sorted(used.values(), key=lambda p: p.id)
+
+
 def profile_to_dict(profile: Profile) -> dict[str, Any]:
     """A JSON-ready form of a profile, with every source's address."""
     data = profile.model_dump(mode="json", exclude_none=True)

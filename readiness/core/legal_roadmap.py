@@ -20,7 +20,7 @@ from pydantic import Field
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
 from readiness.core.questionnaire import Questionnaire, QuestionnaireError, _parse, _read_yaml
 from readiness.core.roadmap import PlannedAction, Roadmap
-from readiness.core.schema import ID_PATTERN, Frozen
+from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
 
 
@@ -39,6 +39,7 @@ class NewAction(Frozen):
     what: str
     why: str
     indicator: str
+    evidence: tuple[Evidence, ...] = Field(min_length=1)  # in the questionnaire's sources
 
 
 class LegalRoadmapDoc(Frozen):
@@ -114,7 +115,7 @@ def _copy(base: PlannedAction, new: NewAction, profile: Profile, findings: tuple
           notes: tuple[str, ...], depends_on: tuple[str, ...]) -> PlannedAction:
     return replace(base, id=new.id, title=new.title, what=fill(new.what, profile),
                    why=fill(new.why, profile), indicator=new.indicator, findings=findings,
-                   notes=notes, depends_on=depends_on, inspiration=(), evidence=())
+                   notes=notes, depends_on=depends_on, inspiration=(), evidence=new.evidence)
 
 
 def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,

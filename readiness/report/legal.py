@@ -17,10 +17,10 @@ from readiness.report.text import format_date
 
 
 def _(text: str, **values: Any) -> str:
-    """`text` translated in the web app (Flask-Babel), as written elsewhere; %(name)s filled."""
-    from flask import has_app_context
+    """`text` translated in a web request (Flask-Babel), as written elsewhere; %(name)s filled."""
+    from flask import has_request_context
 
-    if has_app_context():
+    if has_request_context():
         from flask_babel import gettext
 
         return str(gettext(text, **values))

@@ -45,6 +45,7 @@ from readiness.models import (
 from readiness.national.aggregate.national import CHANGE_POINTS
 from readiness.report.charts import agency_bars_svg, radar_svg
 from readiness.report.context import ActionView, ReportMeta, build_report_context
+from readiness.report.legal import legal_section
 from readiness.report.text import cite
 from readiness.services import assessments as services
 
@@ -243,4 +244,5 @@ def show(public_id: str) -> ResponseReturnValue:
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
-        comments=_comments(scored), downloads=DOWNLOADS)
+        comments=_comments(scored), downloads=DOWNLOADS,
+        legal=legal_section(services.legal_profile_of(scored.assessment), q))
