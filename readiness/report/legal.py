@@ -58,7 +58,7 @@ class LegalSection:
 
 def _row(label: str, statement: Statement, number: dict[str, int], extra: str = "") -> LegalRow:
     text = " ".join(statement.text.split()) + (f" {' '.join(extra.split())}" if extra else "")
-    refs = ", ".join(f"[L{number[s]}]" for s in statement.sources)
+    refs = ", ".join(f"[L{n}]" for n in sorted({number[s] for s in statement.sources}))
     return LegalRow(label, text, refs, statement.verified)
 
 
