@@ -121,3 +121,31 @@ def test_the_new_actions_cite_sources_of_the_questionnaire():
     for action in (words.consent_protocol, words.routes, words.dpia):
         assert action.evidence
         assert {e.source for e in action.evidence} <= known
+
+
+def _weak_everywhere():
+    q = get_questionnaire()
+    return [Answer(f"r{n}", agency, item.id, min(q.options(item), key=lambda o: o.score or 0).value)
+            for n, agency in enumerate(("local_authority", "police", "health"))
+            for item in q.doc.items]
+
+
+def test_an_added_legal_step_keeps_each_phase_within_its_capacity():
+    q = get_questionnaire()
+    result = score(q, _weak_everywhere())
+    plain = build_roadmap(q, result)
+    settings = q.doc.settings
+    capacity = {1: settings.phase_one_capacity, 2: settings.phase_two_capacity}
+    assert len(plain.phase(1)) == capacity[1]  # full before the legal steps are added
+    assert len(plain.phase(2)) == capacity[2]
+    for profile_id in ("be", "de"):
+        roadmap = apply_legal(plain, q, result, get_profiles()[profile_id])
+        assert len(roadmap.phase(1)) == capacity[1]
+        assert len(roadmap.phase(2)) == capacity[2]
+        dpia = next(a for a in roadmap.actions if a.id == "legal_dpia")
+        sharing = next(a for a in roadmap.actions if "legal_dpia" in a.depends_on)
+        assert dpia.phase == sharing.phase
+        place = {a.id: (a.phase, a.priority) for a in roadmap.actions}
+        for action in roadmap.actions:
+            for dep in action.depends_on:
+                assert place[dep] < (action.phase, action.priority), (action.id, dep)

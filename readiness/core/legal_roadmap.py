@@ -19,7 +19,7 @@ from pydantic import Field
 
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
 from readiness.core.questionnaire import Questionnaire, QuestionnaireError, _parse, _read_yaml
-from readiness.core.roadmap import PlannedAction, Roadmap
+from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
 
@@ -151,7 +151,25 @@ def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,
         new = words.consent_protocol if basis == "consent_only" else words.routes
         renamed[action.id] = new.id
         out.append(_copy(action, new, profile, (finding, *action.findings), notes, deps))
-    actions = tuple(
-        replace(a, priority=n, depends_on=tuple(renamed.get(d, d) for d in a.depends_on))
-        for n, a in enumerate(out, start=1))
-    return replace(roadmap, actions=actions)
+    out = [replace(a, depends_on=tuple(renamed.get(d, d) for d in a.depends_on)) for a in out]
+    settings = q.doc.settings
+    for number, capacity in ((1, settings.phase_one_capacity), (2, settings.phase_two_capacity)):
+        out = _keep_capacity(out, number, capacity, keep={words.dpia.id, *renamed.values()})
+    return replace(roadmap, actions=tuple(replace(a, priority=n)
+                                          for n, a in enumerate(out, start=1)))
+
+
+def _keep_capacity(actions: list[PlannedAction], phase: int, capacity: int,
+                   keep: set[str]) -> list[PlannedAction]:
+    """At most `capacity` actions in `phase`: an added legal step pushes the last action of the
+    phase that nothing else in it needs into the next phase, as the roadmap's overflow does."""
+    out = list(actions)
+    while sum(a.phase == phase for a in out) > capacity:
+        in_phase = [a for a in out if a.phase == phase]
+        needed = {d for a in in_phase for d in a.depends_on}
+        movable = [a for a in in_phase if a.id not in needed and a.id not in keep]
+        if not movable:
+            break
+        last = movable[-1]
+        out[out.index(last)] = replace(last, phase=phase + 1, phase_title=PHASE_TITLES[phase + 1])
+    return sorted(out, key=lambda a: a.phase)  # stable: the order within a phase is kept
