@@ -77,6 +77,7 @@ def legal_show(country: str, region: str | None, as_json: bool) -> None:
         mark = "" if statement.verified else " [not verified]"
         click.echo(f"\n{label}{mark}: {' '.join(statement.text.split())} "
                    f"[{', '.join(statement.sources)}]")
+    click.echo(f"Limits of consent: {' '.join(profile.consent.limits.split())}")
     for rule in profile.agencies:
         click.echo(f"\n- {rule.agency} ({rule.basis}): {' '.join(rule.text.split())}")
     click.echo("\nSources:")
