@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "MIN_CELL": 5,  # national breakdowns show no group of fewer municipalities than this
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
+    # A legal profile (questionnaires/legal/profiles) last checked longer ago than this is
+    # flagged on the national dashboard, so the national coordinator has it re-checked.
+    "LEGAL_PROFILE_MAX_AGE_DAYS": 365,
     # The privacy notice on the survey start page (GDPR Art. 13), plain text. Where one is None
     # or blank, the page says the organisation that sent the link is responsible, or to ask it.
     "PRIVACY_CONTROLLER": None,  # the organisation responsible for the answers

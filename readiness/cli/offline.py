@@ -70,18 +70,23 @@ def _load(path: Path | None, version: str | None) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-def score_file(responses: Path) -> tuple[Any, Result, Roadmap]:
-    """Load the questionnaire, read a responses file, score it and build its roadmap."""
+def score_file(responses: Path, country: str | None = None,
+               region: str | None = None) -> tuple[Any, Result, Roadmap]:
+    """Load the questionnaire, read a responses file, score it and build its roadmap, with the
+    legal actions of the jurisdiction profile of `country` (and `region`; generic without)."""
+    from readiness.cli.legal import apply_profile
+
     q = _load(None, None)
     try:
         answers = read_responses(q, responses)
     except ResponsesError as exc:
         raise click.ClickException(str(exc)) from None
     result = score(q, answers)
-    return q, result, build_roadmap(q, result)
+    return q, result, apply_profile(q, result, build_roadmap(q, result), country, region)
 
 
-def score_json(result: Result, roadmap: Roadmap) -> dict[str, Any]:
+def score_json(result: Result, roadmap: Roadmap,
+               legal: dict[str, Any] | None = None) -> dict[str, Any]:
     """The `score --json` document (the CLI contract, plus a few readable extras)."""
 
     def rounded(value: float | None) -> float | None:
@@ -110,17 +115,25 @@ def score_json(result: Result, roadmap: Roadmap) -> dict[str, Any]:
         "actions": [{"id": a.id, "title": a.title, "dimension": a.dimension,
                      "priority": a.priority, "phase": a.phase, "lead": a.lead}
                     for a in roadmap.actions],
+        **({"legal": legal} if legal is not None else {}),
     }
 
 
 @click.command("score")
 @click.argument("responses", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def score_command(responses: Path, as_json: bool) -> None:
+@click.option("--country", default=None, help="Country code (e.g. BE): its legal profile "
+              "tailors the legal actions; the generic EU profile without it.")
+@click.option("--region", default=None, help="Region, where the law is regional (e.g. Bavaria).")
+def score_command(responses: Path, as_json: bool, country: str | None,
+                  region: str | None) -> None:
     """Score RESPONSES.csv (respondent,agency,item,value) without a server or database."""
-    _, result, roadmap = score_file(responses)
+    from readiness.cli.legal import legal_summary
+
+    _, result, roadmap = score_file(responses, country, region)
     if as_json:
-        click.echo(json.dumps(score_json(result, roadmap), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(score_json(result, roadmap, legal_summary(country, region)),
+                              indent=2, ensure_ascii=False))
         return
     click.echo(f"{result.respondents} respondents from {len(result.respondents_by_agency)} "
                f"agencies. Stage: {result.stage_title}"

@@ -27,8 +27,10 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Where to write the PDF.")
 @click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the report as one self-contained HTML file.")
-@click.option("--country", default="", help="Country, printed on the cover.")
-@click.option("--region", default="", help="Region or province, printed on the cover.")
+@click.option("--country", default="", help="Country code (e.g. BE), printed on the cover; its "
+              "legal profile tailors the legal actions (the generic EU profile without it).")
+@click.option("--region", default="", help="Region or province, printed on the cover (and "
+              "selecting a regional legal profile such as Bavaria).")
 @click.option("--date", "assessed_on", callback=_parse_date, help="Assessment date (YYYY-MM-DD); "
               "today by default.")
 @click.option("--round", "round_", default=1, show_default=True, type=click.IntRange(min=1),
@@ -42,13 +44,15 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
                     country: str, region: str, assessed_on: date, round_: int,
                     facilitator: str, workshop: bool, timeout: float) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
+    from readiness.cli.legal import profile_or_fail
     from readiness.cli.offline import score_file
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
-    q, result, roadmap = score_file(responses)
+    q, result, roadmap = score_file(responses, country or None, region or None)
     meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
-                      region=region, round=round_, facilitator=facilitator, workshop=workshop)
+                      region=region, round=round_, facilitator=facilitator, workshop=workshop,
+                      legal=profile_or_fail(country or None, region or None))
     html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
     if html_out is not None:
         _write(html_out, html.encode("utf-8"))

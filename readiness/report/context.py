@@ -16,6 +16,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from readiness.core.legal import Profile
 from readiness.core.privacy import group_size, shown_agencies, shown_spread
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
@@ -23,6 +24,7 @@ from readiness.core.schema import Level
 from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding, Result
 from readiness.core.statements import average_answer
 from readiness.report.charts import agency_bars_svg, level_bar, radar_svg
+from readiness.report.legal import LegalSection, legal_section
 from readiness.report.text import (
     Point,
     cite,
@@ -52,6 +54,7 @@ class ReportMeta:
     workshop: bool = False
     comments: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     generated_on: date | None = None
+    legal: Profile | None = None  # the jurisdiction profile: the "Legal position" section
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class ReportContext:
     glossary: tuple[tuple[str, str, str], ...]
     method: Mapping[str, object]
     sources: tuple[tuple[int, str], ...]
+    legal: LegalSection | None = None
 
 
 def add_months(day: date, months: int) -> date:
@@ -406,4 +410,5 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
                                 else "") for t in q.doc.glossary), key=lambda t: t[0].lower())),
         method=method,
         sources=tuple((n, s.citation) for n, s in enumerate(q.doc.sources, start=1)),
+        legal=legal_section(meta.legal, q) if meta.legal is not None else None,
     )

@@ -17,6 +17,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core.legal import Profile, profile_for
+from readiness.core.legal_roadmap import apply_legal
 from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
@@ -401,11 +403,19 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
     return answers
 
 
+def legal_profile_of(assessment: Assessment) -> Profile:
+    """The jurisdiction profile of the assessed municipality's country and region."""
+    municipality = assessment.municipality
+    return profile_for(municipality.country, municipality.region)
+
+
 def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Result, Roadmap]:
-    """Score an assessment's submitted answers on its own questionnaire version."""
+    """Score an assessment's submitted answers on its own questionnaire version; the roadmap's
+    legal actions follow the law of the municipality's jurisdiction."""
     q = questionnaire_of(assessment)
     result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
-    return q, result, build_roadmap(q, result)
+    return q, result, apply_legal(build_roadmap(q, result), q, result,
+                                  legal_profile_of(assessment))
 
 
 def close_assessment(db: Session, assessment: Assessment) -> Result:

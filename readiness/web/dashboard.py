@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from readiness import auth
+from readiness.core.legal import Profile, age_days, profiles_in_use
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import begin_write, get_session
 from readiness.models import POPULATION_BANDS, User
@@ -147,7 +148,17 @@ def index() -> ResponseReturnValue:
         sort_keys=aggregate.sort_keys(q.dimension_ids), is_admin=auth.can_see_national(
             user, admin_only=True), can_manage_tokens=auth.can_manage_users(user),
         suppressed=aggregate.suppressed_text(data.min_cell),
-        need_weights=aggregate.need_weights(q), notice=notice)
+        need_weights=aggregate.need_weights(q), notice=notice,
+        stale_legal=stale_legal_profiles(known))
+
+
+def stale_legal_profiles(known: dict[str, list[str]]) -> list[tuple[Profile, int]]:
+    """Legal profiles in use here, with their age in days, last checked longer ago than
+    LEGAL_PROFILE_MAX_AGE_DAYS: the roadmaps' legal advice may be out of date."""
+    limit = int(current_app.config["LEGAL_PROFILE_MAX_AGE_DAYS"])
+    today = _today()
+    return [(p, age_days(p, today)) for p in profiles_in_use(known)
+            if age_days(p, today) > limit]
 
 
 def _download(body: bytes, media_type: str, name: str) -> Response:

@@ -31,6 +31,7 @@ from readiness.db import get_session
 from readiness.models import Assessment, Mode, Response, ResponseStatus, Role, User
 from readiness.report import cache as report_cache
 from readiness.report.context import ReportMeta, build_report_context
+from readiness.services.assessments import legal_profile_of
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
 COUNTRIES = {
@@ -80,7 +81,8 @@ def report_meta(db: Session, scored: ScoredAssessment) -> ReportMeta:
         round=assessment.round, facilitator=_facilitator(db, assessment),
         respondents_by_agency=scored.result.respondents_by_agency,
         workshop=assessment.mode == Mode.WORKSHOP,
-        comments=_comments(db, assessment, scored.shown_agencies), generated_on=closed)
+        comments=_comments(db, assessment, scored.shown_agencies), generated_on=closed,
+        legal=legal_profile_of(assessment))
 
 
 def roadmap_html(db: Session, scored: ScoredAssessment) -> str:

@@ -45,6 +45,7 @@ from readiness.models import (
 from readiness.national.aggregate.national import CHANGE_POINTS
 from readiness.report.charts import agency_bars_svg, radar_svg
 from readiness.report.context import ActionView, ReportMeta, build_report_context
+from readiness.report.legal import legal_section
 from readiness.report.text import cite
 from readiness.services import assessments as services
 from readiness.services.national import peer_benchmark_of
@@ -245,4 +246,5 @@ def show(public_id: str) -> ResponseReturnValue:
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), downloads=DOWNLOADS,
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
-                                int(current_app.config["MIN_CELL"])))
+                                int(current_app.config["MIN_CELL"])),
+        legal=legal_section(services.legal_profile_of(scored.assessment), q))
