@@ -4,9 +4,10 @@ section headings that match that text. No Flask or DB imports.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from readiness.core.schema import Evidence, Source
+from readiness.core.schema import Evidence, QuestionnaireDoc, Source
 
 
 def evidence_problem(sources: dict[str, Source], ev: Evidence) -> tuple[str, str] | None:
@@ -43,3 +44,23 @@ def source_text_problem(folder: Path, source: Source) -> str | None:
         if heading.title.lower() not in text.lower():
             return f"line {heading.line} of {source.file} does not read {heading.title!r}"
     return None
+
+
+def cited(doc: QuestionnaireDoc) -> Iterator[tuple[str, Evidence]]:
+    """Every citation of a questionnaire document (not its action library), with its owner."""
+    for dimension in doc.dimensions:
+        for ev in dimension.evidence:
+            yield dimension.id, ev
+    for group in (doc.items, doc.context, doc.barriers, doc.facilitators):
+        for thing in group:
+            for ev in thing.evidence:
+                yield thing.id, ev
+    for row in (*doc.levels, *doc.stages):
+        for ev in row.evidence:
+            yield row.id, ev
+    for name, evidence in doc.settings.evidence.items():
+        for ev in evidence:
+            yield f"settings.{name}", ev
+    for term in doc.glossary:
+        if term.evidence is not None:
+            yield term.term, term.evidence
