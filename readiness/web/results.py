@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
+from readiness.core.consistency import agency_agreement
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap
 from readiness.core.scoring import Result
@@ -243,4 +244,13 @@ def show(public_id: str) -> ResponseReturnValue:
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
-        comments=_comments(scored), downloads=DOWNLOADS)
+        comments=_comments(scored), downloads=DOWNLOADS, agreement=_agreement(scored))
+
+
+def _agreement(scored: ScoredAssessment) -> dict[str, dict[str, str | None]]:
+    """How closely each shown agency's respondents agree, per dimension, as a band (survey
+    mode only: a workshop records one agreed answer per agency)."""
+    if scored.assessment.mode == Mode.WORKSHOP:
+        return {}
+    answers = services.submitted_answers(get_session(), scored.assessment, scored.q)
+    return agency_agreement(scored.q, answers, scored.shown_agencies)
