@@ -24,6 +24,7 @@ from readiness.national import query as national_query
 from readiness.national.charts import national_charts
 from readiness.national.params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national.query import (
+    closed_versions,
     iter_submitted_responses,
     load_records,
     load_roadmap_actions,
@@ -155,7 +156,8 @@ def index() -> ResponseReturnValue:
         sort_keys=aggregate.sort_keys(q.dimension_ids), is_admin=auth.can_see_national(
             user, admin_only=True), can_manage_tokens=auth.can_manage_users(user),
         suppressed=aggregate.suppressed_text(data.min_cell),
-        need_weights=aggregate.need_weights(q), notice=notice)
+        need_weights=aggregate.need_weights(q), notice=notice,
+        versions=closed_versions(get_session()))
 
 
 def _download(body: bytes, media_type: str, name: str) -> Response:

@@ -145,6 +145,7 @@ class PreviousRound:
     overall: float | None
     scores: dict[str, float | None]
     barriers: dict[str, str]  # barrier id -> title
+    version: str = ""  # the questionnaire version it was answered on
 
 
 def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
@@ -153,17 +154,18 @@ def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
     `assessment` may view this round too."""
     found = db.execute(
         select(Assessment.id, Assessment.round, Assessment.conducted_on,
-               AssessmentResult.overall, AssessmentResult.result["barriers"])
+               AssessmentResult.overall, AssessmentResult.result["barriers"],
+               Assessment.questionnaire_version)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .where(Assessment.municipality_id == assessment.municipality_id,
                Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
         .order_by(Assessment.round.desc()).limit(1)).one_or_none()
     if found is None:
         return None
-    ident, number, conducted_on, overall, barriers = found
+    ident, number, conducted_on, overall, barriers, version = found
     scores = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == ident))
     return PreviousRound(number, conducted_on, overall, {d: s for d, s in scores},
-                         {b["id"]: b["title"] for b in barriers or ()})
+                         {b["id"]: b["title"] for b in barriers or ()}, version)
 
 
 @dataclass(frozen=True)
