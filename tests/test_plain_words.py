@@ -39,9 +39,11 @@ def test_the_double_barrelled_statements_are_split_into_one_idea_each():
     assert "purpose" not in text["trust_information_care"]
     assert "reason" in text["trust_information_purpose"]
     assert "legal_gdpr_secrecy" not in text
-    assert "secrecy" in text["legal_secrecy"] and "data protection" in text["legal_gdpr"]
+    assert "secrecy" in text["legal_secrecy"]
+    assert "data protection" in text["legal_gdpr"]
     assert "rights" not in text["legal_shared_agreement"]
-    assert "secure" not in text["tools_channel"] and "secure" in text["tools_secure_exchange"]
+    assert "secure" not in text["tools_channel"]
+    assert "secure" in text["tools_secure_exchange"]
 
 
 def test_no_statement_counts_keeping_professional_secrecy_against_readiness():
@@ -56,7 +58,8 @@ def test_no_statement_counts_keeping_professional_secrecy_against_readiness():
 def test_wording_is_agency_neutral_and_jargon_is_explained_on_the_page():
     for item in (*Q.doc.items, *Q.doc.context):
         assert "my agency" not in item.text.lower(), item.id
-    for item_id, term in (("tools_meetings", "roundtable"), ("roles_specialist_units", "specialist"),
+    for item_id, term in (("tools_meetings", "roundtable"),
+                          ("roles_specialist_units", "specialist"),
                           ("legal_secrecy", "professional secrecy"), ("legal_gdpr", "gdpr"),
                           ("ctx_prevention_levels", "primary")):
         assert term in (Q.items_by_id[item_id].help or "").lower(), item_id

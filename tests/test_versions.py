@@ -40,7 +40,8 @@ def test_an_assessment_answered_on_1_0_still_opens_scores_and_prints(
     services.close_assessment(session, assessment)
     session.commit()
     q, result, _ = services.score_assessment(session, assessment)
-    assert q.version == "1.0" and q.content_hash == assessment.questionnaire_hash
+    assert q.version == "1.0"
+    assert q.content_hash == assessment.questionnaire_hash
     assert "legal_holding_back" in result.items  # 1.0's statement, scored on 1.0
     make_user(session, "ada")
     login(client, "ada")
@@ -50,7 +51,8 @@ def test_an_assessment_answered_on_1_0_still_opens_scores_and_prints(
     assert "has changed since this assessment was created" not in html
     assert "Experiences in establishing MAW" not in html  # 1.0 cites as it always did
     pdf = client.get(f"/assessments/{assessment.public_id}/roadmap.pdf")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
 
 
 def test_the_national_dashboard_says_when_it_compares_questionnaire_versions(

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
-from tests.core_helpers import on_scale
 from readiness.models import Assessment, Mode, Municipality, Response, Role, User
 from readiness.services import assessments as services
 from readiness.services import survey as services_survey
 from readiness.web.forms import comment_field, item_field
+from tests.core_helpers import on_scale
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "scrypt:1024:8:1"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from statistics import fmean, variance
 
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.scoring import Answer
 from readiness.core.schema import DONT_KNOW
+from readiness.core.scoring import Answer
 
 # Variance of one answer spread evenly over five steps of 0, 0.25, .., 1: (5^2 - 1) / 12 steps^2.
 UNIFORM_VARIANCE = (5 ** 2 - 1) / 12 * 0.25 ** 2

@@ -55,9 +55,12 @@ def cited(doc: QuestionnaireDoc) -> Iterator[tuple[str, Evidence]]:
         for thing in group:
             for ev in thing.evidence:
                 yield thing.id, ev
-    for row in (*doc.levels, *doc.stages):
-        for ev in row.evidence:
-            yield row.id, ev
+    for level in doc.levels:
+        for ev in level.evidence:
+            yield level.id, ev
+    for stage in doc.stages:
+        for ev in stage.evidence:
+            yield stage.id, ev
     for name, evidence in doc.settings.evidence.items():
         for ev in evidence:
             yield f"settings.{name}", ev

@@ -331,9 +331,10 @@ class _Checker:
                 if level not in self.levels:
                     raise self.main.error(("dimensions", i, "thresholds", level),
                                           f"unknown level {level!r}")
-        for key, rows in (("levels", self.doc.levels), ("stages", self.doc.stages)):
-            for i, row in enumerate(rows):
-                self._evidence(self.main, (key, i, "evidence"), row.evidence)
+        for i, band in enumerate(self.doc.levels):
+            self._evidence(self.main, ("levels", i, "evidence"), band.evidence)
+        for i, stage in enumerate(self.doc.stages):
+            self._evidence(self.main, ("stages", i, "evidence"), stage.evidence)
         for name, cited in self.doc.settings.evidence.items():
             self._evidence(self.main, ("settings", "evidence", name), cited)
         for i, term in enumerate(self.doc.glossary):
