@@ -361,7 +361,7 @@ def test_a_workshop_is_saved_section_by_section_keeping_every_answer_on_the_page
     overview = client.get(f"/assessments/{assessment.public_id}").get_data(as_text=True)
     total = len(questionnaire.doc.items)
     assert f"{len(one) + len(two)} of {total} statements recorded" in overview
-    rest = {item_field(k): "agree" for k in answer_all(questionnaire, "agree")
+    rest = {item_field(k): v for k, v in answer_all(questionnaire, "agree").items()
             if k not in response.answers}
     finished = post_form(client, page, {**rest, "section": ""})
     assert finished.headers["Location"] == f"/assessments/{assessment.public_id}"

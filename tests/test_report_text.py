@@ -18,7 +18,9 @@ from readiness.report.text import (
     summary_paragraphs,
 )
 
-Q = get_questionnaire()
+# The texts and figures below were worked out on the five-point agree scale of version 1.0
+# (1.1 adds factual questions); 1.0 assessments keep being reported with these texts.
+Q = get_questionnaire(version="1.0")
 AGENCIES = ("local_authority", "police", "health", "social_services", "youth_work")
 
 

@@ -102,7 +102,7 @@ def _municipality(weak: str | None, strong_value: str = "agree") -> list[Answer]
             worst = min(options, key=lambda o: o.score or 0)
             pick = worst if item.dimension == weak else (
                 best if strong_value == "best" else
-                next(o for o in options if o.score == 0.75))
+                min(options, key=lambda o: abs((o.score or 0) - 0.75)))
             rows.append(Answer(f"r{n}", agency, item.id, pick.value))
     return rows
 

@@ -16,6 +16,7 @@ from readiness.models import Assessment, Mode, Municipality, Response, Role, Use
 from readiness.services import assessments as services
 from readiness.services import survey as services_survey
 from readiness.web.forms import comment_field, item_field
+from tests.core_helpers import on_scale
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "scrypt:1024:8:1"
@@ -86,8 +87,10 @@ def recorded_workshop(db: Session, agencies: tuple[str, ...] = ("police",)) -> A
 
 
 def answer_all(q: Questionnaire, value: str | Callable[[str], str]) -> dict[str, str]:
-    """An answer to every statement: one option value, or one chosen per item id."""
-    return {item.id: value(item.id) if callable(value) else value for item in q.doc.items}
+    """An answer to every statement: one option value, or one chosen per item id (an agree-scale
+    value stands for the nearest option of a factual question, see core_helpers.on_scale)."""
+    return {item.id: on_scale(q, item.id, value(item.id) if callable(value) else value)
+            for item in q.doc.items}
 
 
 def add_responses(db: Session, assessment: Assessment, agency: str, count: int,
@@ -110,7 +113,7 @@ def page_data(q: Questionnaire, page: int, value: str = "agree",
               comment: str = "") -> dict[str, str]:
     """The form fields of one survey page, every statement answered with `value`."""
     dimension = services_survey.pages(q)[page - 1]
-    data = {item_field(item.id): value for item in q.items_of(dimension.id)}
+    data = {item_field(item.id): on_scale(q, item.id, value) for item in q.items_of(dimension.id)}
     data[comment_field(dimension.id)] = comment
     return data
 

@@ -20,7 +20,11 @@ from readiness.core.scoring import Result, score
 
 
 def register(group: click.Group) -> None:
-    """Add the questionnaire and score commands to the `readiness` group."""
+    """Add the questionnaire and score commands to the `readiness` group (`questionnaire stats`
+    reads stored answers, so it comes from `readiness.cli.quality`)."""
+    from readiness.cli.quality import questionnaire_stats
+
+    questionnaire.add_command(questionnaire_stats)
     group.add_command(questionnaire)
     group.add_command(score_command)
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from readiness.core.evidence import evidence_problem, source_text_problem
 from readiness.core.schema import (
     DONT_KNOW,
     ActionLibrary,
@@ -253,6 +254,9 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
     lib_file = _read_yaml(actions_path)
     library = _parse(lib_file, ActionLibrary)
     _Checker(doc, library, main, lib_file).run()
+    for i, source in enumerate(doc.sources):
+        if (problem := source_text_problem(path.parent, source)) is not None:
+            raise main.error(("sources", i, "file"), problem)
     canonical = json.dumps([main.data, lib_file.data], sort_keys=True, ensure_ascii=False,
                            default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -301,7 +305,7 @@ class _Checker:
     def __init__(self, doc: QuestionnaireDoc, lib: ActionLibrary, main: _Located,
                  lib_file: _Located):
         self.doc, self.lib, self.main, self.lib_file = doc, lib, main, lib_file
-        self.sources = {s.id for s in doc.sources}
+        self.sources = {s.id: s for s in doc.sources}
         self.dimensions = {d.id for d in doc.dimensions}
         self.agencies = {a.id for a in doc.agencies}
         self.items = {i.id: i for i in doc.items}
@@ -327,6 +331,12 @@ class _Checker:
                 if level not in self.levels:
                     raise self.main.error(("dimensions", i, "thresholds", level),
                                           f"unknown level {level!r}")
+        for i, band in enumerate(self.doc.levels):
+            self._evidence(self.main, ("levels", i, "evidence"), band.evidence)
+        for i, stage in enumerate(self.doc.stages):
+            self._evidence(self.main, ("stages", i, "evidence"), stage.evidence)
+        for name, cited in self.doc.settings.evidence.items():
+            self._evidence(self.main, ("settings", "evidence", name), cited)
         for i, term in enumerate(self.doc.glossary):
             if term.evidence:
                 self._evidence(self.main, ("glossary", i, "evidence"), (term.evidence,))
@@ -403,8 +413,8 @@ class _Checker:
 
     def _evidence(self, located: _Located, where: KeyPath, evidence: tuple[Evidence, ...]) -> None:
         for e, ev in enumerate(evidence):
-            if ev.source not in self.sources:
-                raise located.error(where + (e, "source"), f"unknown source {ev.source!r}")
+            if (problem := evidence_problem(self.sources, ev)) is not None:
+                raise located.error(where + (e, problem[0]), problem[1])
 
     def _dimension_ref(self, located: _Located, where: KeyPath, dimension: str | None) -> None:
         if dimension is not None and dimension not in self.dimensions:

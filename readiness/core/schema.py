@@ -22,12 +22,17 @@ class Frozen(BaseModel):
 
 
 class Evidence(Frozen):
-    """Where a claim is documented: a source id and a line range in it (or a page/section)."""
+    """Where a claim is documented: a source and a line range in it (or a page/section).
 
-    source: str
+    `kind: practice` marks advice of this tool's authors that makes no claim on any source: it
+    names no source and no lines, and says in `note` what the advice rests on.
+    """
+
+    source: str | None = None
     lines: tuple[int, int] | None = None
     locator: str | None = None
     note: str | None = None
+    kind: Literal["source", "practice"] = "source"
 
     @field_validator("lines")
     @classmethod
@@ -36,14 +41,57 @@ class Evidence(Frozen):
             raise ValueError("lines must be [first, last] with 0 < first <= last")
         return value
 
+    @model_validator(mode="after")
+    def _kind_matches(self) -> Evidence:
+        if self.kind == "practice":
+            if self.source is not None or self.lines is not None or not self.note:
+                raise ValueError("practice advice names no source or lines, and needs a 'note'")
+        elif self.source is None:
+            raise ValueError("'source' is required (or mark the claim 'kind: practice')")
+        return self
+
+
+class Heading(Frozen):
+    """A section heading of a bundled source text and the line it starts on."""
+
+    line: int = Field(ge=1)
+    title: str
+
 
 class Source(Frozen):
-    """A public document the questionnaire cites."""
+    """A public document the questionnaire cites.
+
+    `file` is a bundled plain-text copy (relative to the questionnaire's folder) whose line
+    numbers the evidence uses; `line_count` and `headings` let a reader find a cited range by
+    its section heading in the published document.
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     citation: str
     url: str | None = None
     file: str | None = None
+    line_count: int | None = Field(default=None, ge=1)
+    headings: tuple[Heading, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        """The full reference with its public address, as printed in a list of sources."""
+        return f"{self.citation} {self.url}" if self.url else self.citation
+
+    def section_of(self, line: int) -> str | None:
+        """The heading of the section a line falls in, or None before the first heading."""
+        found = None
+        for heading in self.headings:
+            if heading.line <= line:
+                found = heading.title
+        return found
+
+    @model_validator(mode="after")
+    def _headings_in_order(self) -> Source:
+        lines = [h.line for h in self.headings]
+        if lines != sorted(lines) or (self.line_count and lines and lines[-1] > self.line_count):
+            raise ValueError("headings must rise and lie inside the text's line_count")
+        return self
 
 
 class Option(Frozen):
@@ -92,6 +140,7 @@ class Level(Frozen):
     title: str
     description: str
     min: float = Field(ge=0, le=100)
+    evidence: tuple[Evidence, ...] = ()
 
 
 class Stage(Frozen):
@@ -102,6 +151,7 @@ class Stage(Frozen):
     description: str
     min_overall: float = Field(ge=0, le=100)
     max_concerns: int | None = Field(default=None, ge=0)
+    evidence: tuple[Evidence, ...] = ()
 
 
 class Settings(Frozen):
@@ -116,6 +166,15 @@ class Settings(Frozen):
     phase_one_capacity: int = Field(ge=1)
     phase_two_capacity: int = Field(default=10, ge=1)
     reassess_after_months: int = Field(ge=1)
+    # where each threshold comes from, by setting name (a source, or practice advice)
+    evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _evidence_names_settings(self) -> Settings:
+        unknown = set(self.evidence) - set(type(self).model_fields) - {"evidence"}
+        if unknown:
+            raise ValueError(f"evidence for unknown settings: {', '.join(sorted(unknown))}")
+        return self
 
 
 Comparison = Literal["below", "at_least", "above"]

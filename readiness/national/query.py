@@ -52,6 +52,13 @@ def load_records(db: Session, *, country: str | None = None,
     return _closed_records(db, municipalities, closed, narrowed)
 
 
+def closed_versions(db: Session) -> list[str]:
+    """The questionnaire versions the closed assessments were answered on, oldest first."""
+    found = db.scalars(select(Assessment.questionnaire_version).distinct()
+                       .where(Assessment.status == Status.CLOSED))
+    return sorted(found, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+
+
 def load_closed_after(db: Session, when: datetime) -> Records:
     """The assessments closed after `when`, with their scores and barriers (no municipalities):
     what a kept set of frames lacks when only new assessments were closed since it was read."""

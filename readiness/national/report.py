@@ -155,7 +155,7 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
         suppressed=aggregate.suppressed_text(min_cell), data=data,
         headline=_headline(data), barriers=tuple(sections), charts=charts,
         families=tuple((f.title, cite(q, (f.evidence,))) for f in q.library.families),
-        sources=tuple((n, s.citation) for n, s in enumerate(q.doc.sources, start=1)))
+        sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)))
 
 
 def national_report_html(ctx: NationalContext) -> str:

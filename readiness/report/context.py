@@ -409,6 +409,6 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         glossary=tuple(sorted(((t.term, t.definition, cite(q, (t.evidence,)) if t.evidence
                                 else "") for t in q.doc.glossary), key=lambda t: t[0].lower())),
         method=method,
-        sources=tuple((n, s.citation) for n, s in enumerate(q.doc.sources, start=1)),
+        sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
     )

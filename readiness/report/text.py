@@ -34,13 +34,23 @@ def format_date(day: date) -> str:
 
 
 def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
-    """Evidence as `[1] lines 83-91; [2]`, numbered like the report's list of sources."""
-    number = {s.id: n for n, s in enumerate(q.doc.sources, start=1)}
+    """Evidence as `[1] "Heading", lines 83-91; [2]`, numbered like the report's sources.
+
+    The section heading is printed when the source lists its headings, so a reader can find
+    the range in the published document; practice advice reads as such, with no source.
+    """
+    sources = {s.id: (n, s) for n, s in enumerate(q.doc.sources, start=1)}
     parts = []
     for ev in evidence:
-        ref = f"[{number[ev.source]}]" if ev.source in number else f"[{ev.source}]"
+        if ev.kind == "practice" or ev.source is None:
+            parts.append("practice advice (no published source)")
+            continue
+        number, source = sources.get(ev.source, (None, None))
+        ref = f"[{number}]" if number is not None else f"[{ev.source}]"
         if ev.lines is not None:
             first, last = ev.lines
+            section = source.section_of(first) if source is not None else None
+            ref += f" \u201c{section}\u201d," if section else ""
             ref += f" line {first}" if first == last else f" lines {first}-{last}"
         if ev.locator:
             ref += f", {ev.locator}"

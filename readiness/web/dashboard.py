@@ -25,6 +25,7 @@ from readiness.national import query as national_query
 from readiness.national.charts import national_charts
 from readiness.national.params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national.query import (
+    closed_versions,
     iter_submitted_responses,
     load_roadmap_actions,
 )
@@ -149,7 +150,7 @@ def index() -> ResponseReturnValue:
             user, admin_only=True), can_manage_tokens=auth.can_manage_users(user),
         suppressed=aggregate.suppressed_text(data.min_cell),
         need_weights=aggregate.need_weights(q), notice=notice,
-        stale_legal=stale_legal_profiles(known))
+        stale_legal=stale_legal_profiles(known), versions=closed_versions(get_session()))
 
 
 def stale_legal_profiles(known: dict[str, list[str]]) -> list[tuple[Profile, int]]:

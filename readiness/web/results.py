@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
+from readiness.core.consistency import agency_agreement
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap
 from readiness.core.scoring import Result
@@ -145,6 +146,7 @@ class PreviousRound:
     overall: float | None
     scores: dict[str, float | None]
     barriers: dict[str, str]  # barrier id -> title
+    version: str = ""  # the questionnaire version it was answered on
 
 
 def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
@@ -153,17 +155,18 @@ def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
     `assessment` may view this round too."""
     found = db.execute(
         select(Assessment.id, Assessment.round, Assessment.conducted_on,
-               AssessmentResult.overall, AssessmentResult.result["barriers"])
+               AssessmentResult.overall, AssessmentResult.result["barriers"],
+               Assessment.questionnaire_version)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .where(Assessment.municipality_id == assessment.municipality_id,
                Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
         .order_by(Assessment.round.desc()).limit(1)).one_or_none()
     if found is None:
         return None
-    ident, number, conducted_on, overall, barriers = found
+    ident, number, conducted_on, overall, barriers, version = found
     scores = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == ident))
     return PreviousRound(number, conducted_on, overall, {d: s for d, s in scores},
-                         {b["id"]: b["title"] for b in barriers or ()})
+                         {b["id"]: b["title"] for b in barriers or ()}, version)
 
 
 @dataclass(frozen=True)
@@ -247,4 +250,14 @@ def show(public_id: str) -> ResponseReturnValue:
         comments=_comments(scored), downloads=DOWNLOADS,
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])),
-        legal=legal_section(services.legal_profile_of(scored.assessment), q))
+        legal=legal_section(services.legal_profile_of(scored.assessment), q),
+        agreement=_agreement(scored))
+
+
+def _agreement(scored: ScoredAssessment) -> dict[str, dict[str, str | None]]:
+    """How closely each shown agency's respondents agree, per dimension, as a band (survey
+    mode only: a workshop records one agreed answer per agency)."""
+    if scored.assessment.mode == Mode.WORKSHOP:
+        return {}
+    answers = services.submitted_answers(get_session(), scored.assessment, scored.q)
+    return agency_agreement(scored.q, answers, scored.shown_agencies)
