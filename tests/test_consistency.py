@@ -71,6 +71,7 @@ def test_stats_command_reports_alpha_per_dimension_over_the_stored_demo_data(
     monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("READINESS_DATABASE_URL", url)
     runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     built = runner.invoke(main, ["demo", "--municipalities", "12", "--seed", "4",
                                  "--database", url])
     assert built.exit_code == 0, built.output
