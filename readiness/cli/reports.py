@@ -43,13 +43,15 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
                     facilitator: str, workshop: bool, timeout: float) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
     from readiness.cli.main import score_file
+    from readiness.core.published import publish
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
-    q, result, roadmap = score_file(responses)
+    q, result, _ = score_file(responses)
     meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
                       region=region, round=round_, facilitator=facilitator, workshop=workshop)
-    html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
+    published = publish(q, result, workshop=workshop, assessed_on=assessed_on)
+    html = render_roadmap_html(build_report_context(q, published, meta))
     if html_out is not None:
         _write(html_out, html.encode("utf-8"))
         click.echo(f"Wrote {html_out}")
@@ -58,7 +60,8 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     _write(out, pdf)
-    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {len(roadmap.actions)} actions)")
+    actions = len(published.roadmap.actions) if published.roadmap else 0
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {actions} actions)")
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core.published import Published, publish, published_to_dict
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.core.schema import DONT_KNOW, Item
@@ -402,6 +403,14 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
     return q, result, build_roadmap(q, result)
 
 
+def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Published]:
+    """Score an assessment and compute the one view of it that may be published."""
+    q = questionnaire_of(assessment)
+    result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
+    return q, publish(q, result, workshop=assessment.mode == Mode.WORKSHOP,
+                      assessed_on=assessment.conducted_on)
+
+
 def close_assessment(db: Session, assessment: Assessment) -> Result:
     """Close the assessment: score it and store its scores, result and roadmap.
 
@@ -413,7 +422,9 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
     if not submitted:
         raise ServiceError("no submitted answers yet: there is nothing to score")
-    _, result, roadmap = score_assessment(db, assessment)
+    q, published = publish_assessment(db, assessment)
+    result = published.result  # stored as published: the API and national figures read these
+    roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
     assessment.status = Status.CLOSED
     assessment.closed_at = _now()
     for dimension in result.dimensions:
@@ -423,7 +434,8 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
                      divergent=dimension.divergent))
     db.add(AssessmentResult(assessment=assessment, respondents=result.respondents,
                             overall=result.overall, stage=result.stage,
-                            result=result_to_dict(result), roadmap=roadmap_to_dict(roadmap)))
+                            result={**result_to_dict(result), **published_to_dict(published)},
+                            roadmap=roadmap_to_dict(roadmap)))
     db.add_all(AssessmentFinding(assessment_id=assessment.id, kind=kind, finding=ident)
                for kind, ident in finding_rows(result))
     db.flush()

@@ -16,7 +16,7 @@ later round is compared with its previous closed round, from that round's stored
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,14 +29,13 @@ from sqlalchemy.orm import Session
 from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
+from readiness.core.published import Published
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import Roadmap
 from readiness.core.scoring import Result
 from readiness.db import begin_write, get_session
 from readiness.models import (
     Assessment,
     AssessmentResult,
-    Mode,
     Response,
     ResponseStatus,
     Score,
@@ -70,13 +69,22 @@ def register_download(endpoint: str, label: Any) -> None:
 
 @dataclass(frozen=True)
 class ScoredAssessment:
-    """A closed assessment scored on its own questionnaire version."""
+    """A closed assessment scored on its own questionnaire version, and its published view:
+    every page, report and export of it prints `published`, never the raw scores."""
 
     assessment: Assessment
     q: Questionnaire
-    result: Result
-    roadmap: Roadmap
-    shown_agencies: tuple[str, ...]
+    published: Published
+
+    @property
+    def result(self) -> Result:
+        """The published figures."""
+        return self.published.result
+
+    @property
+    def shown_agencies(self) -> tuple[str, ...]:
+        """Agencies whose own figures may be shown."""
+        return self.published.shown
 
     @property
     def questionnaire_changed(self) -> bool:
@@ -84,20 +92,13 @@ class ScoredAssessment:
         return self.q.content_hash != self.assessment.questionnaire_hash
 
 
-def shown_agencies(q: Questionnaire, assessment: Assessment, result: Result) -> tuple[str, ...]:
-    """Agencies whose own figures may be shown (see `readiness.core.privacy`)."""
-    return privacy.shown_agencies(result.respondents_by_agency, q.doc.settings.min_group_size,
-                                  workshop=assessment.mode == Mode.WORKSHOP, order=q.agency_ids)
-
-
 def load_results(public_id: str) -> ScoredAssessment:
     """The closed assessment the current user may view, scored; 404/403 otherwise."""
     assessment = auth.load_assessment(public_id, Access.VIEW)
     if assessment.status != Status.CLOSED:
         abort(404)
-    q, result, roadmap = services.score_assessment(get_session(), assessment)
-    return ScoredAssessment(assessment, q, result, roadmap,
-                            shown_agencies(q, assessment, result))
+    q, published = services.publish_assessment(get_session(), assessment)
+    return ScoredAssessment(assessment, q, published)
 
 
 def audit(action: str, scored: ScoredAssessment) -> None:
@@ -109,8 +110,9 @@ def audit(action: str, scored: ScoredAssessment) -> None:
 
 
 def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    """Comments per shown agency and page, sorted so their order says nothing of who wrote them."""
-    shown = set(scored.shown_agencies)
+    """Comments of agencies large enough for them, per page, sorted so their order says nothing
+    of who wrote them."""
+    shown = set(scored.published.comment_agencies)
     rows = get_session().execute(select(Response.agency, Response.comments).where(
         Response.assessment_id == scored.assessment.id,
         Response.status == ResponseStatus.SUBMITTED))
@@ -121,7 +123,7 @@ def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[
                 by_agency.setdefault(agency, {}).setdefault(dimension, []).append(text)
     titles = {d.id: d.title for d in scored.q.doc.dimensions}
     return [(agency, [(titles.get(d, d), sorted(texts)) for d, texts in pages.items()])
-            for agency in scored.shown_agencies if (pages := by_agency.get(agency))]
+            for agency in scored.published.comment_agencies if (pages := by_agency.get(agency))]
 
 
 def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[ActionView, ...]], ...]:
@@ -130,9 +132,9 @@ def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[Acti
     assessment = scored.assessment
     meta = ReportMeta(municipality=assessment.municipality.name,
                       assessed_on=assessment.conducted_on, round=assessment.round,
-                      respondents_by_agency=scored.result.respondents_by_agency,
-                      workshop=assessment.mode == Mode.WORKSHOP)
-    return build_report_context(scored.q, scored.result, scored.roadmap, meta).phases
+                      respondents_by_agency=scored.published.respondents_by_agency,
+                      workshop=scored.published.workshop)
+    return build_report_context(scored.q, scored.published, meta).phases
 
 
 @dataclass(frozen=True)
@@ -221,26 +223,22 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
 def show(public_id: str) -> ResponseReturnValue:
     """The results page of a closed assessment."""
     scored = load_results(public_id)
-    q, result = scored.q, scored.result
+    q, result, published = scored.q, scored.result, scored.published
     titles = {a.id: a.title for a in q.doc.agencies}
-    shown = scored.shown_agencies
-    minimum = privacy.group_size(q.doc.settings.min_group_size,
-                                 workshop=scored.assessment.mode == Mode.WORKSHOP)
-    # agencies not shown leave the per-agency figures and the spread (see readiness.core.privacy)
-    result = replace(result, dimensions=tuple(
-        replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown},
-                spread=privacy.shown_spread(d.by_agency, shown, divergent=d.divergent,
-                                            gap_threshold=q.doc.settings.gap_threshold))
-        for d in result.dimensions))
+    shown = published.shown
+    minimum = privacy.group_size(q.doc.settings.min_group_size, workshop=published.workshop)
     bars = {d.id: agency_bars_svg(
-        d, titles, respondents_by_agency=result.respondents_by_agency, min_group_size=minimum,
-        title=d.title) for d in result.dimensions}
-    hidden = [titles.get(a, a) for a in result.respondents_by_agency if a not in shown]
+        d, titles, respondents_by_agency=published.respondents_by_agency,
+        min_group_size=minimum, hidden=frozenset(published.hidden), title=d.title)
+        for d in result.dimensions}
+    hidden = [titles.get(a, a) for a in published.hidden]
     audit("view_results", scored)
     return render_template(
         "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
-        roadmap=scored.roadmap, titles=titles, shown=shown, hidden=hidden, bars=bars,
+        published=published, roadmap=published.roadmap, titles=titles, shown=shown,
+        hidden=hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
-        cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
+        cite=lambda evidence: cite(q, evidence),
+        phases=roadmap_phases(scored) if published.roadmap else (),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), downloads=DOWNLOADS)
