@@ -20,7 +20,7 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -194,3 +194,51 @@ def published_to_dict(published: Published) -> dict[str, object]:
     """What a later round needs to know of this one to compare with it, JSON-ready."""
     return {"shown_agencies": list(published.shown), "withheld": published.withheld,
             "workshop": published.workshop}
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What decides whether two rounds' scores may be compared."""
+
+    round: int
+    taking_part: frozenset[str]
+    shown: frozenset[str]
+    withheld: str | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Why two rounds cannot be compared: `kind` is `withheld` (that round published no score),
+    `took_part` (the agency took part in that round only) or `shown` (the agency's own figures
+    were shown in that round only); `round` is the round concerned."""
+
+    kind: str
+    round: int
+    agency: str = ""
+
+
+def round_facts(number: int, counts: Mapping[str, int], *, shown: Collection[str] | None,
+                withheld: str | None) -> RoundFacts:
+    """The comparison facts of a round from its counts and what it published."""
+    taking_part = frozenset(a for a, n in counts.items() if n > 0)
+    return RoundFacts(number, taking_part,
+                      frozenset(taking_part if shown is None else shown), withheld)
+
+
+def differences(before: RoundFacts, now: RoundFacts,
+                order: Sequence[str] = ()) -> tuple[Difference, ...]:
+    """What keeps two rounds from being compared; empty when both published scores and the same
+    agencies took part with the same agencies shown."""
+    rank = {a: i for i, a in enumerate(order)}
+
+    def sort(agencies: Collection[str]) -> list[str]:
+        return sorted(agencies, key=lambda a: (rank.get(a, len(rank)), a))
+
+    found = [Difference("withheld", r.round) for r in (before, now) if r.withheld]
+    for one, other in ((before, now), (now, before)):
+        found += [Difference("took_part", one.round, a)
+                  for a in sort(one.taking_part - other.taking_part)]
+    for one, other in ((before, now), (now, before)):
+        found += [Difference("shown", one.round, a)
+                  for a in sort((one.shown - other.shown) & other.taking_part)]
+    return tuple(found)

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
+from readiness.core import published as published_view
 from readiness.core.published import Published
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.scoring import Result
@@ -36,6 +38,7 @@ from readiness.db import begin_write, get_session
 from readiness.models import (
     Assessment,
     AssessmentResult,
+    Mode,
     Response,
     ResponseStatus,
     Score,
@@ -146,25 +149,45 @@ class PreviousRound:
     overall: float | None
     scores: dict[str, float | None]
     barriers: dict[str, str]  # barrier id -> title
+    facts: published_view.RoundFacts
 
 
-def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
+def previous_round(db: Session, assessment: Assessment,
+                   q: Questionnaire) -> PreviousRound | None:
     """The stored scores and barriers of the last closed round before `assessment` in the same
     municipality, or None. Access is granted per municipality, so whoever may view
     `assessment` may view this round too."""
     found = db.execute(
         select(Assessment.id, Assessment.round, Assessment.conducted_on,
-               AssessmentResult.overall, AssessmentResult.result["barriers"])
+               AssessmentResult.overall, AssessmentResult.result, Assessment.mode)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .where(Assessment.municipality_id == assessment.municipality_id,
                Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
         .order_by(Assessment.round.desc()).limit(1)).one_or_none()
     if found is None:
         return None
-    ident, number, conducted_on, overall, barriers = found
+    ident, number, conducted_on, overall, stored, mode = found
     scores = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == ident))
     return PreviousRound(number, conducted_on, overall, {d: s for d, s in scores},
-                         {b["id"]: b["title"] for b in barriers or ()})
+                         {b["id"]: b["title"] for b in stored.get("barriers") or ()},
+                         _stored_facts(q, number, stored, workshop=mode == Mode.WORKSHOP))
+
+
+def _stored_facts(q: Questionnaire, number: int, stored: dict[str, Any], *,
+                  workshop: bool) -> published_view.RoundFacts:
+    """A stored round's comparison facts; a round stored before the published view kept them
+    is judged by today's rules from its respondent counts."""
+    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
+    if "shown_agencies" in stored:
+        return published_view.round_facts(number, counts, shown=stored["shown_agencies"],
+                                          withheld=stored.get("withheld"))
+    settings = q.doc.settings
+    withheld = published_view.withheld_reason(counts, workshop=workshop,
+                                              min_respondents=settings.min_respondents,
+                                              min_agencies=settings.min_agencies)
+    shown = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
+                                                        workshop=workshop, order=q.agency_ids)
+    return published_view.round_facts(number, counts, shown=shown, withheld=withheld)
 
 
 @dataclass(frozen=True)
@@ -200,14 +223,22 @@ class SincePrevious:
     overall: ScoreChange
     resolved: tuple[str, ...]
     new: tuple[str, ...]
+    differences: tuple[str, ...] = ()  # why the rounds cannot be compared; then no change
 
 
 def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | None:
     """This round compared with the municipality's previous closed round, if there is one."""
-    before = previous_round(db, scored.assessment)
+    before = previous_round(db, scored.assessment, scored.q)
     if before is None:
         return None
-    result = scored.result
+    result, published = scored.result, scored.published
+    now = published_view.round_facts(scored.assessment.round, published.respondents_by_agency,
+                                     shown=published.shown, withheld=published.withheld)
+    titles = {a.id: a.title for a in scored.q.doc.agencies}
+    differs = tuple(_difference(d, titles) for d in published_view.differences(
+        before.facts, now, scored.q.agency_ids))
+    if differs:
+        return SincePrevious(before, (), ScoreChange(None, None), (), (), differs)
     found = {b.id: b.title for b in result.barriers}
     return SincePrevious(
         previous=before,
@@ -216,6 +247,18 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
         overall=ScoreChange(before.overall, result.overall),
         resolved=tuple(t for b, t in before.barriers.items() if b not in found),
         new=tuple(t for b, t in found.items() if b not in before.barriers))
+
+
+def _difference(found: published_view.Difference, titles: dict[str, str]) -> str:
+    """One reason two rounds cannot be compared, in words."""
+    agency = titles.get(found.agency, found.agency)
+    if found.kind == "withheld":
+        return _("Round %(round)d had too few respondents to publish scores.", round=found.round)
+    if found.kind == "took_part":
+        return _("%(agency)s took part in round %(round)d only.", agency=agency,
+                 round=found.round)
+    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
+             "only.", agency=agency, round=found.round)
 
 
 @bp.route("/assessments/<public_id>/results")
