@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core import screening
 from readiness.core.published import Published, publish, published_to_dict
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
@@ -266,9 +267,15 @@ def require_open(assessment: Assessment) -> None:
         raise ServiceError("this assessment is closed")
 
 
-def new_invitation(db: Session, assessment: Assessment, agency: str) -> tuple[Invitation, str]:
-    """Another link for an agency (earlier links stay valid until revoked); the token once."""
+MAX_CAPACITY = 1000
+
+
+def new_invitation(db: Session, assessment: Assessment, agency: str,
+                   capacity: int | None = None) -> tuple[Invitation, str]:
+    """Another link for an agency (earlier links stay valid until revoked); the token once.
+    `capacity`: how many practitioners it is sent to, the most responses it takes."""
     require_open(assessment)
+    _check_capacity(capacity)
     if assessment.mode != Mode.SURVEY:
         raise ServiceError("a workshop assessment has no invitation links")
     if agency not in questionnaire_of(assessment).agency_ids:
@@ -278,10 +285,27 @@ def new_invitation(db: Session, assessment: Assessment, agency: str) -> tuple[In
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
     token = new_token()
     invitation = Invitation(assessment=assessment, agency=agency, token_hash=hash_token(token),
-                            state=InvitationState.ACTIVE)
+                            state=InvitationState.ACTIVE, capacity=capacity)
     db.add(invitation)
     db.flush()
     return invitation, token
+
+
+def _check_capacity(capacity: int | None) -> None:
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise ServiceError(f"a link is sent to 1 to {MAX_CAPACITY} practitioners")
+
+
+def set_capacity(db: Session, invitation: Invitation, capacity: int) -> None:
+    """State how many practitioners a link was sent to; never fewer than it already took."""
+    require_open(invitation.assessment)
+    _check_capacity(capacity)
+    lock(db, invitation)
+    taken = db.scalar(select(func.count()).select_from(Response)
+                      .where(Response.invitation_id == invitation.id)) or 0
+    if capacity < taken:
+        raise ServiceError(f"this link has already taken {taken} responses")
+    invitation.capacity = capacity
 
 
 def revoke_invitation(invitation: Invitation) -> None:
@@ -383,10 +407,7 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
     Answers the questionnaire no longer knows are left out rather than failing the scoring.
     """
     answers: list[Answer] = []
-    responses = db.scalars(select(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Response.id))
-    for response in responses:
+    for response in counted_responses(db, assessment):
         for item_id, value in response.answers.items():
             item = q.items_by_id.get(item_id)
             if item is None or item.dimension is None:
@@ -394,6 +415,24 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
             if value == DONT_KNOW or value in {o.value for o in q.options(item)}:
                 answers.append(Answer(response.public_id, response.agency, item_id, value))
     return answers
+
+
+def counted_responses(db: Session, assessment: Assessment) -> list[Response]:
+    """The submitted responses the organiser did not exclude, oldest first."""
+    return list(db.scalars(select(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED,
+        Response.excluded.is_(False)).order_by(Response.id)))
+
+
+def _screened(db: Session, assessment: Assessment) -> list[screening.Submitted]:
+    return [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or r.agency),
+                                r.answers or {}) for r in counted_responses(db, assessment)]
+
+
+def practitioners_by_agency(db: Session, assessment: Assessment) -> dict[str, int]:
+    """Distinct practitioners per agency: a link counts at most as many as it was sent to."""
+    capacity = {str(i.id): i.capacity for i in assessment.invitations}
+    return screening.distinct_practitioners(_screened(db, assessment), capacity)
 
 
 def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Result, Roadmap]:
@@ -407,7 +446,9 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
     """Score an assessment and compute the one view of it that may be published."""
     q = questionnaire_of(assessment)
     result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
-    return q, publish(q, result, workshop=assessment.mode == Mode.WORKSHOP,
+    workshop = assessment.mode == Mode.WORKSHOP
+    counts = None if workshop else practitioners_by_agency(db, assessment)
+    return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on)
 
 
@@ -418,9 +459,7 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     """
     lock(db, assessment)
     require_open(assessment)
-    submitted = db.scalar(select(func.count()).select_from(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
-    if not submitted:
+    if not counted_responses(db, assessment):
         raise ServiceError("no submitted answers yet: there is nothing to score")
     q, published = publish_assessment(db, assessment)
     result = published.result  # stored as published: the API and national figures read these
