@@ -4,7 +4,11 @@ single real practitioner's, closes the round and subtracts them. It must reveal 
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -15,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from readiness.models import Assessment, AssessmentResult
 from readiness.services import assessments as services
+from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
 from tests.web_helpers import (
+    PASSWORD,
     add_responses,
     fresh,
     login,
@@ -27,6 +33,7 @@ from tests.web_helpers import (
 )
 
 pytestmark = pytest.mark.db
+SHOTS = Path(os.environ.get("SCREENSHOTS", tempfile.gettempdir()))
 
 OFFICER = ("disagree", "neither", "strongly_disagree", "agree")  # one answer per page
 SECRET = "Only I, the one police officer here, would write this sentence."
@@ -79,7 +86,7 @@ def _published_everywhere(app: Flask, client: FlaskClient, session: Session,
     """The results page, the PDF's text and the stored result the API reads, as one text."""
     make_user(session, "ada")
     login(client, "ada")
-    page = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
+    html = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
     pdf = client.get(f"/assessments/{assessment.public_id}/roadmap.pdf")
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
@@ -88,7 +95,7 @@ def _published_everywhere(app: Flask, client: FlaskClient, session: Session,
         AssessmentResult.assessment_id == assessment.id)).one()
     for dimension in stored["dimensions"]:
         assert dimension["by_agency"].get("police") is None
-    return page + text + str(stored)
+    return html + text + str(stored)
 
 
 def test_a_link_sent_to_one_practitioner_takes_no_padding(app: Flask, client: FlaskClient,
@@ -143,8 +150,8 @@ def test_three_responses_show_an_agency_s_scores_but_never_its_comments(
     session.commit()
     make_user(session, "ada")
     login(client, "ada")
-    page = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
-    assert SECRET not in page
+    html = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
+    assert SECRET not in html
 
 
 def test_a_browser_signed_in_to_the_app_cannot_answer(client: FlaskClient, session: Session):
@@ -162,3 +169,32 @@ def test_survey_starts_are_limited_per_address(app: Flask, session: Session):
     codes = [post_form(app.test_client(), link, to=f"{link}/start").status_code
              for _ in range(5)]
     assert codes == [302, 302, 302, 429, 429]
+
+
+@pytest.mark.browser
+def test_the_close_page_flags_and_the_withheld_results_have_no_wcag_21_aa_violation(
+        app: Flask, page: Any, live_url: str, session: Session):  # noqa: F811
+    assessment, link = _round(session, police_capacity=None)
+    for _padding in range(2):
+        assert _answer(app.test_client(), link, "strongly_agree") == 302
+    thin, _ = make_assessment(session, make_municipality(session, name="Bornem"), ("police",))
+    add_responses(session, thin, "police", 1, _varied(1))
+    services.close_assessment(session, thin)
+    session.commit()
+    make_user(session, "ada")
+    page.goto(f"{live_url}/login")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_url}/assessments/{assessment.public_id}/close")
+    assert page.locator("#flagged input[type=checkbox]").count() == 2
+    page.screenshot(path=str(SHOTS / "close-flagged.png"), full_page=True)
+    assert_accessible(page, "close page with flagged responses")
+    page.goto(f"{live_url}/assessments/{assessment.public_id}")
+    assert page.locator("input[name=capacity]").count() >= 2
+    assert_accessible(page, "assessment page with link sizes")
+    page.goto(f"{live_url}/assessments/{thin.public_id}/results")
+    assert page.locator("#withheld").is_visible()
+    page.screenshot(path=str(SHOTS / "results-withheld.png"), full_page=True)
+    assert_accessible(page, "results page of a round below the minimum")

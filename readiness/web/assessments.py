@@ -396,7 +396,8 @@ def close(public_id: str) -> ResponseReturnValue:
                            min_respondents=settings.min_respondents,
                            min_agencies=settings.min_agencies,
                            flagged=_flagged(found, q), exclude_form=ConfirmForm(),
-                           uncapped=[i for i in found.invitations if i.capacity is None]), (
+                           uncapped=[i for i in found.invitations if i.capacity is None
+                                     and i.state == InvitationState.ACTIVE]), (
         400 if form.form_errors else 200)
 
 
