@@ -58,8 +58,10 @@ def _context(weak: str = "legal_basis", per_agency: int = 3, doubter: str | None
         "region": "Flanders", "round": 2, "facilitator": "Mobile team of the Ministry",
         "comments": {"trust": [("police", "We rarely hear back from the others.")]}}
     defaults.update(meta)
+    assessed_on = defaults["assessed_on"]
+    assert isinstance(assessed_on, date)
     published = publish(q, result, workshop=bool(defaults.get("workshop")),
-                        assessed_on=date(2025, 3, 7))
+                        assessed_on=assessed_on)
     return q, build_report_context(q, published, ReportMeta(**defaults))
 
 

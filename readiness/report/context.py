@@ -222,7 +222,9 @@ class _Builder:
         self.counts = dict(published.respondents_by_agency)
         self.min_group = group_size(q.doc.settings.min_group_size, workshop=published.workshop)
         self.visible = frozenset(published.shown)
-        self.reassess_on = add_months(meta.assessed_on, roadmap.reassess_after_months)
+        # the one re-assessment date: the published view's, for the report's own date if unset
+        self.reassess_on = published.reassess_on or add_months(meta.assessed_on,
+                                                               roadmap.reassess_after_months)
         self.priority = {a.id: a.priority for a in roadmap.actions}
 
     def agency(self, ident: str) -> str:
