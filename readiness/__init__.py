@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,  # per username and address within the window
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # survey starts per address: a team behind one office address fits; hundreds do not
+    "SURVEY_STARTS_PER_ADDRESS": 30,
+    "SURVEY_START_WINDOW_SECONDS": 60 * 60,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
     "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links

@@ -122,6 +122,28 @@ def authenticate(db: Session, username: str, password: str, address: str,
     return SignIn(None, locked=locked)
 
 
+def survey_start_allowed(db: Session, address: str, now: datetime | None = None) -> bool:
+    """Count a survey start from `address`; False once it made SURVEY_STARTS_PER_ADDRESS
+    starts within SURVEY_START_WINDOW_SECONDS (so a link holder cannot pad an agency with
+    responses by the hundred). Shares the sign-in throttle's table, under its own key."""
+    now = now or datetime.now(UTC)
+    config = current_app.config
+    secret = config["SECRET_KEY"].encode()
+    key = hmac.new(secret, f"survey-start\0{address}".encode(), hashlib.sha256).hexdigest()
+    window = timedelta(seconds=config["SURVEY_START_WINDOW_SECONDS"])
+    row = db.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_start=now)
+        db.add(row)
+    elif now - row.window_start > window:
+        row.failures, row.window_start, row.locked_until = 0, now, None
+    if row.failures >= config["SURVEY_STARTS_PER_ADDRESS"]:
+        return False
+    row.failures += 1
+    db.flush()
+    return True
+
+
 def login_user(user: User) -> None:
     """Start a fresh signed-in session for `user`."""
     session.clear()

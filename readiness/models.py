@@ -237,6 +237,8 @@ class Invitation(Base):
     state: Mapped[str] = mapped_column(String(16), default=InvitationState.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     revoked_at: Mapped[datetime | None]
+    # how many practitioners the organiser sent the link to: it takes at most that many responses
+    capacity: Mapped[int | None]
 
     assessment: Mapped[Assessment] = relationship(back_populates="invitations")
 
@@ -264,6 +266,8 @@ class Response(Base):
     created_at: Mapped[datetime] = mapped_column(default=day_stamp)
     updated_at: Mapped[datetime] = mapped_column(default=day_stamp)
     submitted_at: Mapped[datetime | None]
+    # left out of the scores by the organiser before closing (e.g. flagged as padding)
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     assessment: Mapped[Assessment] = relationship(back_populates="responses")
 

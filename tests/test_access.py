@@ -100,12 +100,16 @@ ROUTES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("context form", "GET", "/assessments/{open_assessment}/context", "manage", {}),
     ("context save", "POST", "/assessments/{open_assessment}/context", "manage", {}),
     ("new link", "POST", "/assessments/{open_assessment}/invitations", "manage",
-     {"agency": "education"}),
+     {"agency": "education", "capacity": "3"}),
     ("close form", "GET", "/assessments/{open_assessment}/close", "manage", {}),
     ("cancel form", "GET", "/assessments/{open_assessment}/cancel", "manage", {}),
     ("cancel a closed round", "POST", "/assessments/{closed_assessment}/cancel", "closed",
      {"discard_sent": "y"}),
     ("withdraw link", "POST", "/invitations/{invitation}/revoke", "manage", {}),
+    ("state a link's practitioners", "POST", "/invitations/{invitation}/capacity", "manage",
+     {"capacity": "5"}),
+    ("exclude flagged responses", "POST", "/assessments/{open_assessment}/exclude", "manage",
+     {}),
     ("close", "POST", "/assessments/{open_assessment}/close", "manage", {}),
 ]
 

@@ -111,7 +111,7 @@ def test_another_link_can_be_made_and_a_link_withdrawn(client: FlaskClient, sess
     assessment, tokens = make_assessment(session, make_municipality(session), ("police",))
     login(client, "admin")
     page = f"/assessments/{assessment.public_id}"
-    made = post_form(client, page, {"agency": "youth_work"},
+    made = post_form(client, page, {"agency": "youth_work", "capacity": "4"},
                      to=f"{page}/invitations")
     assert made.headers["Location"].endswith("#links")
     [link] = LINK.findall(client.get(page).get_data(as_text=True))
@@ -179,7 +179,8 @@ def test_a_facilitated_workshop_records_each_agencys_agreed_answers_then_closes(
     closed = post_form(client, f"/assessments/{assessment.public_id}/close")
     assert closed.headers["Location"] == f"/assessments/{assessment.public_id}/results"
     results = client.get(closed.headers["Location"]).get_data(as_text=True)
-    assert "agreed in a facilitated workshop" in results
+    assert "Agreed answers of 2 agencies, given in a facilitated workshop" in results
+    assert "2 practitioners" not in results  # two agencies' agreed answers, not two persons
     assert "Scores by agency" in results  # one agreed answer per agency is enough
 
 
@@ -247,9 +248,10 @@ def test_closing_with_fewer_respondents_than_a_group_warns_that_they_could_be_re
     add_responses(session, assessment, "police", 1)
     add_responses(session, assessment, "health", 1)
     warned = client.get(page).get_data(as_text=True)
-    assert "Only 2 practitioners have sent answers" in warned
-    add_responses(session, assessment, "health", questionnaire.doc.settings.min_group_size)
-    assert "could be recognised" not in client.get(page).get_data(as_text=True)
+    assert 'id="too-few"' in warned
+    assert "at least 5 practitioners from at least 2 agencies" in warned
+    add_responses(session, assessment, "health", questionnaire.doc.settings.min_respondents)
+    assert 'id="too-few"' not in client.get(page).get_data(as_text=True)
 
 
 def test_a_closed_rounds_links_are_shown_closed_not_active(client: FlaskClient,

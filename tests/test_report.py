@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.cli.main import main
+from readiness.core.published import publish
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
-from readiness.core.roadmap import build_roadmap
 from readiness.core.scoring import Answer, score
 from readiness.report.context import ReportContext, ReportMeta, build_report_context
 from readiness.report.render import (
@@ -30,14 +30,17 @@ HOSTILE = ('<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://1
 AGENCIES = ("local_authority", "police", "health", "social_services")
 
 
-def _answers(q: Questionnaire, weak: str, *, lonely: str | None = "education") -> list[Answer]:
-    """Three respondents per agency: `weak` answered at the bottom, the rest fairly well."""
+def _answers(q: Questionnaire, weak: str, *, lonely: str | None = "education", per_agency: int = 3,
+             doubter: str | None = None) -> list[Answer]:
+    """Three respondents per agency: `weak` answered at the bottom, the rest fairly well (by
+    the `doubter` agency, if any, at the bottom everywhere)."""
     rows = []
     for agency in AGENCIES:
-        for n in range(3):
+        for n in range(per_agency):
             for item in q.doc.items:
                 options = sorted(q.options(item), key=lambda o: o.score or 0)
-                pick = options[0 if item.dimension == weak else -2 - (n == 2)]
+                low = item.dimension == weak or agency == doubter
+                pick = options[0 if low else -2 - (n == 2)]
                 rows.append(Answer(f"{agency}{n}", agency, item.id, pick.value))
     if lonely:  # one respondent: counted, never shown on their own
         rows += [Answer("alone", lonely, item.id, "strongly_agree")
@@ -46,17 +49,22 @@ def _answers(q: Questionnaire, weak: str, *, lonely: str | None = "education") -
     return rows
 
 
-def _context(weak: str = "legal_basis", **meta: object) -> tuple[Questionnaire, ReportContext]:
+def _context(weak: str = "legal_basis", per_agency: int = 3, doubter: str | None = None,
+             **meta: object) -> tuple[Questionnaire, ReportContext]:
     # the statements and figures below are version 1.0's: an assessment answered on 1.0 keeps
     # printing as it did (1.1's report is checked in test_questionnaire_1_1.py)
     q = get_questionnaire(version="1.0")
-    result = score(q, _answers(q, weak))
+    result = score(q, _answers(q, weak, per_agency=per_agency, doubter=doubter))
     defaults: dict[str, object] = {
         "municipality": "Fixtureville", "assessed_on": date(2025, 3, 7), "country": "Belgium",
         "region": "Flanders", "round": 2, "facilitator": "Mobile team of the Ministry",
         "comments": {"trust": [("police", "We rarely hear back from the others.")]}}
     defaults.update(meta)
-    return q, build_report_context(q, result, build_roadmap(q, result), ReportMeta(**defaults))
+    assessed_on = defaults["assessed_on"]
+    assert isinstance(assessed_on, date)
+    published = publish(q, result, workshop=bool(defaults.get("workshop")),
+                        assessed_on=assessed_on)
+    return q, build_report_context(q, published, ReportMeta(**defaults))
 
 
 def _text(pdf: bytes) -> list[str]:
@@ -169,8 +177,8 @@ def test_statements_that_pulled_a_dimension_down_say_what_practitioners_answered
     assert "20 of 100 (on average \u201cdisagree\u201d)" in body  # one agency of five agreed
 
 
-def test_findings_across_dimensions_are_told_apart_as_barriers_and_facilitators(weak_on_law):
-    _, ctx, _ = weak_on_law
+def test_findings_across_dimensions_are_told_apart_as_barriers_and_facilitators():
+    _, ctx = _context(doubter="police")  # a gap between shown agencies on every dimension
     html = render_roadmap_html(ctx)
     general = html[html.index('id="dim-general"'):html.index('id="gaps"')]
     assert [b.title for b in ctx.general_barriers] == ["Agencies see the situation differently"]
@@ -275,9 +283,18 @@ def test_perception_gaps_are_measured_between_shown_agencies_only():
 
 
 def test_comments_of_agencies_not_shown_are_left_out():
-    _, ctx = _context(comments={"trust": [("education", "Only one teacher wrote this."),
+    _, ctx = _context(per_agency=5,
+                      comments={"trust": [("education", "Only one teacher wrote this."),
                                           ("police", "Police wrote this.")]})
     assert ctx.dimensions[0].comments == (("Police", "Police wrote this."),)
+
+
+def test_comments_need_more_respondents_than_an_agency_s_figures():
+    """Three police officers are enough for police's scores, not for their words: free text
+    is easier to attribute than a mean (min_comment_group)."""
+    _, ctx = _context(comments={"trust": [("police", "Police wrote this.")]})
+    assert any(a.title == "Police" and a.shown for a in ctx.dimensions[0].agencies)
+    assert ctx.dimensions[0].comments == ()
 
 
 def test_workshop_answers_show_every_agency():

@@ -31,7 +31,7 @@ HOSTILE = '<img src="file:///etc/passwd">'
 def _closed(session: Session, name: str = "Mechelen") -> Assessment:
     municipality = make_municipality(session, name)
     assessment, _ = make_assessment(session, municipality)
-    add_responses(session, assessment, "police", 4, "agree",
+    add_responses(session, assessment, "police", 5, "agree",  # enough for comments
                   comments={"trust": f"Police say: {HOSTILE}"})
     add_responses(session, assessment, "health", 3, "disagree")
     add_responses(session, assessment, "education", 1, "agree",

@@ -105,7 +105,8 @@ def test_no_dimension_of_concern_is_offered_as_a_strength_but_a_strong_statement
 
 
 def _second_paragraph(result: Result) -> str:
-    return summary_paragraphs(Q, result, build_roadmap(Q, result), "Fixtureville")[1]
+    return summary_paragraphs(Q, result, build_roadmap(Q, result), "Fixtureville",
+                              "12 practitioners in 4 agencies")[1]
 
 
 def test_summary_names_every_dimension_tied_for_strongest_or_weakest():

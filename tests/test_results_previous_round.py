@@ -198,3 +198,66 @@ def test_the_comparison_has_no_wcag_21_aa_violation(
     assert bullets
     assert set(bullets) == {"none"}
     assert_accessible(page, "results page of a second round")
+
+
+def _round(session: Session, municipality: Municipality, counts: Mapping[str, int],
+           answers: Callable[[str], str], conducted_on: date) -> Assessment:
+    assessment, _ = make_assessment(session, municipality, tuple(counts))
+    assessment.conducted_on = conducted_on
+    for agency, count in counts.items():
+        add_responses(session, assessment, agency, count, answers)
+    services.close_assessment(session, assessment)
+    session.commit()
+    return assessment
+
+
+def test_a_round_of_one_police_officer_is_not_compared_with_a_full_round(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    """Round 1: 12 people in 4 agencies; round 2: one police officer. Round 2 publishes no
+    score, and the page shows no 'Improved' and no 'barriers resolved', but says why."""
+    municipality = make_municipality(session, name="Boom")
+    _round(session, municipality, {"police": 3, "health": 3, "education": 3, "youth_work": 3},
+           _answers(questionnaire, ROUND_1), date(2025, 3, 1))
+    second = _round(session, municipality, {"police": 1},
+                    _answers(questionnaire, ROUND_2), date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    html = _results(client, second)
+    assert 'id="withheld"' in html
+    assert "at least 5 practitioners from at least 2 agencies" in html
+    section = html.split('<h2 id="since-previous">', 1)[1].split('<h2 id="sources">', 1)[0]
+    assert "Round 2 had too few respondents to publish scores." in section
+    assert "Health and mental health care took part in round 1 only." in section
+    assert "Improved" not in section
+    assert "Declined" not in section
+    assert "Barriers resolved" not in section
+    assert 'id="radar"' not in html
+    assert "Scores by dimension" not in html
+
+
+def test_rounds_with_different_agencies_shown_say_what_differs(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    municipality = make_municipality(session, name="Zemst")
+    _round(session, municipality, {"police": 3, "health": 3, "education": 3},
+           _answers(questionnaire, ROUND_1), date(2025, 3, 1))
+    second = _round(session, municipality, {"health": 3, "education": 3, "youth_work": 3},
+                    _answers(questionnaire, ROUND_2), date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    section = _section(_results(client, second))
+    assert "Police took part in round 1 only." in section
+    assert "Youth work took part in round 2 only." in section
+    assert "<caption>Scores in round 1 and round 2" not in section
+    assert "Improved" not in section
+
+
+def test_an_agency_shown_in_one_round_only_makes_the_rounds_incomparable(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    municipality = make_municipality(session, name="Kampenhout")
+    _round(session, municipality, {"police": 3, "health": 3, "education": 3},
+           _answers(questionnaire, ROUND_1), date(2025, 3, 1))
+    second = _round(session, municipality, {"police": 3, "health": 3, "education": 1},
+                    _answers(questionnaire, ROUND_2), date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    section = _section(_results(client, second))
+    assert ("Education and schools had enough respondents to be shown separately in round 1 "
+            "only.") in section
+    assert "Improved" not in section

@@ -152,7 +152,7 @@ def test_no_name_email_or_ip_address_is_stored_with_answers_as_the_notice_says(
     assert response.comments  # the page was saved
     assert {c.name for c in Response.__table__.columns} == {
         "id", "public_id", "assessment_id", "invitation_id", "agency", "resume_hash", "status",
-        "answers", "comments", "created_at", "updated_at", "submitted_at"}
+        "answers", "comments", "created_at", "updated_at", "submitted_at", "excluded"}
     for table in Base.metadata.sorted_tables:
         for row in session.execute(text(f'SELECT * FROM "{table.name}"')):
             assert address not in repr(tuple(row)), table.name

@@ -15,7 +15,7 @@ from readiness.db import get_session
 from readiness.models import Assessment, Status
 from readiness.services import assessments as services
 from readiness.web.report_download import download_name, roadmap_html
-from readiness.web.results import ScoredAssessment, shown_agencies
+from readiness.web.results import ScoredAssessment
 
 
 def closed_assessment_jobs(out_dir: Path) -> Iterator[tuple[Path, str]]:
@@ -26,9 +26,8 @@ def closed_assessment_jobs(out_dir: Path) -> Iterator[tuple[Path, str]]:
     for ident in ids:
         assessment = db.get(Assessment, ident)
         assert assessment is not None
-        q, result, roadmap = services.score_assessment(db, assessment)
-        scored = ScoredAssessment(assessment, q, result, roadmap,
-                                  shown_agencies(q, assessment, result))
+        q, published = services.publish_assessment(db, assessment)
+        scored = ScoredAssessment(assessment, q, published)
         name = download_name(assessment).removesuffix(".pdf") + f"-{assessment.public_id}.pdf"
         yield out_dir / name, roadmap_html(db, scored)
         db.expunge_all()  # keep memory flat over many assessments

@@ -46,14 +46,17 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
     from readiness.cli.legal import profile_or_fail
     from readiness.cli.offline import score_file
+    from readiness.core.published import publish
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
-    q, result, roadmap = score_file(responses, country or None, region or None)
+    profile = profile_or_fail(country or None, region or None)
+    q, result, _ = score_file(responses, country or None, region or None)
     meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
                       region=region, round=round_, facilitator=facilitator, workshop=workshop,
-                      legal=profile_or_fail(country or None, region or None))
-    html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
+                      legal=profile)
+    published = publish(q, result, workshop=workshop, assessed_on=assessed_on, profile=profile)
+    html = render_roadmap_html(build_report_context(q, published, meta))
     if html_out is not None:
         _write(html_out, html.encode("utf-8"))
         click.echo(f"Wrote {html_out}")
@@ -62,7 +65,8 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     _write(out, pdf)
-    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {len(roadmap.actions)} actions)")
+    actions = len(published.roadmap.actions) if published.roadmap else 0
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {actions} actions)")
 
 
 def _write(path: Path, data: bytes) -> None:

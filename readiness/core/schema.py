@@ -166,6 +166,11 @@ class Settings(Frozen):
     phase_one_capacity: int = Field(ge=1)
     phase_two_capacity: int = Field(default=10, ge=1)
     reassess_after_months: int = Field(ge=1)
+    # A survey round publishes municipal scores only with this many respondents from at least
+    # `min_agencies` agencies; agencies' comments only when this many of theirs answered.
+    min_respondents: int = Field(default=5, ge=1)
+    min_agencies: int = Field(default=2, ge=1)
+    min_comment_group: int = Field(default=5, ge=1)
     # where each threshold comes from, by setting name (a source, or practice advice)
     evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
 

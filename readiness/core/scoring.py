@@ -249,7 +249,7 @@ def score(q: Questionnaire, answers: Iterable[Answer],
         dimensions=tuple(dimensions), items=items, overall=overall, stage=stage_id,
         stage_title=stage_title, stage_description=stage_text, barriers=(), facilitators=(),
         context=ctx)
-    return _with_findings(q, partial)
+    return with_findings(q, partial)
 
 
 def _facts(result: Result, barriers: frozenset[str]) -> Facts:
@@ -292,7 +292,8 @@ def _lower_first(title: str) -> str:
     return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
 
-def _with_findings(q: Questionnaire, result: Result) -> Result:
+def with_findings(q: Questionnaire, result: Result) -> Result:
+    """`result` with its barriers and facilitators found again from its own figures."""
     facts = _facts(result, frozenset())
     found: list[Finding] = []
     for rule in q.doc.barriers:  # a barrier rule may test barriers listed before it

@@ -9,7 +9,6 @@ the templates escape it.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,11 +16,12 @@ from datetime import date
 from markupsafe import Markup
 
 from readiness.core.legal import Profile
-from readiness.core.privacy import group_size, shown_agencies, shown_spread
+from readiness.core.privacy import group_size
+from readiness.core.published import Published, add_months
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
+from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap, build_roadmap
 from readiness.core.schema import Level
-from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding, Result
+from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding
 from readiness.core.statements import average_answer
 from readiness.report.charts import agency_bars_svg, level_bar, radar_svg
 from readiness.report.legal import LegalSection, legal_section
@@ -38,6 +38,8 @@ MAX_NAME = 200
 MAX_COMMENT = 1200
 PHASE_MONTHS = {1: 3, 2: 12}
 MAX_FINDINGS = 3
+# The action that is the re-assessment itself: due on the monitoring plan's re-assessment date.
+REASSESS_ACTION = "reassess_readiness"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class DimensionSection:
     hidden_agencies: int
     statements: tuple[Statement, ...]
     low_item_threshold: float
+    answered_share: float
     dont_know_share: float
     dont_know_flag: bool
     barriers: tuple[FindingView, ...]
@@ -158,6 +161,10 @@ class ReportContext:
     agencies: tuple[tuple[str, int], ...]
     absent_agencies: tuple[str, ...]
     respondents: int
+    counts: str
+    withheld: str | None
+    min_respondents: int
+    min_agencies: int
     stage_title: str
     stage_description: str
     overall: float | None
@@ -189,16 +196,6 @@ class ReportContext:
     legal: LegalSection | None = None
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter; the last day
-    a date can have when that is past year 9999)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    if year > date.max.year:
-        return date.max
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _cap(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
@@ -221,13 +218,17 @@ def _finding(q: Questionnaire, found: Finding) -> FindingView:
 class _Builder:
     """Shared lookups while building one context."""
 
-    def __init__(self, q: Questionnaire, result: Result, roadmap: Roadmap, meta: ReportMeta):
-        self.q, self.result, self.roadmap, self.meta = q, result, roadmap, meta
+    def __init__(self, q: Questionnaire, published: Published, roadmap: Roadmap,
+                 meta: ReportMeta):
+        self.q, self.result, self.roadmap, self.meta = q, published.result, roadmap, meta
+        self.published = published
         self.agency_titles = {a.id: a.title for a in q.doc.agencies}
-        self.counts = dict(meta.respondents_by_agency or result.respondents_by_agency)
-        self.min_group = group_size(q.doc.settings.min_group_size, workshop=meta.workshop)
-        self.visible = frozenset(shown_agencies(self.counts, q.doc.settings.min_group_size,
-                                                workshop=meta.workshop, order=q.agency_ids))
+        self.counts = dict(published.respondents_by_agency)
+        self.min_group = group_size(q.doc.settings.min_group_size, workshop=published.workshop)
+        self.visible = frozenset(published.shown)
+        # the one re-assessment date: the published view's, for the report's own date if unset
+        self.reassess_on = published.reassess_on or add_months(meta.assessed_on,
+                                                               roadmap.reassess_after_months)
         self.priority = {a.id: a.priority for a in roadmap.actions}
 
     def agency(self, ident: str) -> str:
@@ -239,9 +240,8 @@ class _Builder:
         return agency in self.visible
 
     def spread(self, dim: DimensionResult) -> float | None:
-        """The spread between agencies that may be printed (shown agencies only)."""
-        return shown_spread(dim.by_agency, self.visible, divergent=dim.divergent,
-                            gap_threshold=self.q.doc.settings.gap_threshold)
+        """The spread between agencies that may be printed: the published view's."""
+        return dim.spread
 
     def dimension(self, dim_id: str) -> DimensionSection:
         """Everything the report says about one dimension."""
@@ -259,10 +259,10 @@ class _Builder:
             evidence=cite(q, items[i].evidence)) for i in dim.low_items if i in items)
         agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
                          for a, v in dim.by_agency.items())
-        comments = tuple(  # as on the results page: only shown agencies' comments
+        comments = tuple(  # as on the results page: only agencies large enough for comments
             (self.agency(agency), _cap(text, MAX_COMMENT))
             for agency, text in self.meta.comments.get(dim_id, ())
-            if self.shown(agency) and str(text).strip())
+            if agency in self.published.comment_agencies and str(text).strip())
         return DimensionSection(
             id=dim.id, title=dim.title, description=doc.description, score=dim.score,
             level_title=dim.level_title,
@@ -277,6 +277,7 @@ class _Builder:
                                          describe_in_title=True),
             agencies=agencies, hidden_agencies=sum(1 for a in agencies if not a.shown),
             statements=statements, low_item_threshold=q.doc.settings.low_item_score * 100,
+            answered_share=dim.answered_share,
             dont_know_share=dim.dont_know_share, dont_know_flag=dim.dont_know_flag,
             barriers=tuple(_finding(q, b) for b in result.barriers if b.dimension == dim_id),
             facilitators=tuple(_finding(q, f) for f in result.facilitators
@@ -291,6 +292,9 @@ class _Builder:
         months = PHASE_MONTHS.get(action.phase, self.roadmap.reassess_after_months)
         if action.phase == 3:
             months = max(months, 24)
+        due = add_months(self.meta.assessed_on, months)
+        if action.id == REASSESS_ACTION:
+            due = self.reassess_on
         return ActionView(
             priority=action.priority, title=action.title, phase=action.phase,
             findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
@@ -302,7 +306,7 @@ class _Builder:
             inspiration=tuple((i.country, i.text, cite(self.q, (i.evidence,)))
                               for i in action.inspiration),
             evidence=cite(self.q, action.evidence),
-            check_by=format_date(add_months(self.meta.assessed_on, months)))
+            check_by=format_date(due))
 
     def _title(self, action_id: str) -> str:
         return next(a.title for a in self.roadmap.actions if a.id == action_id)
@@ -357,10 +361,13 @@ class _Builder:
         return tuple(rows)
 
 
-def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
+def build_report_context(q: Questionnaire, published: Published,
                          meta: ReportMeta) -> ReportContext:
-    """Prepare everything the roadmap report prints, from a scored assessment and its metadata."""
-    b = _Builder(q, result, roadmap, meta)
+    """Prepare everything the roadmap report prints, from an assessment's published view and
+    its metadata (a round whose scores are withheld gets an empty roadmap)."""
+    result = published.result
+    roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
+    b = _Builder(q, published, roadmap, meta)
     municipality = _cap(meta.municipality, MAX_NAME) or "Unnamed municipality"
     place = ", ".join(_cap(p, MAX_NAME) for p in (meta.region, meta.country) if p.strip())
     actions = tuple(b.action(a) for a in roadmap.actions)
@@ -372,7 +379,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         "hash": q.content_hash, "respondents": sum(b.counts.values()),
         "by_agency": tuple((b.agency(a), b.counts[a]) for a in present),
         "settings": q.doc.settings, "levels": q.doc.levels, "min_group": b.min_group,
-        "workshop": meta.workshop, "insufficient": INSUFFICIENT,
+        "workshop": published.workshop, "insufficient": INSUFFICIENT,
         "generated_on": format_date(meta.generated_on or date.today()),
     }
     return ReportContext(
@@ -382,9 +389,11 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         agencies=tuple((b.agency(a), b.counts[a]) for a in present),
         absent_agencies=tuple(b.agency(a) for a in q.agency_ids
                               if a not in b.counts and a != "other"),
-        respondents=sum(b.counts.values()), stage_title=result.stage_title,
+        respondents=sum(b.counts.values()), counts=published.counts_text(),
+        withheld=published.withheld, min_respondents=published.min_respondents,
+        min_agencies=published.min_agencies, stage_title=result.stage_title,
         stage_description=result.stage_description, overall=result.overall,
-        summary=summary_paragraphs(q, result, roadmap, municipality),
+        summary=summary_paragraphs(q, result, roadmap, municipality, published.counts_text()),
         strengths=strengths, weaknesses=weaknesses, first_actions=actions[:3],
         radar=radar_svg(result, title=f"Readiness of {municipality} by dimension", width=440,
                         levels=q.doc.levels, describe_in_title=True),
@@ -404,7 +413,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
         sustaining=roadmap.sustaining,
-        reassess_on=format_date(add_months(meta.assessed_on, roadmap.reassess_after_months)),
+        reassess_on=format_date(b.reassess_on),
         targets=b.targets(),
         glossary=tuple(sorted(((t.term, t.definition, cite(q, (t.evidence,)) if t.evidence
                                 else "") for t in q.doc.glossary), key=lambda t: t[0].lower())),

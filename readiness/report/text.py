@@ -217,15 +217,14 @@ def _dim_score(result: Result, dimension: str | None) -> float:
 
 
 def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
-                       municipality: str) -> tuple[str, ...]:
-    """Two or three short paragraphs an advisor would open the report with."""
-    agencies = len(result.respondents_by_agency)
+                       municipality: str, counts: str) -> tuple[str, ...]:
+    """Two or three short paragraphs an advisor would open the report with; `counts` words who
+    answered, as the published view words it (`12 practitioners in 4 agencies`)."""
     stage = f"{municipality} is at the stage \u201c{result.stage_title}\u201d. "
     stage += result.stage_description.rstrip(".") + "."
     if result.overall is not None:
         stage += (f" Across the five dimensions, readiness is {result.overall:.0f} of 100, "
-                  f"from the answers of {result.respondents} practitioners in {agencies} "
-                  f"{'agency' if agencies == 1 else 'agencies'}, each agency counting equally.")
+                  f"from the {counts}, each agency counting equally.")
     paragraphs = [stage]
     scored = [d for d in result.dimensions if d.score is not None]
     if len(scored) >= 2:

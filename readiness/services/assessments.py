@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,9 +17,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core import screening
 from readiness.core.legal import Profile, profile_for
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.names import name_problem
+from readiness.core.published import Published, publish, published_to_dict
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.core.schema import DONT_KNOW, Item
@@ -273,9 +275,15 @@ def require_open(assessment: Assessment) -> None:
         raise ServiceError("this assessment is closed")
 
 
-def new_invitation(db: Session, assessment: Assessment, agency: str) -> tuple[Invitation, str]:
-    """Another link for an agency (earlier links stay valid until revoked); the token once."""
+MAX_CAPACITY = 1000
+
+
+def new_invitation(db: Session, assessment: Assessment, agency: str,
+                   capacity: int | None = None) -> tuple[Invitation, str]:
+    """Another link for an agency (earlier links stay valid until revoked); the token once.
+    `capacity`: how many practitioners it is sent to, the most responses it takes."""
     require_open(assessment)
+    _check_capacity(capacity)
     if assessment.mode != Mode.SURVEY:
         raise ServiceError("a workshop assessment has no invitation links")
     if agency not in questionnaire_of(assessment).agency_ids:
@@ -285,10 +293,27 @@ def new_invitation(db: Session, assessment: Assessment, agency: str) -> tuple[In
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
     token = new_token()
     invitation = Invitation(assessment=assessment, agency=agency, token_hash=hash_token(token),
-                            state=InvitationState.ACTIVE)
+                            state=InvitationState.ACTIVE, capacity=capacity)
     db.add(invitation)
     db.flush()
     return invitation, token
+
+
+def _check_capacity(capacity: int | None) -> None:
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise ServiceError(f"a link is sent to 1 to {MAX_CAPACITY} practitioners")
+
+
+def set_capacity(db: Session, invitation: Invitation, capacity: int) -> None:
+    """State how many practitioners a link was sent to; never fewer than it already took."""
+    require_open(invitation.assessment)
+    _check_capacity(capacity)
+    lock(db, invitation)
+    taken = db.scalar(select(func.count()).select_from(Response)
+                      .where(Response.invitation_id == invitation.id)) or 0
+    if capacity < taken:
+        raise ServiceError(f"this link has already taken {taken} responses")
+    invitation.capacity = capacity
 
 
 def revoke_invitation(invitation: Invitation) -> None:
@@ -390,10 +415,7 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
     Answers the questionnaire no longer knows are left out rather than failing the scoring.
     """
     answers: list[Answer] = []
-    responses = db.scalars(select(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Response.id))
-    for response in responses:
+    for response in counted_responses(db, assessment):
         for item_id, value in response.answers.items():
             item = q.items_by_id.get(item_id)
             if item is None or item.dimension is None:
@@ -409,6 +431,24 @@ def legal_profile_of(assessment: Assessment) -> Profile:
     return profile_for(municipality.country, municipality.region)
 
 
+def counted_responses(db: Session, assessment: Assessment) -> list[Response]:
+    """The submitted responses the organiser did not exclude, oldest first."""
+    return list(db.scalars(select(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED,
+        Response.excluded.is_(False)).order_by(Response.id)))
+
+
+def _screened(db: Session, assessment: Assessment) -> list[screening.Submitted]:
+    return [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or r.agency),
+                                r.answers or {}) for r in counted_responses(db, assessment)]
+
+
+def practitioners_by_agency(db: Session, assessment: Assessment) -> dict[str, int]:
+    """Distinct practitioners per agency: a link counts at most as many as it was sent to."""
+    capacity = {str(i.id): i.capacity for i in assessment.invitations}
+    return screening.distinct_practitioners(_screened(db, assessment), capacity)
+
+
 def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Result, Roadmap]:
     """Score an assessment's submitted answers on its own questionnaire version; the roadmap's
     legal actions follow the law of the municipality's jurisdiction."""
@@ -418,6 +458,17 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
                                   legal_profile_of(assessment))
 
 
+def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Published]:
+    """Score an assessment and compute the one view of it that may be published."""
+    q = questionnaire_of(assessment)
+    result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
+    workshop = assessment.mode == Mode.WORKSHOP
+    counts = None if workshop else practitioners_by_agency(db, assessment)
+    return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
+                      assessed_on=assessment.conducted_on,
+                      profile=legal_profile_of(assessment))
+
+
 def close_assessment(db: Session, assessment: Assessment) -> Result:
     """Close the assessment: score it and store its scores, result and roadmap.
 
@@ -425,11 +476,11 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     """
     lock(db, assessment)
     require_open(assessment)
-    submitted = db.scalar(select(func.count()).select_from(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
-    if not submitted:
+    if not counted_responses(db, assessment):
         raise ServiceError("no submitted answers yet: there is nothing to score")
-    _, result, roadmap = score_assessment(db, assessment)
+    q, published = publish_assessment(db, assessment)
+    result = published.result  # stored as published: the API and national figures read these
+    roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
     assessment.status = Status.CLOSED
     assessment.closed_at = _now()
     for dimension in result.dimensions:
@@ -439,7 +490,8 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
                      divergent=dimension.divergent))
     db.add(AssessmentResult(assessment=assessment, respondents=result.respondents,
                             overall=result.overall, stage=result.stage,
-                            result=result_to_dict(result), roadmap=roadmap_to_dict(roadmap)))
+                            result={**result_to_dict(result), **published_to_dict(published)},
+                            roadmap=roadmap_to_dict(roadmap)))
     db.add_all(AssessmentFinding(assessment_id=assessment.id, kind=kind, finding=ident)
                for kind, ident in finding_rows(result))
     db.flush()

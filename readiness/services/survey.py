@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from readiness.core.questionnaire import Questionnaire
@@ -49,10 +49,26 @@ def accepts_answers(invitation: Invitation) -> bool:
             and invitation.assessment.status == Status.OPEN)
 
 
+class LinkFull(ServiceError):
+    """A link took as many responses as the practitioners it was sent to."""
+
+
+def is_full(db: Session, invitation: Invitation) -> bool:
+    """Whether a link already took as many responses as it was sent to practitioners."""
+    if invitation.capacity is None:
+        return False
+    taken = db.scalar(select(func.count()).select_from(Response)
+                      .where(Response.invitation_id == invitation.id)) or 0
+    return taken >= invitation.capacity
+
+
 def start_response(db: Session, invitation: Invitation) -> tuple[Response, str]:
     """A new, empty response for one practitioner; returns it and the browser's secret."""
     if not accepts_answers(invitation):
         raise ServiceError("this survey is closed")
+    lock(db, invitation)  # two starts at once cannot both take the last place
+    if is_full(db, invitation):
+        raise LinkFull("this link has taken as many responses as it was sent to practitioners")
     secret = new_token()
     response = Response(assessment_id=invitation.assessment_id, invitation_id=invitation.id,
                         agency=invitation.agency, resume_hash=hash_token(secret),

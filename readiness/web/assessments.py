@@ -26,6 +26,7 @@ from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
+from readiness.core.screening import NEAR_IDENTICAL, STRAIGHT_LINED
 from readiness.db import get_session
 from readiness.models import (
     Assessment,
@@ -37,11 +38,13 @@ from readiness.models import (
 )
 from readiness.services import assessments as services
 from readiness.services import rounds, survey
+from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
     RECOMMENDED_AGENCIES,
     AssessmentForm,
     CancelForm,
+    CapacityForm,
     ConfirmForm,
     InvitationForm,
     MunicipalityForm,
@@ -203,6 +206,7 @@ def assessment(public_id: str) -> ResponseReturnValue:
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),
         invitation_form=InvitationForm(q), confirm=ConfirmForm(), modes=mode_labels(),
+        capacity_form=CapacityForm(),
         may_manage=auth.can(auth.current_user(), Access.MANAGE, found.municipality),
         Status=Status, Mode=Mode, InvitationState=InvitationState)
 
@@ -233,13 +237,33 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
         abort(400)
     db = get_session()
     try:
-        invitation, token = services.new_invitation(db, found, form.agency.data or "")
+        invitation, token = services.new_invitation(db, found, form.agency.data or "",
+                                                    capacity=form.capacity.data)
     except services.ServiceError as error:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error).capitalize())
     else:
         session[FRESH_LINKS] = {invitation.public_id: token}
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
+
+
+@bp.route("/invitations/<public_id>/capacity", methods=["POST"])
+@auth.login_required
+def set_capacity(public_id: str) -> ResponseReturnValue:
+    """State how many practitioners a link was sent to: it takes no more responses than that."""
+    invitation = auth.load_invitation(public_id, Access.MANAGE)
+    form = CapacityForm()
+    if not form.validate_on_submit() or form.capacity.data is None:
+        flash(_("Give the number of practitioners the link was sent to, from 1 to %(max)d.",
+                max=services.MAX_CAPACITY))
+    else:
+        db = get_session()
+        try:
+            services.set_capacity(db, invitation, form.capacity.data)
+        except services.ServiceError as error:
+            db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
+            flash(str(error).capitalize())
+    return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
 
 @bp.route("/invitations/<public_id>/revoke", methods=["POST"])
@@ -355,11 +379,49 @@ def close(public_id: str) -> ResponseReturnValue:
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     q = services.questionnaire_of(found)
+    db = get_session()
+    settings = q.doc.settings
     return render_template("assessments/close.html", assessment=found, form=form,
-                           progress=services.progress(get_session(), found), Mode=Mode,
+                           progress=services.progress(db, found), Mode=Mode,
                            statements=len(q.doc.items),
-                           min_group=privacy.group_size(q.doc.settings.min_group_size)), (
+                           min_group=privacy.group_size(settings.min_group_size),
+                           min_respondents=settings.min_respondents,
+                           min_agencies=settings.min_agencies,
+                           flagged=_flagged(found, q), exclude_form=ConfirmForm(),
+                           uncapped=[i for i in found.invitations if i.capacity is None
+                                     and i.state == InvitationState.ACTIVE]), (
         400 if form.form_errors else 200)
+
+
+def _flagged(assessment: Assessment, q: Questionnaire) -> list[tuple[str, str, bool, str]]:
+    """(response public id, label, excluded, why) of the responses that look like padding;
+    labelled by agency and a number in the order sent, never by anything a person wrote.
+    Workshop answers are agreed, not individual, so they are not screened."""
+    if assessment.mode == Mode.WORKSHOP:
+        return []
+    reasons = {STRAIGHT_LINED: _("every statement given the same answer"),
+               NEAR_IDENTICAL: _("nearly the same answers as another response of this agency")}
+    rows, numbers = [], dict[str, int]()
+    for response, why in screening_service.flagged_responses(get_session(), assessment):
+        numbers[response.agency] = numbers.get(response.agency, 0) + 1
+        label = _("%(agency)s, flagged response %(number)d",
+                  agency=_agency_title(q, response.agency), number=numbers[response.agency])
+        rows.append((response.public_id, label, response.excluded,
+                     "; ".join(reasons.get(w, w) for w in why)))
+    return rows
+
+
+@bp.route("/assessments/<public_id>/exclude", methods=["POST"])
+@auth.login_required
+def exclude(public_id: str) -> ResponseReturnValue:
+    """Leave the ticked flagged responses out of the scores (and the unticked ones in)."""
+    found = _open(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    screening_service.set_excluded(db, found, request.form.getlist("exclude"))
+    flash(_("The responses you ticked are left out of the scores."))
+    return redirect(url_for(".close", public_id=found.public_id))
 
 
 @bp.route("/assessments/<public_id>/cancel", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -33,6 +34,7 @@ from wtforms.validators import (
     EqualTo,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -43,7 +45,7 @@ from readiness.core import names
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Option
 from readiness.models import POPULATION_BANDS, Mode, Municipality, Role, User
-from readiness.services.assessments import PASSWORD_MIN_LENGTH, exclusive_values
+from readiness.services.assessments import MAX_CAPACITY, PASSWORD_MIN_LENGTH, exclusive_values
 
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
@@ -218,10 +220,21 @@ class InvitationForm(FlaskForm):
     """A new link for one agency."""
 
     agency = SelectField(_l("Agency"), validators=[InputRequired(_l("Choose an agency"))])
+    capacity = IntegerField(_l("Sent to how many practitioners?"), validators=[
+        InputRequired(_l("Say how many practitioners you will send the link to")),
+        NumberRange(1, MAX_CAPACITY, _l("Give a number from %(min)s to %(max)s"))])
 
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agency.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
+
+
+class CapacityForm(FlaskForm):
+    """How many practitioners an existing link was sent to."""
+
+    capacity = IntegerField(_l("Sent to"), validators=[
+        InputRequired(_l("Say how many practitioners the link was sent to")),
+        NumberRange(1, MAX_CAPACITY, _l("Give a number from %(min)s to %(max)s"))])
 
 
 def _role_field() -> RadioField:

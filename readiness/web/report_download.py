@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from readiness import auth
 from readiness.db import get_session
-from readiness.models import Assessment, Mode, Response, ResponseStatus, Role, User
+from readiness.models import Assessment, Response, ResponseStatus, Role, User
 from readiness.report import cache as report_cache
 from readiness.report.context import ReportMeta, build_report_context
 from readiness.services.assessments import legal_profile_of
@@ -79,17 +79,17 @@ def report_meta(db: Session, scored: ScoredAssessment) -> ReportMeta:
         country=COUNTRIES.get(municipality.country, municipality.country),
         region=municipality.region or "", assessed_on=assessment.conducted_on,
         round=assessment.round, facilitator=_facilitator(db, assessment),
-        respondents_by_agency=scored.result.respondents_by_agency,
-        workshop=assessment.mode == Mode.WORKSHOP,
-        comments=_comments(db, assessment, scored.shown_agencies), generated_on=closed,
-        legal=legal_profile_of(assessment))
+        respondents_by_agency=scored.published.respondents_by_agency,
+        workshop=scored.published.workshop,
+        comments=_comments(db, assessment, scored.published.comment_agencies),
+        generated_on=closed, legal=legal_profile_of(assessment))
 
 
 def roadmap_html(db: Session, scored: ScoredAssessment) -> str:
     """The roadmap report HTML of a scored, closed assessment."""
     from readiness.report.render import render_roadmap_html
 
-    ctx = build_report_context(scored.q, scored.result, scored.roadmap, report_meta(db, scored))
+    ctx = build_report_context(scored.q, scored.published, report_meta(db, scored))
     return render_roadmap_html(ctx)
 
 

@@ -16,12 +16,13 @@ later round is compared with its previous closed round, from that round's stored
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,9 +30,10 @@ from sqlalchemy.orm import Session
 from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
+from readiness.core import published as published_view
 from readiness.core.consistency import agency_agreement
+from readiness.core.published import Published
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import Roadmap
 from readiness.core.scoring import Result
 from readiness.db import begin_write, get_session
 from readiness.models import (
@@ -73,13 +75,22 @@ def register_download(endpoint: str, label: Any) -> None:
 
 @dataclass(frozen=True)
 class ScoredAssessment:
-    """A closed assessment scored on its own questionnaire version."""
+    """A closed assessment scored on its own questionnaire version, and its published view:
+    every page, report and export of it prints `published`, never the raw scores."""
 
     assessment: Assessment
     q: Questionnaire
-    result: Result
-    roadmap: Roadmap
-    shown_agencies: tuple[str, ...]
+    published: Published
+
+    @property
+    def result(self) -> Result:
+        """The published figures."""
+        return self.published.result
+
+    @property
+    def shown_agencies(self) -> tuple[str, ...]:
+        """Agencies whose own figures may be shown."""
+        return self.published.shown
 
     @property
     def questionnaire_changed(self) -> bool:
@@ -87,20 +98,13 @@ class ScoredAssessment:
         return self.q.content_hash != self.assessment.questionnaire_hash
 
 
-def shown_agencies(q: Questionnaire, assessment: Assessment, result: Result) -> tuple[str, ...]:
-    """Agencies whose own figures may be shown (see `readiness.core.privacy`)."""
-    return privacy.shown_agencies(result.respondents_by_agency, q.doc.settings.min_group_size,
-                                  workshop=assessment.mode == Mode.WORKSHOP, order=q.agency_ids)
-
-
 def load_results(public_id: str) -> ScoredAssessment:
     """The closed assessment the current user may view, scored; 404/403 otherwise."""
     assessment = auth.load_assessment(public_id, Access.VIEW)
     if assessment.status != Status.CLOSED:
         abort(404)
-    q, result, roadmap = services.score_assessment(get_session(), assessment)
-    return ScoredAssessment(assessment, q, result, roadmap,
-                            shown_agencies(q, assessment, result))
+    q, published = services.publish_assessment(get_session(), assessment)
+    return ScoredAssessment(assessment, q, published)
 
 
 def audit(action: str, scored: ScoredAssessment) -> None:
@@ -111,8 +115,9 @@ def audit(action: str, scored: ScoredAssessment) -> None:
 
 
 def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    """Comments per shown agency and page, sorted so their order says nothing of who wrote them."""
-    shown = set(scored.shown_agencies)
+    """Comments of agencies large enough for them, per page, sorted so their order says nothing
+    of who wrote them."""
+    shown = set(scored.published.comment_agencies)
     rows = get_session().execute(select(Response.agency, Response.comments).where(
         Response.assessment_id == scored.assessment.id,
         Response.status == ResponseStatus.SUBMITTED))
@@ -123,7 +128,7 @@ def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[
                 by_agency.setdefault(agency, {}).setdefault(dimension, []).append(text)
     titles = {d.id: d.title for d in scored.q.doc.dimensions}
     return [(agency, [(titles.get(d, d), sorted(texts)) for d, texts in pages.items()])
-            for agency in scored.shown_agencies if (pages := by_agency.get(agency))]
+            for agency in scored.published.comment_agencies if (pages := by_agency.get(agency))]
 
 
 def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[ActionView, ...]], ...]:
@@ -132,9 +137,9 @@ def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[Acti
     assessment = scored.assessment
     meta = ReportMeta(municipality=assessment.municipality.name,
                       assessed_on=assessment.conducted_on, round=assessment.round,
-                      respondents_by_agency=scored.result.respondents_by_agency,
-                      workshop=assessment.mode == Mode.WORKSHOP)
-    return build_report_context(scored.q, scored.result, scored.roadmap, meta).phases
+                      respondents_by_agency=scored.published.respondents_by_agency,
+                      workshop=scored.published.workshop)
+    return build_report_context(scored.q, scored.published, meta).phases
 
 
 @dataclass(frozen=True)
@@ -146,16 +151,18 @@ class PreviousRound:
     overall: float | None
     scores: dict[str, float | None]
     barriers: dict[str, str]  # barrier id -> title
+    facts: published_view.RoundFacts
     version: str = ""  # the questionnaire version it was answered on
 
 
-def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
+def previous_round(db: Session, assessment: Assessment,
+                   q: Questionnaire) -> PreviousRound | None:
     """The stored scores and barriers of the last closed round before `assessment` in the same
     municipality, or None. Access is granted per municipality, so whoever may view
     `assessment` may view this round too."""
     found = db.execute(
         select(Assessment.id, Assessment.round, Assessment.conducted_on,
-               AssessmentResult.overall, AssessmentResult.result["barriers"],
+               AssessmentResult.overall, AssessmentResult.result, Assessment.mode,
                Assessment.questionnaire_version)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .where(Assessment.municipality_id == assessment.municipality_id,
@@ -163,10 +170,29 @@ def previous_round(db: Session, assessment: Assessment) -> PreviousRound | None:
         .order_by(Assessment.round.desc()).limit(1)).one_or_none()
     if found is None:
         return None
-    ident, number, conducted_on, overall, barriers, version = found
+    ident, number, conducted_on, overall, stored, mode, version = found
     scores = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == ident))
     return PreviousRound(number, conducted_on, overall, {d: s for d, s in scores},
-                         {b["id"]: b["title"] for b in barriers or ()}, version)
+                         {b["id"]: b["title"] for b in stored.get("barriers") or ()},
+                         _stored_facts(q, number, stored, workshop=mode == Mode.WORKSHOP),
+                         version)
+
+
+def _stored_facts(q: Questionnaire, number: int, stored: dict[str, Any], *,
+                  workshop: bool) -> published_view.RoundFacts:
+    """A stored round's comparison facts; a round stored before the published view kept them
+    is judged by today's rules from its respondent counts."""
+    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
+    if "shown_agencies" in stored:
+        return published_view.round_facts(number, counts, shown=stored["shown_agencies"],
+                                          withheld=stored.get("withheld"))
+    settings = q.doc.settings
+    withheld = published_view.withheld_reason(counts, workshop=workshop,
+                                              min_respondents=settings.min_respondents,
+                                              min_agencies=settings.min_agencies)
+    shown = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
+                                                        workshop=workshop, order=q.agency_ids)
+    return published_view.round_facts(number, counts, shown=shown, withheld=withheld)
 
 
 @dataclass(frozen=True)
@@ -202,14 +228,22 @@ class SincePrevious:
     overall: ScoreChange
     resolved: tuple[str, ...]
     new: tuple[str, ...]
+    differences: tuple[str, ...] = ()  # why the rounds cannot be compared; then no change
 
 
 def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | None:
     """This round compared with the municipality's previous closed round, if there is one."""
-    before = previous_round(db, scored.assessment)
+    before = previous_round(db, scored.assessment, scored.q)
     if before is None:
         return None
-    result = scored.result
+    result, published = scored.result, scored.published
+    now = published_view.round_facts(scored.assessment.round, published.respondents_by_agency,
+                                     shown=published.shown, withheld=published.withheld)
+    titles = {a.id: a.title for a in scored.q.doc.agencies}
+    differs = tuple(_difference(d, titles) for d in published_view.differences(
+        before.facts, now, scored.q.agency_ids))
+    if differs:
+        return SincePrevious(before, (), ScoreChange(None, None), (), (), differs)
     found = {b.id: b.title for b in result.barriers}
     return SincePrevious(
         previous=before,
@@ -220,32 +254,40 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
         new=tuple(t for b, t in found.items() if b not in before.barriers))
 
 
+def _difference(found: published_view.Difference, titles: dict[str, str]) -> str:
+    """One reason two rounds cannot be compared, in words."""
+    agency = titles.get(found.agency, found.agency)
+    if found.kind == "withheld":
+        return _("Round %(round)d had too few respondents to publish scores.", round=found.round)
+    if found.kind == "took_part":
+        return _("%(agency)s took part in round %(round)d only.", agency=agency,
+                 round=found.round)
+    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
+             "only.", agency=agency, round=found.round)
+
+
 @bp.route("/assessments/<public_id>/results")
 @auth.login_required
 def show(public_id: str) -> ResponseReturnValue:
     """The results page of a closed assessment."""
     scored = load_results(public_id)
-    q, result = scored.q, scored.result
+    q, result, published = scored.q, scored.result, scored.published
     titles = {a.id: a.title for a in q.doc.agencies}
-    shown = scored.shown_agencies
-    minimum = privacy.group_size(q.doc.settings.min_group_size,
-                                 workshop=scored.assessment.mode == Mode.WORKSHOP)
-    # agencies not shown leave the per-agency figures and the spread (see readiness.core.privacy)
-    result = replace(result, dimensions=tuple(
-        replace(d, by_agency={a: v for a, v in d.by_agency.items() if a in shown},
-                spread=privacy.shown_spread(d.by_agency, shown, divergent=d.divergent,
-                                            gap_threshold=q.doc.settings.gap_threshold))
-        for d in result.dimensions))
+    shown = published.shown
+    minimum = privacy.group_size(q.doc.settings.min_group_size, workshop=published.workshop)
     bars = {d.id: agency_bars_svg(
-        d, titles, respondents_by_agency=result.respondents_by_agency, min_group_size=minimum,
-        title=d.title) for d in result.dimensions}
-    hidden = [titles.get(a, a) for a in result.respondents_by_agency if a not in shown]
+        d, titles, respondents_by_agency=published.respondents_by_agency,
+        min_group_size=minimum, hidden=frozenset(published.hidden), title=d.title)
+        for d in result.dimensions}
+    hidden = [titles.get(a, a) for a in published.hidden]
     audit("view_results", scored)
     return render_template(
         "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
-        roadmap=scored.roadmap, titles=titles, shown=shown, hidden=hidden, bars=bars,
+        published=published, roadmap=published.roadmap, titles=titles, shown=shown,
+        hidden=hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
-        cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
+        cite=lambda evidence: cite(q, evidence),
+        phases=roadmap_phases(scored) if published.roadmap else (),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), downloads=DOWNLOADS,
         peers=peer_benchmark_of(get_session(), scored.assessment, q,

@@ -33,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from readiness import auth
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
@@ -126,6 +127,22 @@ def _refuse_if_closed(link: Link) -> None:
         abort(make_response(render_template("survey/closed.html", link=link), 410))
 
 
+def _refuse(link: Link, title: str, message: str, status: int) -> None:
+    """Stop here with a page saying why this browser may not answer now."""
+    abort(make_response(render_template("survey/refused.html", link=link, title=title,
+                                        message=message), status))
+
+
+def _refuse_organisers(link: Link) -> None:
+    """A browser signed in to the app (an organiser, advisor or coordinator) cannot answer:
+    whoever can close the round must not be able to add answers to it."""
+    if auth.current_user() is not None:
+        _refuse(link, _("Signed in: you cannot answer"), _(
+            "This browser is signed in to MAW Readiness. Practitioners answer the survey; the "
+            "people who organise or view the assessment do not. Sign out, or open the link in "
+            "the browser of the practitioner it was sent to."), 403)
+
+
 def _own_response(link: Link) -> Response | None:
     return survey.find_response(get_session(), link.invitation, request.cookies.get(COOKIE))
 
@@ -161,10 +178,22 @@ def begin(token: str) -> ResponseReturnValue:
     """Start a new response for this browser and set its resume cookie."""
     link = _link(token)
     _refuse_if_closed(link)
+    _refuse_organisers(link)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".start", token=token))
     db = get_session()
-    _, secret = survey.start_response(db, link.invitation)
+    if not auth.survey_start_allowed(db, request.remote_addr or ""):
+        keep_writes()  # the start counts towards the address's limit
+        _refuse(link, _("Too many starts"), _(
+            "Many surveys were started from this network address in the last hour. Wait an "
+            "hour and try again, or ask the person who sent you the link."), 429)
+    try:
+        secret = survey.start_response(db, link.invitation)[1]
+    except survey.LinkFull:
+        _refuse(link, _("This link has taken all its answers"), _(
+            "This link has taken as many answers as the number of practitioners it was sent "
+            "to. If you have not answered yet, ask the person who sent you the link for a new "
+            "one."), 410)
     reply = make_response(redirect(url_for(".page", token=token, number=1)))
     reply.set_cookie(COOKIE, secret, max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
                      path=url_for(".start", token=token), httponly=True, samesite="Lax",
@@ -176,6 +205,7 @@ def _respondent(token: str) -> tuple[Link, Response]:
     """The link and this browser's response in progress; else stop with where to go instead."""
     link = _link(token)
     _refuse_if_closed(link)
+    _refuse_organisers(link)
     response = _own_response(link)
     if response is None:
         abort(redirect(url_for(".start", token=token)))

@@ -1,0 +1,249 @@
+"""What may be published of one closed assessment, computed once. Pure.
+
+`publish(q, result, ...)` turns a scored `Result` into the one `Published` view that the results
+page, the PDF, the API and every export read, so no figure is worked out twice or differently:
+
+- agencies: shown only above the group threshold, with complementary suppression
+  (`readiness.core.privacy`);
+- per dimension: agency scores of shown agencies only; when exactly one hidden agency has a
+  score on a dimension, the smallest shown agency's score is left out too (else the hidden score
+  follows from the municipal score); when no shown agency has one, the dimension's score is
+  withheld; spread and perception-gap flag over the published agency scores only;
+- statements: no agency breakdown; a statement only one hidden agency scored has no score;
+- barriers, facilitators and the roadmap are found again from these published figures, so an
+  action's reason quotes exactly the figure printed beside it;
+- a survey round below `min_respondents` respondents or `min_agencies` agencies publishes no
+  score at all (`withheld` says why);
+- comments only from shown agencies with at least `min_comment_group` respondents.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from readiness.core import privacy
+from readiness.core.legal import Profile
+from readiness.core.legal_roadmap import apply_legal
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.scoring import (
+    INSUFFICIENT,
+    INSUFFICIENT_TITLE,
+    DimensionResult,
+    ItemResult,
+    Result,
+    with_findings,
+)
+
+TOO_FEW_PEOPLE = "too_few_respondents"
+TOO_FEW_AGENCIES = "too_few_agencies"
+
+
+@dataclass(frozen=True)
+class Published:
+    """Everything that may be published of one assessment; every view reads only this."""
+
+    result: Result  # the published figures: safe agency scores, spreads, gaps, findings
+    roadmap: Roadmap | None  # None when scores are withheld
+    shown: tuple[str, ...]
+    hidden: tuple[str, ...]
+    respondents_by_agency: dict[str, int]
+    workshop: bool
+    withheld: str | None  # TOO_FEW_PEOPLE, TOO_FEW_AGENCIES or None
+    min_respondents: int
+    min_agencies: int
+    comment_agencies: tuple[str, ...]
+    reassess_on: date | None
+
+    @property
+    def respondents(self) -> int:
+        """Responses counted: practitioners in a survey, agreed answers in a workshop."""
+        return sum(self.respondents_by_agency.values())
+
+    @property
+    def agencies(self) -> int:
+        """Agencies that took part."""
+        return sum(1 for n in self.respondents_by_agency.values() if n > 0)
+
+    def counts_text(self) -> str:
+        """`12 practitioners in 4 agencies`, or `agreed answers of 7 agencies` in a workshop."""
+        agencies = f"{self.agencies} {'agency' if self.agencies == 1 else 'agencies'}"
+        if self.workshop:
+            return f"agreed answers of {agencies}"
+        people = f"{self.respondents} practitioner{'' if self.respondents == 1 else 's'}"
+        return f"{people} in {agencies}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter; date.max past 9999)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    if year > date.max.year:
+        return date.max
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def withheld_reason(counts: Mapping[str, int], *, workshop: bool, min_respondents: int,
+                    min_agencies: int) -> str | None:
+    """Why a survey round's municipal scores may not be published, or None when they may."""
+    if workshop:
+        return None
+    if sum(counts.values()) < min_respondents:
+        return TOO_FEW_PEOPLE
+    if sum(1 for n in counts.values() if n > 0) < min_agencies:
+        return TOO_FEW_AGENCIES
+    return None
+
+
+def _dimension(dim: DimensionResult, shown: tuple[str, ...], counts: Mapping[str, int],
+               order: list[str], gap_threshold: float) -> DimensionResult:
+    """One dimension's published figures (see the module docstring)."""
+    valued = {a: v for a, v in dim.by_agency.items() if v is not None}
+    shown_valued = [a for a in shown if a in valued]
+    hidden_valued = [a for a in valued if a not in shown]
+    score, level, level_title = dim.score, dim.level, dim.level_title
+    if len(hidden_valued) == 1:
+        if shown_valued:
+            smallest = min(shown_valued, key=lambda a: (counts.get(a, 0), order.index(a)
+                                                        if a in order else len(order)))
+            shown_valued.remove(smallest)
+        else:
+            score, level, level_title = None, INSUFFICIENT, INSUFFICIENT_TITLE
+    published = {a: (valued[a] if a in shown_valued else None) for a in dim.by_agency}
+    values = [valued[a] for a in shown_valued]
+    spread = max(values) - min(values) if len(values) >= 2 else None
+    return replace(dim, score=score, level=level, level_title=level_title, by_agency=published,
+                   spread=spread, divergent=spread is not None and spread >= gap_threshold,
+                   low_items=dim.low_items if score is not None else ())
+
+
+def _item(item: ItemResult, shown: tuple[str, ...]) -> ItemResult:
+    """A statement's published figures: no agency breakdown, no score only a hidden agency gave."""
+    valued = [a for a, v in item.by_agency.items() if v is not None]
+    alone_hidden = len(valued) == 1 and valued[0] not in shown
+    return replace(item, score=None if alone_hidden else item.score, by_agency={})
+
+
+def _withheld(dim: DimensionResult) -> DimensionResult:
+    return replace(dim, score=None, level=INSUFFICIENT, level_title=INSUFFICIENT_TITLE,
+                   by_agency={a: None for a in dim.by_agency}, spread=None, divergent=False,
+                   answered_share=0.0, dont_know_share=0.0, dont_know_flag=False, low_items=())
+
+
+def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
+            respondents_by_agency: Mapping[str, int] | None = None,
+            assessed_on: date | None = None, profile: Profile | None = None) -> Published:
+    """The published view of a scored assessment (`respondents_by_agency` overrides the result's
+    counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
+    built from the published figures, with the legal actions of `profile` where one is given."""
+    settings = q.doc.settings
+    counts = dict(respondents_by_agency if respondents_by_agency is not None
+                  else result.respondents_by_agency)
+    order = [a for a in q.agency_ids if a in counts] + [a for a in counts if a not in q.agency_ids]
+    withheld = withheld_reason(counts, workshop=workshop, min_respondents=settings.min_respondents,
+                               min_agencies=settings.min_agencies)
+    shown = () if withheld else privacy.shown_agencies(
+        counts, settings.min_group_size, workshop=workshop, order=order)
+    if withheld:
+        safe = replace(result, dimensions=tuple(_withheld(d) for d in result.dimensions),
+                       items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0)
+                              for k, i in result.items.items()},
+                       overall=None, stage=INSUFFICIENT, stage_title=INSUFFICIENT_TITLE,
+                       stage_description="Too few practitioners answered to publish a score.",
+                       barriers=(), facilitators=())
+        roadmap = None
+    else:
+        dims = tuple(_dimension(d, shown, counts, order, settings.gap_threshold)
+                     for d in result.dimensions)
+        safe = with_findings(q, _rescored(q, replace(
+            result, dimensions=dims, items={k: _item(i, shown) for k, i in result.items.items()},
+            barriers=(), facilitators=())))
+        roadmap = build_roadmap(q, safe)
+        if profile is not None:
+            roadmap = apply_legal(roadmap, q, safe, profile)
+    comment_group = max(settings.min_comment_group, settings.min_group_size)
+    comments = tuple(a for a in shown if workshop or counts.get(a, 0) >= comment_group)
+    return Published(
+        result=safe, roadmap=roadmap, shown=tuple(shown),
+        hidden=tuple(a for a in order if counts.get(a, 0) > 0 and a not in shown),
+        respondents_by_agency=counts, workshop=workshop, withheld=withheld,
+        min_respondents=settings.min_respondents, min_agencies=settings.min_agencies,
+        comment_agencies=comments,
+        reassess_on=None if assessed_on is None or roadmap is None
+        else add_months(assessed_on, roadmap.reassess_after_months))
+
+
+def _rescored(q: Questionnaire, result: Result) -> Result:
+    """Overall score and stage again from the published dimension scores (a dimension withheld
+    to protect a hidden agency leaves the overall, as an insufficient one does)."""
+    dims = result.dimensions
+    known = [d.score for d in dims if d.score is not None]
+    overall = sum(known) / len(known) if len(known) * 2 > len(dims) else None
+    if overall == result.overall or (overall is not None and result.overall is not None
+                                     and abs(overall - result.overall) < 1e-9):
+        return result
+    concerns = sum(1 for d in dims if d.level == q.doc.settings.concern_level)
+    if overall is None:
+        return replace(result, overall=None, stage=INSUFFICIENT, stage_title=INSUFFICIENT_TITLE,
+                       stage_description="Too few answers to place the municipality on a stage.")
+    stage = next(s for s in q.doc.stages if overall >= s.min_overall
+                 and (s.max_concerns is None or concerns <= s.max_concerns))
+    return replace(result, overall=overall, stage=stage.id, stage_title=stage.title,
+                   stage_description=stage.description)
+
+
+def published_to_dict(published: Published) -> dict[str, object]:
+    """What a later round needs to know of this one to compare with it, JSON-ready."""
+    return {"shown_agencies": list(published.shown), "withheld": published.withheld,
+            "workshop": published.workshop}
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What decides whether two rounds' scores may be compared."""
+
+    round: int
+    taking_part: frozenset[str]
+    shown: frozenset[str]
+    withheld: str | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Why two rounds cannot be compared: `kind` is `withheld` (that round published no score),
+    `took_part` (the agency took part in that round only) or `shown` (the agency's own figures
+    were shown in that round only); `round` is the round concerned."""
+
+    kind: str
+    round: int
+    agency: str = ""
+
+
+def round_facts(number: int, counts: Mapping[str, int], *, shown: Collection[str] | None,
+                withheld: str | None) -> RoundFacts:
+    """The comparison facts of a round from its counts and what it published."""
+    taking_part = frozenset(a for a, n in counts.items() if n > 0)
+    return RoundFacts(number, taking_part,
+                      frozenset(taking_part if shown is None else shown), withheld)
+
+
+def differences(before: RoundFacts, now: RoundFacts,
+                order: Sequence[str] = ()) -> tuple[Difference, ...]:
+    """What keeps two rounds from being compared; empty when both published scores and the same
+    agencies took part with the same agencies shown."""
+    rank = {a: i for i, a in enumerate(order)}
+
+    def sort(agencies: Collection[str]) -> list[str]:
+        return sorted(agencies, key=lambda a: (rank.get(a, len(rank)), a))
+
+    found = [Difference("withheld", r.round) for r in (before, now) if r.withheld]
+    for one, other in ((before, now), (now, before)):
+        found += [Difference("took_part", one.round, a)
+                  for a in sort(one.taking_part - other.taking_part)]
+    for one, other in ((before, now), (now, before)):
+        found += [Difference("shown", one.round, a)
+                  for a in sort((one.shown - other.shown) & other.taking_part)]
+    return tuple(found)

@@ -1,0 +1,36 @@
+"""The close page's screening: responses that look like padding, and excluding them. Flushes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from readiness.core import screening
+from readiness.models import Assessment, Response, ResponseStatus
+from readiness.services.assessments import lock, questionnaire_of, require_open
+
+
+def flagged_responses(db: Session,
+                      assessment: Assessment) -> list[tuple[Response, tuple[str, ...]]]:
+    """Submitted responses that look like padding (straight-lined, near-identical), with why;
+    excluded ones included, so that the organiser can take an exclusion back."""
+    q = questionnaire_of(assessment)
+    submitted = list(db.scalars(select(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
+        .order_by(Response.id)))
+    found = screening.flags([screening.Submitted(r.public_id, r.agency, "", r.answers or {})
+                             for r in submitted], sum(1 for i in q.doc.items if i.dimension))
+    return [(r, found[r.public_id]) for r in submitted if r.public_id in found]
+
+
+def set_excluded(db: Session, assessment: Assessment, excluded: Iterable[str]) -> None:
+    """Exclude these flagged responses (public ids) from the scores and include the other
+    flagged ones; a response nothing flagged cannot be excluded."""
+    require_open(assessment)
+    lock(db, assessment)
+    wanted = set(excluded)
+    for response, _why in flagged_responses(db, assessment):
+        response.excluded = response.public_id in wanted
+    db.flush()
