@@ -20,7 +20,8 @@ def _write_responses(path: Path, weak: str = "legal_basis") -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["respondent", "agency", "item", "value"])
-        for n, agency in enumerate(["local_authority", "police", "health", "education"]):
+        for n, agency in enumerate(["local_authority", "police", "health", "education",
+                                    "social_services"]):
             for item in q.doc.items:
                 options = sorted(q.options(item), key=lambda o: o.score or 0)
                 pick = options[0] if item.dimension == weak else options[-2]
@@ -73,7 +74,8 @@ def test_score_json_follows_the_contract(tmp_path: Path):
     for dim in data["dimensions"]:
         assert {"id", "score", "level", "answered_share", "by_agency", "divergent"} <= set(dim)
         assert 0 <= dim["score"] <= 100
-        assert set(dim["by_agency"]) == {"local_authority", "police", "health", "education"}
+        assert set(dim["by_agency"]) == {"local_authority", "police", "health", "education",
+                                         "social_services"}
     legal = next(d for d in data["dimensions"] if d["id"] == "legal_basis")
     assert legal["score"] == 0
     assert legal["level"] == "concern"

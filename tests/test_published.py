@@ -21,8 +21,14 @@ from readiness.core.roadmap import build_roadmap
 from readiness.core.scoring import Answer, Result, result_to_dict, score
 from readiness.report.context import REASSESS_ACTION, ReportMeta, build_report_context
 from readiness.report.render import render_roadmap_html
+from tests.core_helpers import on_scale
 
 Q = get_questionnaire()
+
+
+def _answer(respondent: str, agency: str, item: str, value: str) -> Answer:
+    """An agree-scale answer, on the item's own options (factual items take the nearest)."""
+    return Answer(respondent, agency, item, on_scale(Q, item, value))
 AGENCIES = ("local_authority", "police", "health", "social_services", "education")
 DIMENSIONS = tuple(d.id for d in Q.doc.dimensions)
 
@@ -133,20 +139,20 @@ def _reassess(html: str) -> str:
 
 
 def test_a_survey_round_below_the_minimum_publishes_no_score():
-    one_officer = [Answer("p1", "police", i.id, "agree") for i in Q.doc.items if i.dimension]
+    one_officer = [_answer("p1", "police", i.id, "agree") for i in Q.doc.items if i.dimension]
     published = publish(Q, score(Q, one_officer))
     assert published.withheld == TOO_FEW_PEOPLE
     assert published.result.overall is None
     assert all(d.score is None and d.spread is None for d in published.result.dimensions)
     assert published.result.barriers == ()
     assert published.roadmap is None
-    five_police = [Answer(f"p{n}", "police", i.id, "agree") for n in range(5)
+    five_police = [_answer(f"p{n}", "police", i.id, "agree") for n in range(5)
                    for i in Q.doc.items if i.dimension]
     assert publish(Q, score(Q, five_police)).withheld == TOO_FEW_AGENCIES
 
 
 def test_a_workshop_is_worded_as_agreed_answers_of_agencies_never_practitioners():
-    agreed = [Answer(a, a, i.id, "agree") for a in AGENCIES for i in Q.doc.items if i.dimension]
+    agreed = [_answer(a, a, i.id, "agree") for a in AGENCIES for i in Q.doc.items if i.dimension]
     published = publish(Q, score(Q, agreed), workshop=True, assessed_on=date(2026, 1, 5))
     assert published.withheld is None
     assert published.counts_text() == "agreed answers of 5 agencies"
@@ -160,9 +166,9 @@ def test_a_gap_only_a_hidden_agency_makes_is_flagged_nowhere():
     """Police and health (3 each) agree; one teacher strongly disagrees. Over all agencies the
     spread is wide; over the shown ones it is nil: no flag, no gap barrier, no 'spread' in any
     action's reason, and the summary and the gap section agree."""
-    rows = [Answer(f"{a}{n}", a, i.id, "agree") for a in ("police", "health", "youth_work")
+    rows = [_answer(f"{a}{n}", a, i.id, "agree") for a in ("police", "health", "youth_work")
             for n in range(3) for i in Q.doc.items if i.dimension]
-    rows += [Answer("t", "education", i.id, "strongly_disagree")
+    rows += [_answer("t", "education", i.id, "strongly_disagree")
              for i in Q.doc.items if i.dimension]
     raw, html, published = _html(rows)
     assert any(d.divergent for d in raw.dimensions)  # the old code flagged these
@@ -179,7 +185,7 @@ def test_the_pdf_answered_column_is_the_answered_share_the_web_prints():
     """Police's answers only half recorded (the rest not answered at all, as in a workshop
     stopped early): answered is not 1 - the don't-know share (that made the PDF print 100%
     where the web printed 75%)."""
-    rows = [Answer(a, a, i.id, "agree") for a in ("police", "health", "education")
+    rows = [_answer(a, a, i.id, "agree") for a in ("police", "health", "education")
             for k, i in enumerate(Q.doc.items) if i.dimension and (k % 2 == 0 or a != "police")]
     result = score(Q, rows)
     published = publish(Q, result, workshop=True, assessed_on=date(2026, 11, 30))
@@ -195,7 +201,7 @@ def test_the_pdf_answered_column_is_the_answered_share_the_web_prints():
 
 
 def test_the_reassessment_action_is_due_on_the_monitoring_plans_date():
-    rows = [Answer(f"{a}{n}", a, i.id, "strongly_agree") for a in AGENCIES for n in range(3)
+    rows = [_answer(f"{a}{n}", a, i.id, "strongly_agree") for a in AGENCIES for n in range(3)
             for i in Q.doc.items if i.dimension]
     _, html, published = _html(rows)
     assert published.roadmap is not None

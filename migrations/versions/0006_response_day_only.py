@@ -19,7 +19,7 @@ from alembic import op
 from readiness.models import UTCDateTime, day_stamp
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

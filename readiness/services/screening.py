@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness.core import screening
+from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, Response, ResponseStatus
 from readiness.services.assessments import lock, questionnaire_of, require_open
 
@@ -20,9 +22,23 @@ def flagged_responses(db: Session,
     submitted = list(db.scalars(select(Response).where(
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
         .order_by(Response.id)))
-    found = screening.flags([screening.Submitted(r.public_id, r.agency, "", r.answers or {})
-                             for r in submitted], sum(1 for i in q.doc.items if i.dimension))
+    scaled = _shared_scale_statements(q)
+    found = screening.flags(
+        [screening.Submitted(r.public_id, r.agency, "",
+                             {k: v for k, v in (r.answers or {}).items() if k in scaled})
+         for r in submitted], len(scaled))
     return [(r, found[r.public_id]) for r in submitted if r.public_id in found]
+
+
+def _shared_scale_statements(q: Questionnaire) -> set[str]:
+    """The statements answered on the most used set of options (the agreement scale, reversed
+    or not): a factual question (signed / drafted / no) has options of its own, so "the same
+    answer everywhere" is read over these statements only."""
+    options = {i.id: frozenset(o.value for o in q.options(i)) for i in q.doc.items if i.dimension}
+    if not options:
+        return set()
+    common = Counter(options.values()).most_common(1)[0][0]
+    return {item for item, values in options.items() if values == common}
 
 
 def set_excluded(db: Session, assessment: Assessment, excluded: Iterable[str]) -> None:
