@@ -316,6 +316,7 @@ def _planned(q: Questionnaire, result: Result, facts: Facts, chosen: dict[str, A
     action = chosen[ident]
     library = {a.id: a for a in q.library.actions}
     atoms = satisfied_atoms(action.when, facts) if action.when and not sustaining else []
+    atoms.sort(key=lambda a: -(result.dimension(a.gap).spread or 0.0) if a.gap else 0.0)
     aimed_at: tuple[str, ...] = ()
     if action.aimed_at_outlier:
         dims = {a.outlier for a in atoms if a.outlier}

@@ -109,6 +109,7 @@ def resolve_lead(action: Action, facts: Facts, plan: Plan | None,
     if found is not None and found.id in set(chosen) and found.id != action.id:
         return natural, f"bring:{found.id}"
     present = [a for a in (plan.convenor, *action.partners, *aimed_at) if a in facts.agencies]
+    present += sorted(facts.agencies)  # someone who took part convenes the agreement
     lead = present[0] if present else natural
     return lead, f"agree:{natural}"
 
