@@ -45,7 +45,8 @@ def test_due_dates_spread_within_each_phase_and_follow_dependencies():
     assert all(m is not None and 1 <= m <= 3 for m in first)
     assert len(set(first)) > 1
     second = [a.due_month or 0 for a in roadmap.phase(2)]
-    assert all(3 < m <= 12 for m in second) and len(set(second)) > 2
+    assert all(3 < m <= 12 for m in second)
+    assert len(set(second)) > 2
     due = {a.id: a.due_month for a in roadmap.dated}
     for action in roadmap.dated:
         assert all((due[d] or 0) <= (action.due_month or 0) for d in action.depends_on)
@@ -71,7 +72,8 @@ def test_missing_health_is_brought_in_before_training_that_needs_it():
     training = next(a for a in roadmap.actions if a.id == "awareness_training_first_line")
     assert "involve_health_social" in training.depends_on
     assert position["involve_health_social"] < position["awareness_training_first_line"]
-    assert training.lead == "health" and training.lead_note == "bring:involve_health_social"
+    assert training.lead == "health"
+    assert training.lead_note == "bring:involve_health_social"
     bring = next(a for a in roadmap.actions if a.id == "involve_health_social")
     assert any("Health" in f and "took no part" in f for f in bring.findings)
 
@@ -167,7 +169,8 @@ def test_one_agency_far_below_the_others_gets_an_action_aimed_at_it():
     roadmap = build_roadmap(Q, result)
     hear = next(a for a in roadmap.actions if a.id == "hear_outlying_agency")
     assert hear.aimed_at == ("health",)
-    assert hear.phase == 1 and "health" in hear.partners
+    assert hear.phase == 1
+    assert "health" in hear.partners
     assert any("Health" in f and "below the other agencies" in f for f in hear.findings)
 
 

@@ -43,11 +43,13 @@ def test_roadmap_respects_order_leads_and_capacity(town):
                 done = library[dep].done_when
                 assert done is not None
         if action.lead not in result.respondents_by_agency:
-            assert action.lead_note is not None and action.lead_note.startswith("bring:")
+            assert action.lead_note is not None
+            assert action.lead_note.startswith("bring:")
             bringer = action.lead_note.removeprefix("bring:")
             assert position[bringer] < position[action.id]
     size = plan_size(Q, facts, result.stage)
     assert len(roadmap.phase(1)) <= size.phase_one
-    assert size.total is not None and len(roadmap.dated) <= size.total
+    assert size.total is not None
+    assert len(roadmap.dated) <= size.total
     assert len(roadmap.later) <= (Q.library.plan.later_max if Q.library.plan else 0)
     assert all(a.phase in (1, 2, 3, LATER) for a in roadmap.actions)

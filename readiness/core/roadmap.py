@@ -249,7 +249,8 @@ def _phases(chosen: dict[str, Action], before: dict[str, list[str]], urgency: di
             index: dict[str, int], first_ok: set[str], size: Size,
             settings_phase_two: int, later_max: int) -> tuple[dict[str, int], list[str]]:
     """Phase every action within capacity; the rest goes to the undated "later" list."""
-    phase = {a: chosen[a].phase if a in first_ok else max(2, chosen[a].phase) for a in chosen}
+    phase: dict[str, int] = {a: chosen[a].phase if a in first_ok else max(2, chosen[a].phase)
+                             for a in chosen}
     order = _order(chosen, before, phase, urgency, index)
     for ident in order:  # a dependant never comes in an earlier phase than what it needs
         phase[ident] = max([phase[ident], *(phase[d] for d in before[ident])])

@@ -16,7 +16,13 @@ from datetime import date
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.scoring import Answer, Result, score
-from readiness.demo.municipal import DEMO_AGENCIES, PROFILES, Profile, profile_answers, profile_context
+from readiness.demo.municipal import (
+    DEMO_AGENCIES,
+    PROFILES,
+    Profile,
+    profile_answers,
+    profile_context,
+)
 
 
 @dataclass(frozen=True)

@@ -284,13 +284,13 @@ class _Builder:
         """A planned action with titles, dependencies and a check-by date."""
         deps = tuple(f"{self.priority[d]}. {self._title(d)}" for d in action.depends_on
                      if d in self.priority)
-        months = PHASE_MONTHS.get(action.phase, self.roadmap.reassess_after_months)
-        if action.phase == 3:
-            months = max(months, 24)
+        months = action.due_month
+        if months is None and action.phase in (1, 2, 3):  # a roadmap stored before due months
+            months = PHASE_MONTHS.get(action.phase, max(24, self.roadmap.reassess_after_months))
         return ActionView(
             priority=action.priority, title=action.title, phase=action.phase,
             findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
-            lead=self.agency(action.lead),
+            lead=self._lead(action),
             partners=", ".join(self.agency(p) + ("" if p in self.counts else " (not yet involved)")
                                for p in action.partners),
             effort=action.effort, depends_on=deps, indicator=action.indicator,
@@ -298,7 +298,19 @@ class _Builder:
             inspiration=tuple((i.country, i.text, cite(self.q, (i.evidence,)))
                               for i in action.inspiration),
             evidence=cite(self.q, action.evidence),
-            check_by=format_date(add_months(self.meta.assessed_on, months)))
+            check_by=("" if months is None
+                      else format_date(add_months(self.meta.assessed_on, months))))
+
+    def _lead(self, action: PlannedAction) -> str:
+        """The lead, and why it differs from the natural lead when that one took no part."""
+        note = action.lead_note or ""
+        if note.startswith("bring:") and note[6:] in self.priority:
+            return (f"{self.agency(action.lead)} (once brought in by action "
+                    f"{self.priority[note[6:]]})")
+        if note.startswith("agree:"):
+            return (f"{self.agency(action.lead)} convenes; {self.agency(note[6:])} took no part, "
+                    "so the partners agree who leads")
+        return self.agency(action.lead)
 
     def _title(self, action_id: str) -> str:
         return next(a.title for a in self.roadmap.actions if a.id == action_id)
@@ -342,8 +354,14 @@ class _Builder:
         rows = []
         for dim in self.result.dimensions:
             levels = sorted(_levels_for(self.q, dim.id), key=lambda lv: lv.min)
+            planned = any(a.dimension == dim.id and a.due_month is not None
+                          and a.due_month <= self.roadmap.reassess_after_months
+                          for a in self.roadmap.actions)
             if dim.score is None:
                 now, goal = "Insufficient data", "Enough answers to score it"
+            elif not planned and self.q.library.plan is not None:
+                now = f"{dim.score:.0f} ({dim.level_title})"
+                goal = f"Hold at {dim.score:.0f}: no action on it is due before the re-assessment"
             else:
                 now = f"{dim.score:.0f} ({dim.level_title})"
                 nxt = next((lv for lv in levels if lv.min > dim.score), None)

@@ -237,11 +237,13 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
                           "cooperation alive, monitor it and re-assess.")
     else:
         first = len(roadmap.phase(1))
+        later = (f", sized for {roadmap.size_label}, with {len(roadmap.later)} more on a "
+                 "\u201clater, if needed\u201d list") if roadmap.size_label else ""
         paragraphs.append(
-            f"The roadmap proposes {len(roadmap.actions)} actions, {first} of them in the first "
-            f"three months, and suggests a {roadmap.model.title.lower()} as the way of working "
-            "to aim for, built on what already exists here. Models inspire; they are not a "
-            "blueprint.")
+            f"The roadmap proposes {len(roadmap.dated)} dated actions, {first} of them in the "
+            f"first three months{later}, and suggests a {roadmap.model.title.lower()} as the "
+            "way of working to aim for, built on what already exists here. Models inspire; "
+            "they are not a blueprint.")
     return tuple(paragraphs)
 
 

@@ -248,7 +248,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         municipality=municipality, round=(last or 0) + 1,
         conducted_on=conducted_on or _now().date(), mode=mode, status=Status.OPEN,
         questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
-        agencies=[a for a in q.agency_ids if a in wanted], context={},
+        agencies=[a for a in q.agency_ids if a in wanted],
+        context=_previous_context(q, municipality),
         created_by_id=creator.id if creator else None)
     db.add(assessment)
     tokens: dict[str, str] = {}
@@ -307,6 +308,20 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
+
+
+def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str, list[str]]:
+    """The organiser's context answers of the municipality's latest round, as a starting point
+    for the new one (answers this questionnaire no longer offers are dropped)."""
+    earlier = sorted(municipality.assessments, key=lambda a: a.round)
+    previous = dict(earlier[-1].context or {}) if earlier else {}
+    context: dict[str, list[str]] = {}
+    for item in q.doc.context:
+        allowed = [o.value for o in q.options(item)]
+        values = [v for v in previous.get(item.id, ()) if v in allowed]
+        if values and (item.multiple or len(values) == 1):
+            context[item.id] = values
+    return context
 
 
 def exclusive_values(q: Questionnaire, item: Item) -> tuple[str, ...]:
@@ -399,7 +414,17 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
     """Score an assessment's submitted answers on its own questionnaire version."""
     q = questionnaire_of(assessment)
     result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
-    return q, result, build_roadmap(q, result)
+    return q, result, build_roadmap(q, result, run_by=run_by(db, assessment))
+
+
+def run_by(db: Session, assessment: Assessment) -> str | None:
+    """Who ran the round, from its organiser's role: an advisor is a mobile team, a
+    municipality coordinator the municipality itself; unknown otherwise."""
+    if assessment.created_by_id is None:
+        return None
+    creator = db.get(User, assessment.created_by_id)
+    roles = {Role.ADVISOR: "mobile_team", Role.MUNICIPALITY_COORDINATOR: "municipality"}
+    return roles.get(Role(creator.role)) if creator is not None else None
 
 
 def close_assessment(db: Session, assessment: Assessment) -> Result:
