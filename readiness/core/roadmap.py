@@ -22,6 +22,7 @@ from readiness.core.roadmap_plan import (
     edges,
     plan_size,
     planning_facts,
+    stage_band,
     resolve_lead,
 )
 from readiness.core.rules import Facts, holds, satisfied_atoms
@@ -39,6 +40,7 @@ GAP_WEIGHT = 10.0
 WEAKEST_WEIGHT = 10.0
 STAGE_WEIGHT = 20.0
 UNKNOWN_WEAKNESS = 50.0
+PIN_WEIGHT = 1000.0  # a pinned action whose own trigger holds clearly goes first and stays dated
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def _step(score: float, plan: Plan | None) -> float:
 
 
 def _urgency(action: Action, result: Result, facts: Facts, weakest: str | None,
-             plan: Plan | None = None) -> float:
+             plan: Plan | None = None, stages: frozenset[str] = frozenset()) -> float:
     """How pressing an action is: its dimension's weakness (overall weakness for cross-cutting
     actions) plus weights for barriers, gaps, the weakest dimension and the stage."""
     score = facts.overall if action.dimension is None else facts.dimensions.get(action.dimension)
@@ -176,7 +178,7 @@ def _urgency(action: Action, result: Result, facts: Facts, weakest: str | None,
         urgency += GAP_WEIGHT
     if action.dimension is not None and action.dimension == weakest:
         urgency += WEAKEST_WEIGHT
-    if result.stage in action.stages:
+    if (stages or {result.stage}) & set(action.stages):
         urgency += STAGE_WEIGHT
     return urgency
 
@@ -188,8 +190,7 @@ def _order(chosen: dict[str, Action], before: dict[str, list[str]], phase: dict[
     remaining = set(chosen)
     while remaining:
         ready = [a for a in remaining if all(d not in remaining for d in before[a])]
-        best = min(ready or remaining, key=lambda a: (phase[a], not chosen[a].pinned,
-                                                      -urgency[a], index[a]))
+        best = min(ready or remaining, key=lambda a: (phase[a], -urgency[a], index[a]))
         placed.append(best)
         remaining.remove(best)
     return placed
@@ -264,7 +265,7 @@ def _phases(chosen: dict[str, Action], before: dict[str, list[str]], urgency: di
         for ident in order:
             phase[ident] = max([phase[ident], *(phase[d] for d in before[ident])])
     if size.total is not None:
-        dated = [a for a in order if chosen[a].at_reassessment or chosen[a].pinned]
+        dated = [a for a in order if chosen[a].at_reassessment or urgency[a] >= PIN_WEIGHT]
         for ident in order:
             if ident not in dated and len(dated) < size.total:
                 dated.append(ident)
@@ -293,8 +294,12 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     clear = clear_facts(q, facts, margin)
     scored = [d for d in result.dimensions if d.score is not None]
     weakest = min(scored, key=lambda d: (_step(d.score or 0, plan), d.id)).id if scored else None
-    urgency = {a: _urgency(chosen[a], result, clear, weakest, plan) for a in chosen}
-    size = plan_size(q, facts, result.stage)
+    band = stage_band(q, result, margin)
+    urgency = {a: _urgency(chosen[a], result, clear, weakest, plan, band) for a in chosen}
+    for ident, action in chosen.items():
+        if action.pinned and (action.when is None or holds(action.when, clear, margin)):
+            urgency[ident] += PIN_WEIGHT
+    size = plan_size(q, facts, band)
     first_ok = _first_phase_ok(chosen, before, clear, margin, sustaining)
     phase, order = _phases(chosen, before, urgency, index, first_ok, size,
                            q.doc.settings.phase_two_capacity, plan.later_max if plan else 0)

@@ -64,14 +64,28 @@ def clear_facts(q: Questionnaire, facts: Facts, margin: float) -> Facts:
     return replace(facts, barriers=clear)
 
 
-def plan_size(q: Questionnaire, facts: Facts, stage: str) -> Size:
+def stage_band(q: Questionnaire, result: Result, margin: float) -> frozenset[str]:
+    """The stages the municipality is at or within `margin` points of overall: near a stage's
+    edge it counts as both, so a point more or less does not change the plan."""
+    if result.overall is None or margin <= 0:
+        return frozenset({result.stage})
+    concerns = sum(1 for d in result.dimensions if d.level == q.doc.settings.concern_level)
+    band = {result.stage}
+    for overall in (result.overall - margin, result.overall + margin):
+        band.add(next(s.id for s in q.doc.stages if overall >= s.min_overall
+                      and (s.max_concerns is None or concerns <= s.max_concerns)))
+    return frozenset(band)
+
+
+def plan_size(q: Questionnaire, facts: Facts, stages: frozenset[str] | str) -> Size:
     """How many actions this municipality can carry (the first capacity rule that holds)."""
     plan = q.library.plan
     if plan is None:
         return Size(q.doc.settings.phase_one_capacity, None, "")
+    band = frozenset({stages}) if isinstance(stages, str) else stages
     rule: Capacity = next(c for c in plan.capacity
                           if (c.when is None or holds(c.when, facts))
-                          and (not c.stages or stage in c.stages))
+                          and (not c.stages or band & set(c.stages)))
     return Size(rule.phase_one, rule.total, rule.label)
 
 
@@ -82,11 +96,13 @@ def bringer(library: Iterable[Action], agency: str) -> Action | None:
 
 def edges(action: Action, library: Mapping[str, Action], facts: Facts,
           plan: Plan | None) -> list[str]:
-    """What must come before `action` here: its dependencies, the `after` rules that hold, and
+    """What must come before `action` here: its dependencies, the `after` rules that hold (or
+    nearly hold, within the plan's tolerance, so the order does not flip on a point), and
     (with a plan) the action bringing in each needed agency that took no part."""
+    near = -(plan.tolerance if plan else 0.0)
     before = list(action.depends_on)
     before += [rule.action for rule in action.after
-               if rule.when is None or holds(rule.when, facts)]
+               if rule.when is None or holds(rule.when, facts, near)]
     if plan is not None:
         for agency in (action.lead, *action.needs):
             if agency in facts.agencies:
