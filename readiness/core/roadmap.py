@@ -22,8 +22,8 @@ from readiness.core.roadmap_plan import (
     edges,
     plan_size,
     planning_facts,
-    stage_band,
     resolve_lead,
+    stage_band,
 )
 from readiness.core.rules import Facts, holds, satisfied_atoms
 from readiness.core.schema import Action, Condition, Evidence, Inspiration, Plan
