@@ -10,7 +10,7 @@ everywhere gets the short sustaining plan, not filler.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from readiness.core.questionnaire import Questionnaire
@@ -40,6 +40,7 @@ GAP_WEIGHT = 10.0
 WEAKEST_WEIGHT = 10.0
 STAGE_WEIGHT = 20.0
 UNKNOWN_WEAKNESS = 50.0
+TIER_WEIGHT = 25.0  # per level a dimension lies clearly below the top (with a plan)
 PIN_WEIGHT = 1000.0  # a pinned action whose own trigger holds clearly goes first and stays dated
 
 
@@ -159,21 +160,40 @@ def _outlier_text(q: Questionnaire, result: Result, dimension: str, agency: str)
             "below the other agencies' average.")
 
 
-def _step(score: float, plan: Plan | None) -> float:
-    """A score rounded to the plan's urgency step, so near-ties keep the library's order."""
-    step = plan.urgency_step if plan else 0.0
-    return score if step <= 0 else round(score / step) * step
+def _tiers(score: float | None, q: Questionnaire, margin: float) -> int:
+    """How many level thresholds a score lies clearly (by `margin`) below: 0 at the top."""
+    if score is None:
+        return 1
+    return sum(1 for lv in q.doc.levels if lv.min > 0 and score < lv.min - margin)
+
+
+def _clearly_weakest(result: Result, margin: float) -> str | None:
+    """The dimension that scores clearly lowest (by `margin` below every other), if any."""
+    scored = sorted((d for d in result.dimensions if d.score is not None),
+                    key=lambda d: (d.score, d.id))
+    if not scored:
+        return None
+    if len(scored) > 1 and (scored[1].score or 0) - (scored[0].score or 0) <= margin:
+        return None
+    return scored[0].id
 
 
 def _urgency(action: Action, result: Result, facts: Facts, weakest: str | None,
-             plan: Plan | None = None, stages: frozenset[str] = frozenset()) -> float:
+             plan: Plan | None = None, stages: frozenset[str] = frozenset(),
+             q: Questionnaire | None = None) -> float:
     """How pressing an action is: its dimension's weakness (overall weakness for cross-cutting
-    actions) plus weights for barriers, gaps, the weakest dimension and the stage."""
+    actions) plus weights for barriers, gaps, the weakest dimension and the stage. With a plan,
+    weakness counts whole levels cleared by the tolerance and one barrier is enough, so a point
+    more or less does not reorder the plan."""
     score = facts.overall if action.dimension is None else facts.dimensions.get(action.dimension)
-    urgency = UNKNOWN_WEAKNESS if score is None else 100.0 - _step(score, plan)
-    if action.when is not None:
-        atoms = satisfied_atoms(action.when, facts)
-        urgency += BARRIER_WEIGHT * len({a.barrier for a in atoms if a.barrier})
+    atoms = satisfied_atoms(action.when, facts) if action.when is not None else []
+    barriers = len({a.barrier for a in atoms if a.barrier})
+    if plan is not None and q is not None:
+        urgency = TIER_WEIGHT * _tiers(score, q, plan.tolerance)
+        barriers = min(barriers, 1)
+    else:
+        urgency = UNKNOWN_WEAKNESS if score is None else 100.0 - score
+    urgency += BARRIER_WEIGHT * barriers
     if action.dimension in facts.gaps:
         urgency += GAP_WEIGHT
     if action.dimension is not None and action.dimension == weakest:
@@ -293,9 +313,12 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     margin = plan.tolerance if plan else 0.0
     clear = clear_facts(q, facts, margin)
     scored = [d for d in result.dimensions if d.score is not None]
-    weakest = min(scored, key=lambda d: (_step(d.score or 0, plan), d.id)).id if scored else None
+    weakest = (_clearly_weakest(result, margin) if plan else
+               min(scored, key=lambda d: d.score or 0).id if scored else None)
     band = stage_band(q, result, margin)
-    urgency = {a: _urgency(chosen[a], result, clear, weakest, plan, band) for a in chosen}
+    gapped = replace(clear, gaps=frozenset(d for d in clear.gaps if holds(Condition(gap=d),
+                                                                        clear, margin)))
+    urgency = {a: _urgency(chosen[a], result, gapped, weakest, plan, band, q) for a in chosen}
     for ident, action in chosen.items():
         if action.pinned and (action.when is None or holds(action.when, clear, margin)):
             urgency[ident] += PIN_WEIGHT

@@ -71,7 +71,7 @@ def stage_band(q: Questionnaire, result: Result, margin: float) -> frozenset[str
         return frozenset({result.stage})
     concerns = sum(1 for d in result.dimensions if d.level == q.doc.settings.concern_level)
     band = {result.stage}
-    for overall in (result.overall - margin, result.overall + margin):
+    for overall in (max(0.0, result.overall - margin), min(100.0, result.overall + margin)):
         band.add(next(s.id for s in q.doc.stages if overall >= s.min_overall
                       and (s.max_concerns is None or concerns <= s.max_concerns)))
     return frozenset(band)
