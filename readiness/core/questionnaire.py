@@ -181,6 +181,18 @@ class Questionnaire:
         assert item.scale is not None
         return self.doc.scales[item.scale].options
 
+    def exclusive(self, item: Item | str) -> tuple[str, ...]:
+        """The option values of a several-answer context question that go alone: those marked
+        `exclusive`, or, where none is marked (version 1.0), `none` and `none_...`."""
+        if isinstance(item, str):
+            item = self.items_by_id[item]
+        if not item.multiple:
+            return ()
+        options = self.options(item)
+        marked = tuple(o.value for o in options if o.exclusive)
+        return marked or tuple(o.value for o in options
+                               if o.value == "none" or o.value.startswith("none_"))
+
     def option_score(self, item_id: str, value: str) -> float | None:
         """The readiness score of an answer, or None for don't know and context answers."""
         if value == DONT_KNOW:
@@ -396,6 +408,10 @@ class _Checker:
                     if not scored and option.score is not None:
                         raise self.main.error(where + ("options", o, "score"),
                                               "context options carry no score")
+                    if option.exclusive and not item.multiple:
+                        raise self.main.error(where + ("options", o, "exclusive"),
+                                              "only a several-answer question has options "
+                                              "that exclude the others")
                 for m, ident in enumerate(item.measures):
                     if ident not in self.barriers | self.facilitators:
                         raise self.main.error(where + ("measures", m),

@@ -49,11 +49,14 @@ class Source(Frozen):
 
 
 class Option(Frozen):
-    """One answer option: its stored value, label and readiness score (1 = most ready)."""
+    """One answer option: its stored value, label and readiness score (1 = most ready).
+    `exclusive` marks an option of a several-answer context question that goes alone
+    ("None that I know of", "Not defined")."""
 
     value: str = Field(pattern=ID_PATTERN)
     label: str
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+    exclusive: bool = False
 
     @field_validator("value")
     @classmethod

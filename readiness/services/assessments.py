@@ -325,15 +325,10 @@ def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str,
 
 
 def exclusive_values(q: Questionnaire, item: Item) -> tuple[str, ...]:
-    """The options of a multiple-choice context question that exclude every other answer.
-
-    The questionnaire does not mark them yet, so by their value: `none`, or `none_...` (like
-    "None that I know of").
-    """
-    if not item.multiple:
-        return ()
-    return tuple(o.value for o in q.options(item)
-                 if o.value == "none" or o.value.startswith("none_"))
+    """The options of a multiple-choice context question that exclude every other answer:
+    those marked `exclusive` in the questionnaire, or (for a question that marks none, as in
+    version 1.0) by their value: `none`, or `none_...` (like "None that I know of")."""
+    return q.exclusive(item)
 
 
 def _band_of(value: str) -> str:
