@@ -149,6 +149,10 @@ def test_reasons_claim_no_state_the_answers_did_not_show():
     assert "ad hoc" not in lib["start_small_iterate"].why
     assert "not there yet" not in lib["information_sharing_protocol"].why
     assert all("already given" not in n.text for n in lib["awareness_training_first_line"].notes)
+    # a reason is the general rationale; what this municipality lacks comes from its findings
+    claims = ("is still", "not yet", "There is no", "has not been", "lack ", "is low",
+              "Practitioners do not", "Agencies do not")
+    assert [(a.id, c) for a in Q.library.actions for c in claims if c in a.why] == []
 
 
 def test_a_score_just_under_a_threshold_does_not_bring_an_action_into_the_first_phase():
