@@ -47,8 +47,8 @@ def test_roadmap_respects_order_leads_and_capacity(town):
             assert action.lead_note.startswith("bring:")
             bringer = action.lead_note.removeprefix("bring:")
             assert position[bringer] < position[action.id]
-    tolerance = Q.library.plan.tolerance if Q.library.plan else 0.0
-    size = plan_size(Q, facts, stage_band(Q, result, tolerance))
+    margin = Q.library.plan.stage_margin if Q.library.plan else 0.0
+    size = plan_size(Q, facts, stage_band(Q, result, margin))
     assert len(roadmap.phase(1)) <= size.phase_one
     assert size.total is not None
     assert len(roadmap.dated) <= size.total

@@ -315,7 +315,7 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     scored = [d for d in result.dimensions if d.score is not None]
     weakest = (_clearly_weakest(result, margin) if plan else
                min(scored, key=lambda d: d.score or 0).id if scored else None)
-    band = stage_band(q, result, margin)
+    band = stage_band(q, result, plan.stage_margin if plan else 0.0)
     gapped = replace(clear, gaps=frozenset(d for d in clear.gaps if holds(Condition(gap=d),
                                                                         clear, margin)))
     urgency = {a: _urgency(chosen[a], result, gapped, weakest, plan, band, q) for a in chosen}

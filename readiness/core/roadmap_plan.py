@@ -96,13 +96,11 @@ def bringer(library: Iterable[Action], agency: str) -> Action | None:
 
 def edges(action: Action, library: Mapping[str, Action], facts: Facts,
           plan: Plan | None) -> list[str]:
-    """What must come before `action` here: its dependencies, the `after` rules that hold (or
-    nearly hold, within the plan's tolerance, so the order does not flip on a point), and
+    """What must come before `action` here: its dependencies, the `after` rules that hold, and
     (with a plan) the action bringing in each needed agency that took no part."""
-    near = -(plan.tolerance if plan else 0.0)
     before = list(action.depends_on)
     before += [rule.action for rule in action.after
-               if rule.when is None or holds(rule.when, facts, near)]
+               if rule.when is None or holds(rule.when, facts)]
     if plan is not None:
         for agency in (action.lead, *action.needs):
             if agency in facts.agencies:

@@ -329,11 +329,13 @@ class Capacity(Frozen):
 class Plan(Frozen):
     """How the roadmap is sized and kept stable: capacity rules, a tolerance band (points) a
     first-phase trigger, an urgency level or a perception gap must clear (so near-ties keep the
-    library's order), how far below the other agencies one agency must lie to be an outlier,
-    who convenes when a natural lead is absent, and month windows of the dated phases."""
+    library's order), how near a stage's edge counts as both stages, how far below the other
+    agencies one agency must lie to be an outlier, who convenes when a natural lead is absent,
+    how long the undated "later" list may be, and month windows of the dated phases."""
 
     capacity: tuple[Capacity, ...] = Field(min_length=1)
     tolerance: float = Field(default=0.0, ge=0, le=50)
+    stage_margin: float = Field(default=0.0, ge=0, le=50)
     outlier_points: float = Field(default=25.0, gt=0, le=100)
     convenor: str
     later_max: int = Field(default=6, ge=0)
