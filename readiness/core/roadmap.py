@@ -1,11 +1,14 @@
 """Turn a scored result and its context into a tailored, phased roadmap.
 
-Pure: the action library, its triggers and dependencies are data; this module chooses, orders
-and phases. Weakest dimensions and detected barriers come first, dependencies before
-dependants, at most `phase_one_capacity` actions in the first three months and
-`phase_two_capacity` in the rest of the first year. Actions suited to the municipality's stage
-come earlier (Community Readiness Model: strategies matched to the stage). A municipality strong
-everywhere gets the short sustaining plan, not filler.
+Pure: the action library, its triggers and ordering rules are data; this module chooses,
+orders and phases. Weakest dimensions and detected barriers come first, what an action needs
+before it. Actions suited to the municipality's stage come earlier (Community Readiness Model:
+strategies matched to the stage). A municipality strong everywhere gets the short sustaining
+plan, not filler. A library with a `plan` (1.1 on) sizes the roadmap to the municipality's
+capacity, with an undated "later, if needed" list, resolves each action's lead against the
+agencies that took part, and keeps the first phase stable within a tolerance (see
+`roadmap_plan.py`); without one (1.0), at most `phase_one_capacity` actions come in the first
+three months and `phase_two_capacity` in the rest of the first year.
 """
 
 from __future__ import annotations
