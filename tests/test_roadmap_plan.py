@@ -191,3 +191,12 @@ def test_version_one_library_keeps_its_first_behaviour():
     assert not roadmap.later
     assert {a.lead for a in roadmap.actions} == {"local_authority"}
     assert {a.due_month for a in roadmap.phase(1)} == {3}
+
+
+def test_an_agency_too_small_to_be_shown_is_never_named_as_far_below():
+    agencies = {"local_authority": 0.7, "police": 0.7, "education": 0.7, "health": 0.1}
+    small = municipality(Q, agencies, respondents=Q.doc.settings.min_group_size - 1)
+    assert "hear_outlying_agency" not in _ids(build_roadmap(Q, small))
+    shown = build_roadmap(Q, municipality(Q, agencies))
+    hear = next(a for a in shown.actions if a.id == "hear_outlying_agency")
+    assert len(hear.findings) == 1  # one sentence for the agency, whatever the dimensions

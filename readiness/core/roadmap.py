@@ -119,9 +119,13 @@ class Roadmap:
 def _describe(atom: Condition, q: Questionnaire, result: Result, facts: Facts) -> str:
     """A plain-language finding for a condition that holds."""
     if atom.outlier is not None:
-        return " ".join(_outlier_text(q, result, dim, agency)
-                        for dim, agencies in facts.outliers.items()
-                        if atom.outlier in (dim, "any") for agency in agencies)
+        by_agency: dict[str, list[str]] = {}
+        for ident, agencies in facts.outliers.items():
+            if atom.outlier in (ident, "any"):
+                for agency in agencies:
+                    by_agency.setdefault(agency, []).append(ident)
+        return " ".join(_outlier_text(q, result, agency, found)
+                        for agency, found in by_agency.items())
     if atom.barrier is not None:
         barrier = next(b for b in result.barriers if b.id == atom.barrier)
         return f"Barrier found: {barrier.title.rstrip('.')}."
@@ -153,14 +157,22 @@ def _describe(atom: Condition, q: Questionnaire, result: Result, facts: Facts) -
     return ""
 
 
-def _outlier_text(q: Questionnaire, result: Result, dimension: str, agency: str) -> str:
-    dim = result.dimension(dimension)
+def _outlier_text(q: Questionnaire, result: Result, agency: str, dims: list[str]) -> str:
+    """One sentence on an agency far below the others, on one or more dimensions."""
     title = next((a.title for a in q.doc.agencies if a.id == agency), agency)
-    value = dim.by_agency.get(agency) or 0.0
-    others = [v for a, v in dim.by_agency.items() if a != agency and v is not None]
-    mean = sum(others) / len(others) if others else value
-    return (f"{title} scored {value:.0f} on {dim.title.lower()}, {mean - value:.0f} points "
-            "below the other agencies' average.")
+    gaps, values = [], []
+    for ident in dims:
+        dim = result.dimension(ident)
+        value = dim.by_agency.get(agency) or 0.0
+        others = [v for a, v in dim.by_agency.items() if a != agency and v is not None]
+        gaps.append((sum(others) / len(others) if others else value) - value)
+        values.append(value)
+    names = [result.dimension(d).title.lower() for d in dims]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    low, high = min(values), max(values)
+    score = f"{low:.0f}" if round(low) == round(high) else f"{low:.0f} to {high:.0f}"
+    return (f"{title} scored {score} on {where}, {min(gaps):.0f} points or more below the "
+            "other agencies' average.")
 
 
 def _tiers(score: float | None, q: Questionnaire, margin: float) -> int:

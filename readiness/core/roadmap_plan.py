@@ -29,16 +29,18 @@ class Size:
     label: str
 
 
-def outliers(result: Result, points: float) -> dict[str, tuple[str, ...]]:
+def outliers(result: Result, points: float, min_group: int) -> dict[str, tuple[str, ...]]:
     """Per dimension: the agencies scoring more than `points` below the mean of the others
-    (only with three or more agencies scored, where the average can hide one)."""
+    (only with three or more agencies scored, where the average can hide one). Only an agency
+    with at least `min_group` respondents can be named: its figures may be shown."""
     found: dict[str, tuple[str, ...]] = {}
     for dim in result.dimensions:
         scored = {a: v for a, v in dim.by_agency.items() if v is not None}
         if len(scored) < 3:
             continue
         low = tuple(a for a, v in sorted(scored.items(), key=lambda kv: (kv[1], kv[0]))
-                    if sum(w for b, w in scored.items() if b != a) / (len(scored) - 1) - v
+                    if result.respondents_by_agency.get(a, 0) >= min_group
+                    and sum(w for b, w in scored.items() if b != a) / (len(scored) - 1) - v
                     > points)
         if low:
             found[dim.id] = low
@@ -52,7 +54,8 @@ def planning_facts(q: Questionnaire, result: Result, run_by: str | None) -> Fact
     return replace(
         facts, spreads={d.id: d.spread for d in result.dimensions},
         gap_threshold=q.doc.settings.gap_threshold, run_by=run_by,
-        outliers=outliers(result, plan.outlier_points) if plan else {})
+        outliers=(outliers(result, plan.outlier_points, q.doc.settings.min_group_size)
+                  if plan else {}))
 
 
 def clear_facts(q: Questionnaire, facts: Facts, margin: float) -> Facts:
