@@ -6,7 +6,7 @@ from datetime import date
 
 from readiness.core.roadmap import build_roadmap
 from readiness.report.context import ReportMeta, add_months, build_report_context
-from readiness.report.text import format_date
+from readiness.report.text import format_date, found_detail
 from tests.roadmap_helpers import SMALL_NO_STAFF, municipality, q11
 
 Q = q11()
@@ -37,3 +37,13 @@ def test_the_reassessment_action_is_due_on_the_reassessment_date_of_the_report()
                     if a.title.startswith("Re-assess"))
     assert reassess.check_by == ctx.reassess_on == format_date(
         add_months(assessed, Q.doc.settings.reassess_after_months))
+
+
+def test_a_facilitator_says_which_structures_were_actually_answered():
+    context = {**SMALL_NO_STAFF, "ctx_existing_structures": ("domestic_violence",)}
+    result = municipality(Q, {a: 0.3 for a in ("local_authority", "police", "education")},
+                          context)
+    # whichever facilitator the questionnaire detects from the structures answered
+    details = [found_detail(Q, result, f) for f in result.facilitators]
+    assert any(d.endswith("Answered here: Domestic violence.") for d in details)
+    assert not any("Child protection" in d.split("Answered here:")[-1] for d in details)

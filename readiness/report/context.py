@@ -27,6 +27,7 @@ from readiness.report.text import (
     Point,
     cite,
     format_date,
+    found_detail,
     gap_meaning,
     strengths_and_weaknesses,
     summary_paragraphs,
@@ -210,8 +211,8 @@ def _levels_for(q: Questionnaire, dimension: str) -> tuple[Level, ...]:
                  for lv in q.doc.levels)
 
 
-def _finding(q: Questionnaire, found: Finding) -> FindingView:
-    return FindingView(found.title, found.description, cite(q, found.evidence))
+def _finding(q: Questionnaire, result: Result, found: Finding) -> FindingView:
+    return FindingView(found.title, found_detail(q, result, found), cite(q, found.evidence))
 
 
 class _Builder:
@@ -274,8 +275,9 @@ class _Builder:
             agencies=agencies, hidden_agencies=sum(1 for a in agencies if not a.shown),
             statements=statements, low_item_threshold=q.doc.settings.low_item_score * 100,
             dont_know_share=dim.dont_know_share, dont_know_flag=dim.dont_know_flag,
-            barriers=tuple(_finding(q, b) for b in result.barriers if b.dimension == dim_id),
-            facilitators=tuple(_finding(q, f) for f in result.facilitators
+            barriers=tuple(_finding(q, result, b) for b in result.barriers
+                           if b.dimension == dim_id),
+            facilitators=tuple(_finding(q, result, f) for f in result.facilitators
                                if f.dimension == dim_id),
             comments=comments, divergent=dim.divergent, spread=spread,
             evidence=cite(q, doc.evidence))
@@ -404,8 +406,9 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
                         levels=q.doc.levels, describe_in_title=True),
         levels=q.doc.levels,
         dimensions=tuple(b.dimension(d) for d in q.dimension_ids),
-        general_barriers=tuple(_finding(q, f) for f in result.barriers if f.dimension is None),
-        general_facilitators=tuple(_finding(q, f) for f in result.facilitators
+        general_barriers=tuple(_finding(q, result, f) for f in result.barriers
+                               if f.dimension is None),
+        general_facilitators=tuple(_finding(q, result, f) for f in result.facilitators
                                    if f.dimension is None),
         gaps=b.gaps(), gap_threshold=q.doc.settings.gap_threshold,
         heatmap_agencies=heat_agencies, heatmap=heat_rows,
@@ -414,7 +417,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         alternatives=tuple((m.title, m.description) for m in roadmap.alternatives),
         starting_point=b.starting_point(),
         unanswered_context=len(q.doc.context) - len(b.starting_point()),
-        build_on=tuple(_finding(q, f) for f in result.facilitators),
+        build_on=tuple(_finding(q, result, f) for f in result.facilitators),
         phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
         sustaining=roadmap.sustaining,
