@@ -71,15 +71,16 @@ def _load(path: Path | None, version: str | None) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-def score_file(responses: Path) -> tuple[Any, Result, Roadmap]:
-    """Load the questionnaire, read a responses file, score it and build its roadmap."""
+def score_file(responses: Path, run_by: str | None = None) -> tuple[Any, Result, Roadmap]:
+    """Load the questionnaire, read a responses file, score it and build its roadmap (for a
+    round run by `run_by`: a mobile team or the municipality, when known)."""
     q = _load(None, None)
     try:
         answers = read_responses(q, responses)
     except ResponsesError as exc:
         raise click.ClickException(str(exc)) from None
     result = score(q, answers)
-    return q, result, build_roadmap(q, result)
+    return q, result, build_roadmap(q, result, run_by=run_by)
 
 
 def score_json(result: Result, roadmap: Roadmap) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from readiness.core.schema import RUN_BY
+
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
     if value is None:
@@ -36,17 +38,21 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--facilitator", default="", help="Who facilitated, e.g. the mobile team.")
 @click.option("--workshop", is_flag=True, help="Answers are one agreed answer per agency, "
               "given in a facilitated workshop (every agency's view is shown).")
+@click.option("--run-by", "run_by", type=click.Choice(RUN_BY), default=None,
+              help="Who ran the round: a mobile team's roadmap plans its follow-up visit "
+              "instead of advising to call one.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds the PDF rendering may take.")
 def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
                     country: str, region: str, assessed_on: date, round_: int,
-                    facilitator: str, workshop: bool, timeout: float) -> None:
+                    facilitator: str, workshop: bool, run_by: str | None,
+                    timeout: float) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
     from readiness.cli.main import score_file
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
-    q, result, roadmap = score_file(responses)
+    q, result, roadmap = score_file(responses, run_by)
     meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
                       region=region, round=round_, facilitator=facilitator, workshop=workshop)
     html = render_roadmap_html(build_report_context(q, result, roadmap, meta))
