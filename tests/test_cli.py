@@ -81,7 +81,8 @@ def test_score_json_follows_the_contract(tmp_path: Path):
     assert legal["level"] == "concern"
     assert all({"id", "title"} <= set(b) for b in data["barriers"] + data["facilitators"])
     assert data["actions"][0]["priority"] == 1
-    assert data["actions"][0]["dimension"] == "legal_basis"
+    # cross-cutting steps (bringing a missing agency in) may come first; then the weakest
+    assert next(a for a in data["actions"] if a["dimension"])["dimension"] == "legal_basis"
     assert all({"id", "title", "dimension", "priority"} <= set(a) for a in data["actions"])
 
 
@@ -155,3 +156,17 @@ def test_context_rows_in_the_csv_tailor_the_suggested_model(tmp_path: Path, aim:
     data = json.loads(result.output)
     assert data["model"]["id"] == aim
     assert data["model"]["reasons"]
+
+
+def test_roadmap_of_a_round_run_by_a_mobile_team_plans_the_follow_up(tmp_path: Path):
+    from readiness.cli.main import score_file
+
+    path = _write_responses(tmp_path / "responses.csv")
+    _, _, by_team = score_file(path, "mobile_team")
+    _, _, unknown = score_file(path)
+    assert "mobile_team_follow_up" in [a.id for a in by_team.actions]
+    assert "mobile_team_follow_up" not in [a.id for a in unknown.actions]
+    refused = CliRunner().invoke(main, ["roadmap", str(path), "--municipality", "X", "--out",
+                                        str(tmp_path / "x.pdf"), "--run-by", "tourists"])
+    assert refused.exit_code == 2
+    assert "mobile_team" in refused.output

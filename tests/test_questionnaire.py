@@ -141,6 +141,36 @@ BROKEN = [
     ("actions-1.0.yaml", "    phase: 1\n    effort: low\n    indicator: Sessions held.",
      "    phase: 1\n    effort: low\n    indicator: Sessions held.\n    depends_on: [monitor]",
      "actions[3].depends_on[0]", "later phase"),
+    # the roadmap's ordering rules, plan and signals are data too (issue 10)
+    ("actions-1.0.yaml", "    depends_on: [legal_map]\n",
+     "    depends_on: [legal_map]\n    after: [{action: legal_mapp, when: {gap: trust}}]\n",
+     "actions[1].after[0].action", "unknown action 'legal_mapp'"),
+    ("actions-1.0.yaml", "    effort: low\n    indicator: A map exists.",
+     "    effort: low\n    after: [{action: case_work}]\n    indicator: A map exists.",
+     "actions[0].depends_on", "dependency cycle"),
+    ("actions-1.0.yaml", "    depends_on: [legal_map]\n",
+     "    depends_on: [legal_map]\n    after: [{action: legal_map, when: {gap: trustt}}]\n",
+     "actions[1].after[0].when.gap", "unknown dimension 'trustt'"),
+    ("actions-1.0.yaml", "    lead: health\n", "    lead: health\n    needs: [firefighters]\n",
+     "actions[2].needs[0]", "unknown agency 'firefighters'"),
+    ("actions-1.0.yaml", "    lead: health\n", "    lead: health\n    aimed_at_outlier: true\n",
+     "actions[2].aimed_at_outlier", "needs an 'outlier' condition"),
+    ("actions-1.0.yaml", "    when: {dimension: legal_basis, below: 75}",
+     "    when: {run_by: [tourists]}", "actions[0].when", "'run_by' takes values among"),
+    ("actions-1.0.yaml", "    when: {dimension: legal_basis, below: 75}",
+     "    when: {outlier: trustt}", "actions[0].when.outlier", "unknown dimension 'trustt'"),
+    ("actions-1.0.yaml", "actions:\n",
+     "plan:\n  convenor: police\n  capacity:\n    - {when: {gap: trust}, phase_one: 2, total: 4,"
+     " label: x}\nactions:\n", "plan", "must catch all"),
+    ("actions-1.0.yaml", "actions:\n",
+     "plan:\n  convenor: mayor\n  capacity:\n    - {phase_one: 2, total: 4, label: x}\n"
+     "actions:\n", "plan.convenor", "unknown agency 'mayor'"),
+    ("actions-1.0.yaml", "actions:\n",
+     "plan:\n  convenor: police\n  capacity:\n    - {phase_one: 5, total: 4, label: x}\n"
+     "actions:\n", "plan.capacity[0]", "phase_one cannot exceed total"),
+    ("1.0.yaml", "{value: indicators, label: With indicators}",
+     "{value: indicators, label: With indicators, exclusive: true}",
+     "context[1].options[1].exclusive", "only a several-answer question"),
 ]
 
 
@@ -182,3 +212,15 @@ def test_not_utf8_file_is_refused_with_a_message(tmp_path: Path):
     main.write_bytes(main.read_bytes().replace(b"Mini questionnaire", b"Mini \xe9"))
     with pytest.raises(QuestionnaireError, match="not UTF-8"):
         load_questionnaire(main)
+
+
+def test_exclusive_options_are_marked_in_the_data_or_found_by_value(tmp_path: Path):
+    main = _copy_mini(tmp_path)
+    assert load_questionnaire(main).exclusive("ctx_structures") == ("none",)
+    text = main.read_text().replace("{value: child_protection, label: Child protection}",
+                                    "{value: child_protection, label: Child protection, "
+                                    "exclusive: true}")
+    main.write_text(text)
+    marked = load_questionnaire(main)
+    assert marked.exclusive("ctx_structures") == ("child_protection",)
+    assert marked.exclusive("ctx_monitoring") == ()

@@ -111,7 +111,9 @@ def test_shipped_municipality_weak_on_legal_basis_starts_with_information_sharin
     q = get_questionnaire()
     result = score(q, _municipality("legal_basis"))
     roadmap = build_roadmap(q, result)
-    first = roadmap.actions[0]
+    # bringing in a missing agency may come first; then the weakest dimension
+    first = next(a for a in roadmap.actions if a.dimension)
+    assert first.phase == 1
     assert first.dimension == "legal_basis"
     assert "shar" in (first.title + first.what).lower()
     assert len(roadmap.phase(1)) <= q.doc.settings.phase_one_capacity

@@ -109,15 +109,21 @@ def test_overall_stage_needs_every_condition_of_the_stage():
     assert _example().stage == "preparing"
 
 
-def test_context_takes_the_most_frequent_single_answer_and_every_multiple_answer():
-    rows = [Answer("a", "police", "ctx_monitoring", "none"),
-            Answer("b", "health", "ctx_monitoring", "indicators"),
-            Answer("c", "health", "ctx_monitoring", "indicators"),
-            Answer("a", "police", "ctx_structures", "child_protection"),
+def test_context_comes_from_one_accountable_person_not_a_majority():
+    rows = [Answer("org", "local_authority", "ctx_monitoring", "indicators"),
+            Answer("org", "local_authority", "ctx_structures", "child_protection"),
+            Answer("b", "health", "ctx_monitoring", "none"),
+            Answer("c", "health", "ctx_monitoring", "none"),
             Answer("b", "health", "ctx_structures", "domestic_violence")]
     context = derive_context(Q, rows)
     assert context["ctx_monitoring"] == ("indicators",)
-    assert context["ctx_structures"] == ("domestic_violence", "child_protection")
+    assert context["ctx_structures"] == ("child_protection",)
+
+
+def test_an_exclusive_context_answer_does_not_stand_beside_others():
+    rows = [Answer("org", "police", "ctx_structures", "none"),
+            Answer("org", "police", "ctx_structures", "domestic_violence")]
+    assert derive_context(Q, rows)["ctx_structures"] == ("domestic_violence",)
 
 
 def test_given_context_overrides_the_derived_one():

@@ -74,10 +74,11 @@ def _load(path: Path | None, version: str | None) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-def score_file(responses: Path, country: str | None = None,
-               region: str | None = None) -> tuple[Any, Result, Roadmap]:
-    """Load the questionnaire, read a responses file, score it and build its roadmap, with the
-    legal actions of the jurisdiction profile of `country` (and `region`; generic without)."""
+def score_file(responses: Path, country: str | None = None, region: str | None = None,
+               run_by: str | None = None) -> tuple[Any, Result, Roadmap]:
+    """Load the questionnaire, read a responses file, score it and build its roadmap (for a
+    round run by `run_by`: a mobile team or the municipality, when known), with the legal
+    actions of the jurisdiction profile of `country` (and `region`; generic without)."""
     from readiness.cli.legal import apply_profile
 
     q = _load(None, None)
@@ -86,7 +87,8 @@ def score_file(responses: Path, country: str | None = None,
     except ResponsesError as exc:
         raise click.ClickException(str(exc)) from None
     result = score(q, answers)
-    return q, result, apply_profile(q, result, build_roadmap(q, result), country, region)
+    return q, result, apply_profile(q, result, build_roadmap(q, result, run_by=run_by), country,
+                                    region)
 
 
 def score_json(result: Result, roadmap: Roadmap,

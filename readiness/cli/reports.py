@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from readiness.core.schema import RUN_BY
+
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
     if value is None:
@@ -38,11 +40,15 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--facilitator", default="", help="Who facilitated, e.g. the mobile team.")
 @click.option("--workshop", is_flag=True, help="Answers are one agreed answer per agency, "
               "given in a facilitated workshop (every agency's view is shown).")
+@click.option("--run-by", "run_by", type=click.Choice(RUN_BY), default=None,
+              help="Who ran the round: a mobile team's roadmap plans its follow-up visit "
+              "instead of advising to call one.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds the PDF rendering may take.")
 def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
                     country: str, region: str, assessed_on: date, round_: int,
-                    facilitator: str, workshop: bool, timeout: float) -> None:
+                    facilitator: str, workshop: bool, run_by: str | None,
+                    timeout: float) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
     from readiness.cli.legal import profile_or_fail
     from readiness.cli.offline import score_file
@@ -51,11 +57,12 @@ def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Pat
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
     profile = profile_or_fail(country or None, region or None)
-    q, result, _ = score_file(responses, country or None, region or None)
+    q, result, _ = score_file(responses, country or None, region or None, run_by)
     meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
                       region=region, round=round_, facilitator=facilitator, workshop=workshop,
                       legal=profile)
-    published = publish(q, result, workshop=workshop, assessed_on=assessed_on, profile=profile)
+    published = publish(q, result, workshop=workshop, assessed_on=assessed_on, profile=profile,
+                        run_by=run_by)
     html = render_roadmap_html(build_report_context(q, published, meta))
     if html_out is not None:
         _write(html_out, html.encode("utf-8"))

@@ -135,10 +135,12 @@ def _withheld(dim: DimensionResult) -> DimensionResult:
 
 def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             respondents_by_agency: Mapping[str, int] | None = None,
-            assessed_on: date | None = None, profile: Profile | None = None) -> Published:
+            assessed_on: date | None = None, profile: Profile | None = None,
+            run_by: str | None = None) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
-    built from the published figures, with the legal actions of `profile` where one is given."""
+    built from the published figures (for a round run by `run_by`), with the legal actions of
+    `profile` where one is given."""
     settings = q.doc.settings
     counts = dict(respondents_by_agency if respondents_by_agency is not None
                   else result.respondents_by_agency)
@@ -161,7 +163,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         safe = with_findings(q, _rescored(q, replace(
             result, dimensions=dims, items={k: _item(i, shown) for k, i in result.items.items()},
             barriers=(), facilitators=())))
-        roadmap = build_roadmap(q, safe)
+        roadmap = build_roadmap(q, safe, run_by=run_by)
         if profile is not None:
             roadmap = apply_legal(roadmap, q, safe, profile)
     comment_group = max(settings.min_comment_group, settings.min_group_size)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from readiness.core.evidence import evidence_problem, source_text_problem
 from readiness.core.schema import (
     DONT_KNOW,
+    Action,
     ActionLibrary,
     Condition,
     Evidence,
@@ -180,6 +181,18 @@ class Questionnaire:
             return item.options
         assert item.scale is not None
         return self.doc.scales[item.scale].options
+
+    def exclusive(self, item: Item | str) -> tuple[str, ...]:
+        """The option values of a several-answer context question that go alone: those marked
+        `exclusive`, or, where none is marked (version 1.0), `none` and `none_...`."""
+        if isinstance(item, str):
+            item = self.items_by_id[item]
+        if not item.multiple:
+            return ()
+        options = self.options(item)
+        marked = tuple(o.value for o in options if o.exclusive)
+        return marked or tuple(o.value for o in options
+                               if o.value == "none" or o.value.startswith("none_"))
 
     def option_score(self, item_id: str, value: str) -> float | None:
         """The readiness score of an answer, or None for don't know and context answers."""
@@ -405,6 +418,10 @@ class _Checker:
                     if not scored and option.score is not None:
                         raise self.main.error(where + ("options", o, "score"),
                                               "context options carry no score")
+                    if option.exclusive and not item.multiple:
+                        raise self.main.error(where + ("options", o, "exclusive"),
+                                              "only a several-answer question has options "
+                                              "that exclude the others")
                 for m, ident in enumerate(item.measures):
                     if ident not in self.barriers | self.facilitators:
                         raise self.main.error(where + ("measures", m),
@@ -430,6 +447,8 @@ class _Checker:
             raise located.error(where + ("item",), f"unknown scored item {cond.item!r}")
         for key in ("dimension", "dont_know", "gap", "insufficient"):
             self._dimension_ref(located, where + (key,), getattr(cond, key))
+        if cond.outlier is not None and cond.outlier != "any":
+            self._dimension_ref(located, where + ("outlier",), cond.outlier)
         if cond.barrier is not None and cond.barrier not in self.barriers:
             raise located.error(where + ("barrier",), f"unknown barrier {cond.barrier!r}")
         if cond.agency_missing is not None and cond.agency_missing not in self.agencies:
@@ -455,7 +474,6 @@ class _Checker:
     def _library(self) -> None:
         lib, located = self.lib, self.lib_file
         families = {f.id for f in lib.families}
-        stages = {s.id for s in self.doc.stages}
         actions = {a.id: a for a in lib.actions}
         for i, family in enumerate(lib.families):
             self._evidence(located, ("families", i, "evidence"), (family.evidence,))
@@ -463,34 +481,68 @@ class _Checker:
             self._evidence(located, ("models", i, "evidence"), model.evidence)
             for r, rule in enumerate(model.fit):
                 self._condition(located, ("models", i, "fit", r, "when"), rule.when)
+        self._plan()
         for i, action in enumerate(lib.actions):
             where = ("actions", i)
             if action.family not in families:
                 raise located.error(where + ("family",), f"unknown family {action.family!r}")
             self._dimension_ref(located, where + ("dimension",), action.dimension)
-            agency_refs: list[tuple[KeyPath, str]] = [(("lead",), action.lead)]
-            agency_refs += [(("partners", p), a) for p, a in enumerate(action.partners)]
-            for key_path, agency in agency_refs:
-                if agency not in self.agencies:
-                    raise located.error(where + key_path, f"unknown agency {agency!r}")
-            for d, dep in enumerate(action.depends_on):
-                if dep not in actions:
-                    raise located.error(where + ("depends_on", d), f"unknown action {dep!r}")
-                if actions[dep].phase > action.phase:
-                    raise located.error(where + ("depends_on", d),
-                                        f"depends on {dep!r}, which comes in a later phase")
+            self._action_agencies(where, action)
+            self._ordering(where, action, actions)
             for key in ("when", "done_when"):
                 if getattr(action, key) is not None:
                     self._condition(located, where + (key,), getattr(action, key))
-            for s, stage in enumerate(action.stages):
-                if stage not in stages:
-                    raise located.error(where + ("stages", s), f"unknown stage {stage!r}")
+            self._stages(where + ("stages",), action.stages)
             for n, note in enumerate(action.notes):
                 self._condition(located, where + ("notes", n, "when"), note.when)
             for n, insp in enumerate(action.inspiration):
                 self._evidence(located, where + ("inspiration", n, "evidence"), (insp.evidence,))
             self._evidence(located, where + ("evidence",), action.evidence)
         self._no_cycles(actions)
+
+    def _stages(self, where: KeyPath, stages: tuple[str, ...]) -> None:
+        known = {s.id for s in self.doc.stages}
+        for s, stage in enumerate(stages):
+            if stage not in known:
+                raise self.lib_file.error(where + (s,), f"unknown stage {stage!r}")
+
+    def _plan(self) -> None:
+        plan = self.lib.plan
+        if plan is None:
+            return
+        if plan.convenor not in self.agencies:
+            raise self.lib_file.error(("plan", "convenor"), f"unknown agency {plan.convenor!r}")
+        for c, rule in enumerate(plan.capacity):
+            if rule.when is not None:
+                self._condition(self.lib_file, ("plan", "capacity", c, "when"), rule.when)
+            self._stages(("plan", "capacity", c, "stages"), rule.stages)
+
+    def _action_agencies(self, where: KeyPath, action: Action) -> None:
+        refs: list[tuple[KeyPath, str]] = [(("lead",), action.lead)]
+        for key in ("partners", "needs", "brings_in"):
+            refs += [((key, p), a) for p, a in enumerate(getattr(action, key))]
+        for key_path, agency in refs:
+            if agency not in self.agencies:
+                raise self.lib_file.error(where + key_path, f"unknown agency {agency!r}")
+        if action.aimed_at_outlier and (action.when is None or not _mentions_outlier(action.when)):
+            raise self.lib_file.error(where + ("aimed_at_outlier",),
+                                      "an action aimed at an outlier needs an 'outlier' condition")
+
+    def _ordering(self, where: KeyPath, action: Action, actions: dict[str, Action]) -> None:
+        edges: list[tuple[KeyPath, str]] = [(("depends_on", d), dep)
+                                            for d, dep in enumerate(action.depends_on)]
+        edges += [(("after", a, "action"), rule.action) for a, rule in enumerate(action.after)]
+        for key_path, dep in edges:
+            if dep not in actions:
+                raise self.lib_file.error(where + key_path, f"unknown action {dep!r}")
+            if dep == action.id:
+                raise self.lib_file.error(where + key_path, "an action cannot follow itself")
+            if actions[dep].phase > action.phase:
+                raise self.lib_file.error(where + key_path,
+                                          f"depends on {dep!r}, which comes in a later phase")
+        for a, rule in enumerate(action.after):
+            if rule.when is not None:
+                self._condition(self.lib_file, where + ("after", a, "when"), rule.when)
 
     def _no_cycles(self, actions: dict[str, Any]) -> None:
         done: set[str] = set()
@@ -502,9 +554,16 @@ class _Checker:
                 raise self.lib_file.error(("actions", index, "depends_on"),
                                           f"dependency cycle: {cycle}")
             if ident not in done:
-                for dep in actions[ident].depends_on:
+                action = actions[ident]
+                for dep in (*action.depends_on, *(rule.action for rule in action.after)):
                     visit(dep, trail + (ident,))
                 done.add(ident)
 
         for ident in actions:
             visit(ident, ())
+
+
+def _mentions_outlier(cond: Condition) -> bool:
+    """Whether a condition tests an `outlier` finding anywhere in it."""
+    children = [*(cond.all or ()), *(cond.any or ())]
+    return cond.outlier is not None or any(_mentions_outlier(c) for c in children)

@@ -2,6 +2,11 @@
 
 A condition over missing data is false: a dimension with insufficient data is neither
 "below" nor "at least" anything, so no barrier is claimed and no action is triggered on a guess.
+
+A `margin` (in points of 0..100) asks whether a condition holds *clearly*: every threshold must
+be cleared by that margin (a perception gap too), and under `not` the margin works the other
+way. The roadmap uses it so that a score a point either side of a threshold cannot flip what
+comes first.
 """
 
 from __future__ import annotations
@@ -25,39 +30,56 @@ class Facts:
     context: Mapping[str, tuple[str, ...]]
     agencies: frozenset[str]
     barriers: frozenset[str] = field(default_factory=frozenset)
+    spreads: Mapping[str, float | None] = field(default_factory=dict)
+    gap_threshold: float | None = None
+    outliers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    run_by: str | None = None
 
 
-def _compare(value: float | None, cond: Condition) -> bool:
+def _compare(value: float | None, cond: Condition, margin: float = 0.0) -> bool:
     if value is None:
         return False
     if cond.below is not None:
-        return value < cond.below
+        return value < cond.below - margin
     if cond.at_least is not None:
-        return value >= cond.at_least
+        return value >= cond.at_least + margin
     assert cond.above is not None
-    return value > cond.above
+    return value > cond.above + margin
 
 
-def holds(cond: Condition, facts: Facts) -> bool:
-    """True when the condition holds for these facts."""
+def _gap(dimension: str, facts: Facts, margin: float) -> bool:
+    spread = facts.spreads.get(dimension)
+    if margin == 0 or spread is None or facts.gap_threshold is None:
+        return dimension in facts.gaps
+    return spread >= facts.gap_threshold + margin
+
+
+def holds(cond: Condition, facts: Facts, margin: float = 0.0) -> bool:
+    """True when the condition holds for these facts (clearly, by `margin` points)."""
     if cond.all is not None:
-        return all(holds(child, facts) for child in cond.all)
+        return all(holds(child, facts, margin) for child in cond.all)
     if cond.any is not None:
-        return any(holds(child, facts) for child in cond.any)
+        return any(holds(child, facts, margin) for child in cond.any)
     if cond.not_ is not None:
-        return not holds(cond.not_, facts)
+        return not holds(cond.not_, facts, -margin)
     if cond.item is not None:
-        return _compare(facts.items.get(cond.item), cond)
+        return _compare(facts.items.get(cond.item), cond, margin / 100)
     if cond.dimension is not None:
-        return _compare(facts.dimensions.get(cond.dimension), cond)
+        return _compare(facts.dimensions.get(cond.dimension), cond, margin)
     if cond.overall is not None:
-        return _compare(facts.overall, cond)
+        return _compare(facts.overall, cond, margin)
     if cond.dont_know is not None:
         if cond.dont_know in facts.insufficient and cond.dont_know not in facts.dont_know:
             return False
-        return _compare(facts.dont_know.get(cond.dont_know), cond)
+        return _compare(facts.dont_know.get(cond.dont_know), cond, margin / 100)
     if cond.gap is not None:
-        return cond.gap in facts.gaps
+        return _gap(cond.gap, facts, margin)
+    if cond.outlier is not None:
+        if cond.outlier == "any":
+            return any(facts.outliers.values())
+        return bool(facts.outliers.get(cond.outlier))
+    if cond.run_by is not None:
+        return facts.run_by in cond.run_by
     if cond.insufficient is not None:
         return cond.insufficient in facts.insufficient
     if cond.barrier is not None:
@@ -76,6 +98,8 @@ def satisfied_atoms(cond: Condition, facts: Facts) -> list[Condition]:
     if cond.all is not None or cond.any is not None:
         children = cond.all if cond.all is not None else cond.any
         return [atom for child in children or () for atom in satisfied_atoms(child, facts)]
+    if cond.run_by is not None:
+        return []
     if cond.not_ is not None:
         return []
     return [cond]

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 ID_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
 DONT_KNOW = "dont_know"
 PHASES = (1, 2, 3)
+# Who ran an assessment round: a (national or regional) mobile team, or the municipality itself.
+RUN_BY = ("mobile_team", "municipality")
 
 
 class Frozen(BaseModel):
@@ -95,11 +97,14 @@ class Source(Frozen):
 
 
 class Option(Frozen):
-    """One answer option: its stored value, label and readiness score (1 = most ready)."""
+    """One answer option: its stored value, label and readiness score (1 = most ready).
+    `exclusive` marks an option of a several-answer context question that goes alone
+    ("None that I know of", "Not defined")."""
 
     value: str = Field(pattern=ID_PATTERN)
     label: str
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+    exclusive: bool = False
 
     @field_validator("value")
     @classmethod
@@ -191,7 +196,9 @@ class Condition(Frozen):
     Subjects: `item` (municipality mean item score 0..1), `dimension` (0..100), `overall`
     (0..100), `dont_know` (a dimension's don't-know share 0..1), `gap` (a dimension flagged as a
     perception gap), `insufficient` (a dimension without enough data), `barrier` (detected),
-    `context` (a context answer, with `in`), `agency_missing` (agency took no part).
+    `context` (a context answer, with `in`), `agency_missing` (agency took no part),
+    `outlier` (a dimension, or `any`, on which one agency lies far below the others),
+    `run_by` (who ran the round: a list of RUN_BY values, one of which must match).
     """
 
     all: tuple[Condition, ...] | None = None
@@ -206,6 +213,8 @@ class Condition(Frozen):
     barrier: str | None = None
     context: str | None = None
     agency_missing: str | None = None
+    outlier: str | None = None
+    run_by: tuple[str, ...] | None = None
     below: float | None = None
     at_least: float | None = None
     above: float | None = None
@@ -216,7 +225,8 @@ class Condition(Frozen):
         subjects = [
             name
             for name in ("all", "any", "not_", "item", "dimension", "overall", "dont_know", "gap",
-                         "insufficient", "barrier", "context", "agency_missing")
+                         "insufficient", "barrier", "context", "agency_missing", "outlier",
+                         "run_by")
             if getattr(self, name) is not None
         ]
         if len(subjects) != 1:
@@ -230,6 +240,8 @@ class Condition(Frozen):
             raise ValueError(f"'{subject}' takes no threshold")
         if (subject == "context") != (self.in_ is not None):
             raise ValueError("'context' needs 'in', and only 'context' takes it")
+        if subject == "run_by" and not set(self.run_by or ()) <= set(RUN_BY):
+            raise ValueError(f"'run_by' takes values among {', '.join(RUN_BY)}")
         return self
 
 
@@ -281,8 +293,24 @@ class Note(Frozen):
     text: str
 
 
+class After(Frozen):
+    """A conditional ordering rule: when `when` holds (always, without it), the action comes
+    after `action`, which is then planned too."""
+
+    action: str
+    when: Condition | None = None
+
+
 class Action(Frozen):
-    """A roadmap action from the library."""
+    """A roadmap action from the library.
+
+    `lead` is the natural lead by role and `partners` the roles it works with; `needs` names
+    the agencies it cannot do without (the lead always counts), `brings_in` the agencies it
+    brings into the cooperation, `after` ordering rules that hold only in some municipalities.
+    `aimed_at_outlier` aims it at the agency found far below the others (an `outlier` finding).
+    `at_reassessment` makes it due on the re-assessment date; `pinned` keeps it dated and
+    ahead of its phase whenever it is chosen.
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     title: str
@@ -296,6 +324,12 @@ class Action(Frozen):
     effort: Literal["low", "medium", "high"]
     indicator: str
     depends_on: tuple[str, ...] = ()
+    after: tuple[After, ...] = ()
+    needs: tuple[str, ...] = ()
+    brings_in: tuple[str, ...] = ()
+    aimed_at_outlier: bool = False
+    at_reassessment: bool = False
+    pinned: bool = False
     when: Condition | None = None
     done_when: Condition | None = None
     sustain: bool = False
@@ -339,12 +373,55 @@ class Term(Frozen):
     evidence: Evidence | None = None
 
 
+class Capacity(Frozen):
+    """How many dated actions a municipality can carry: the first rule whose condition holds
+    (and whose stages, when given, include the municipality's) sets its plan size."""
+
+    when: Condition | None = None
+    stages: tuple[str, ...] = ()
+    phase_one: int = Field(ge=1)
+    total: int = Field(ge=1)
+    label: str
+
+    @model_validator(mode="after")
+    def _fits(self) -> Capacity:
+        if self.phase_one > self.total:
+            raise ValueError("phase_one cannot exceed total")
+        return self
+
+
+class Plan(Frozen):
+    """How the roadmap is sized and kept stable: capacity rules, a tolerance band (points) a
+    first-phase trigger, an urgency level or a perception gap must clear (so near-ties keep the
+    library's order), how near a stage's edge counts as both stages, how far below the other
+    agencies one agency must lie to be an outlier, who convenes when a natural lead is absent,
+    how long the undated "later" list may be, and month windows of the dated phases."""
+
+    capacity: tuple[Capacity, ...] = Field(min_length=1)
+    tolerance: float = Field(default=0.0, ge=0, le=50)
+    stage_margin: float = Field(default=0.0, ge=0, le=50)
+    outlier_points: float = Field(default=25.0, gt=0, le=100)
+    convenor: str
+    later_max: int = Field(default=6, ge=0)
+    phase_months: tuple[int, int, int] = (3, 12, 24)
+
+    @model_validator(mode="after")
+    def _rising(self) -> Plan:
+        if not 0 < self.phase_months[0] < self.phase_months[1] < self.phase_months[2]:
+            raise ValueError("phase_months must rise: [end of phase 1, 2, 3]")
+        if self.capacity[-1].when is not None or self.capacity[-1].stages:
+            raise ValueError("the last capacity rule must catch all (no when, no stages)")
+        return self
+
+
 class ActionLibrary(Frozen):
-    """The roadmap action library document."""
+    """The roadmap action library document. Without `plan` (version 1.0) the roadmap keeps its
+    first behaviour: phase capacities from the settings, every triggered action dated."""
 
     schema_version: Literal[1] = Field(alias="schema")
     families: tuple[Family, ...] = Field(min_length=1)
     models: tuple[MawModel, ...] = Field(min_length=1)
+    plan: Plan | None = None
     actions: tuple[Action, ...] = Field(min_length=1)
 
 

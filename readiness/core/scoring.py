@@ -107,23 +107,29 @@ def _mean(values: Iterable[float]) -> float | None:
 
 
 def derive_context(q: Questionnaire, answers: Iterable[Answer]) -> dict[str, tuple[str, ...]]:
-    """Context answers across respondents: the most frequent for single choice, all for multiple."""
-    chosen: dict[str, Counter[str]] = defaultdict(Counter)
+    """The municipality's factual context, each question from one accountable person: the
+    first respondent in the file who answers it (put the organiser's rows first), never a
+    majority of practitioners, so new staff cannot outvote those who know. An exclusive
+    answer ("none") given with others is dropped in favour of the others."""
     context_ids = {item.id for item in q.doc.context}
+    answerer: dict[str, str] = {}
+    chosen: dict[str, set[str]] = defaultdict(set)
     for answer in answers:
-        if answer.item in context_ids and answer.value != DONT_KNOW:
-            chosen[answer.item][answer.value] += 1
+        if answer.item not in context_ids:
+            continue
+        if answerer.setdefault(answer.item, answer.respondent) == answer.respondent \
+                and answer.value != DONT_KNOW:
+            chosen[answer.item].add(answer.value)
     context: dict[str, tuple[str, ...]] = {}
     for item in q.doc.context:
-        counts = chosen.get(item.id)
-        if not counts:
+        values = chosen.get(item.id)
+        if not values:
             continue
         order = [o.value for o in q.options(item)]
-        if item.multiple:
-            context[item.id] = tuple(v for v in order if v in counts)
-        else:
-            best = max(counts.values())
-            context[item.id] = (next(v for v in order if counts.get(v) == best),)
+        if len(values) > 1:
+            values -= set(q.exclusive(item))
+        picked = tuple(v for v in order if v in values)
+        context[item.id] = picked if item.multiple else picked[:1]
     return context
 
 

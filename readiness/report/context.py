@@ -21,7 +21,7 @@ from readiness.core.published import Published, add_months
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap, build_roadmap
 from readiness.core.schema import Level
-from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding
+from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding, Result
 from readiness.core.statements import average_answer
 from readiness.report.charts import agency_bars_svg, level_bar, radar_svg
 from readiness.report.legal import LegalSection, legal_section
@@ -29,6 +29,7 @@ from readiness.report.text import (
     Point,
     cite,
     format_date,
+    found_detail,
     gap_meaning,
     strengths_and_weaknesses,
     summary_paragraphs,
@@ -211,8 +212,8 @@ def _levels_for(q: Questionnaire, dimension: str) -> tuple[Level, ...]:
                  for lv in q.doc.levels)
 
 
-def _finding(q: Questionnaire, found: Finding) -> FindingView:
-    return FindingView(found.title, found.description, cite(q, found.evidence))
+def _finding(q: Questionnaire, result: Result, found: Finding) -> FindingView:
+    return FindingView(found.title, found_detail(q, result, found), cite(q, found.evidence))
 
 
 class _Builder:
@@ -279,8 +280,9 @@ class _Builder:
             statements=statements, low_item_threshold=q.doc.settings.low_item_score * 100,
             answered_share=dim.answered_share,
             dont_know_share=dim.dont_know_share, dont_know_flag=dim.dont_know_flag,
-            barriers=tuple(_finding(q, b) for b in result.barriers if b.dimension == dim_id),
-            facilitators=tuple(_finding(q, f) for f in result.facilitators
+            barriers=tuple(_finding(q, result, b) for b in result.barriers
+                           if b.dimension == dim_id),
+            facilitators=tuple(_finding(q, result, f) for f in result.facilitators
                                if f.dimension == dim_id),
             comments=comments, divergent=dim.divergent, spread=spread,
             evidence=cite(q, doc.evidence))
@@ -289,16 +291,16 @@ class _Builder:
         """A planned action with titles, dependencies and a check-by date."""
         deps = tuple(f"{self.priority[d]}. {self._title(d)}" for d in action.depends_on
                      if d in self.priority)
-        months = PHASE_MONTHS.get(action.phase, self.roadmap.reassess_after_months)
-        if action.phase == 3:
-            months = max(months, 24)
-        due = add_months(self.meta.assessed_on, months)
+        months = action.due_month
+        if months is None and action.phase in (1, 2, 3):  # a roadmap stored before due months
+            months = PHASE_MONTHS.get(action.phase, max(24, self.roadmap.reassess_after_months))
+        due = None if months is None else add_months(self.meta.assessed_on, months)
         if action.id == REASSESS_ACTION:
             due = self.reassess_on
         return ActionView(
             priority=action.priority, title=action.title, phase=action.phase,
             findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
-            lead=self.agency(action.lead),
+            lead=self._lead(action),
             partners=", ".join(self.agency(p) + ("" if p in self.counts else " (not yet involved)")
                                for p in action.partners),
             effort=action.effort, depends_on=deps, indicator=action.indicator,
@@ -306,7 +308,18 @@ class _Builder:
             inspiration=tuple((i.country, i.text, cite(self.q, (i.evidence,)))
                               for i in action.inspiration),
             evidence=cite(self.q, action.evidence),
-            check_by=format_date(due))
+            check_by="" if due is None else format_date(due))
+
+    def _lead(self, action: PlannedAction) -> str:
+        """The lead, and why it differs from the natural lead when that one took no part."""
+        note = action.lead_note or ""
+        if note.startswith("bring:") and note[6:] in self.priority:
+            return (f"{self.agency(action.lead)} (once brought in by action "
+                    f"{self.priority[note[6:]]})")
+        if note.startswith("agree:"):
+            return (f"{self.agency(action.lead)} convenes; {self.agency(note[6:])} took no part, "
+                    "so the partners agree who leads")
+        return self.agency(action.lead)
 
     def _title(self, action_id: str) -> str:
         return next(a.title for a in self.roadmap.actions if a.id == action_id)
@@ -350,8 +363,14 @@ class _Builder:
         rows = []
         for dim in self.result.dimensions:
             levels = sorted(_levels_for(self.q, dim.id), key=lambda lv: lv.min)
+            planned = any(a.dimension == dim.id and a.due_month is not None
+                          and a.due_month <= self.roadmap.reassess_after_months
+                          for a in self.roadmap.actions)
             if dim.score is None:
                 now, goal = "Insufficient data", "Enough answers to score it"
+            elif not planned and self.q.library.plan is not None:
+                now = f"{dim.score:.0f} ({dim.level_title})"
+                goal = f"Hold at {dim.score:.0f}: no action on it is due before the re-assessment"
             else:
                 now = f"{dim.score:.0f} ({dim.level_title})"
                 nxt = next((lv for lv in levels if lv.min > dim.score), None)
@@ -399,8 +418,9 @@ def build_report_context(q: Questionnaire, published: Published,
                         levels=q.doc.levels, describe_in_title=True),
         levels=q.doc.levels,
         dimensions=tuple(b.dimension(d) for d in q.dimension_ids),
-        general_barriers=tuple(_finding(q, f) for f in result.barriers if f.dimension is None),
-        general_facilitators=tuple(_finding(q, f) for f in result.facilitators
+        general_barriers=tuple(_finding(q, result, f) for f in result.barriers
+                               if f.dimension is None),
+        general_facilitators=tuple(_finding(q, result, f) for f in result.facilitators
                                    if f.dimension is None),
         gaps=b.gaps(), gap_threshold=q.doc.settings.gap_threshold,
         heatmap_agencies=heat_agencies, heatmap=heat_rows,
@@ -409,7 +429,7 @@ def build_report_context(q: Questionnaire, published: Published,
         alternatives=tuple((m.title, m.description) for m in roadmap.alternatives),
         starting_point=b.starting_point(),
         unanswered_context=len(q.doc.context) - len(b.starting_point()),
-        build_on=tuple(_finding(q, f) for f in result.facilitators),
+        build_on=tuple(_finding(q, result, f) for f in result.facilitators),
         phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
         sustaining=roadmap.sustaining,

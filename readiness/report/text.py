@@ -12,6 +12,7 @@ from datetime import date
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap
+from readiness.core.rules import satisfied_atoms
 from readiness.core.schema import Evidence
 from readiness.core.scoring import DimensionResult, Finding, ItemResult, Result
 from readiness.core.statements import average_answer, statement_reading
@@ -155,12 +156,12 @@ def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
         if f"dim:{dim.id}" not in points.seen:
             dimension(dim)
     for found in (f for f in result.facilitators if f.dimension is None):
-        points.add(f"found:{found.id}", Point(found.title, found.description))
+        points.add(f"found:{found.id}", Point(found.title, found_detail(q, result, found)))
     for dim in good[1:]:
         if f"dim:{dim.id}" not in points.seen:
             dimension(dim)
     for found in result.facilitators:
-        points.add(f"found:{found.id}", Point(found.title, found.description))
+        points.add(f"found:{found.id}", Point(found.title, found_detail(q, result, found)))
     for dim in sorted(result.dimensions, key=lambda d: (-(d.score or 0.0), d.id)):
         best = next(iter(items[dim.id]), None)
         if best is not None and (best.score or 0.0) >= strong_from:
@@ -196,17 +197,36 @@ def _weaknesses(q: Questionnaire, result: Result) -> tuple[Point, ...]:
                                  "Too many practitioners could not answer; awareness of this "
                                  "subject is itself a finding."))
     for found in (b for b in result.barriers if b.dimension is None):
-        points.add(f"found:{found.id}", Point(found.title, found.description))
+        points.add(f"found:{found.id}", Point(found.title, found_detail(q, result, found)))
     for dim in weak[2:]:
         dimension(dim)
     for found in sorted(result.barriers, key=lambda b: (_dim_score(result, b.dimension), b.id)):
-        points.add(f"found:{found.id}", Point(found.title, found.description))
+        points.add(f"found:{found.id}", Point(found.title, found_detail(q, result, found)))
     low = sorted((i for scored in items.values() for i in scored
                   if (i.score or 0.0) < q.doc.settings.low_item_score),
                  key=lambda i: (i.score or 0.0, i.id))
     for item in low:
         points.add(f"dim:{item.dimension}", _statement_point(q, result, item))
     return tuple(points.points)
+
+
+def found_detail(q: Questionnaire, result: Result, found: Finding) -> str:
+    """A finding's description, with the context answers that made it hold here: a generic
+    text may name several structures; the report says which ones were actually answered."""
+    rules = {r.id: r for r in (*q.doc.barriers, *q.doc.facilitators)}
+    rule = rules.get(found.id)
+    if rule is None:
+        return found.description
+    answered: list[str] = []
+    for atom in satisfied_atoms(rule.detect, result.facts()):
+        if atom.context is None:
+            continue
+        chosen = set(result.context.get(atom.context, ())) & set(atom.in_ or ())
+        answered += [o.label for o in q.options(atom.context) if o.value in chosen]
+    if not answered:
+        return found.description
+    labels = list(dict.fromkeys(answered))
+    return f"{found.description.rstrip()} Answered here: {', '.join(labels)}."
 
 
 def _dim_score(result: Result, dimension: str | None) -> float:
@@ -246,11 +266,13 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
                           "cooperation alive, monitor it and re-assess.")
     else:
         first = len(roadmap.phase(1))
+        later = (f", sized for {roadmap.size_label}, with {len(roadmap.later)} more on a "
+                 "\u201clater, if needed\u201d list") if roadmap.size_label else ""
         paragraphs.append(
-            f"The roadmap proposes {len(roadmap.actions)} actions, {first} of them in the first "
-            f"three months, and suggests a {roadmap.model.title.lower()} as the way of working "
-            "to aim for, built on what already exists here. Models inspire; they are not a "
-            "blueprint.")
+            f"The roadmap proposes {len(roadmap.dated)} dated actions, {first} of them in the "
+            f"first three months{later}, and suggests a {roadmap.model.title.lower()} as the "
+            "way of working to aim for, built on what already exists here. Models inspire; "
+            "they are not a blueprint.")
     return tuple(paragraphs)
 
 

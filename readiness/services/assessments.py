@@ -258,7 +258,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         municipality=municipality, round=(last or 0) + 1,
         conducted_on=conducted_on or _now().date(), mode=mode, status=Status.OPEN,
         questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
-        agencies=[a for a in q.agency_ids if a in wanted], context={},
+        agencies=[a for a in q.agency_ids if a in wanted],
+        context=_previous_context(q, municipality),
         created_by_id=creator.id if creator else None)
     db.add(assessment)
     tokens: dict[str, str] = {}
@@ -342,16 +343,25 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
     assessment.context = context
 
 
-def exclusive_values(q: Questionnaire, item: Item) -> tuple[str, ...]:
-    """The options of a multiple-choice context question that exclude every other answer.
+def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str, list[str]]:
+    """The organiser's context answers of the municipality's latest round, as a starting point
+    for the new one (answers this questionnaire no longer offers are dropped)."""
+    earlier = sorted(municipality.assessments, key=lambda a: a.round)
+    previous = dict(earlier[-1].context or {}) if earlier else {}
+    context: dict[str, list[str]] = {}
+    for item in q.doc.context:
+        allowed = [o.value for o in q.options(item)]
+        values = [v for v in previous.get(item.id, ()) if v in allowed]
+        if values and (item.multiple or len(values) == 1):
+            context[item.id] = values
+    return context
 
-    The questionnaire does not mark them yet, so by their value: `none`, or `none_...` (like
-    "None that I know of").
-    """
-    if not item.multiple:
-        return ()
-    return tuple(o.value for o in q.options(item)
-                 if o.value == "none" or o.value.startswith("none_"))
+
+def exclusive_values(q: Questionnaire, item: Item) -> tuple[str, ...]:
+    """The options of a multiple-choice context question that exclude every other answer:
+    those marked `exclusive` in the questionnaire, or (for a question that marks none, as in
+    version 1.0) by their value: `none`, or `none_...` (like "None that I know of")."""
+    return q.exclusive(item)
 
 
 def _band_of(value: str) -> str:
@@ -454,8 +464,8 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
     legal actions follow the law of the municipality's jurisdiction."""
     q = questionnaire_of(assessment)
     result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
-    return q, result, apply_legal(build_roadmap(q, result), q, result,
-                                  legal_profile_of(assessment))
+    return q, result, apply_legal(build_roadmap(q, result, run_by=run_by(db, assessment)),
+                                  q, result, legal_profile_of(assessment))
 
 
 def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Published]:
@@ -466,7 +476,17 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
     counts = None if workshop else practitioners_by_agency(db, assessment)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
-                      profile=legal_profile_of(assessment))
+                      profile=legal_profile_of(assessment), run_by=run_by(db, assessment))
+
+
+def run_by(db: Session, assessment: Assessment) -> str | None:
+    """Who ran the round, from its organiser's role: an advisor is a mobile team, a
+    municipality coordinator the municipality itself; unknown otherwise."""
+    if assessment.created_by_id is None:
+        return None
+    creator = db.get(User, assessment.created_by_id)
+    roles = {Role.ADVISOR: "mobile_team", Role.MUNICIPALITY_COORDINATOR: "municipality"}
+    return roles.get(Role(creator.role)) if creator is not None else None
 
 
 def close_assessment(db: Session, assessment: Assessment) -> Result:

@@ -114,9 +114,9 @@ def audit(action: str, scored: ScoredAssessment) -> None:
                           scored.assessment.municipality)
 
 
-def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    """Comments of agencies large enough for them, per page, sorted so their order says nothing
-    of who wrote them."""
+def _shown_comments(scored: ScoredAssessment) -> dict[str, dict[str, list[str]]]:
+    """{agency: {dimension or page id: [texts]}} of the agencies large enough for their
+    comments to be shown (see `Published.comment_agencies`)."""
     shown = set(scored.published.comment_agencies)
     rows = get_session().execute(select(Response.agency, Response.comments).where(
         Response.assessment_id == scored.assessment.id,
@@ -126,9 +126,30 @@ def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[
         if agency in shown:
             for dimension, text in comments.items():
                 by_agency.setdefault(agency, {}).setdefault(dimension, []).append(text)
+    return by_agency
+
+
+def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Comments per shown agency and page, sorted so their order says nothing of who wrote them."""
+    by_agency = _shown_comments(scored)
     titles = {d.id: d.title for d in scored.q.doc.dimensions}
     return [(agency, [(titles.get(d, d), sorted(texts)) for d, texts in pages.items()])
             for agency in scored.published.comment_agencies if (pages := by_agency.get(agency))]
+
+
+def roadmap_notes(scored: ScoredAssessment) -> dict[int, list[str]]:
+    """For the organiser, beside each action: the comments on its dimension from agencies
+    large enough for comments, sorted so their order says nothing of who wrote them."""
+    roadmap = scored.published.roadmap
+    if roadmap is None or not auth.can(auth.current_user(), Access.MANAGE,
+                                       scored.assessment.municipality):
+        return {}
+    by_dimension: dict[str, list[str]] = {}
+    for pages in _shown_comments(scored).values():
+        for dimension, texts in pages.items():
+            by_dimension.setdefault(dimension, []).extend(texts)
+    return {a.priority: sorted(by_dimension[a.dimension]) for a in roadmap.actions
+            if a.dimension in by_dimension}
 
 
 def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[ActionView, ...]], ...]:
@@ -289,7 +310,7 @@ def show(public_id: str) -> ResponseReturnValue:
         cite=lambda evidence: cite(q, evidence),
         phases=roadmap_phases(scored) if published.roadmap else (),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
-        comments=_comments(scored), downloads=DOWNLOADS,
+        comments=_comments(scored), notes=roadmap_notes(scored), downloads=DOWNLOADS,
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])),
         legal=legal_section(services.legal_profile_of(scored.assessment), q),
