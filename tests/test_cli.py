@@ -159,10 +159,10 @@ def test_context_rows_in_the_csv_tailor_the_suggested_model(tmp_path: Path, aim:
 
 
 def test_roadmap_of_a_round_run_by_a_mobile_team_plans_the_follow_up(tmp_path: Path):
-    from readiness.cli.main import score_file
+    from readiness.cli.offline import score_file
 
     path = _write_responses(tmp_path / "responses.csv")
-    _, _, by_team = score_file(path, "mobile_team")
+    _, _, by_team = score_file(path, run_by="mobile_team")
     _, _, unknown = score_file(path)
     assert "mobile_team_follow_up" in [a.id for a in by_team.actions]
     assert "mobile_team_follow_up" not in [a.id for a in unknown.actions]

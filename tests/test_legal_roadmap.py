@@ -134,14 +134,15 @@ def test_an_added_legal_step_keeps_each_phase_within_its_capacity():
     q = get_questionnaire()
     result = score(q, _weak_everywhere())
     plain = build_roadmap(q, result)
-    settings = q.doc.settings
-    capacity = {1: settings.phase_one_capacity, 2: settings.phase_two_capacity}
-    assert len(plain.phase(1)) == capacity[1]  # full before the legal steps are added
-    assert len(plain.phase(2)) == capacity[2]
+    first, dated = plain.phase_one_capacity, plain.dated_capacity
+    assert first is not None  # 1.1 sizes the plan to the municipality
+    assert dated is not None
+    assert len(plain.phase(1)) == first  # full before the legal steps are added
+    assert len(plain.dated) == dated
     for profile_id in ("be", "de"):
         roadmap = apply_legal(plain, q, result, get_profiles()[profile_id])
-        assert len(roadmap.phase(1)) == capacity[1]
-        assert len(roadmap.phase(2)) == capacity[2]
+        assert len(roadmap.phase(1)) == first
+        assert len(roadmap.dated) == dated
         dpia = next(a for a in roadmap.actions if a.id == "legal_dpia")
         sharing = next(a for a in roadmap.actions if "legal_dpia" in a.depends_on)
         assert dpia.phase == sharing.phase

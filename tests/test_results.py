@@ -207,9 +207,10 @@ def test_roadmap_shows_no_raw_agency_id(client: FlaskClient, session: Session,
 def test_why_here_gives_the_findings_and_the_reason_as_the_pdf_does(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     assessment = _closed(session, questionnaire)
-    _, _result, roadmap = services.score_assessment(session, assessment)
+    _, published = services.publish_assessment(session, assessment)
+    assert published.roadmap is not None
     roadmap_html = _roadmap_section(_page(client, session, assessment))
-    for action in roadmap.actions:
+    for action in published.roadmap.actions:
         found = roadmap_html.split(f'value="{action.priority}"', 1)[1].split("</li>", 1)[0]
         why = found.split("<strong>Why here:</strong>", 1)[1].split("</p>", 1)[0]
         assert escape(action.why) in why

@@ -20,6 +20,7 @@ from pydantic import Field
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
 from readiness.core.questionnaire import Questionnaire, QuestionnaireError, _parse, _read_yaml
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
+from readiness.core.roadmap_plan import LATER
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
 
@@ -152,9 +153,12 @@ def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,
         renamed[action.id] = new.id
         out.append(_copy(action, new, profile, (finding, *action.findings), notes, deps))
     out = [replace(a, depends_on=tuple(renamed.get(d, d) for d in a.depends_on)) for a in out]
-    settings = q.doc.settings
-    for number, capacity in ((1, settings.phase_one_capacity), (2, settings.phase_two_capacity)):
-        out = _keep_capacity(out, number, capacity, keep={words.dpia.id, *renamed.values()})
+    settings, keep = q.doc.settings, {words.dpia.id, *renamed.values()}
+    out = _keep_capacity(out, 1, roadmap.phase_one_capacity or settings.phase_one_capacity, keep)
+    if roadmap.dated_capacity is None:
+        out = _keep_capacity(out, 2, settings.phase_two_capacity, keep)
+    else:
+        out = _keep_dated(out, roadmap.dated_capacity, keep)
     return replace(roadmap, actions=tuple(replace(a, priority=n)
                                           for n, a in enumerate(out, start=1)))
 
@@ -171,5 +175,23 @@ def _keep_capacity(actions: list[PlannedAction], phase: int, capacity: int,
         if not movable:
             break
         last = movable[-1]
-        out[out.index(last)] = replace(last, phase=phase + 1, phase_title=PHASE_TITLES[phase + 1])
+        out[out.index(last)] = replace(last, phase=phase + 1, phase_title=PHASE_TITLES[phase + 1],
+                                       due_month=None)
     return sorted(out, key=lambda a: a.phase)  # stable: the order within a phase is kept
+
+
+def _keep_dated(actions: list[PlannedAction], capacity: int,
+                keep: set[str]) -> list[PlannedAction]:
+    """At most `capacity` dated actions: an added legal step moves the last dated action that
+    no other dated action needs to the undated "later, if needed" list."""
+    out = list(actions)
+    while sum(a.phase != LATER for a in out) > capacity:
+        dated = [a for a in out if a.phase != LATER]
+        needed = {d for a in dated for d in a.depends_on}
+        movable = [a for a in dated if a.id not in needed and a.id not in keep]
+        if not movable:
+            break
+        last = max(movable, key=lambda a: (a.phase, out.index(a)))
+        out[out.index(last)] = replace(last, phase=LATER, phase_title=PHASE_TITLES[LATER],
+                                       due_month=None)
+    return sorted(out, key=lambda a: a.phase)

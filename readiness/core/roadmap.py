@@ -100,6 +100,10 @@ class Roadmap:
     reassess_after_months: int
     size_label: str = ""
     run_by: str | None = None
+    # the plan's size: at most this many actions in the first phase, and dated in all (None:
+    # the questionnaire's phase capacities, as version 1.0 plans)
+    phase_one_capacity: int | None = None
+    dated_capacity: int | None = None
 
     def phase(self, number: int) -> tuple[PlannedAction, ...]:
         """The actions of one phase, in priority order."""
@@ -350,7 +354,8 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     models = suggest_models(q, facts)
     return Roadmap(actions=tuple(planned), sustaining=sustaining, model=models[0],
                    alternatives=tuple(models[1:]), reassess_after_months=reassess,
-                   size_label=size.label, run_by=run_by)
+                   size_label=size.label, run_by=run_by, phase_one_capacity=size.phase_one,
+                   dated_capacity=size.total)
 
 
 def _planned(q: Questionnaire, result: Result, facts: Facts, chosen: dict[str, Action],
