@@ -37,6 +37,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   (assessment_id, kind `barrier`/`facilitator`, finding id), so national views count them in SQL.
 - `ApiToken`: a user's token for the read-only API: public_id, user_id, name, token_hash (SHA-256;
   the token is shown once), created_at, last_used_at, revoked_at.
+- `UserSession`: a signed-in browser: public_id, key_hash (SHA-256 of the cookie's random key),
+  user_id, created_at, last_seen_at, expires_at, user_agent (shortened, to recognise it).
 """
 
 from __future__ import annotations
@@ -348,5 +350,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random key, the table only its SHA-256 digest.
+
+    Deleting the row ends the session at once (sign-out, new password, deactivation, an admin).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    user_agent: Mapped[str] = mapped_column(String(160), default="")
 
     user: Mapped[User] = relationship()

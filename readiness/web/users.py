@@ -33,6 +33,7 @@ from readiness.services.assessments import PASSWORD_MIN_LENGTH
 from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
+from readiness.web.auth import device_for
 from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
@@ -312,7 +313,7 @@ def change_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_session()
         checked = auth.authenticate(db, user.username, form.current_password.data or "",
-                                    request.remote_addr or "")
+                                    request.remote_addr or "", device=device_for(user.username))
         if checked.user is None:
             db.commit()  # keep the failure count: this form cannot be used to guess
             form.current_password.errors = [
@@ -326,8 +327,8 @@ def change_password() -> ResponseReturnValue:
         except UserRefused as refused:
             form.new_password.errors.append(_refusal(refused.reason))
         else:
+            auth.login_user(user)  # this browser gets a new session; every other one has ended
             db.commit()
-            auth.login_user(user)  # this session carries on; every other one has ended
             flash(_("Your password is changed. You are signed out everywhere else."))
             return redirect(url_for("assessments.index"))
     return render_template("users/change_password.html", form=form), (
