@@ -36,9 +36,15 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en"],
     "PASSWORD_HASH_METHOD": "scrypt",
-    "LOGIN_MAX_FAILURES": 5,  # per username and address within the window
+    # Sign-in throttling (readiness.auth.authenticate): an account's failures from any address
+    # start a back-off at LOGIN_MAX_FAILURES (LOGIN_BACKOFF_SECONDS, doubling, at most the
+    # window); an address past its limit may only try accounts without recent failures; a
+    # browser that signed in to an account before counts only its own failures.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_BACKOFF_SECONDS": 30,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
     "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links
