@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from readiness.core.names import check_name
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.core.schema import DONT_KNOW, Item
@@ -72,6 +73,7 @@ def create_user(db: Session, username: str, password: str, role: str, *,
     username = username.strip().lower()
     if not username or len(username) > 64:
         raise ServiceError("a username needs 1 to 64 characters")
+    _plain(username, "a username")
     if role not in set(Role):
         raise ServiceError(f"unknown role {role!r}; roles: {', '.join(Role)}")
     if len(password) < PASSWORD_MIN_LENGTH:
@@ -155,11 +157,21 @@ def _stored_region(db: Session, country: str, region: str) -> str:
                 region)
 
 
+def _plain(text: str, what: str) -> None:
+    """Refuse control and direction-changing characters in a name (`core.names`)."""
+    try:
+        check_name(text, what)
+    except ValueError as error:
+        raise ServiceError(str(error)) from None
+
+
 def _clean_municipality(db: Session, name: str, country: str, region: str,
                         population_band: str) -> tuple[str, str, str]:
     name, country = normalise_space(name), country.strip().upper()
     if not name:
         raise ServiceError("a municipality needs a name")
+    _plain(name, "a municipality's name")
+    _plain(region, "a region")
     if population_band not in POPULATION_BANDS:
         raise ServiceError(f"unknown population band {population_band!r}")
     return name, country, _stored_region(db, country, region)

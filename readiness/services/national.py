@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from readiness.core.names import forbidden_in_name
 from readiness.core.questionnaire import Questionnaire
 from readiness.models import ApiToken, AuditEvent, Role, User
 from readiness.national.aggregate import Tables, extend, tables
@@ -70,6 +71,8 @@ def create_api_token(db: Session, username: str, name: str = "") -> tuple[ApiTok
         raise ServiceError("only admins and national coordinators may have API tokens")
     if not user.active:
         raise ServiceError("this user is not active")
+    if forbidden_in_name(name) is not None:
+        raise ServiceError("a token's name may not hold control or text-direction characters")
     token = new_token()
     row = ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=hash_token(token))
     db.add(row)

@@ -39,6 +39,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from readiness.core.names import forbidden_in_name
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Option
 from readiness.models import POPULATION_BANDS, Mode, Municipality, Role, User
@@ -108,6 +109,13 @@ def _no_control_characters(_form: Any, field: Field) -> None:
         raise ValidationError(_("Remove the invisible control characters from this text"))
 
 
+def _plain_name(_form: Any, field: Field) -> None:
+    """A name holds no control or direction-changing characters (`core.names`)."""
+    if isinstance(field.data, str) and forbidden_in_name(field.data) is not None:
+        raise ValidationError(_("Remove the invisible control or text-direction characters "
+                                "from this name"))
+
+
 def _one_value(_form: Any, field: Field) -> None:
     if field.raw_data and len(field.raw_data) > 1:
         raise ValidationError(_("Choose only one answer"))
@@ -146,7 +154,7 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), filters=[_strip],
                            validators=[DataRequired(_l("Enter your username")), Length(max=64),
-                                       _no_control_characters])
+                                       _no_control_characters, _plain_name])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Enter your password")),
                                          Length(max=256)])
@@ -159,7 +167,7 @@ class MunicipalityForm(FlaskForm):
         _l("Name of the municipality"), filters=[_strip],
         validators=[DataRequired(_l("Enter the name of the municipality")),
                     Length(max=NAME_MAX, message=_l("Name must be %(max)d characters or fewer")),
-                    _no_control_characters])
+                    _no_control_characters, _plain_name])
     country = StringField(
         _l("Country code"), description=_l("Two letters, for example BE, FR or FI"),
         filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
@@ -171,7 +179,7 @@ class MunicipalityForm(FlaskForm):
                        "written the same way everywhere."),
         validators=[Optional(), Length(max=NAME_MAX,
                                        message=_l("Region must be %(max)d characters or fewer")),
-                    _no_control_characters])
+                    _no_control_characters, _plain_name])
     population_band = RadioField(
         _l("Number of inhabitants"), choices=[SelectChoice(band) for band in POPULATION_BANDS],
         validators=[InputRequired(_l("Choose the number of inhabitants"))])
@@ -257,7 +265,7 @@ class NewUserForm(_RoleChoices):
         description=_l("They sign in with it. Upper and lower case count as the same."),
         validators=[DataRequired(_l("Enter a username")),
                     Length(max=64, message=_l("Username must be %(max)d characters or fewer")),
-                    _no_control_characters])
+                    _no_control_characters, _plain_name])
     role = _role_field()
     municipality = _municipality_field()
 
@@ -289,7 +297,8 @@ class NewTokenForm(FlaskForm):
                          validators=[DataRequired(_l("Choose who the token is for"))])
     name = StringField(_l("What it is for (optional)"),
                        description=_l("For example the tool or report that will use it."),
-                       validators=[Length(max=120, message=_l("Use at most 120 characters"))])
+                       validators=[Length(max=120, message=_l("Use at most 120 characters")),
+                                   _no_control_characters, _plain_name])
 
     def __init__(self, holders: Sequence[User], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
