@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
     "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links
+    # Host names the app answers to (Flask refuses others with 400), e.g. ["maw.example.gov"];
+    # outside debug and testing one of PUBLIC_BASE_URL and TRUSTED_HOSTS must be set, so a
+    # forged Host header never reaches an invitation link
+    "TRUSTED_HOSTS": None,
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
@@ -99,6 +103,13 @@ def _finish_config(app: Flask) -> None:
             raise ConfigError("READINESS_SECRET_KEY must be set (a long random string); only "
                               "debug and testing run without one")
         app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+    if isinstance(app.config["TRUSTED_HOSTS"], str):  # READINESS_TRUSTED_HOSTS=a.gov,b.gov
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",")
+                                       if h.strip()]
+    if not (app.debug or app.testing or app.config["PUBLIC_BASE_URL"]
+            or app.config["TRUSTED_HOSTS"]):
+        raise ConfigError("Set READINESS_PUBLIC_BASE_URL (the site's address in invitation "
+                          "links) or READINESS_TRUSTED_HOSTS (the host names it answers to)")
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"

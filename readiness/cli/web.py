@@ -25,6 +25,18 @@ if TYPE_CHECKING:
 SECRET_KEY_FILE = "secret_key"
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+
+def _local_hosts() -> dict[str, Any]:
+    """Without a public address or trusted hosts configured, answer to this machine only."""
+    import os
+
+    if os.environ.get("READINESS_PUBLIC_BASE_URL") or os.environ.get("READINESS_TRUSTED_HOSTS"):
+        return {}
+    return {"TRUSTED_HOSTS": LOOPBACK_HOSTS}
+
+
 @contextmanager
 def command_app(**overrides: Any) -> Iterator[Flask]:
     """The app with an up-to-date schema; its connections are closed when the command ends."""
@@ -32,7 +44,7 @@ def command_app(**overrides: Any) -> Iterator[Flask]:
     from readiness.db import get_db, upgrade
 
     try:
-        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **overrides})
+        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **_local_hosts(), **overrides})
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -76,6 +88,10 @@ def register(group: click.Group) -> None:
 def serve(demo: bool, host: str, port: int) -> None:
     """Serve the web app (embedded SQLite by default; the database is created if missing)."""
     started = time.monotonic()
+    if host not in LOOPBACK_HOSTS and _local_hosts():
+        raise click.ClickException(
+            f"Serving on {host} needs READINESS_PUBLIC_BASE_URL or READINESS_TRUSTED_HOSTS "
+            "(the host names browsers use), so a forged Host header cannot reach a link")
     with command_app() as app:
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if demo:

@@ -10,6 +10,7 @@ modules may add routes to it, e.g. the PDF download), `users` (admins manage acc
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -89,6 +90,9 @@ _MESSAGES = {
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS: no page can link
+        return Response(_("This site does not answer to that host name."), code,
+                        mimetype="text/plain")
     if request.path.startswith("/api/"):  # the JSON API answers errors in JSON
         from readiness.web.api import json_error
 
