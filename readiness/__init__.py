@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     # forged Host header never reaches an invitation link
     "TRUSTED_HOSTS": None,
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
+    "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
     # The privacy notice on the survey start page (GDPR Art. 13), plain text. Where one is None

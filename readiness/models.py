@@ -30,8 +30,9 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   divergent. Aggregation reads these, never raw answers.
 - `AssessmentResult`: one row per closed assessment: computed_at, respondents, overall, stage,
   result (`scoring.result_to_dict`), roadmap (`roadmap.roadmap_to_dict`).
-- `AuditEvent`: who viewed or exported what, without the content: at, user_id, action, object_type,
-  object_id (a public id), municipality_id.
+- `AuditEvent`: who did, viewed or exported what, without the content: at, user_id, action,
+  object_type, object_id (a public id), municipality_id, actor (the username then), source
+  (web, api, cli), address (the client's), detail (a short non-personal note). Append-only.
 - `LoginThrottle`: failed-login counters per hashed (username, address) and per hashed address.
 - `AssessmentFinding`: the barriers and facilitators a closed assessment found, one row each
   (assessment_id, kind `barrier`/`facilitator`, finding id), so national views count them in SQL.
@@ -300,7 +301,12 @@ class AssessmentResult(Base):
 
 
 class AuditEvent(Base):
-    """Who viewed or exported what, and when; never the content itself."""
+    """Who did, viewed or exported what, when and from where; never the content itself.
+
+    Append-only: written only by `services.audit.record`; a database trigger refuses updates
+    of everything but the two references (set to NULL when a user or municipality is erased,
+    while `actor` keeps the name); rows go only when the log's own retention period ends.
+    """
 
     __tablename__ = "audit_event"
 
@@ -308,11 +314,15 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(default=_utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str] = mapped_column(String(64))
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    source: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class LoginThrottle(Base):

@@ -15,13 +15,17 @@ if TYPE_CHECKING:
 def _app(database: str | None) -> Flask:
     """The app on the configured (or given) database, its schema brought up to date."""
     from readiness import create_app
+    from readiness.cli.web import local_hosts
     from readiness.db import upgrade
+    from readiness.services import audit
 
-    config = {"SECRET_KEY": os.environ.get("READINESS_SECRET_KEY") or secrets.token_urlsafe(32)}
+    config = {"SECRET_KEY": os.environ.get("READINESS_SECRET_KEY") or secrets.token_urlsafe(32),
+              **local_hosts()}
     if database:
         config["DATABASE_URL"] = database
     app = create_app(config)
     upgrade(app)
+    audit.set_context("cli")
     return app
 
 
@@ -72,12 +76,14 @@ def api_token_create(username: str, name: str, database: str | None) -> None:
     """Create a token for USERNAME and print it once (only its hash is stored)."""
     from readiness.db import get_db
     from readiness.services.assessments import ServiceError
+    from readiness.services.audit import record_object
     from readiness.services.national import create_api_token
 
     app = _app(database)
     try:
         with get_db(app).write_session() as session:
-            _, token = create_api_token(session, username, name)
+            row, token = create_api_token(session, username, name)
+            record_object(session, None, "api_token_created", row, detail=f"for {username}")
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -94,12 +100,15 @@ def api_token_revoke(public_id: str, database: str | None) -> None:
     """Revoke the token with this public id (see `api-token list`)."""
     from readiness.db import get_db
     from readiness.services.assessments import ServiceError
+    from readiness.services.audit import record
     from readiness.services.national import revoke_api_token
 
     app = _app(database)
     try:
         with get_db(app).write_session() as session:
             revoke_api_token(session, public_id)
+            record(session, None, "api_token_revoked", object_type="apitoken",
+                   object_id=public_id)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -28,7 +28,7 @@ SECRET_KEY_FILE = "secret_key"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 
 
-def _local_hosts() -> dict[str, Any]:
+def local_hosts() -> dict[str, Any]:
     """Without a public address or trusted hosts configured, answer to this machine only."""
     import os
 
@@ -42,11 +42,13 @@ def command_app(**overrides: Any) -> Iterator[Flask]:
     """The app with an up-to-date schema; its connections are closed when the command ends."""
     from readiness import ConfigError, create_app
     from readiness.db import get_db, upgrade
+    from readiness.services import audit
 
     try:
-        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **_local_hosts(), **overrides})
+        app = create_app({"SECRET_KEY_FILE": SECRET_KEY_FILE, **local_hosts(), **overrides})
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    audit.set_context("cli")
     try:
         upgrade(app)
         yield app
@@ -79,6 +81,7 @@ def register(group: click.Group) -> None:
     group.add_command(db_group)
     group.add_command(user_group)
     group.add_command(assessment_group)
+    group.add_command(audit_command)
 
 
 @click.command()
@@ -88,7 +91,7 @@ def register(group: click.Group) -> None:
 def serve(demo: bool, host: str, port: int) -> None:
     """Serve the web app (embedded SQLite by default; the database is created if missing)."""
     started = time.monotonic()
-    if host not in LOOPBACK_HOSTS and _local_hosts():
+    if host not in LOOPBACK_HOSTS and local_hosts():
         raise click.ClickException(
             f"Serving on {host} needs READINESS_PUBLIC_BASE_URL or READINESS_TRUSTED_HOSTS "
             "(the host names browsers use), so a forged Host header cannot reach a link")
@@ -165,6 +168,7 @@ def user_create(username: str, role: str, municipality: str | None, country: str
             if municipality else None
         user = services.create_user(session, username, password, role, municipality=place,
                                     password_method=app.config["PASSWORD_HASH_METHOD"])
+        services.record_audit(session, None, "user_created", user, detail=role)
         click.echo(f"Created {user.role} {user.username}"
                    + (f" for {place.name}" if place else ""))
 
@@ -186,6 +190,7 @@ def user_assign(username: str, municipality: str, country: str | None) -> None:
             raise services.ServiceError(f"no user named {username!r}")
         place = services.find_municipality(session, municipality, country)
         services.assign_advisor(user, place)
+        services.record_audit(session, None, "advisor_assigned", user, place)
         click.echo(f"{user.username} now works with {place.name}")
 
 
@@ -252,3 +257,37 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
         click.echo(f"  {link['agency']:<18} {link['url']}")
     if links:
         click.echo("Copy the links now: they are not stored and cannot be shown again.")
+
+
+@click.command("audit")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events from this day on (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for other tools.")
+@click.option("--purge", is_flag=True,
+              help="Delete the events older than READINESS_AUDIT_RETENTION_DAYS instead.")
+def audit_command(since: Any, as_json: bool, purge: bool) -> None:
+    """Print the audit log, newest first (tab-separated), or apply its retention period."""
+    from datetime import UTC, datetime, timedelta
+
+    from readiness.db import get_db
+    from readiness.services import audit
+
+    with command_app() as app:
+        if purge:
+            days = app.config["AUDIT_RETENTION_DAYS"]
+            if not days:
+                raise click.ClickException("READINESS_AUDIT_RETENTION_DAYS is not set: the "
+                                           "audit log is kept whole")
+            with get_db(app).write_session() as session:
+                removed = audit.purge(session, datetime.now(UTC) - timedelta(days=int(days)))
+            click.echo(f"Removed {removed} audit events older than {days} days.")
+            return
+        start = since.replace(tzinfo=UTC) if since else None
+        with get_db(app).sessions() as session:
+            ids = audit.municipality_ids(session)
+            rows = [audit.as_row(event, ids)
+                    for event in session.scalars(audit.query(audit.Filters(since=start)))]
+    if as_json:
+        click.echo(json.dumps({"events": rows}, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo("\t".join(row[column].replace("\t", " ") for column in audit.COLUMNS))

@@ -27,7 +27,6 @@ from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
-    AuditEvent,
     Invitation,
     InvitationState,
     Mode,
@@ -40,6 +39,7 @@ from readiness.models import (
     User,
 )
 from readiness.national.query import finding_rows
+from readiness.services import audit
 from readiness.tokens import hash_token, new_token
 
 PASSWORD_MIN_LENGTH = 12
@@ -194,6 +194,7 @@ def create_municipality(db: Session, *, name: str, country: str, population_band
     if creator is not None and creator.role == Role.ADVISOR:
         creator.assigned.append(municipality)
     db.flush()
+    record_audit(db, creator, "municipality_created", municipality, municipality)
     return municipality
 
 
@@ -269,6 +270,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
             invitation, token = new_invitation(db, assessment, agency)
             tokens[invitation.public_id] = token
     db.flush()
+    record_audit(db, creator, "assessment_created", assessment, municipality,
+                 detail=f"round {assessment.round}, {mode}, {len(tokens)} links")
     return assessment, tokens
 
 
@@ -446,8 +449,6 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
 
 
 def record_audit(db: Session, user: User | None, action: str, obj: Any,
-                 municipality: Municipality | None = None) -> None:
-    """Log that `user` did `action` (viewed, exported...) on `obj`, without any content."""
-    db.add(AuditEvent(user_id=user.id if user else None, action=action,
-                      object_type=type(obj).__name__.lower(), object_id=obj.public_id,
-                      municipality_id=municipality.id if municipality else None))
+                 municipality: Municipality | None = None, detail: str = "") -> None:
+    """Log that `user` did `action` on `obj`, without any content (`services.audit`)."""
+    audit.record_object(db, user, action, obj, municipality, detail)

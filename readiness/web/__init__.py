@@ -51,11 +51,23 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
+    from readiness.web import audit
+
+    app.register_blueprint(audit.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
+    app.before_request(_audit_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def _audit_context() -> None:
+    """Events of this request come from the web (or the API) and the client's address."""
+    from readiness.services import audit
+
+    audit.set_context("api" if request.path.startswith("/api/") else "web",
+                      request.remote_addr or "")
 
 
 def _security_headers(response: Response) -> Response:

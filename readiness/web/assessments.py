@@ -240,6 +240,8 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
     except services.ServiceError as error:
         flash(str(error).capitalize())
     else:
+        services.record_audit(db, auth.current_user(), "invitation_created", invitation,
+                              found.municipality, detail=invitation.agency)
         db.commit()
         session[FRESH_LINKS] = {invitation.public_id: token}
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
@@ -251,6 +253,8 @@ def revoke_invitation(public_id: str) -> ResponseReturnValue:
     """Withdraw a link: it opens nothing from now on; answers already sent stay."""
     invitation = auth.load_invitation(public_id, Access.MANAGE)
     services.revoke_invitation(invitation)
+    services.record_audit(get_session(), auth.current_user(), "invitation_revoked", invitation,
+                          invitation.assessment.municipality, detail=invitation.agency)
     get_session().commit()
     flash(_("The link was withdrawn. Answers already sent through it are kept."))
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
@@ -277,6 +281,8 @@ def context(public_id: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
         services.set_context(found, answers)
+        services.record_audit(get_session(), auth.current_user(), "context_saved", found,
+                              found.municipality)
         get_session().commit()
         flash(_("The context answers are saved."))
         return redirect(url_for(".assessment", public_id=found.public_id))
@@ -318,6 +324,8 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
             saved = bool(answers or any(comments.values()))
             if saved:
                 survey.save_workshop(db, q, found, agency, answers, comments)
+                services.record_audit(db, auth.current_user(), "workshop_answers_saved", found,
+                                      found.municipality, detail=agency)
                 db.commit()
             section = request.form.get("section", "")
             if section in dimensions:
@@ -358,6 +366,8 @@ def close(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             form.form_errors.append(str(error).capitalize())
         else:
+            services.record_audit(db, auth.current_user(), "assessment_closed", found,
+                                  found.municipality)
             db.commit()
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))

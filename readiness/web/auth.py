@@ -23,11 +23,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from readiness import auth
 from readiness.db import get_session
-from readiness.models import Role
+from readiness.models import Role, User
+from readiness.services import audit
 from readiness.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -69,6 +72,16 @@ def _wait_minutes(retry_at: datetime | None) -> int:
     return max(1, math.ceil((retry_at - datetime.now(UTC)).total_seconds() / 60))
 
 
+def _record_failure(db: Session, username: str, outcome: auth.SignIn) -> None:
+    """Audit a refused sign-in against the account it named, if one exists; never the text
+    typed for an unknown username (it may be a password typed in the wrong field)."""
+    named = db.scalar(select(User).where(User.username == username.strip().lower()))
+    action = "sign_in_refused_throttled" if outcome.locked else "sign_in_failed"
+    audit.record(db, None, action, object_type="user" if named else "",
+                 object_id=named.public_id if named else "",
+                 detail=f"account {named.username}" if named else "unknown username")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """The sign-in page; failed attempts are counted and hold guessers back for a while.
@@ -83,6 +96,8 @@ def login() -> ResponseReturnValue:
                                     request.remote_addr or "", device=device)
         if outcome.user is not None:
             auth.login_user(outcome.user)
+            audit.record_object(db, outcome.user, "sign_in", outcome.user,
+                                detail="known browser" if device else "")
             db.commit()
             target = auth.safe_next(request.args.get("next"))
             response = redirect(target or url_for(
@@ -90,6 +105,7 @@ def login() -> ResponseReturnValue:
                 else "assessments.index"))
             _remember_device(response, outcome.user.username, device)
             return response
+        _record_failure(db, username, outcome)
         db.commit()
         if outcome.locked:
             form.form_errors.append(_("Too many failed attempts. Wait %(minutes)d minutes and "
@@ -107,7 +123,10 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out (a POST with a CSRF token, so no link elsewhere can sign anyone out): the
     session's row is deleted, so a copied cookie opens nothing afterwards."""
+    user = auth.current_user()
     auth.logout_user()
+    if user is not None:
+        audit.record_object(get_session(), user, "sign_out", user)
     get_session().commit()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from readiness import auth
 from readiness.db import get_session
+from readiness.services import audit
 from readiness.services import sessions as user_sessions
 from readiness.services import users as accounts
 from readiness.web.forms import ConfirmForm
@@ -45,6 +46,7 @@ def end_session(public_id: str) -> ResponseReturnValue:
     db = get_session()
     if not user_sessions.end_one_of(db, user, public_id):
         abort(404)
+    audit.record(db, user, "session_ended", object_type="session", object_id=public_id)
     db.commit()
     if current is not None and current.public_id == public_id:
         auth.logout_user()
@@ -62,6 +64,8 @@ def end_other_sessions() -> ResponseReturnValue:
         abort(400)
     db = get_session()
     ended = user_sessions.end_all(db, auth.require_user(), keep=auth.current_session())
+    audit.record_object(db, auth.require_user(), "sessions_ended_elsewhere",
+                        auth.require_user(), detail=f"{ended} sessions")
     db.commit()
     flash(_("You are signed out everywhere else (%(count)d sessions ended).", count=ended))
     return redirect(url_for(".sessions"))
