@@ -84,12 +84,23 @@ def register(group: click.Group) -> None:
     group.add_command(audit_command)
 
 
+def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve `app` with waitress until stopped: a production WSGI server in pure Python, so the
+    same command works on a mobile team's Windows or Mac laptop and on a Linux server."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="MAW Readiness")
+
+
 @click.command()
 @click.option("--demo", is_flag=True, help="Load demo municipalities, users and a live link.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-def serve(demo: bool, host: str, port: int) -> None:
-    """Serve the web app (embedded SQLite by default; the database is created if missing)."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once.")
+def serve(demo: bool, host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress; the embedded SQLite database
+    is created if missing). Larger sites run gunicorn instead: see the README, Deploying."""
     started = time.monotonic()
     if host not in LOOPBACK_HOSTS and local_hosts():
         raise click.ClickException(
@@ -101,7 +112,7 @@ def serve(demo: bool, host: str, port: int) -> None:
             _print_demo(app, base)
         click.echo(f"Database: {app.config['DATABASE_URL']}")
         click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        run_server(app, host, port, threads)
 
 
 def _print_demo(app: Flask, base: str) -> None:

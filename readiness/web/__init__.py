@@ -51,9 +51,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
-    from readiness.web import audit
+    from readiness.web import audit, health
 
     app.register_blueprint(audit.bp)
+    app.register_blueprint(health.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
     app.before_request(_audit_context)
