@@ -141,11 +141,13 @@ def score_command(responses: Path, as_json: bool) -> None:
 
 def _register_optional_commands() -> None:
     """Add the web, report and national commands (their modules import heavy libraries lazily)."""
+    from readiness.cli import backup as cli_backup
     from readiness.cli import national as cli_national
     from readiness.cli import reports as cli_reports
     from readiness.cli import web as cli_web
 
     cli_web.register(main)
+    cli_backup.register(main)
     cli_reports.register(main)
     cli_national.register(main)
 
