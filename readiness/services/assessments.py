@@ -198,10 +198,22 @@ def create_municipality(db: Session, *, name: str, country: str, population_band
     return municipality
 
 
+class EditConflict(ServiceError):
+    """Someone saved the object after the editor opened it: nothing was changed."""
+
+
 def update_municipality(db: Session, municipality: Municipality, *, name: str, country: str,
                         population_band: str, region: str = "",
-                        editor: User | None = None) -> None:
-    """Correct a municipality's name, country, region or size; audited, namesakes refused."""
+                        editor: User | None = None, revision: int | None = None) -> None:
+    """Correct a municipality's name, country, region or size; audited, namesakes refused.
+
+    With `revision` (the one the editor started from), a municipality saved since is refused
+    with `EditConflict`, under a row lock so that two saves cannot both pass the check.
+    """
+    if revision is not None:
+        lock(db, municipality)
+        if municipality.revision != revision:
+            raise EditConflict("someone else changed this municipality since you opened it")
     name, country, region = _clean_municipality(db, name, country, region, population_band)
     existing = _namesake(db, name, country, other_than=municipality)
     if existing is not None:

@@ -44,6 +44,7 @@ from readiness.web.forms import (
     CancelForm,
     ConfirmForm,
     InvitationForm,
+    MunicipalityEditForm,
     MunicipalityForm,
     comment_field,
     context_form,
@@ -114,15 +115,18 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
     """Correct a municipality's name, country, region or number of inhabitants."""
     found = auth.load_municipality(public_id, Access.MANAGE)
     user = auth.require_user()
-    form = MunicipalityForm(obj=found)
+    form = MunicipalityEditForm(obj=found)
     db = get_session()
-    namesake = None
+    namesake, conflict = None, None
     if form.validate_on_submit():
         try:
             services.update_municipality(
                 db, found, name=form.name.data or "", country=form.country.data or "",
                 region=form.region.data or "", population_band=form.population_band.data or "",
-                editor=user)
+                editor=user, revision=form.revision.data)
+        except services.EditConflict:
+            db.rollback()
+            conflict = _conflict(form, found)
         except services.DuplicateMunicipality as error:
             db.rollback()
             namesake = _refuse_namesake(form, error.existing)
@@ -135,9 +139,22 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             return redirect(url_for(".municipality", public_id=found.public_id))
     return render_template(
         "assessments/municipality_edit.html", form=form, municipality=found, namesake=namesake,
-        regions=services.known_regions(db, auth.municipality_filter(user),
-                                       form.country.data or found.country)), (
-        400 if form.errors else 200)
+        conflict=conflict, regions=services.known_regions(db, auth.municipality_filter(user),
+                                                          form.country.data or found.country)), (
+        409 if conflict else 400 if form.errors else 200)
+
+
+def _conflict(form: MunicipalityEditForm, found: Municipality) -> list[tuple[str, str, str]]:
+    """(field, saved by someone else, yours) for each field that differs; the form now carries
+    the current revision, so saving it again replaces theirs on purpose."""
+    labels = dict(population_labels())
+    rows = [(str(form.name.label.text), found.name, form.name.data or ""),
+            (str(form.country.label.text), found.country, form.country.data or ""),
+            (str(form.region.label.text), found.region, form.region.data or ""),
+            (str(form.population_band.label.text), labels.get(found.population_band, ""),
+             labels.get(form.population_band.data or "", ""))]
+    form.revision.data, form.revision.raw_data = found.revision, [str(found.revision)]
+    return [row for row in rows if row[1] != row[2]]
 
 
 def _refuse_namesake(form: MunicipalityForm, existing: Municipality) -> Municipality | None:

@@ -20,6 +20,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -37,7 +38,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from readiness.core.names import forbidden_in_name
 from readiness.core.questionnaire import Questionnaire
@@ -161,7 +162,7 @@ class LoginForm(FlaskForm):
 
 
 class MunicipalityForm(FlaskForm):
-    """A new municipality, or corrections to one."""
+    """A new municipality, or corrections to one (`MunicipalityEditForm`)."""
 
     name = StringField(
         _l("Name of the municipality"), filters=[_strip],
@@ -189,6 +190,13 @@ class MunicipalityForm(FlaskForm):
         labels = population_labels()
         self.population_band.choices = [SelectChoice(band, labels[band])
                                        for band in POPULATION_BANDS]
+
+
+class MunicipalityEditForm(MunicipalityForm):
+    """Corrections to a municipality, carrying the revision they were made on, so a save over
+    someone else's newer one is caught instead of silently undoing it."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class AssessmentForm(FlaskForm):
@@ -271,10 +279,13 @@ class NewUserForm(_RoleChoices):
 
 
 class RoleForm(_RoleChoices):
-    """Another role for a user, or another municipality for a coordinator."""
+    """Another role for a user, or another municipality for a coordinator; it carries the role
+    and municipality it was opened on, so a save over someone else's newer change is caught."""
 
     role = _role_field()
     municipality = _municipality_field()
+    was_role = StringField(widget=HiddenInput())
+    was_municipality = StringField(widget=HiddenInput())
 
 
 class AssignForm(FlaskForm):
