@@ -53,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
     # forged Host header never reaches an invitation link
     "TRUSTED_HOSTS": None,
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
+    # Background tasks (readiness.tasks): None = a SQLite queue in the instance folder;
+    # redis://host:6379/0 for several app servers. Workers default to one per core.
+    "TASK_QUEUE_URL": None,
+    "TASK_IMMEDIATE": None,  # run tasks at once, in the request (None: only when testing)
+    "TASK_WORKERS": None,
+    "RENDER_ON_CLOSE": None,  # queue the roadmap PDF when a round closes (None: not in testing)
     "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
@@ -83,9 +89,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(overrides)
     _finish_config(app)
 
-    from readiness import auth, db, i18n, web
+    from readiness import auth, db, i18n, tasks, web
 
     db.init_app(app)
+    tasks.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)

@@ -28,6 +28,7 @@ def cli(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunne
     monkeypatch.setenv("READINESS_PASSWORD_HASH_METHOD", FAST_HASH)
     monkeypatch.delenv("READINESS_SECRET_KEY", raising=False)
     monkeypatch.setattr(web_cli, "run_server", lambda *args: None)
+    monkeypatch.setattr(web_cli, "_start_worker", lambda app: None)
     return CliRunner()
 
 
@@ -68,6 +69,7 @@ def test_serve_creates_the_sqlite_database_and_a_private_secret_key(
     monkeypatch.delenv("READINESS_DATABASE_URL", raising=False)
     monkeypatch.delenv("READINESS_SECRET_KEY", raising=False)
     monkeypatch.setattr(web_cli, "run_server", lambda *args: None)
+    monkeypatch.setattr(web_cli, "_start_worker", lambda app: None)
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.output
     assert (instance / "readiness.sqlite").is_file()

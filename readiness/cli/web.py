@@ -7,6 +7,10 @@ Each command builds the app from the environment (READINESS_DATABASE_URL, READIN
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,6 +86,7 @@ def register(group: click.Group) -> None:
     group.add_command(user_group)
     group.add_command(assessment_group)
     group.add_command(audit_command)
+    group.add_command(worker)
 
 
 def run_server(app: Flask, host: str, port: int, threads: int) -> None:
@@ -112,7 +117,37 @@ def serve(demo: bool, host: str, port: int, threads: int) -> None:
             _print_demo(app, base)
         click.echo(f"Database: {app.config['DATABASE_URL']}")
         click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
-        run_server(app, host, port, threads)
+        helper = _start_worker(app)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too
+        try:
+            run_server(app, host, port, threads)
+        finally:
+            if helper is not None:
+                helper.terminate()
+                helper.wait(timeout=10)
+
+
+def _start_worker(app: Flask) -> subprocess.Popen[bytes] | None:
+    """For the embedded queue, a `readiness worker` process beside the server (a shared
+    queue, TASK_QUEUE_URL, has its own workers, started by the operator)."""
+    if app.config.get("TASK_QUEUE_URL"):
+        return None
+    env = {**os.environ, "READINESS_INSTANCE_PATH": app.instance_path,
+           "READINESS_DATABASE_URL": app.config["DATABASE_URL"]}
+    return subprocess.Popen([sys.executable, "-m", "readiness.cli.main", "worker"], env=env)
+
+
+@click.command()
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Renders at once (default: READINESS_TASK_WORKERS, else one per core).")
+def worker(workers: int | None) -> None:
+    """Run the background worker: it renders roadmap PDFs from the task queue."""
+    from readiness.tasks import run_consumer
+
+    with command_app() as app:
+        click.echo(f"Worker on {app.config.get('TASK_QUEUE_URL') or 'the embedded queue'} "
+                   "(Ctrl+C stops)")
+        run_consumer(app, workers)
 
 
 def _print_demo(app: Flask, base: str) -> None:

@@ -366,6 +366,20 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
                            statements=len(q.doc.items)), (400 if form.errors else 200)
 
 
+def _prepare_roadmap(found: Assessment) -> None:
+    """Queue the roadmap PDF of a round just closed (RENDER_ON_CLOSE; off in testing); a queue
+    that cannot take it leaves the PDF to be made on first download."""
+    wanted = current_app.config.get("RENDER_ON_CLOSE")
+    if not ((not current_app.testing) if wanted is None else wanted):
+        return
+    from readiness.web.report_download import prepare_roadmap
+
+    try:
+        prepare_roadmap(found.public_id)
+    except Exception:  # noqa: BLE001 - the round is closed; the PDF can still come later
+        current_app.logger.exception("could not queue the roadmap PDF of %s", found.public_id)
+
+
 def _agency_title(q: Questionnaire, agency: str) -> str:
     return next((a.title for a in q.doc.agencies if a.id == agency), agency)
 
@@ -386,6 +400,7 @@ def close(public_id: str) -> ResponseReturnValue:
             services.record_audit(db, auth.current_user(), "assessment_closed", found,
                                   found.municipality)
             db.commit()
+            _prepare_roadmap(found)
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     q = services.questionnaire_of(found)
