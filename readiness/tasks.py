@@ -6,7 +6,8 @@ the `redis` package). `readiness worker` runs the consumer, `readiness serve` ru
 own process for the embedded default; tests run tasks at once (`TASK_IMMEDIATE`, on in testing).
 
 A render is requested at most once at a time per PDF (a pending marker in huey's key-value
-store, dropped when the task ends or after `PENDING_SECONDS`), the consumer runs
+store, dropped when the task ends, after `PENDING_SECONDS`, or when a worker starts after it
+was set, as one killed mid-render leaves it behind), the consumer runs
 `TASK_WORKERS` (default: one per core) renders at once, and a failure is kept for the next
 request to report, once, before a retry may begin.
 """
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from huey import Huey
 
 EXTENSION = "readiness.tasks"
-PENDING_SECONDS = 15 * 60  # a marker older than this belongs to a worker that died
+PENDING_SECONDS = 5 * 60  # a marker older than this belongs to a worker that died
+STARTED = "worker_started"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,9 @@ def request_render(app: Flask, cache_dir: Path, key: str, html: str) -> None:
     marker = f"pending:{key}"
     if not tasks.huey.put_if_empty(marker, time.time()):
         since = tasks.huey.get(marker, peek=True)
-        if isinstance(since, float) and time.time() - since < PENDING_SECONDS:
+        started = tasks.huey.get(STARTED, peek=True)
+        fresh = isinstance(since, float) and time.time() - since < PENDING_SECONDS
+        if fresh and not (isinstance(started, float) and started > since):
             return
         tasks.huey.put(marker, time.time())
     config = app.config
@@ -108,5 +112,7 @@ def run_consumer(app: Flask, workers: int | None = None) -> None:
     """Run the queue's consumer until stopped, `workers` renders at once (default: one per
     core; threads suffice, as each render runs in its own child process)."""
     count = workers or int(app.config.get("TASK_WORKERS") or 0) or os.cpu_count() or 1
-    consumer = get_tasks(app).huey.create_consumer(workers=count, worker_type="thread")
+    huey = get_tasks(app).huey
+    huey.put(STARTED, time.time())  # renders pending before now died with an earlier worker
+    consumer = huey.create_consumer(workers=count, worker_type="thread")
     consumer.run()

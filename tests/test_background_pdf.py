@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from readiness import create_app
 from readiness.db import get_db
 from readiness.models import Role
-from readiness.tasks import get_tasks
+from readiness.tasks import STARTED, get_tasks
 from readiness.web.report_download import COMBINING_RUN_MAX, bounded_text
 from tests.test_report_download import _closed
 from tests.web_helpers import login, make_user, post_form, recorded_workshop
@@ -71,3 +71,21 @@ def test_combining_mark_runs_are_cut_and_text_is_normalised():
     assert len(bounded) <= 2 + COMBINING_RUN_MAX
     assert bounded_text("e\u0301") == unicodedata.normalize("NFC", "e\u0301") == "é"
     assert bounded_text("Ελλάδα ქართული") == "Ελλάδα ქართული"
+
+
+def test_a_render_lost_with_a_killed_worker_is_queued_again_by_the_next_worker(
+        app: Flask, session: Session):
+    make_user(session, "admin", Role.ADMIN)
+    assessment = _closed(session)
+    with queued(app) as web:
+        client = web.test_client()
+        login(client, "admin")
+        url = f"/assessments/{assessment.public_id}/roadmap.pdf"
+        assert client.get(url).status_code == 202
+        huey = get_tasks(web).huey
+        assert huey.dequeue() is not None  # taken by a worker that is then killed (-9)
+        assert client.get(url).status_code == 202
+        assert huey.pending_count() == 0  # the marker still says "being prepared"
+        huey.put(STARTED, time.time() + 1)  # a new worker starts
+        assert client.get(url).status_code == 202
+        assert huey.pending_count() == 1
