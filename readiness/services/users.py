@@ -263,6 +263,19 @@ def change_own_password(db: Session, user: User, new_password: str, *,
     db.flush()
 
 
+def delete_account(db: Session, actor: User, user: User) -> None:
+    """Erase an account (a GDPR erasure request): its sessions, API tokens and assignments go
+    with it; rounds it started stay (without its name), and the audit log keeps its username.
+
+    An admin cannot delete themselves, and the last active admin stays.
+    """
+    _not_yourself(actor, user)
+    _keep_an_admin(db, user)
+    record_audit(db, actor, "user_deleted", user, detail=user.username)
+    db.delete(user)
+    db.flush()
+
+
 def end_sessions(db: Session, actor: User, user: User) -> int:
     """End every session of `user` at once (an admin's "sign out everywhere"); how many."""
     ended = user_sessions.end_all(db, user)

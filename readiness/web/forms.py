@@ -340,6 +340,14 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token is posted."""
 
 
+class DeleteUserForm(FlaskForm):
+    """Erase an account: typing its username confirms."""
+
+    confirm_username = StringField(
+        _l("Type the username to confirm"), filters=[_strip],
+        validators=[DataRequired(_l("Type the username to confirm"))])
+
+
 class CancelForm(FlaskForm):
     """Cancel a round; deleting answers already sent needs the box ticked (administrators)."""
 
