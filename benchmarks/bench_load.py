@@ -111,7 +111,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env = {**os.environ, "READINESS_SECRET_KEY": "benchmark-only-secret-key-0123456789",
            "READINESS_DATABASE_URL": args.database_url or f"sqlite:///{work / 'bench.sqlite'}",
-           "READINESS_INSTANCE_PATH": str(work)}
+           "READINESS_INSTANCE_PATH": str(work), "READINESS_TRUSTED_HOSTS": "127.0.0.1"}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     created = subprocess.run(

@@ -109,7 +109,8 @@ def make_database(folder: Path, count: int) -> dict[str, str]:
 
     env = {"READINESS_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
            "READINESS_SECRET_KEY": "benchmark key, long enough, not for production",
-           "READINESS_INSTANCE_PATH": str(folder / "instance")}
+           "READINESS_INSTANCE_PATH": str(folder / "instance"),
+           "READINESS_TRUSTED_HOSTS": "127.0.0.1,localhost"}
     os.environ.update(env)
     app = create_app()
     upgrade(app)

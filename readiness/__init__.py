@@ -36,18 +36,35 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en"],
     "PASSWORD_HASH_METHOD": "scrypt",
-    "LOGIN_MAX_FAILURES": 5,  # per username and address within the window
+    # Sign-in throttling (readiness.auth.authenticate): an account's failures from any address
+    # start a back-off at LOGIN_MAX_FAILURES (LOGIN_BACKOFF_SECONDS, doubling, at most the
+    # window); an address past its limit may only try accounts without recent failures; a
+    # browser that signed in to an account before counts only its own failures.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_BACKOFF_SECONDS": 30,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     # survey starts per address: a team behind one office address fits; hundreds do not
     "SURVEY_STARTS_PER_ADDRESS": 30,
     "SURVEY_START_WINDOW_SECONDS": 60 * 60,
+    "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
     "PUBLIC_BASE_URL": None,  # e.g. https://maw.example.gov: the address in invitation links
+    # Host names the app answers to (Flask refuses others with 400), e.g. ["maw.example.gov"];
+    # outside debug and testing one of PUBLIC_BASE_URL and TRUSTED_HOSTS must be set, so a
+    # forged Host header never reaches an invitation link
+    "TRUSTED_HOSTS": None,
     "PROXY_FIX": 0,  # trusted reverse proxies in front of the app (X-Forwarded-* headers)
     "REPORT_TIMEOUT": 60.0,  # seconds one roadmap PDF may take to render for a download
     "MIN_CELL": 5,  # national breakdowns show no group of fewer municipalities than this
+    # Background tasks (readiness.tasks): None = a SQLite queue in the instance folder;
+    # redis://host:6379/0 for several app servers. Workers default to one per core.
+    "TASK_QUEUE_URL": None,
+    "TASK_IMMEDIATE": None,  # run tasks at once, in the request (None: only when testing)
+    "TASK_WORKERS": None,
+    "RENDER_ON_CLOSE": None,  # queue the roadmap PDF when a round closes (None: not in testing)
+    "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
     # A legal profile (questionnaires/legal/profiles) last checked longer ago than this is
@@ -80,9 +97,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(overrides)
     _finish_config(app)
 
-    from readiness import auth, db, i18n, web
+    from readiness import auth, db, i18n, tasks, web
 
     db.init_app(app)
+    tasks.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)
@@ -101,6 +119,13 @@ def _finish_config(app: Flask) -> None:
             raise ConfigError("READINESS_SECRET_KEY must be set (a long random string); only "
                               "debug and testing run without one")
         app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+    if isinstance(app.config["TRUSTED_HOSTS"], str):  # READINESS_TRUSTED_HOSTS=a.gov,b.gov
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",")
+                                       if h.strip()]
+    if not (app.debug or app.testing or app.config["PUBLIC_BASE_URL"]
+            or app.config["TRUSTED_HOSTS"]):
+        raise ConfigError("Set READINESS_PUBLIC_BASE_URL (the site's address in invitation "
+                          "links) or READINESS_TRUSTED_HOSTS (the host names it answers to)")
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"

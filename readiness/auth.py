@@ -24,12 +24,22 @@ from functools import cache, wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from readiness.db import get_session
+from readiness.db import SAFE_METHODS, get_db, get_session
 from readiness.models import (
     Assessment,
     Invitation,
@@ -37,8 +47,10 @@ from readiness.models import (
     Municipality,
     Role,
     User,
+    UserSession,
     advisor_assignment,
 )
+from readiness.services import sessions as user_sessions
 from readiness.tokens import is_public_id
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,59 +79,98 @@ def session_stamp(user: User) -> str:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The outcome of a sign-in attempt: a user, or why not."""
+    """The outcome of a sign-in attempt: a user, or why not (and until when, if locked)."""
 
     user: User | None
     locked: bool = False
+    retry_at: datetime | None = None
 
 
-def _throttle_keys(username: str, address: str) -> list[tuple[str, int]]:
+def _digest(kind: str, value: str) -> str:
     secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _counter(db: Session, key: str, now: datetime, window: timedelta) -> LoginThrottle:
+    """The failure counter under `key`, emptied once a window has passed since its last failure
+    (`window_start` holds the time of the latest failure, so the window slides)."""
+    row = db.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_start=now)
+        db.add(row)
+    elif now - row.window_start > window and not (row.locked_until and row.locked_until > now):
+        row.failures, row.window_start, row.locked_until = 0, now, None
+    return row
+
+
+def _locked_until(row: LoginThrottle, now: datetime) -> datetime | None:
+    return row.locked_until if row.locked_until and row.locked_until > now else None
+
+
+def _refusal(account: LoginThrottle, address: LoginThrottle, device: LoginThrottle | None,
+             now: datetime, window: timedelta) -> datetime | None:
+    """Until when this attempt is refused without checking the password, or None.
+
+    A browser that signed in to the account before (`device`) answers only for its own failures.
+    Otherwise the account's back-off applies from every address; and an address past its own
+    limit may still try accounts that have no recent failures, so a busy proxy's users still
+    sign in while a guesser there is held back.
+    """
+    if device is not None:
+        return _locked_until(device, now)
+    limit = current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    busy = address.failures >= limit and account.failures > 0
+    return _locked_until(account, now) or (account.window_start + window if busy else None)
+
+
+def _count_failure(account: LoginThrottle, address: LoginThrottle, device: LoginThrottle | None,
+                   now: datetime, window: timedelta) -> datetime | None:
+    """Add a failure to each counter; the account's back-off doubles from the limit on."""
     config = current_app.config
-
-    def digest(text: str) -> str:
-        return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
-
-    return [(digest(f"pair\0{username}\0{address}"), config["LOGIN_MAX_FAILURES"]),
-            (digest(f"address\0{address}"), config["LOGIN_MAX_FAILURES_PER_ADDRESS"])]
+    limit = config["LOGIN_MAX_FAILURES"]
+    for row in (account, address, device):
+        if row is not None:
+            row.failures += 1
+            row.window_start = now
+    if account.failures >= limit:
+        doubling = min(account.failures - limit, 20)
+        delay = min(config["LOGIN_BACKOFF_SECONDS"] * 2 ** doubling, window.total_seconds())
+        account.locked_until = now + timedelta(seconds=delay)
+    if device is not None and device.failures >= limit:
+        device.locked_until = now + window
+    return device.locked_until if device is not None else account.locked_until
 
 
 def authenticate(db: Session, username: str, password: str, address: str,
-                 now: datetime | None = None) -> SignIn:
-    """Check a username and password, counting failures per (username, address) and address.
+                 now: datetime | None = None, device: str | None = None) -> SignIn:
+    """Check a username and password against failure counters per account (across addresses,
+    with back-off), per address, and per browser that signed in to this account before.
 
-    A locked key refuses even the right password until its window ends.
+    A refused attempt checks no password and counts nothing; a wrong one counts everywhere.
     """
     now = now or datetime.now(UTC)
     username = username.strip().lower()
-    keys = _throttle_keys(username, address)
-    rows = {key: db.get(LoginThrottle, key) for key, _ in keys}
-    if any(row and row.locked_until and row.locked_until > now for row in rows.values()):
-        return SignIn(None, locked=True)
+    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    account = _counter(db, _digest("account", username), now, window)
+    address_row = _counter(db, _digest("address", address), now, window)
+    device_row = _counter(db, _digest("device", device), now, window) if device else None
+    retry_at = _refusal(account, address_row, device_row, now, window)
+    if retry_at is not None:
+        db.flush()
+        return SignIn(None, locked=True, retry_at=retry_at)
     user = db.scalar(select(User).where(User.username == username))
     valid = check_password_hash(
         user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
         password)
     if user is not None and valid and user.active:
-        pair_row = rows[keys[0][0]]
-        if pair_row is not None:
-            db.delete(pair_row)
+        # through a known browser only its own count clears: a guesser may still be at work
+        row = device_row if device_row is not None else account
+        row.failures, row.locked_until = 0, None
+        db.flush()
         return SignIn(user)
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    locked = False
-    for key, limit in keys:
-        row = rows[key]
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_start=now)
-            db.add(row)
-        elif now - row.window_start > window:
-            row.failures, row.window_start, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + window
-            locked = True
+    locked = _count_failure(account, address_row, device_row, now, window)
     db.flush()
-    return SignIn(None, locked=locked)
+    return SignIn(None, locked=locked is not None and locked > now, retry_at=locked)
 
 
 def survey_start_allowed(db: Session, address: str, now: datetime | None = None) -> bool:
@@ -145,31 +196,66 @@ def survey_start_allowed(db: Session, address: str, now: datetime | None = None)
 
 
 def login_user(user: User) -> None:
-    """Start a fresh signed-in session for `user`."""
+    """Start a fresh signed-in session for `user`: a row in the sessions table whose random key
+    only the cookie holds (the caller commits)."""
     session.clear()
     session.permanent = True
-    session["uid"] = user.public_id
+    now = datetime.now(UTC)
+    user_sessions.purge_expired(get_session(), now)  # the table keeps live sessions only
+    row, key = user_sessions.start(
+        get_session(), user, now=now,
+        lifetime=current_app.permanent_session_lifetime,
+        user_agent=request.headers.get("User-Agent", "") if has_request_context() else "")
+    session["sid"] = key
     session["stamp"] = session_stamp(user)
     g.user = user
+    g.user_session = row
 
 
 def logout_user() -> None:
-    """End the session."""
+    """End the session: its row is deleted, so a copy of the cookie opens nothing (the caller
+    commits)."""
+    row = current_session()
+    if row is not None:
+        user_sessions.end(get_session(), row)
     session.clear()
     g.user = None
+    g.user_session = None
+
+
+def current_session() -> UserSession | None:
+    """The sessions-table row of this request's signed-in browser, or None."""
+    current_user()
+    return cast(UserSession | None, g.get("user_session"))
 
 
 def current_user() -> User | None:
     """The signed-in, active user of this request, or None."""
     if "user" not in g:
-        user = None
-        uid = session.get("uid")
-        if isinstance(uid, str):
-            found = get_session().scalar(select(User).where(User.public_id == uid))
+        user, row = None, None
+        key = session.get("sid")
+        if isinstance(key, str):
+            now = datetime.now(UTC)
+            row = user_sessions.find(get_session(), key, now)
+            found = row.user if row is not None else None
             if found and found.active and session.get("stamp") == session_stamp(found):
                 user = found
-        g.user = user
+                _note_seen(row, now)
+            else:
+                row = None
+        g.user, g.user_session = user, row
     return cast(User | None, g.user)
+
+
+def _note_seen(row: UserSession | None, now: datetime) -> None:
+    """Record when a session was last used, at most every few minutes, on its own short
+    transaction (never the request's)."""
+    if row is None or now - row.last_seen_at < user_sessions.SEEN_EVERY:
+        return
+    if has_request_context() and request.method not in SAFE_METHODS:
+        return  # this request holds the write lock; its own commit is enough
+    with get_db().write_session() as db:
+        user_sessions.seen(db, row.id, now)
 
 
 def safe_next(target: str | None) -> str | None:

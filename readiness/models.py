@@ -31,13 +31,16 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   divergent. Aggregation reads these, never raw answers.
 - `AssessmentResult`: one row per closed assessment: computed_at, respondents, overall, stage,
   result (`scoring.result_to_dict`), roadmap (`roadmap.roadmap_to_dict`).
-- `AuditEvent`: who viewed or exported what, without the content: at, user_id, action, object_type,
-  object_id (a public id), municipality_id.
+- `AuditEvent`: who did, viewed or exported what, without the content: at, user_id, action,
+  object_type, object_id (a public id), municipality_id, actor (the username then), source
+  (web, api, cli), address (the client's), detail (a short non-personal note). Append-only.
 - `LoginThrottle`: failed-login counters per hashed (username, address) and per hashed address.
 - `AssessmentFinding`: the barriers and facilitators a closed assessment found, one row each
   (assessment_id, kind `barrier`/`facilitator`, finding id), so national views count them in SQL.
 - `ApiToken`: a user's token for the read-only API: public_id, user_id, name, token_hash (SHA-256;
   the token is shown once), created_at, last_used_at, revoked_at.
+- `UserSession`: a signed-in browser: public_id, key_hash (SHA-256 of the cookie's random key),
+  user_id, created_at, last_seen_at, expires_at, user_agent (shortened, to recognise it).
 """
 
 from __future__ import annotations
@@ -311,7 +314,12 @@ class AssessmentResult(Base):
 
 
 class AuditEvent(Base):
-    """Who viewed or exported what, and when; never the content itself."""
+    """Who did, viewed or exported what, when and from where; never the content itself.
+
+    Append-only: written only by `services.audit.record`; a database trigger refuses updates
+    of everything but the two references (set to NULL when a user or municipality is erased,
+    while `actor` keeps the name); rows go only when the log's own retention period ends.
+    """
 
     __tablename__ = "audit_event"
 
@@ -319,11 +327,15 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(default=_utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str] = mapped_column(String(64))
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    source: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class LoginThrottle(Base):
@@ -361,5 +373,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random key, the table only its SHA-256 digest.
+
+    Deleting the row ends the session at once (sign-out, new password, deactivation, an admin).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    user_agent: Mapped[str] = mapped_column(String(160), default="")
 
     user: Mapped[User] = relationship()

@@ -89,7 +89,7 @@ ROUTES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("municipality page", "GET", "/municipalities/{municipality}", "view", {}),
     ("edit municipality form", "GET", "/municipalities/{municipality}/edit", "manage", {}),
     ("edit municipality", "POST", "/municipalities/{municipality}/edit", "manage",
-     {"name": "Renamed", "country": "BE", "population_band": "10k_50k"}),
+     {"name": "Renamed", "country": "BE", "population_band": "10k_50k", "revision": "1"}),
     ("assessment page", "GET", "/assessments/{open_assessment}", "view", {}),
     ("results page", "GET", "/assessments/{closed_assessment}/results", "view", {}),
     ("closed assessment page", "GET", "/assessments/{closed_assessment}", "view", {}),

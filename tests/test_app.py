@@ -16,7 +16,9 @@ def test_settings_come_from_defaults_then_environment_then_test_config(
     monkeypatch.setenv("READINESS_SECRET_KEY", "from the environment")
     monkeypatch.setenv("READINESS_COMMENT_MAX_LENGTH", "500")
     monkeypatch.setenv("READINESS_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("READINESS_TRUSTED_HOSTS", "maw.example.gov, localhost")
     app = create_app({"COMMENT_MAX_LENGTH": 300, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["TRUSTED_HOSTS"] == ["maw.example.gov", "localhost"]
     assert app.config["SECRET_KEY"] == "from the environment"
     assert app.config["COMMENT_MAX_LENGTH"] == 300
     assert app.config["DATABASE_URL"].endswith("env.sqlite")
@@ -30,6 +32,25 @@ def test_a_secret_key_is_required_outside_debug_and_testing(
         create_app({"INSTANCE_PATH": str(tmp_path)})
     debug_app = create_app({"DEBUG": True, "INSTANCE_PATH": str(tmp_path)})
     assert len(debug_app.config["SECRET_KEY"]) >= 32
+
+
+def test_outside_debug_a_public_address_or_trusted_hosts_are_required(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("READINESS_SECRET_KEY", "s" * 40)
+    monkeypatch.delenv("READINESS_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("READINESS_TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="READINESS_TRUSTED_HOSTS"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert create_app({"INSTANCE_PATH": str(tmp_path),
+                       "PUBLIC_BASE_URL": "https://maw.example.gov"})
+
+
+def test_a_forged_host_header_is_refused_before_any_page(tmp_path: Path):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path),
+                      "TRUSTED_HOSTS": ["maw.example.gov"]})
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/login", headers={"Host": "maw.example.gov"}).status_code == 200
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_instance_folder(

@@ -68,17 +68,84 @@ def test_five_failures_lock_the_account_from_that_address_even_for_the_right_pas
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
 
-def test_the_lock_ends_after_the_window(app: Flask, session: Session):
+def test_the_account_back_off_doubles_with_each_failure_and_ends(app: Flask, session: Session):
     make_user(session, "ada")
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with app.test_request_context("/login", method="POST"):
         for _ in range(5):
             assert auth.authenticate(session, "ada", "nope", "10.0.0.1", now=start).user is None
-        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.1", now=start).locked
-        other_address = auth.authenticate(session, "ada", PASSWORD, "10.0.0.2", now=start)
-        assert other_address.user is not None
-        later = start + timedelta(minutes=16)
-        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.1", now=later).user
+        locked = auth.authenticate(session, "ada", PASSWORD, "10.0.0.2", now=start)
+        assert locked.locked
+        assert locked.retry_at == start + timedelta(seconds=30)
+        later = start + timedelta(seconds=31)
+        sixth = auth.authenticate(session, "ada", "nope", "10.0.0.3", now=later)
+        assert sixth.retry_at == later + timedelta(seconds=60)
+        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.3",
+                                 now=later + timedelta(seconds=59)).locked
+        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.1",
+                                 now=later + timedelta(seconds=61)).user is not None
+
+
+def test_guesses_from_forty_addresses_meet_the_account_limit(app: Flask, session: Session):
+    make_user(session, "ada")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.test_request_context("/login", method="POST"):
+        outcomes = [auth.authenticate(session, "ada", f"guess {n}", f"203.0.113.{n}", now=now)
+                    for n in range(40)]
+        # four wrong passwords, the fifth starts the back-off, the other 35 are not even checked
+        assert [o.locked for o in outcomes] == [False] * 4 + [True] * 36
+        assert auth.authenticate(session, "ada", PASSWORD, "198.51.100.1", now=now).locked
+
+
+def test_made_up_usernames_from_one_address_lock_no_one_else_out(app: Flask, session: Session):
+    make_user(session, "ada")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.test_request_context("/login", method="POST"):
+        for n in range(25):
+            auth.authenticate(session, f"nobody{n}", "guess", "10.0.0.9", now=now)
+        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.9", now=now).user is not None
+
+
+def test_a_busy_address_may_not_retry_an_account_it_failed_on(app: Flask, session: Session):
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.test_request_context("/login", method="POST"):
+        for n in range(20):
+            auth.authenticate(session, f"nobody{n}", "guess", "10.0.0.9", now=now)
+        assert auth.authenticate(session, "nobody0", "guess", "10.0.0.9", now=now).locked
+        assert not auth.authenticate(session, "nobody0", "guess", "10.0.0.8", now=now).locked
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_a_guesser(
+        app: Flask, session: Session):
+    make_user(session, "ada")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.test_request_context("/login", method="POST"):
+        for n in range(8):
+            auth.authenticate(session, "ada", "guess", f"203.0.113.{n}", now=now)
+        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.1", now=now).locked
+        own = auth.authenticate(session, "ada", PASSWORD, "10.0.0.1", now=now, device="laptop")
+        assert own.user is not None
+        for _ in range(5):  # the device's own failures still count against it
+            auth.authenticate(session, "ada", "typo", "10.0.0.1", now=now, device="laptop")
+        assert auth.authenticate(session, "ada", PASSWORD, "10.0.0.1", now=now,
+                                 device="laptop").locked
+
+
+def test_the_device_cookie_lets_its_owner_in_while_the_account_is_under_attack(
+        client: FlaskClient, app: Flask, session: Session):
+    make_user(session, "ada")
+    login(client, "ada")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    with app.test_request_context("/login", method="POST"):
+        for n in range(8):
+            auth.authenticate(session, "ada", "guess", f"203.0.113.{n}")
+        session.commit()
+    assert login(client, "ada").status_code == 302
+    stranger = app.test_client()
+    page = stranger.get("/login").get_data(as_text=True)
+    refused = stranger.post("/login", data={"csrf_token": csrf_from(page), "username": "ada",
+                                            "password": PASSWORD})
+    assert refused.status_code == 429
 
 
 def test_an_inactive_user_cannot_sign_in(app: Flask, session: Session):

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from readiness.cli import web as web_cli
 from readiness.cli.main import main
 from readiness.models import Assessment, Municipality, Role, Status, User
 from tests.web_helpers import FAST_HASH, fresh, login, make_municipality, make_user
@@ -26,7 +27,8 @@ def cli(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunne
     monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "cli-instance"))
     monkeypatch.setenv("READINESS_PASSWORD_HASH_METHOD", FAST_HASH)
     monkeypatch.delenv("READINESS_SECRET_KEY", raising=False)
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: None)
+    monkeypatch.setattr(web_cli, "run_server", lambda *args: None)
+    monkeypatch.setattr(web_cli, "_start_worker", lambda app: None)
     return CliRunner()
 
 
@@ -66,7 +68,8 @@ def test_serve_creates_the_sqlite_database_and_a_private_secret_key(
     monkeypatch.setenv("READINESS_INSTANCE_PATH", str(instance))
     monkeypatch.delenv("READINESS_DATABASE_URL", raising=False)
     monkeypatch.delenv("READINESS_SECRET_KEY", raising=False)
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: None)
+    monkeypatch.setattr(web_cli, "run_server", lambda *args: None)
+    monkeypatch.setattr(web_cli, "_start_worker", lambda app: None)
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.output
     assert (instance / "readiness.sqlite").is_file()

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from readiness.models import POPULATION_BANDS, AuditEvent, Municipality
+from readiness.models import POPULATION_BANDS, Municipality
 from tests.national_web import EVIL_NAME, EVIL_REGION, Country, make_country
-from tests.web_helpers import fresh, login, make_municipality
+from tests.web_helpers import audited, fresh, login, make_municipality
 
 pytestmark = pytest.mark.db
 
@@ -146,7 +146,7 @@ def test_views_and_exports_are_audited_without_their_content(
     client.get("/dashboard/?sort=overall")
     client.get("/dashboard/export.csv")
     fresh(session)
-    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    events = session.scalars(audited()).all()
     assert [(e.action, e.object_type, e.object_id) for e in events] == [
         ("view", "national_dashboard", ""), ("export", "national_export", "csv")]
 

@@ -94,10 +94,26 @@ def test_behind_a_declared_proxy_one_clients_failed_sign_ins_do_not_lock_out_ano
     with sibling(app, PROXY_FIX=1, LOGIN_MAX_FAILURES_PER_ADDRESS=3) as proxied:
         client = proxied.test_client()
         statuses = [sign_in(client, f"guess{n}", "wrong password",
-                            {"X-Forwarded-For": "203.0.113.7"}) for n in range(4)]
-        assert statuses[-1] == 429  # that address is locked out...
-        assert sign_in(client, "coordinator", PASSWORD,  # ...not everyone
+                            {"X-Forwarded-For": "203.0.113.7"}) for n in range(3)]
+        assert statuses == [401, 401, 401]
+        # that address may not try those accounts again...
+        assert sign_in(client, "guess0", "wrong password",
+                       {"X-Forwarded-For": "203.0.113.7"}) == 429
+        assert sign_in(proxied.test_client(), "coordinator", PASSWORD,  # ...nor lock out others
                        {"X-Forwarded-For": "198.51.100.2"}) == 302
+        assert sign_in(proxied.test_client(), "coordinator", PASSWORD,
+                       {"X-Forwarded-For": "203.0.113.7"}) == 302
+
+
+def test_rotating_forwarded_addresses_do_not_escape_the_account_limit(
+        app: Flask, session: Session):
+    make_user(session, "coordinator", Role.NATIONAL_COORDINATOR)
+    with sibling(app, PROXY_FIX=1) as proxied:
+        client = proxied.test_client()
+        statuses = [sign_in(client, "coordinator", f"guess {n}",
+                            {"X-Forwarded-For": f"203.0.113.{n}"}) for n in range(40)]
+        assert statuses == [401] * 4 + [429] * 36  # the fifth failure starts the back-off
+        assert sign_in(client, "coordinator", PASSWORD, {"X-Forwarded-For": "198.51.100.9"}) == 429
 
 
 def sign_in(client: FlaskClient, username: str, password: str, headers: dict[str, str]) -> int:

@@ -16,7 +16,6 @@ from readiness.models import Assessment, Role
 from readiness.report import render as report
 from readiness.report.render import render_batch
 from readiness.services import assessments as services
-from readiness.web import report_download
 from tests.web_helpers import (
     add_responses,
     login,
@@ -89,7 +88,7 @@ def test_rendering_failure_is_a_clear_page_not_a_server_error(
     def fail(*args: object, **kwargs: object) -> bytes:
         raise report.ReportError("Rendering the PDF took longer than 60 s and was stopped.")
 
-    monkeypatch.setattr(report_download, "cached_pdf", fail)
+    monkeypatch.setattr(report, "render_pdf", fail)  # in the worker (immediate when testing)
     response = client.get(f"/assessments/{assessment.public_id}/roadmap.pdf")
     assert response.status_code == 503
     assert "took longer than 60 s" in response.get_data(as_text=True)

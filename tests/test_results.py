@@ -7,15 +7,21 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import Questionnaire
-from readiness.models import Assessment, AuditEvent
+from readiness.models import Assessment
 from readiness.report.context import MAX_FINDINGS
 from readiness.services import assessments as services
 from readiness.web import results
-from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
+from tests.web_helpers import (
+    add_responses,
+    audited,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+)
 
 
 def _closed(session: Session, questionnaire: Questionnaire) -> Assessment:
@@ -111,7 +117,7 @@ def test_viewing_results_is_written_to_the_audit_log_without_content(
     assessment = _closed(session, questionnaire)
     _page(client, session, assessment)
     session.rollback()
-    event = session.scalars(select(AuditEvent)).one()
+    event = session.scalars(audited()).one()
     assert (event.action, event.object_type, event.object_id) == (
         "view_results", "assessment", assessment.public_id)
     assert event.municipality_id == assessment.municipality_id

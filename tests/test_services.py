@@ -16,7 +16,6 @@ from readiness.db import get_db
 from readiness.models import (
     Assessment,
     AssessmentResult,
-    AuditEvent,
     Invitation,
     InvitationState,
     Mode,
@@ -31,6 +30,8 @@ from readiness.services import survey as services_survey
 from readiness.tokens import hash_token
 from tests.web_helpers import (
     add_responses,
+    audited,
+    audited_actions,
     fresh,
     make_assessment,
     make_municipality,
@@ -202,7 +203,7 @@ def test_the_audit_log_names_the_object_never_its_content(session: Session):
     assessment, _ = make_assessment(session, make_municipality(session))
     services.record_audit(session, user, "view_results", assessment, assessment.municipality)
     session.commit()
-    event = session.scalars(select(AuditEvent)).one()
+    event = session.scalars(audited()).one()
     assert (event.action, event.object_type, event.object_id) == (
         "view_results", "assessment", assessment.public_id)
 
@@ -298,7 +299,7 @@ def test_correcting_a_municipality_is_audited_and_cannot_take_a_namesakes_name(
     with pytest.raises(services.DuplicateMunicipality):
         services.update_municipality(session, town, name="AALST", country="BE",
                                      population_band="50k_100k", editor=admin)
-    assert session.scalars(select(AuditEvent.action)).all() == ["municipality_edited"]
+    assert session.scalars(audited_actions()).all() == ["municipality_edited"]
 
 
 def test_a_region_is_spelled_as_already_stored_and_its_spaces_normalised(session: Session):

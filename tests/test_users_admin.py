@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness.models import ApiToken, AuditEvent, Municipality, Role, User
+from readiness.models import ApiToken, Municipality, Role, User
 from readiness.services import users as services_users
 from readiness.services.national import create_api_token
 from tests.web_helpers import (
     PASSWORD,
+    audited,
+    audited_actions,
     csrf_from,
     fresh,
     login,
@@ -244,7 +246,7 @@ def test_assigning_and_removing_a_municipality_opens_and_closes_it_for_the_advis
     response = _post(admin, f"/users/{ava.public_id}/assignments/{mechelen.public_id}/remove")
     assert response.status_code == 302
     assert advisor.get(page).status_code == 404
-    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    actions = session.scalars(audited_actions()).all()
     assert actions == ["advisor_assigned", "advisor_unassigned"]
 
 
@@ -372,7 +374,7 @@ def test_changing_your_password_keeps_this_session_and_ends_the_others(
     assert "Your password is changed" in client.get("/").get_data(as_text=True)
     assert elsewhere.get("/").status_code == 302
     login(app.test_client(), "ava", new)
-    events = session.scalars(select(AuditEvent)).all()
+    events = session.scalars(audited()).all()
     assert [(e.action, e.user_id) for e in events] == [("password_changed", _user(session,
                                                                                  "ava").id)]
 
@@ -455,7 +457,7 @@ def test_an_admin_revokes_an_api_token_from_the_list(app: Flask, admin: FlaskCli
     response = _post(admin, f"/users/tokens/{row.public_id}/revoke")
     assert response.status_code == 302
     assert _api_status(app.test_client(), token) == 401
-    assert session.scalars(select(AuditEvent.action)).all() == ["api_token_revoked"]
+    assert session.scalars(audited_actions()).all() == ["api_token_revoked"]
     assert _post(admin, "/users/tokens/AAAAAAAAAAAAAAAA/revoke").status_code == 404
 
 
@@ -474,7 +476,7 @@ def test_every_action_is_audited_naming_who_did_what_to_whom_without_passwords(
     shown.append(_shown_password(_post(admin, f"/users/{ava.public_id}/reactivate")))
     fresh(session)
     root = _user(session, "root")
-    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    events = session.scalars(audited()).all()
     assert [e.action for e in events] == [
         "user_created", "advisor_assigned", "password_reset", "user_role_national_coordinator",
         "user_deactivated", "user_reactivated"]
@@ -522,7 +524,7 @@ def test_every_users_url_answers_403_to_other_roles(client: FlaskClient, session
     assert session.scalar(select(User).where(User.username == "intruder")) is None
     assert _user(session, "target").active
     assert session.scalars(select(ApiToken.revoked_at)).one() is None
-    assert session.scalars(select(AuditEvent)).all() == []
+    assert session.scalars(audited()).all() == []
 
 
 def test_every_users_url_sends_signed_out_visitors_to_sign_in(client: FlaskClient,
@@ -551,7 +553,7 @@ def test_a_post_without_its_csrf_token_stores_nothing(admin: FlaskClient, sessio
     ava = _user(session, "ava")
     assert (ava.active, ava.role, ava.password_hash) == (True, Role.ADVISOR, before)
     assert session.scalar(select(User).where(User.username == "mallory")) is None
-    assert session.scalars(select(AuditEvent)).all() == []
+    assert session.scalars(audited()).all() == []
     login(admin, "root")  # the admin's password did not change either
 
 
@@ -593,7 +595,7 @@ def test_an_admin_makes_an_api_token_shown_once_that_opens_the_api(
     row = session.scalars(select(ApiToken)).one()
     assert row.token_hash != secret.group(1)
     assert secret.group(1) not in admin.get("/users/tokens").get_data(as_text=True)
-    events = session.scalars(select(AuditEvent.action)).all()
+    events = session.scalars(audited_actions()).all()
     assert "api_token_created" in events
 
 

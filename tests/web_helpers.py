@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
-from readiness.models import Assessment, Mode, Municipality, Response, Role, User
+from readiness.models import Assessment, AuditEvent, Mode, Municipality, Response, Role, User
 from readiness.services import assessments as services
 from readiness.services import survey as services_survey
 from readiness.web.forms import comment_field, item_field
@@ -122,3 +123,19 @@ def fresh(session: Session) -> None:
     """Forget what the test's session read, so it sees what requests committed since."""
     session.rollback()
     session.expire_all()
+
+
+# events that signing in and making test data add to the audit log
+SETUP_EVENTS = ("sign_in", "sign_out", "municipality_created", "assessment_created")
+
+
+def audited() -> Select[tuple[AuditEvent]]:
+    """The audit events a test's own actions wrote (without sign-ins and set-up), oldest first."""
+    return select(AuditEvent).where(AuditEvent.action.not_in(SETUP_EVENTS)).order_by(
+        AuditEvent.id)
+
+
+def audited_actions() -> Select[tuple[str]]:
+    """The actions of `audited()` events."""
+    return select(AuditEvent.action).where(AuditEvent.action.not_in(SETUP_EVENTS)).order_by(
+        AuditEvent.id)

@@ -6,6 +6,7 @@ that the database is current and, when it is not, says which command brings it u
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
 
 # Without READINESS_SECRET_KEY the commands keep a generated key in the instance folder.
 SECRET_KEY_FILE = "secret_key"
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+
+def local_hosts() -> dict[str, Any]:
+    """Without a public address or trusted hosts configured, answer to this machine only."""
+    if os.environ.get("READINESS_PUBLIC_BASE_URL") or os.environ.get("READINESS_TRUSTED_HOSTS"):
+        return {}
+    return {"TRUSTED_HOSTS": LOOPBACK_HOSTS}
 
 
 @contextmanager
@@ -26,14 +35,16 @@ def command_app(*, migrate: bool = False, database: str | None = None,
     ends. With `migrate` the schema is brought up to date, else it must be up to date already."""
     from readiness import ConfigError, create_app
     from readiness.db import get_db, schema_behind, upgrade
+    from readiness.services import audit
 
-    config: dict[str, Any] = {"SECRET_KEY_FILE": SECRET_KEY_FILE, **overrides}
+    config: dict[str, Any] = {"SECRET_KEY_FILE": SECRET_KEY_FILE, **local_hosts(), **overrides}
     if database:
         config["DATABASE_URL"] = database
     try:
         app = create_app(config)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    audit.set_context("cli")  # audit events of this command say they came from the command line
     try:
         if migrate:
             upgrade(app)

@@ -49,10 +49,12 @@ def api_token() -> None:
 @click.option("--database", default=None, help="A database URL (default: the configured one).")
 def api_token_create(username: str, name: str, database: str | None) -> None:
     """Create a token for USERNAME and print it once (only its hash is stored)."""
+    from readiness.services.audit import record_object
     from readiness.services.national import create_api_token
 
     with command_transaction(database=database) as (_, session):
-        _, token = create_api_token(session, username, name)
+        row, token = create_api_token(session, username, name)
+        record_object(session, None, "api_token_created", row, detail=f"for {username}")
     click.echo(token)
     click.echo("Keep it secret: send it as 'Authorization: Bearer <token>'. It is not shown "
                "again.", err=True)
@@ -63,10 +65,12 @@ def api_token_create(username: str, name: str, database: str | None) -> None:
 @click.option("--database", default=None, help="A database URL (default: the configured one).")
 def api_token_revoke(public_id: str, database: str | None) -> None:
     """Revoke the token with this public id (see `api-token list`)."""
+    from readiness.services.audit import record
     from readiness.services.national import revoke_api_token
 
     with command_transaction(database=database) as (_, session):
         revoke_api_token(session, public_id)
+        record(session, None, "api_token_revoked", object_type="apitoken", object_id=public_id)
     click.echo(f"Revoked {public_id}.")
 
 

@@ -8,13 +8,17 @@ fresh install needs no other step, and the other commands refuse a database that
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from readiness.cli.app import command_app, command_transaction
+from readiness.cli.app import LOOPBACK_HOSTS, command_app, command_transaction, local_hosts
 from readiness.vocabulary import POPULATION_BANDS, Mode, Role
 
 if TYPE_CHECKING:
@@ -30,22 +34,69 @@ def register(group: click.Group) -> None:
     group.add_command(db_group)
     group.add_command(user_group)
     group.add_command(assessment_group)
+    group.add_command(audit_command)
+    group.add_command(worker)
+
+
+def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve `app` with waitress until stopped: a production WSGI server in pure Python, so the
+    same command works on a mobile team's Windows or Mac laptop and on a Linux server."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="MAW Readiness")
 
 
 @click.command()
 @click.option("--demo", is_flag=True, help="Load demo municipalities, users and a live link.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-def serve(demo: bool, host: str, port: int) -> None:
-    """Serve the web app (embedded SQLite by default; the database is created if missing)."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once.")
+def serve(demo: bool, host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress; the embedded SQLite database
+    is created if missing). Larger sites run gunicorn instead: see the README, Deploying."""
     started = time.monotonic()
+    if host not in LOOPBACK_HOSTS and local_hosts():
+        raise click.ClickException(
+            f"Serving on {host} needs READINESS_PUBLIC_BASE_URL or READINESS_TRUSTED_HOSTS "
+            "(the host names browsers use), so a forged Host header cannot reach a link")
     with command_app(migrate=True) as app:
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if demo:
             _print_demo(app, base)
         click.echo(f"Database: {app.config['DATABASE_URL']}")
         click.echo(f"Ready in {time.monotonic() - started:.1f} s: open {base}/ (Ctrl+C stops)")
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        helper = _start_worker(app)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too
+        try:
+            run_server(app, host, port, threads)
+        finally:
+            if helper is not None:
+                helper.terminate()
+                helper.wait(timeout=10)
+
+
+def _start_worker(app: Flask) -> subprocess.Popen[bytes] | None:
+    """For the embedded queue, a `readiness worker` process beside the server (a shared
+    queue, TASK_QUEUE_URL, has its own workers, started by the operator)."""
+    if app.config.get("TASK_QUEUE_URL"):
+        return None
+    env = {**os.environ, "READINESS_INSTANCE_PATH": app.instance_path,
+           "READINESS_DATABASE_URL": app.config["DATABASE_URL"]}
+    return subprocess.Popen([sys.executable, "-m", "readiness.cli.main", "worker"], env=env)
+
+
+@click.command()
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Renders at once (default: READINESS_TASK_WORKERS, else one per core).")
+def worker(workers: int | None) -> None:
+    """Run the background worker: it renders roadmap PDFs from the task queue."""
+    from readiness.tasks import run_consumer
+
+    with command_app() as app:
+        click.echo(f"Worker on {app.config.get('TASK_QUEUE_URL') or 'the embedded queue'} "
+                   "(Ctrl+C stops)")
+        run_consumer(app, workers)
 
 
 def _print_demo(app: Flask, base: str) -> None:
@@ -113,6 +164,7 @@ def user_create(username: str, role: str, municipality: str | None, country: str
             if municipality else None
         user = services.create_user(session, username, password, role, municipality=place,
                                     password_method=app.config["PASSWORD_HASH_METHOD"])
+        services.record_audit(session, None, "user_created", user, detail=role)
         click.echo(f"Created {user.role} {user.username}"
                    + (f" for {place.name}" if place else ""))
 
@@ -134,6 +186,7 @@ def user_assign(username: str, municipality: str, country: str | None) -> None:
             raise services.ServiceError(f"no user named {username!r}")
         place = services.find_municipality(session, municipality, country)
         services.assign_advisor(user, place)
+        services.record_audit(session, None, "advisor_assigned", user, place)
         click.echo(f"{user.username} now works with {place.name}")
 
 
@@ -200,3 +253,37 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
         click.echo(f"  {link['agency']:<18} {link['url']}")
     if links:
         click.echo("Copy the links now: they are not stored and cannot be shown again.")
+
+
+@click.command("audit")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events from this day on (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for other tools.")
+@click.option("--purge", is_flag=True,
+              help="Delete the events older than READINESS_AUDIT_RETENTION_DAYS instead.")
+def audit_command(since: Any, as_json: bool, purge: bool) -> None:
+    """Print the audit log, newest first (tab-separated), or apply its retention period."""
+    from datetime import UTC, datetime, timedelta
+
+    from readiness.db import get_db
+    from readiness.services import audit
+
+    with command_app() as app:
+        if purge:
+            days = app.config["AUDIT_RETENTION_DAYS"]
+            if not days:
+                raise click.ClickException("READINESS_AUDIT_RETENTION_DAYS is not set: the "
+                                           "audit log is kept whole")
+            with get_db(app).write_session() as session:
+                removed = audit.purge(session, datetime.now(UTC) - timedelta(days=int(days)))
+            click.echo(f"Removed {removed} audit events older than {days} days.")
+            return
+        start = since.replace(tzinfo=UTC) if since else None
+        with get_db(app).sessions() as session:
+            ids = audit.municipality_ids(session)
+            rows = [audit.as_row(event, ids)
+                    for event in session.scalars(audit.query(audit.Filters(since=start)))]
+    if as_json:
+        click.echo(json.dumps({"events": rows}, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo("\t".join(row[column].replace("\t", " ") for column in audit.COLUMNS))

@@ -11,7 +11,9 @@ import re
 import unicodedata
 
 # C0 and C1 controls and DEL; the bidirectional embeddings, overrides, isolates and marks
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# (and the line and paragraph separators, which break a line where a reader sees none)
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def unsafe_characters(text: str) -> list[tuple[int, str]]:
@@ -30,3 +32,16 @@ def name_problem(text: str, what: str = "name") -> str | None:
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     return (f"the {what} holds {kind} ({code}) at character {position}{more}; "
             "type it again without invisible characters")
+
+
+def forbidden_in_name(text: str) -> str | None:
+    """The first character a name may not hold (a control or direction character), or None."""
+    match = UNSAFE.search(text)
+    return None if match is None else match.group()
+
+
+def check_name(text: str, what: str = "a name") -> None:
+    """Raise ValueError naming the character if `text` holds one a name may not hold."""
+    char = forbidden_in_name(text)
+    if char is not None:
+        raise ValueError(f"{what} may not hold the invisible character U+{ord(char):04X}")

@@ -95,8 +95,33 @@ def _index_lines(node: yaml.Node, path: KeyPath, out: dict[KeyPath, int], file: 
             _index_lines(child, path + (index,), out, file)
 
 
+# The shipped files are under 70 KB; a limit far above that refuses a hostile file before reading.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def _refuse_aliases(node: yaml.Node, file: Path) -> None:
+    """Refuse a document in which one node appears twice (a YAML alias): expanding nested aliases
+    grows exponentially (the "billion laughs"), and the questionnaire files need none."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            raise QuestionnaireError(file, (), current.start_mark.line + 1,
+                                     "YAML aliases (*name) are not allowed; write the value out")
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
 def _read_yaml(file: Path) -> _Located:
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise QuestionnaireError(file, (), None,
+                                     f"file larger than {MAX_FILE_BYTES // 1024} KB")
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QuestionnaireError(file, (), None, "file not found") from None
@@ -106,6 +131,8 @@ def _read_yaml(file: Path) -> _Located:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _refuse_aliases(node, file)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()

@@ -31,7 +31,6 @@ from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
-    AuditEvent,
     Invitation,
     InvitationState,
     Mode,
@@ -44,6 +43,7 @@ from readiness.models import (
     User,
 )
 from readiness.national.records import finding_rows
+from readiness.services import audit
 from readiness.tokens import hash_token, new_token
 
 PASSWORD_MIN_LENGTH = 12
@@ -192,13 +192,26 @@ def create_municipality(db: Session, *, name: str, country: str, population_band
     if creator is not None and creator.role == Role.ADVISOR:
         creator.assigned.append(municipality)
     db.flush()
+    record_audit(db, creator, "municipality_created", municipality, municipality)
     return municipality
+
+
+class EditConflict(ServiceError):
+    """Someone saved the object after the editor opened it: nothing was changed."""
 
 
 def update_municipality(db: Session, municipality: Municipality, *, name: str, country: str,
                         population_band: str, region: str = "",
-                        editor: User | None = None) -> None:
-    """Correct a municipality's name, country, region or size; audited, namesakes refused."""
+                        editor: User | None = None, revision: int | None = None) -> None:
+    """Correct a municipality's name, country, region or size; audited, namesakes refused.
+
+    With `revision` (the one the editor started from), a municipality saved since is refused
+    with `EditConflict`, under a row lock so that two saves cannot both pass the check.
+    """
+    if revision is not None:
+        lock(db, municipality)
+        if municipality.revision != revision:
+            raise EditConflict("someone else changed this municipality since you opened it")
     name, country, region = _clean_municipality(db, name, country, region, population_band)
     existing = _namesake(db, name, country, other_than=municipality)
     if existing is not None:
@@ -268,6 +281,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
             invitation, token = new_invitation(db, assessment, agency)
             tokens[invitation.public_id] = token
     db.flush()
+    record_audit(db, creator, "assessment_created", assessment, municipality,
+                 detail=f"round {assessment.round}, {mode}, {len(tokens)} links")
     return assessment, tokens
 
 
@@ -522,8 +537,6 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
 
 
 def record_audit(db: Session, user: User | None, action: str, obj: Any,
-                 municipality: Municipality | None = None) -> None:
-    """Log that `user` did `action` (viewed, exported...) on `obj`, without any content."""
-    db.add(AuditEvent(user_id=user.id if user else None, action=action,
-                      object_type=type(obj).__name__.lower(), object_id=obj.public_id,
-                      municipality_id=municipality.id if municipality else None))
+                 municipality: Municipality | None = None, detail: str = "") -> None:
+    """Log that `user` did `action` on `obj`, without any content (`services.audit`)."""
+    audit.record_object(db, user, action, obj, municipality, detail)

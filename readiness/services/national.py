@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire
-from readiness.models import ApiToken, Assessment, AuditEvent, Municipality, Role, User
+from readiness.models import ApiToken, Assessment, Municipality, Role, User
 from readiness.national.aggregate import (
     PeerBenchmark,
     Tables,
@@ -29,6 +29,7 @@ from readiness.national.query import (
     load_records,
     only_added_since,
 )
+from readiness.services import audit as audit_log
 from readiness.services.assessments import ServiceError
 from readiness.tokens import hash_token, new_token
 
@@ -126,8 +127,7 @@ def note_token_use(db: Session, token_id: int) -> None:
 def audit(db: Session, user: User | None, action: str, object_type: str,
           object_id: str = "") -> None:
     """Log that `user` viewed or exported a national view, naming it but not its content."""
-    db.add(AuditEvent(user_id=user.id if user else None, action=action[:64],
-                      object_type=object_type[:64], object_id=object_id[:64]))
+    audit_log.record(db, user, action, object_type=object_type, object_id=object_id)
 
 
 def municipality_by_public_id(db: Session, public_id: str) -> Municipality | None:

@@ -5,11 +5,12 @@ Use cases over a session, free of Flask: they flush, never commit. Each change w
 (`object_id`), never a password. A refusal is a `UserRefused` whose `reason` the web layer turns
 into a translated message.
 
-Sessions and API tokens: a session is valid while its user is active and its stamp matches the
-password hash (`auth.current_user`); a token while its user is active and it is not revoked
-(`services_national.user_for_token`). So a new password ends every session, and deactivating
-ends sessions and tokens. Deactivation also revokes the tokens, and reactivating issues a new
-one-time password, so that neither an old token nor an old session comes back with the account.
+Sessions and API tokens: a session is valid while its row exists (`services.sessions`), its user
+is active and its stamp matches the password hash (`auth.current_user`); a token while its user
+is active and it is not revoked (`services_national.user_for_token`). A new password and
+deactivating delete the user's session rows, and deactivating revokes the tokens.
+Reactivating issues a new one-time password, so that neither an old token nor an old session
+comes back with the account.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from werkzeug.security import check_password_hash
 
 from readiness.models import ApiToken, Municipality, Role, User
 from readiness.services import assessments as services
+from readiness.services import sessions as user_sessions
 from readiness.services.assessments import PASSWORD_MIN_LENGTH, ServiceError, record_audit
 from readiness.services.national import NATIONAL_ROLES, create_api_token, revoke_api_token
 from readiness.services.paging import Page, paginate
@@ -208,6 +210,7 @@ def deactivate(db: Session, actor: User, user: User) -> None:
     _keep_an_admin(db, user)
     user.active = False
     _revoke_tokens(db, user)
+    user_sessions.end_all(db, user)
     record_audit(db, actor, "user_deactivated", user)
     db.flush()
 
@@ -239,6 +242,7 @@ def reset_password(db: Session, actor: User, user: User, *,
     password = one_time_password()
     services.set_password(user, password, password_method)
     user.must_change_password = True
+    user_sessions.end_all(db, user)
     record_audit(db, actor, "password_reset", user)
     db.flush()
     return password
@@ -254,8 +258,30 @@ def change_own_password(db: Session, user: User, new_password: str, *,
         raise UserRefused(Reason.PASSWORD_UNCHANGED, "the new password is the current one")
     services.set_password(user, new_password, password_method)
     user.must_change_password = False
+    user_sessions.end_all(db, user)  # the caller starts a new one for this browser
     record_audit(db, user, "password_changed", user)
     db.flush()
+
+
+def delete_account(db: Session, actor: User, user: User) -> None:
+    """Erase an account (a GDPR erasure request): its sessions, API tokens and assignments go
+    with it; rounds it started stay (without its name), and the audit log keeps its username.
+
+    An admin cannot delete themselves, and the last active admin stays.
+    """
+    _not_yourself(actor, user)
+    _keep_an_admin(db, user)
+    record_audit(db, actor, "user_deleted", user, detail=user.username)
+    db.delete(user)
+    db.flush()
+
+
+def end_sessions(db: Session, actor: User, user: User) -> int:
+    """End every session of `user` at once (an admin's "sign out everywhere"); how many."""
+    ended = user_sessions.end_all(db, user)
+    record_audit(db, actor, "sessions_ended", user)
+    db.flush()
+    return ended
 
 
 def api_token_holders(db: Session) -> list[User]:

@@ -10,6 +10,7 @@ modules may add routes to it, e.g. the PDF download), `users` (admins manage acc
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -32,7 +33,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
+    import readiness.web.erasure  # noqa: F401 - adds account deletion to users
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
+    import readiness.web.sessions  # noqa: F401 - adds session routes to account and users
     from readiness.web import assessments, auth, results, survey, users
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -49,11 +52,24 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
+    from readiness.web import audit, health
+
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(health.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
+    app.before_request(_audit_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def _audit_context() -> None:
+    """Events of this request come from the web (or the API) and the client's address."""
+    from readiness.services import audit
+
+    audit.set_context("api" if request.path.startswith("/api/") else "web",
+                      request.remote_addr or "")
 
 
 def _security_headers(response: Response) -> Response:
@@ -88,6 +104,9 @@ _MESSAGES = {
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS: no page can link
+        return Response(_("This site does not answer to that host name."), code,
+                        mimetype="text/plain")
     if request.path.startswith("/api/"):  # the JSON API answers errors in JSON
         from readiness.web.api import json_error
 

@@ -47,6 +47,7 @@ from readiness.web.forms import (
     CapacityForm,
     ConfirmForm,
     InvitationForm,
+    MunicipalityEditForm,
     MunicipalityForm,
     comment_field,
     context_form,
@@ -116,15 +117,18 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
     """Correct a municipality's name, country, region or number of inhabitants."""
     found = auth.load_municipality(public_id, Access.MANAGE)
     user = auth.require_user()
-    form = MunicipalityForm(obj=found)
+    form = MunicipalityEditForm(obj=found)
     db = get_session()
-    namesake = None
+    namesake, conflict = None, None
     if form.validate_on_submit():
         try:
             services.update_municipality(
                 db, found, name=form.name.data or "", country=form.country.data or "",
                 region=form.region.data or "", population_band=form.population_band.data or "",
-                editor=user)
+                editor=user, revision=form.revision.data)
+        except services.EditConflict:
+            db.rollback()
+            conflict = _conflict(form, found)
         except services.DuplicateMunicipality as error:
             db.rollback()
             namesake = _refuse_namesake(form, error.existing)
@@ -136,9 +140,22 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             return redirect(url_for(".municipality", public_id=found.public_id))
     return render_template(
         "assessments/municipality_edit.html", form=form, municipality=found, namesake=namesake,
-        regions=services.known_regions(db, auth.municipality_filter(user),
-                                       form.country.data or found.country)), (
-        400 if form.errors else 200)
+        conflict=conflict, regions=services.known_regions(db, auth.municipality_filter(user),
+                                                          form.country.data or found.country)), (
+        409 if conflict else 400 if form.errors else 200)
+
+
+def _conflict(form: MunicipalityEditForm, found: Municipality) -> list[tuple[str, str, str]]:
+    """(field, saved by someone else, yours) for each field that differs; the form now carries
+    the current revision, so saving it again replaces theirs on purpose."""
+    labels = dict(population_labels())
+    rows = [(str(form.name.label.text), found.name, form.name.data or ""),
+            (str(form.country.label.text), found.country, form.country.data or ""),
+            (str(form.region.label.text), found.region, form.region.data or ""),
+            (str(form.population_band.label.text), labels.get(found.population_band, ""),
+             labels.get(form.population_band.data or "", ""))]
+    form.revision.data, form.revision.raw_data = found.revision, [str(found.revision)]
+    return [row for row in rows if row[1] != row[2]]
 
 
 def _refuse_namesake(form: MunicipalityForm, existing: Municipality) -> Municipality | None:
@@ -243,6 +260,8 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error).capitalize())
     else:
+        services.record_audit(db, auth.current_user(), "invitation_created", invitation,
+                              found.municipality, detail=invitation.agency)
         session[FRESH_LINKS] = {invitation.public_id: token}
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
 
@@ -272,6 +291,8 @@ def revoke_invitation(public_id: str) -> ResponseReturnValue:
     """Withdraw a link: it opens nothing from now on; answers already sent stay."""
     invitation = auth.load_invitation(public_id, Access.MANAGE)
     services.revoke_invitation(invitation)
+    services.record_audit(get_session(), auth.current_user(), "invitation_revoked", invitation,
+                          invitation.assessment.municipality, detail=invitation.agency)
     flash(_("The link was withdrawn. Answers already sent through it are kept."))
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
@@ -297,6 +318,8 @@ def context(public_id: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
         services.set_context(found, answers)
+        services.record_audit(get_session(), auth.current_user(), "context_saved", found,
+                              found.municipality)
         flash(_("The context answers are saved."))
         return redirect(url_for(".assessment", public_id=found.public_id))
     return render_template("assessments/context.html", assessment=found, form=form,
@@ -337,6 +360,8 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
             saved = bool(answers or any(comments.values()))
             if saved:
                 survey.save_workshop(db, q, found, agency, answers, comments)
+                services.record_audit(db, auth.current_user(), "workshop_answers_saved", found,
+                                      found.municipality, detail=agency)
             section = request.form.get("section", "")
             if section in dimensions:
                 return redirect(url_for(".workshop", public_id=found.public_id, agency=agency,
@@ -359,6 +384,20 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
                            statements=len(q.doc.items)), (400 if form.errors else 200)
 
 
+def _prepare_roadmap(found: Assessment) -> None:
+    """Queue the roadmap PDF of a round just closed (RENDER_ON_CLOSE; off in testing); a queue
+    that cannot take it leaves the PDF to be made on first download."""
+    wanted = current_app.config.get("RENDER_ON_CLOSE")
+    if not ((not current_app.testing) if wanted is None else wanted):
+        return
+    from readiness.web.report_download import prepare_roadmap
+
+    try:
+        prepare_roadmap(found.public_id)
+    except Exception:  # noqa: BLE001 - the round is closed; the PDF can still come later
+        current_app.logger.exception("could not queue the roadmap PDF of %s", found.public_id)
+
+
 def _agency_title(q: Questionnaire, agency: str) -> str:
     return next((a.title for a in q.doc.agencies if a.id == agency), agency)
 
@@ -376,6 +415,9 @@ def close(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             form.form_errors.append(str(error).capitalize())
         else:
+            services.record_audit(db, auth.current_user(), "assessment_closed", found,
+                                  found.municipality)
+            _prepare_roadmap(found)
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     q = services.questionnaire_of(found)

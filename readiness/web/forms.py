@@ -39,7 +39,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from readiness.core import names
 from readiness.core.questionnaire import Questionnaire
@@ -156,14 +156,14 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), filters=[_strip],
                            validators=[DataRequired(_l("Enter your username")), Length(max=64),
-                                       _no_control_characters])
+                                       _no_control_characters, _safe_name])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Enter your password")),
                                          Length(max=256)])
 
 
 class MunicipalityForm(FlaskForm):
-    """A new municipality, or corrections to one."""
+    """A new municipality, or corrections to one (`MunicipalityEditForm`)."""
 
     name = StringField(
         _l("Name of the municipality"), filters=[_strip],
@@ -191,6 +191,13 @@ class MunicipalityForm(FlaskForm):
         labels = population_labels()
         self.population_band.choices = [SelectChoice(band, labels[band])
                                        for band in POPULATION_BANDS]
+
+
+class MunicipalityEditForm(MunicipalityForm):
+    """Corrections to a municipality, carrying the revision they were made on, so a save over
+    someone else's newer one is caught instead of silently undoing it."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class AssessmentForm(FlaskForm):
@@ -284,10 +291,13 @@ class NewUserForm(_RoleChoices):
 
 
 class RoleForm(_RoleChoices):
-    """Another role for a user, or another municipality for a coordinator."""
+    """Another role for a user, or another municipality for a coordinator; it carries the role
+    and municipality it was opened on, so a save over someone else's newer change is caught."""
 
     role = _role_field()
     municipality = _municipality_field()
+    was_role = StringField(widget=HiddenInput())
+    was_municipality = StringField(widget=HiddenInput())
 
 
 class AssignForm(FlaskForm):
@@ -340,6 +350,14 @@ class PasswordChangeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token is posted."""
+
+
+class DeleteUserForm(FlaskForm):
+    """Erase an account: typing its username confirms."""
+
+    confirm_username = StringField(
+        _l("Type the username to confirm"), filters=[_strip],
+        validators=[DataRequired(_l("Type the username to confirm"))])
 
 
 class CancelForm(FlaskForm):

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, make_response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
-from readiness import auth
+from readiness import auth, tasks
 from readiness.db import get_session
 from readiness.models import Assessment, Response, ResponseStatus, Role, User
 from readiness.report import cache as report_cache
@@ -46,9 +46,25 @@ COUNTRIES = {
 DEFAULT_TIMEOUT = 60.0
 
 
+# Layout cost grows with what the PDF holds: runs of combining marks stack glyphs without end,
+# and a round may carry thousands of comments. Both are bounded before layout.
+COMBINING_RUN_MAX = 3  # enough for any script's real diacritic stacks
+COMMENTS_TOTAL_MAX = 60_000  # characters of comments in one roadmap
+_COMBINING_RUN = re.compile(r"([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                            r"\ufe20-\ufe2f])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+                            r"\u20d0-\u20ff\ufe20-\ufe2f]*")
+
+
+def bounded_text(text: str) -> str:
+    """`text` NFC-normalised, each run of combining marks cut to COMBINING_RUN_MAX."""
+    text = unicodedata.normalize("NFC", text)
+    return _COMBINING_RUN.sub(lambda m: m.group(0)[:COMBINING_RUN_MAX], text)
+
+
 def _comments(db: Session, assessment: Assessment,
               shown: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-    """Comments per dimension from agencies that are shown, sorted so order reveals no one."""
+    """Comments per dimension from agencies that are shown, sorted so order reveals no one;
+    bounded in cost (`bounded_text`, at most COMMENTS_TOTAL_MAX characters in all)."""
     rows = db.execute(select(Response.agency, Response.comments).where(
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
     found: dict[str, list[tuple[str, str]]] = {}
@@ -56,8 +72,17 @@ def _comments(db: Session, assessment: Assessment,
         if agency in shown:
             for dimension, text in (comments or {}).items():
                 if isinstance(text, str) and text.strip():
-                    found.setdefault(dimension, []).append((agency, text))
-    return {d: sorted(pairs) for d, pairs in found.items()}
+                    found.setdefault(dimension, []).append((agency, bounded_text(text)))
+    budget = COMMENTS_TOTAL_MAX
+    kept: dict[str, list[tuple[str, str]]] = {}
+    for dimension, pairs in sorted(found.items()):
+        for agency, text in sorted(pairs):
+            if budget <= 0:
+                break
+            kept.setdefault(dimension, []).append(
+                (agency, text if len(text) <= budget else text[:budget] + "…"))
+            budget -= len(text)
+    return kept
 
 
 def _facilitator(db: Session, assessment: Assessment) -> str:
@@ -112,27 +137,52 @@ def cached_pdf(cache_dir: Path, html: str, timeout: float = DEFAULT_TIMEOUT) -> 
         max_age_days=float(config["REPORT_CACHE_MAX_AGE_DAYS"]))
 
 
+def _failed(public_id: str, message: str) -> ResponseReturnValue:
+    current_app.logger.warning("roadmap PDF of %s failed: %s", public_id, message)
+    return render_template("errors/error.html", code=503,
+                           title=_("The PDF could not be made"), message=message), 503
+
+
 @bp.route("/assessments/<public_id>/roadmap.pdf")
 @auth.login_required
 def roadmap_pdf(public_id: str) -> ResponseReturnValue:
-    """The tailored roadmap of a closed assessment, as a PDF download."""
-    from readiness.report.render import ReportError
+    """The tailored roadmap of a closed assessment, as a PDF download; while the background
+    worker prepares it, a page that says so (202), so no request waits for a render."""
+    from readiness.report.render import cache_key
 
     scored = load_results(public_id)
     html = roadmap_html(get_session(), scored)
+    key = cache_key(html)
     cache_dir = Path(current_app.instance_path) / "report-cache"
-    timeout = float(current_app.config["REPORT_TIMEOUT"])
-    try:
-        pdf = cached_pdf(cache_dir, html, timeout)
-    except ReportError as exc:
-        current_app.logger.warning("roadmap PDF of %s failed: %s", public_id, exc)
-        return render_template("errors/error.html", code=503,
-                               title=_("The PDF could not be made"), message=str(exc)), 503
+    if not (cache_dir / f"{key}.pdf").exists():
+        message = tasks.failure(current_app, key)
+        if message is not None:
+            return _failed(public_id, message)
+        tasks.request_render(current_app, cache_dir, key, html)
+        if not (cache_dir / f"{key}.pdf").exists():  # not rendered at once (immediate mode)
+            message = tasks.failure(current_app, key)
+            if message is not None:
+                return _failed(public_id, message)
+            pending = make_response(render_template(
+                "assessments/pdf_pending.html", assessment=scored.assessment), 202)
+            pending.headers["Retry-After"] = "10"
+            return pending
+    pdf = cached_pdf(cache_dir, html)  # read from the cache the worker filled
     audit("download_roadmap_pdf", scored)
     response = HttpResponse(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{download_name(scored.assessment)}"')
     return response
+
+
+def prepare_roadmap(public_id: str) -> None:
+    """Queue the roadmap PDF of a round that has just closed, so it is ready when asked for."""
+    from readiness.report.render import cache_key
+
+    scored = load_results(public_id)
+    html = roadmap_html(get_session(), scored)
+    tasks.request_render(current_app, Path(current_app.instance_path) / "report-cache",
+                         cache_key(html), html)
 
 
 register_download("results.roadmap_pdf", _l("Download roadmap (PDF)"))

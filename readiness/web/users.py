@@ -32,6 +32,7 @@ from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
 from readiness.tokens import is_public_id
+from readiness.web.auth import device_for
 from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
@@ -138,19 +139,21 @@ def new() -> ResponseReturnValue:
 # ---------------------------------------------------------------- one user
 
 
-def _user_page(user: User, failed: FlaskForm | None = None) -> ResponseReturnValue:
-    """A user's page; `failed` is the form whose errors to show (status 400)."""
+def _user_page(user: User, failed: FlaskForm | None = None,
+               status: int = 400) -> ResponseReturnValue:
+    """A user's page; `failed` is the form whose errors to show (with `status`)."""
     municipalities = accounts.all_municipalities(get_session())
+    own = user.municipality.public_id if user.municipality else ""
     role_form = failed if isinstance(failed, RoleForm) else RoleForm(
-        municipalities, formdata=None, role=user.role,
-        municipality=user.municipality.public_id if user.municipality else "")
+        municipalities, formdata=None, role=user.role, municipality=own, was_role=user.role,
+        was_municipality=own)
     assign_form = failed if isinstance(failed, AssignForm) else AssignForm(
         [m for m in municipalities if m not in user.assigned], formdata=None)
     return render_template(
         "users/user.html", user=user, roles=role_labels(), failed=failed, role_form=role_form,
         assign_form=assign_form, confirm=ConfirmForm(), Role=Role,
         is_self=user.id == auth.require_user().id,
-        municipality_label=municipality_label), 400 if failed is not None else 200
+        municipality_label=municipality_label), status if failed is not None else 200
 
 
 def _refused(user: User, refused: UserRefused) -> ResponseReturnValue:
@@ -174,6 +177,11 @@ def change_role(public_id: str) -> ResponseReturnValue:
     form = RoleForm(accounts.all_municipalities(db))
     if not form.validate_on_submit():
         return _user_page(user, form)
+    own = user.municipality.public_id if user.municipality else ""
+    # the page always sends what it was opened on; a hand-made request without it is not checked
+    if form.was_role.data and (form.was_role.data, form.was_municipality.data or "") != (
+            user.role, own):
+        return _role_conflict(user, form, own)
     try:
         accounts.change_role(db, auth.require_user(), user, form.role.data or "",
                              _municipality(form.municipality.data))
@@ -181,6 +189,21 @@ def change_role(public_id: str) -> ResponseReturnValue:
         return _refused(user, refused)
     flash(_("%(name)s is now: %(role)s.", name=user.username, role=role_labels()[user.role]))
     return redirect(url_for(".show", public_id=user.public_id))
+
+
+def _role_conflict(user: User, form: RoleForm, own: str) -> ResponseReturnValue:
+    """Someone changed the role since this page was opened: say what it is now and what was
+    chosen, change nothing, and let the admin choose again from the current state (409)."""
+    labels = role_labels()
+    now = labels.get(user.role, user.role) + (f" ({user.municipality.name})"
+                                              if user.municipality else "")
+    chosen = labels.get(form.role.data or "", form.role.data or "")
+    form.form_errors.append(_(
+        "Someone else changed this account while you were looking: its role is now %(now)s. "
+        "You chose %(chosen)s. Nothing is saved; choose again.", now=now, chosen=chosen))
+    for field, value in ((form.was_role, user.role), (form.was_municipality, own)):
+        field.data, field.raw_data = value, [value]
+    return _user_page(user, form, status=409)
 
 
 @bp.route("/<public_id>/assignments", methods=["POST"])
@@ -301,7 +324,7 @@ def change_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_session()
         checked = auth.authenticate(db, user.username, form.current_password.data or "",
-                                    request.remote_addr or "")
+                                    request.remote_addr or "", device=device_for(user.username))
         if checked.user is None:
             keep_writes()  # keep the failure count: this form cannot be used to guess
             form.current_password.errors = [
@@ -315,7 +338,7 @@ def change_password() -> ResponseReturnValue:
         except UserRefused as refused:
             form.new_password.errors.append(_refusal(refused.reason))
         else:
-            auth.login_user(user)  # this session carries on; every other one has ended
+            auth.login_user(user)  # this browser gets a new session; every other one has ended
             flash(_("Your password is changed. You are signed out everywhere else."))
             return redirect(url_for("assessments.index"))
     return render_template("users/change_password.html", form=form), (
