@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 128 * 1024,  # the longest survey page is far below this
     "MAX_FORM_PARTS": 400,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en"],
+    "LANGUAGES": ["en", "nl", "fr", "de"],  # codes with a catalogue in readiness/translations
     "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_MAX_FAILURES": 5,  # per username and address within the window
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,

@@ -49,14 +49,17 @@ def accepts_answers(invitation: Invitation) -> bool:
             and invitation.assessment.status == Status.OPEN)
 
 
-def start_response(db: Session, invitation: Invitation) -> tuple[Response, str]:
-    """A new, empty response for one practitioner; returns it and the browser's secret."""
+def start_response(db: Session, invitation: Invitation,
+                   language: str | None = None) -> tuple[Response, str]:
+    """A new, empty response for one practitioner in the language they chose; returns it and
+    the browser's secret."""
     if not accepts_answers(invitation):
         raise ServiceError("this survey is closed")
     secret = new_token()
     response = Response(assessment_id=invitation.assessment_id, invitation_id=invitation.id,
                         agency=invitation.agency, resume_hash=hash_token(secret),
-                        status=ResponseStatus.IN_PROGRESS, answers={}, comments={})
+                        status=ResponseStatus.IN_PROGRESS, answers={}, comments={},
+                        language=language)
     db.add(response)
     db.flush()
     return response, secret

@@ -49,6 +49,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
+    from readiness.web import language
+
+    app.register_blueprint(language.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
     app.after_request(_security_headers)

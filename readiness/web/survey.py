@@ -30,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -120,6 +121,22 @@ def _link(token: str) -> Link:
                 titles.get(invitation.agency, invitation.agency))
 
 
+def respondent_language() -> str | None:
+    """A survey page's language: the response's, else the browser's, else the country's."""
+    from readiness.i18n import browser_language, shipped
+    from readiness.translate import country_language
+
+    token = (request.view_args or {}).get("token")
+    invitation = survey.find_invitation(get_session(), token) if token else None
+    if invitation is None:
+        return browser_language()
+    response = survey.find_response(get_session(), invitation, request.cookies.get(COOKIE))
+    if request.endpoint != "survey.begin" and response is not None and shipped(response.language):
+        return response.language
+    return (shipped(request.form.get("language")) or browser_language()
+            or shipped(country_language(invitation.assessment.municipality.country)))
+
+
 def _refuse_if_closed(link: Link) -> None:
     """Stop here with the "survey closed" page if the link takes no answers."""
     if not survey.accepts_answers(link.invitation):
@@ -164,7 +181,7 @@ def begin(token: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".start", token=token))
     db = get_session()
-    _, secret = survey.start_response(db, link.invitation)
+    _, secret = survey.start_response(db, link.invitation, language=str(get_locale()))
     db.commit()
     reply = make_response(redirect(url_for(".page", token=token, number=1)))
     reply.set_cookie(COOKIE, secret, max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
