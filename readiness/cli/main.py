@@ -80,7 +80,7 @@ def questionnaire_translations(language: str, version: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     source = translation.source_texts(*q.raw)
     file = q.path.parent / f"{q.version}.{language}.yaml"
-    texts = {}
+    texts: dict[str, Any] = {}
     if file.exists():
         texts = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("texts") or {}
     missing = translation.missing_ids(source, texts)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, use_language
+
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
     if value is None:
@@ -38,10 +40,20 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
               "given in a facilitated workshop (every agency's view is shown).")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds the PDF rendering may take.")
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default=SOURCE_LANGUAGE,
+              show_default=True, help="The language of the report.")
 def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
                     country: str, region: str, assessed_on: date, round_: int,
-                    facilitator: str, workshop: bool, timeout: float) -> None:
+                    facilitator: str, workshop: bool, timeout: float, language: str) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
+    with use_language(language):
+        _roadmap(responses, municipality, out, html_out, country, region, assessed_on, round_,
+                 facilitator, workshop, timeout)
+
+
+def _roadmap(responses: Path, municipality: str, out: Path, html_out: Path | None,
+             country: str, region: str, assessed_on: date, round_: int,
+             facilitator: str, workshop: bool, timeout: float) -> None:
     from readiness.cli.main import score_file
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html

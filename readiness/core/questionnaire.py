@@ -179,7 +179,8 @@ class Questionnaire:
             else:
                 main, lib = translation.translated_data(*self.raw, self.translations[language])
             self._localized[language] = Questionnaire(
-                doc=QuestionnaireDoc.model_validate(main), library=ActionLibrary.model_validate(lib),
+                doc=QuestionnaireDoc.model_validate(main),
+                library=ActionLibrary.model_validate(lib),
                 content_hash=self.content_hash, path=self.path, language=language,
                 translations=self.translations, raw=self.raw, _localized=self._localized)
         return self._localized[language]

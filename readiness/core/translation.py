@@ -55,7 +55,7 @@ def _questionnaire_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]
             if item.get("options"):
                 yield from _options(f"items.{item['id']}.options", item["options"],
                                     (key, i, "options"))
-    for i, term in enumerate(data.get("glossary") or ()):
+    for i, _term in enumerate(data.get("glossary") or ()):
         yield f"glossary.{i + 1}.term", ("glossary", i, "term")
         yield f"glossary.{i + 1}.definition", ("glossary", i, "definition")
 

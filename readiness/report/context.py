@@ -31,6 +31,7 @@ from readiness.report.text import (
     strengths_and_weaknesses,
     summary_paragraphs,
 )
+from readiness.translate import current_language
 
 MAX_NAME = 200
 MAX_COMMENT = 1200
@@ -372,7 +373,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         "generated_on": format_date(meta.generated_on or date.today()),
     }
     return ReportContext(
-        lang=q.doc.language, title=f"Multi-agency working roadmap: {municipality}", meta=meta,
+        lang=current_language(), title=f"Multi-agency working roadmap: {municipality}", meta=meta,
         municipality=municipality, place=place, assessed_on=format_date(meta.assessed_on),
         facilitator=_cap(meta.facilitator, MAX_NAME),
         agencies=tuple((b.agency(a), b.counts[a]) for a in present),
