@@ -27,6 +27,7 @@ from readiness.models import (
 )
 from readiness.services.assessments import ServiceError, lock
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 MAX_TOKEN_LENGTH = 128
 
@@ -54,7 +55,7 @@ def start_response(db: Session, invitation: Invitation,
     """A new, empty response for one practitioner in the language they chose; returns it and
     the browser's secret."""
     if not accepts_answers(invitation):
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     secret = new_token()
     response = Response(assessment_id=invitation.assessment_id, invitation_id=invitation.id,
                         agency=invitation.agency, resume_hash=hash_token(secret),
@@ -78,9 +79,10 @@ def _valid_answers(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, st
     for item_id, value in answers.items():
         item = q.items_by_id.get(item_id)
         if item is None or item.dimension is None:
-            raise ServiceError(f"unknown statement {item_id!r}")
+            raise ServiceError(_l("Unknown statement %(item)s", item=repr(item_id)))
         if value != DONT_KNOW and value not in {o.value for o in q.options(item)}:
-            raise ServiceError(f"{value!r} is not an answer to {item_id!r}")
+            raise ServiceError(_l("%(value)s is not an answer to %(item)s",
+                                  value=repr(value), item=repr(item_id)))
         clean[item_id] = value
     return clean
 
@@ -107,9 +109,9 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     if session is not None:
         lock(session, response)
     if response.status != ResponseStatus.IN_PROGRESS:
-        raise ServiceError("these answers were already sent")
+        raise ServiceError(_l("These answers were already sent"))
     if response.assessment.status != Status.OPEN:
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     clean = _valid_answers(q, answers)
     response.answers = {**response.answers, **clean}
     response.comments = _merge_comments(response.comments, comments)
@@ -135,7 +137,7 @@ def submit_response(db: Session, response: Response) -> bool:
     status = db.scalar(select(Assessment.status).where(Assessment.id == response.assessment_id)
                        .with_for_update(read=True))
     if status != Status.OPEN:
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     now = datetime.now(UTC)
     result = db.execute(
         update(Response)
@@ -157,11 +159,12 @@ def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency:
                   answers: Mapping[str, str], comments: Mapping[str, str]) -> Response:
     """Record (or correct) the answers one agency agreed on in a facilitated workshop."""
     if assessment.mode != Mode.WORKSHOP:
-        raise ServiceError("this assessment collects answers by survey links")
+        raise ServiceError(_l("This assessment collects answers by survey links"))
     if assessment.status != Status.OPEN:
-        raise ServiceError("this assessment is closed")
+        raise ServiceError(_l("This assessment is closed"))
     if agency not in assessment.agencies:
-        raise ServiceError(f"{agency!r} does not take part in this assessment")
+        raise ServiceError(_l("%(agency)s does not take part in this assessment",
+                              agency=repr(agency)))
     clean = _valid_answers(q, answers)
     now = datetime.now(UTC)
     response = workshop_response(db, assessment, agency)

@@ -98,7 +98,7 @@ def new_municipality() -> ResponseReturnValue:
         except services.DuplicateMunicipality as error:
             namesake = _refuse_namesake(form, error.existing)
         except services.ServiceError as error:
-            form.name.errors.append(str(error).capitalize())
+            form.name.errors.append(str(error))
         else:
             db.commit()
             return redirect(url_for(".municipality", public_id=municipality.public_id))
@@ -128,7 +128,7 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             namesake = _refuse_namesake(form, error.existing)
         except services.ServiceError as error:
             db.rollback()
-            form.name.errors.append(str(error).capitalize())
+            form.name.errors.append(str(error))
         else:
             db.commit()
             flash(_("The details of %(name)s are saved.", name=found.name))
@@ -173,7 +173,7 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
                 db, found, q=q, agencies=form.agencies.data or [], mode=form.mode.data or "",
                 conducted_on=form.conducted_on.data, creator=auth.require_user())
         except services.ServiceError as error:
-            form.form_errors.append(str(error).capitalize())
+            form.form_errors.append(str(error))
         else:
             db.commit()
             session[FRESH_LINKS] = tokens
@@ -238,7 +238,7 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
     try:
         invitation, token = services.new_invitation(db, found, form.agency.data or "")
     except services.ServiceError as error:
-        flash(str(error).capitalize())
+        flash(str(error))
     else:
         db.commit()
         session[FRESH_LINKS] = {invitation.public_id: token}
@@ -356,7 +356,7 @@ def close(public_id: str) -> ResponseReturnValue:
         try:
             services.close_assessment(db, found)
         except services.ServiceError as error:
-            form.form_errors.append(str(error).capitalize())
+            form.form_errors.append(str(error))
         else:
             db.commit()
             flash(_("The assessment is closed and its results are ready."))
