@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import dates, numbers
 from babel.core import Locale
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -102,5 +104,45 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
 
 
 def locale(language: str | None = None) -> Locale:
-    """The Babel locale for formatting dates and numbers in a language (current by default)."""
-    return Locale.parse(supported(language) or current_language())
+    """The Babel locale for formatting dates and numbers in a language (current by default);
+    English is written the British way (7 March 2025), as the texts are."""
+    code = supported(language) or current_language()
+    return Locale.parse("en_GB" if code == SOURCE_LANGUAGE else code)
+
+
+def format_date(day: date, language: str | None = None) -> str:
+    """A date written out in a language: 7 March 2025, 7 maart 2025, 7. März 2025."""
+    return dates.format_date(day, format="long", locale=locale(language))
+
+
+def format_number(value: float, digits: int = 0, language: str | None = None) -> str:
+    """A number with the language's decimal mark: 12.5 in English, 12,5 in French."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=locale(language))
+
+
+def in_sentence(title: str, whole: bool = True) -> str:
+    """A title as it reads inside a sentence: lower case in English (all of it when `whole`),
+    the first letter lowered in French and Dutch unless it starts an acronym, unchanged in
+    German, whose nouns keep their capital."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return title.lower() if whole else lower_first(title)
+    if language == "de":
+        return title
+    return lower_first(title)
+
+
+def lower_first(text: str) -> str:
+    """The first letter lowered, unless the second is a capital too (an acronym)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def template_gettext(message: str) -> str:
+    """gettext for Jinja's newstyle i18n, which fills in the variables itself."""
+    return translations(current_language()).ugettext(message)
+
+
+def template_ngettext(singular: str, plural: str, num: int) -> str:
+    """ngettext for Jinja's newstyle i18n, which fills in the variables itself."""
+    return translations(current_language()).ungettext(singular, plural, num)

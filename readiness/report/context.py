@@ -398,7 +398,7 @@ def build_report_context(q: Questionnaire, result: Result, roadmap: Roadmap,
         starting_point=b.starting_point(),
         unanswered_context=len(q.doc.context) - len(b.starting_point()),
         build_on=tuple(_finding(q, f) for f in result.facilitators),
-        phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
+        phases=tuple((n, str(PHASE_TITLES[n]), tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
         sustaining=roadmap.sustaining,
         reassess_on=format_date(add_months(meta.assessed_on, roadmap.reassess_after_months)),

@@ -80,8 +80,8 @@ def _environment() -> jinja2.Environment:
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, auto_reload=False,
         lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
     # `{{ _("...") }}` in reports/ speaks the current language (translate.use_language)
-    env.install_gettext_callables(translate.gettext, translate.ngettext,  # type: ignore[attr-defined]
-                                  newstyle=True)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translate.template_gettext, translate.template_ngettext, newstyle=True)
     env.globals["report_lang"] = translate.current_language
     return env
 
