@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, get_locale
 
 from readiness import translate
 
@@ -53,8 +53,11 @@ def init_app(app: Flask) -> None:
     """Install Flask-Babel with the locale chosen as above; give pages `lang` and a picker."""
     Babel(app, locale_selector=_select_locale)
     translate.set_language_source(_page_language)
-    app.jinja_env.filters.update(local_date=format_date, local_datetime=format_datetime,
-                                 local_number=format_decimal)
+    # dates and numbers as the page's language writes them: {{ day|local_date }} is
+    # "1 March 2026", "1 maart 2026", "1 mars 2026", "1. März 2026"
+    app.jinja_env.filters.update(local_date=lambda day: translate.format_date(day),
+                                 local_number=lambda value, digits=0: translate.format_number(
+                                     value, digits))
 
     @app.context_processor
     def _language() -> dict[str, Any]:

@@ -98,7 +98,7 @@ def test_a_second_round_shows_each_dimension_before_now_and_the_change(
     _sign_in_as_admin(client, session)
     section = _section(_results(client, second))
     assert "<caption>Scores in round 1 and round 2 (0–100)</caption>" in section
-    assert "Round 1 was conducted on 2025-03-01;" in section
+    assert "Round 1 was conducted on 1 March 2025;" in section
     tools = 50 + 25 / 7  # one statement of seven up a quarter: 53.6, a move of 3.6
     overall_before = (25 + 50 * 4) / 5
     overall_now = (75 + 50 + 25 + tools + 50) / 5  # 50.7: +5.7
@@ -151,7 +151,7 @@ def test_a_third_round_compares_with_the_second(client: FlaskClient, session: Se
                           date(2027, 3, 1))
     _sign_in_as_admin(client, session)
     section = _section(_results(client, third))
-    assert "Round 2 was conducted on 2026-03-01;" in section
+    assert "Round 2 was conducted on 1 March 2026;" in section
     assert _rows(section)["Trust"] == ["75", "50", "-25.0", "Declined"]
 
 
