@@ -21,7 +21,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("nl", "fr", "de")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from readiness.translate import LANGUAGES as SHIPPED  # noqa: E402
+from readiness.translate import SOURCE_LANGUAGE
+
+LANGUAGES = tuple(code for code in SHIPPED if code != SOURCE_LANGUAGE)
 
 
 def extract(root: Path) -> set[str]:
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-extract", action="store_true",
                         help="do not compare with the strings in the code")
     args = parser.parse_args(argv)
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     wanted = None if args.no_extract else extract(root)
     found = [p for language in args.lang or LANGUAGES for p in problems(args.dir, language, wanted)]
     if not args.no_extract:

@@ -42,7 +42,10 @@ def questionnaire_show(as_json: bool, version: str | None, language: str) -> Non
     """Print the active questionnaire."""
     q = _load(None, version).in_language(language)
     if language not in q.languages:
-        raise click.ClickException(f"{q.id} {q.version} has no {language!r} texts yet")
+        raise click.ClickException(
+            f"{q.id} {q.version} has no {language!r} texts yet (it has: "
+            f"{', '.join(q.languages)}); `readiness questionnaire translations --lang "
+            f"{language}` lists what to translate, or choose another --version")
     if as_json:
         click.echo(json.dumps(q.to_public_dict(), indent=2, ensure_ascii=False))
         return
