@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from readiness.translate import LANGUAGES as SHIPPED  # noqa: E402
-from readiness.translate import SOURCE_LANGUAGE
+from readiness.translate import SOURCE_LANGUAGE  # noqa: E402
 
 LANGUAGES = tuple(code for code in SHIPPED if code != SOURCE_LANGUAGE)
 
