@@ -26,6 +26,10 @@ def test_wheel_ships_questionnaires_templates_reports_and_migrations(tmp_path: P
     migrations = {p.relative_to(root).as_posix() for p in (root / "migrations").rglob("*.py")}
     assert {"readiness/" + name for name in migrations} <= names
     assert "readiness/cli/main.py" in names
+    catalogues = {p.relative_to(root).as_posix()
+                  for p in (root / "readiness" / "translations").rglob("messages.mo")}
+    assert len(catalogues) >= 3  # nl, fr, de at least: the compiled catalogues ship
+    assert catalogues <= names
 
 
 def test_resources_prefer_the_copy_inside_the_package(tmp_path: Path, monkeypatch):
