@@ -305,34 +305,11 @@ def load_questionnaire(path: Path | str, *, languages: bool = True) -> Questionn
                            default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     source = translation.source_texts(main.data, lib_file.data)
-    texts = {code: _language_file(file, doc, source)
+    texts = {code: translation.checked_texts(_read_yaml(file), code, doc.id, doc.version, source)
              for code, file in translation.language_files(path.parent, doc.version).items()
              if languages}
     return Questionnaire(doc=doc, library=library, content_hash=digest, path=path,
                          translations=texts, raw=(main.data, lib_file.data))
-
-
-def _language_file(file: Path, doc: QuestionnaireDoc, source: dict[str, str]) -> dict[str, str]:
-    """A language file's texts, refused unless it translates exactly the questionnaire's ids."""
-    located = _read_yaml(file)
-    code = translation.LANGUAGE_FILE.match(file.name).group(2)  # type: ignore[union-attr]
-    data = located.data
-    for key, wanted in (("questionnaire", doc.id), ("version", doc.version), ("language", code)):
-        if str(data.get(key)) != wanted:
-            raise located.error((key,), f"expected {key} {wanted!r}, found {data.get(key)!r}")
-    texts = data.get("texts")
-    if not isinstance(texts, dict):
-        raise located.error(("texts",), "expected a mapping of text ids to translations")
-    extra = translation.extra_ids(source, texts)
-    if extra:
-        raise located.error(("texts", extra[0]), f"unknown text id {extra[0]!r} "
-                            f"({len(extra)} unknown in all)")
-    missing = translation.missing_ids(source, texts)
-    if missing:
-        raise located.error(("texts",), f"no translation of {missing[0]!r} "
-                            f"({len(missing)} missing in all; `readiness questionnaire "
-                            f"translations` lists them)")
-    return {ident: str(texts[ident]) for ident in source}
 
 
 _VERSION_FILE = re.compile(r"^(\d+)\.(\d+)\.yaml$")

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 LANGUAGE_FILE = re.compile(r"^(\d+\.\d+)\.([a-z]{2})\.yaml$")
 Path_ = tuple[str | int, ...]
@@ -127,6 +127,40 @@ def language_files(folder: Path, version: str) -> dict[str, Path]:
         if match and match.group(1) == version:
             found[match.group(2)] = file
     return found
+
+
+class Located(Protocol):
+    """A parsed YAML file that builds errors located at a key path (questionnaire._Located)."""
+
+    @property
+    def data(self) -> Any:
+        """The parsed document."""
+
+    def error(self, path: Path_, message: str) -> Exception:
+        """An error naming the file, the line of `path` and the message."""
+
+
+def checked_texts(located: Located, code: str, questionnaire: str, version: str,
+                  source: Mapping[str, str]) -> dict[str, str]:
+    """A language file's texts, refused unless it names its questionnaire, version and language
+    and translates exactly the questionnaire's text ids."""
+    data = located.data
+    for key, wanted in (("questionnaire", questionnaire), ("version", version),
+                        ("language", code)):
+        if str(data.get(key)) != wanted:
+            raise located.error((key,), f"expected {key} {wanted!r}, found {data.get(key)!r}")
+    texts = data.get("texts")
+    if not isinstance(texts, dict):
+        raise located.error(("texts",), "expected a mapping of text ids to translations")
+    extra = extra_ids(source, texts)
+    if extra:
+        raise located.error(("texts", extra[0]), f"unknown text id {extra[0]!r} "
+                            f"({len(extra)} unknown in all)")
+    missing = missing_ids(source, texts)
+    if missing:
+        raise located.error(("texts",), f"no translation of {missing[0]!r} ({len(missing)} "
+                            f"missing in all; `readiness questionnaire translations` lists them)")
+    return {ident: str(texts[ident]) for ident in source}
 
 
 def texts_hash(texts: Mapping[str, str]) -> str:
