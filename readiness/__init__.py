@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 128 * 1024,  # the longest survey page is far below this
     "MAX_FORM_PARTS": 400,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en"],
+    "LANGUAGES": ["en", "nl", "fr", "de"],  # codes with a catalogue in readiness/translations
     "PASSWORD_HASH_METHOD": "scrypt",
     # Sign-in throttling (readiness.auth.authenticate): an account's failures from any address
     # start a back-off at LOGIN_MAX_FAILURES (LOGIN_BACKOFF_SECONDS, doubling, at most the

@@ -1,23 +1,77 @@
-"""Translations: every user-facing string goes through gettext, so a language is a catalogue."""
+"""Translations: every user-facing string goes through gettext, so a language is a catalogue.
+
+The language of a page: `?lang=xx` when a reader picks one; on the survey, the language the
+respondent chose for their response, else the browser's, else the municipality's country's;
+for everyone else their user preference, else the one picked in this session, else the
+browser's, else English. PDFs and questionnaire texts follow it through `readiness.translate`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
+from readiness import translate
 
-def _select_locale() -> str:
-    languages: list[str] = current_app.config["LANGUAGES"]
-    best = request.accept_languages.best_match(languages)
-    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+def shipped(language: str | None) -> str | None:
+    """`language` if the app offers it (setting LANGUAGES), else None."""
+    code = translate.supported(language)
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def browser_language() -> str | None:
+    """The best of the app's languages by the browser's Accept-Language, if any fits."""
+    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    return shipped(best)
+
+
+# Blueprints whose pages choose their own language (the survey: the respondent's), registered by
+# the web layer so that this module does not import it.
+_BLUEPRINT_LANGUAGE: dict[str, Callable[[], str | None]] = {}
+
+
+def blueprint_language(blueprint: str, chooser: Callable[[], str | None]) -> None:
+    """Let `chooser` pick the language of `blueprint`'s pages (before the user's and browser's)."""
+    _BLUEPRINT_LANGUAGE[blueprint] = chooser
+
+
+def _select_locale() -> str | None:
+    if not has_request_context():
+        return None
+    asked = shipped(request.args.get("lang"))
+    if asked:
+        return asked
+    chooser = _BLUEPRINT_LANGUAGE.get(request.blueprint or "")
+    if chooser is not None:
+        return chooser()
+    from readiness.auth import current_user
+
+    user = current_user()
+    return (shipped(user.language if user else None) or shipped(session.get("language"))
+            or browser_language())
+
+
+def _page_language() -> str | None:
+    return str(get_locale()) if has_request_context() else None
 
 
 def init_app(app: Flask) -> None:
-    """Install Flask-Babel with a locale chosen from the browser's languages; give pages `lang`."""
+    """Install Flask-Babel with the locale chosen as above; give pages `lang` and a picker."""
     Babel(app, locale_selector=_select_locale)
+    translate.set_language_source(_page_language)
+    # dates and numbers as the page's language writes them: {{ day|local_date }} is
+    # "1 March 2026", "1 maart 2026", "1 mars 2026", "1. März 2026"
+    app.jinja_env.filters.update(local_date=lambda day: translate.format_date(day),
+                                 local_number=lambda value, digits=0: translate.format_number(
+                                     value, digits))
 
     @app.context_processor
     def _language() -> dict[str, Any]:
-        return {"html_lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+        languages = [(code, translate.NATIVE_NAMES.get(code, code))
+                     for code in app.config["LANGUAGES"]]
+        return {"html_lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+                "languages": languages}

@@ -154,6 +154,8 @@ class User(Base):
     # set while the password is a one-time password an admin handed over: until the user
     # chooses their own, every page sends them to the change-password page
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the language the user reads the pages and PDFs in; None: the browser's
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
 
     municipality: Mapped[Municipality | None] = relationship(foreign_keys=[municipality_id])
@@ -265,6 +267,8 @@ class Response(Base):
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the language the respondent chose on the start page; answers score alike in every language
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     # the day only (`day_stamp`): nothing orders or locks by these times, ids order responses
     created_at: Mapped[datetime] = mapped_column(default=day_stamp)
     updated_at: Mapped[datetime] = mapped_column(default=day_stamp)

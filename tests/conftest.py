@@ -86,6 +86,15 @@ def _migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(template)
 
 
+class EnglishBrowser(FlaskClient):
+    """A test browser that says, as real browsers do, which language it reads: English. Without
+    it a survey would open in the municipality's country's language (tests/test_languages.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
 def _empty_tables(app: Flask) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with get_db(app).engine.begin() as conn:
@@ -103,6 +112,7 @@ def app(_migrated: str, tmp_path: Path) -> Iterator[Flask]:
         database = tmp_path / "test.sqlite"
         shutil.copyfile(_migrated, database)
         flask_app = create_app(_config(f"sqlite:///{database}", instance))
+    flask_app.test_client_class = EnglishBrowser
     yield flask_app
     get_db(flask_app).dispose()
 

@@ -206,7 +206,7 @@ def test_api_token_create_prints_the_token_once_and_stores_its_hash(
     assert stored.name == "script"
     refused = CliRunner().invoke(main, ["api-token", "create", "advisor"])
     assert refused.exit_code != 0
-    assert "only admins and national coordinators" in refused.output
+    assert "Only admins and national coordinators" in refused.output
 
 
 def test_api_tokens_are_listed_and_revoked_from_the_command_line(
@@ -228,7 +228,7 @@ def test_api_tokens_are_listed_and_revoked_from_the_command_line(
                       headers=bearer(country.coordinator_token)).status_code == 401
     unknown = CliRunner().invoke(main, ["api-token", "revoke", "nope"])
     assert unknown.exit_code == 1
-    assert "no API token" in unknown.output
+    assert "No API token" in unknown.output
 
 
 def test_a_region_of_another_country_is_refused_with_a_clear_400(

@@ -151,7 +151,7 @@ def test_assessment_create_refuses_unknown_agencies(cli: CliRunner, session: Ses
     result = cli.invoke(main, ["assessment", "create", "--municipality", "Gent",
                                "--agencies", "police,spies"])
     assert result.exit_code != 0
-    assert "unknown agencies: spies" in result.output
+    assert "Unknown agencies: spies" in result.output
 
 
 def test_db_upgrade_is_idempotent(cli: CliRunner):

@@ -49,6 +49,10 @@ def test_wheel_ships_every_subpackage_and_the_data_folders(wheel: Path):
     assert {"readiness/" + name for name in expected} <= names
     migrations = {p.relative_to(ROOT).as_posix() for p in (ROOT / "migrations").rglob("*.py")}
     assert {"readiness/" + name for name in migrations} <= names
+    catalogues = {p.relative_to(ROOT).as_posix()
+                  for p in (ROOT / "readiness" / "translations").rglob("messages.mo")}
+    assert len(catalogues) >= 3  # nl, fr, de at least: the compiled catalogues ship
+    assert catalogues <= names
 
 
 INSTALLED_APP = textwrap.dedent("""

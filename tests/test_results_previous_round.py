@@ -98,7 +98,7 @@ def test_a_second_round_shows_each_dimension_before_now_and_the_change(
     _sign_in_as_admin(client, session)
     section = _section(_results(client, second))
     assert "<caption>Scores in round 1 and round 2 (0–100)</caption>" in section
-    assert "Round 1 was conducted on 2025-03-01;" in section
+    assert "Round 1 was conducted on 1 March 2025;" in section
     tools = 50 + 25 / 8  # one statement of eight up a quarter: 53.1, a move of 3.1
     # legal basis at 0.25: eight agree-scale statements at 0.25, and the two factual questions
     # (signed 1 / being drafted 0.5 / no 0) at their nearest option, "being drafted"
@@ -155,7 +155,7 @@ def test_a_third_round_compares_with_the_second(client: FlaskClient, session: Se
                           date(2027, 3, 1))
     _sign_in_as_admin(client, session)
     section = _section(_results(client, third))
-    assert "Round 2 was conducted on 2026-03-01;" in section
+    assert "Round 2 was conducted on 1 March 2026;" in section
     assert _rows(section)["Trust"] == ["75", "50", "-25.0", "Declined"]
 
 

@@ -43,7 +43,7 @@ def test_users_need_a_known_role_a_long_password_and_a_free_username(session: Se
     make_user(session, "ada")
     with pytest.raises(services.ServiceError, match="taken"):
         services.create_user(session, "ADA", "long enough password", Role.ADMIN)
-    with pytest.raises(services.ServiceError, match="unknown role"):
+    with pytest.raises(services.ServiceError, match="Unknown role"):
         services.create_user(session, "bob", "long enough password", "superuser")
     with pytest.raises(services.ServiceError, match="at least 12"):
         services.create_user(session, "bob", "short", Role.ADMIN)
@@ -99,7 +99,7 @@ def test_one_open_assessment_per_municipality_and_rounds_count_up(session: Sessi
 
 def test_unknown_agencies_are_refused(session: Session, questionnaire: Questionnaire):
     municipality = make_municipality(session)
-    with pytest.raises(services.ServiceError, match="unknown agencies: spies"):
+    with pytest.raises(services.ServiceError, match="Unknown agencies: spies"):
         services.create_assessment(session, municipality, q=questionnaire,
                                    agencies=["police", "spies"])
 
@@ -137,7 +137,7 @@ def test_context_answers_are_checked_against_the_questionnaire(
     services.set_context(assessment, {single.id: [questionnaire.options(single)[0].value],
                                       multiple.id: list(reversed(values))})
     assert assessment.context[multiple.id] == values
-    with pytest.raises(services.ServiceError, match="unknown answer"):
+    with pytest.raises(services.ServiceError, match="Unknown answer"):
         services.set_context(assessment, {single.id: ["made_up"]})
     with pytest.raises(services.ServiceError, match="takes one answer"):
         services.set_context(assessment, {single.id: [o.value for o in
@@ -246,7 +246,7 @@ def test_a_second_close_at_the_same_time_waits_and_is_refused(app: Flask, sessio
         assert found is not None
         services.close_assessment(db, found)
 
-    assert _race(app, close, close) == "this assessment is closed"
+    assert _race(app, close, close) == "This assessment is closed"
     fresh(session)
     assert len(session.scalars(select(Score).where(Score.assessment_id == ident)).all()) == 5
 
@@ -350,7 +350,7 @@ def test_cancelling_refuses_closed_rounds_and_sent_answers_without_an_admins_con
     add_responses(session, assessment, "police", 1)
     with pytest.raises(services.ServiceError, match="only an administrator"):
         services_rounds.cancel_assessment(session, assessment, advisor, discard_sent=True)
-    with pytest.raises(services.ServiceError, match="confirm"):
+    with pytest.raises(services.ServiceError, match="Confirm"):
         services_rounds.cancel_assessment(session, assessment, admin)
     services_rounds.cancel_assessment(session, assessment, admin, discard_sent=True)
     session.commit()

@@ -144,7 +144,9 @@ def test_no_name_email_or_ip_address_is_stored_with_answers_as_the_notice_says(
     address = "203.0.113.77"
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
-    assert "not your name, email address or IP address" in _notice(client, link)
+    notice = _notice(client, link)
+    assert "the language you chose" in notice
+    assert "not your name, email address or IP address" in notice
     post_form(client, link, to=f"{link}/start")
     post_form(client, f"{link}/page/1", page_data(questionnaire, 1, "agree", "Fine"))
     fresh(session)
@@ -152,7 +154,8 @@ def test_no_name_email_or_ip_address_is_stored_with_answers_as_the_notice_says(
     assert response.comments  # the page was saved
     assert {c.name for c in Response.__table__.columns} == {
         "id", "public_id", "assessment_id", "invitation_id", "agency", "resume_hash", "status",
-        "answers", "comments", "created_at", "updated_at", "submitted_at", "excluded"}
+        "answers", "comments", "language", "created_at", "updated_at", "submitted_at",
+        "excluded"}
     for table in Base.metadata.sorted_tables:
         for row in session.execute(text(f'SELECT * FROM "{table.name}"')):
             assert address not in repr(tuple(row)), table.name

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from readiness.core.questionnaire import (
     QuestionnaireError,
@@ -17,6 +18,7 @@ from readiness.core.questionnaire import (
 from readiness.core.responses import ResponsesError, read_responses
 from readiness.core.roadmap import Roadmap, build_roadmap
 from readiness.core.scoring import Result, score
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE
 
 
 def register(group: click.Group) -> None:
@@ -37,9 +39,16 @@ def questionnaire() -> None:
 @questionnaire.command("show")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--version", "version", default=None, help="A version other than the newest.")
-def questionnaire_show(as_json: bool, version: str | None) -> None:
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default=SOURCE_LANGUAGE,
+              show_default=True, help="The language of the texts.")
+def questionnaire_show(as_json: bool, version: str | None, language: str) -> None:
     """Print the active questionnaire."""
-    q = _load(None, version)
+    q = _load(None, version).in_language(language)
+    if language not in q.languages:
+        raise click.ClickException(
+            f"{q.id} {q.version} has no {language!r} texts yet (it has: "
+            f"{', '.join(q.languages)}); `readiness questionnaire translations --lang "
+            f"{language}` lists what to translate, or choose another --version")
     if as_json:
         click.echo(json.dumps(q.to_public_dict(), indent=2, ensure_ascii=False))
         return
@@ -62,6 +71,35 @@ def questionnaire_validate(path: Path | None) -> None:
                f"{len(q.doc.dimensions)} dimensions, {len(q.doc.context)} context questions, "
                f"{len(q.doc.barriers)} barriers, {len(q.doc.facilitators)} facilitators, "
                f"{len(q.library.actions)} actions; hash {q.content_hash[:12]}")
+
+
+@questionnaire.command("translations")
+@click.option("--lang", "language", required=True, help="A language code, e.g. nl or da.")
+@click.option("--version", "version", default=None, help="A version other than the newest.")
+def questionnaire_translations(language: str, version: str | None) -> None:
+    """List the text ids a language file still lacks (or has too many), as YAML to fill in."""
+    from readiness.core import translation
+
+    try:
+        q = load_questionnaire(questionnaire_path(version=version), languages=False)
+    except QuestionnaireError as exc:
+        raise click.ClickException(str(exc)) from None
+    source = translation.source_texts(*q.raw)
+    file = q.path.parent / f"{q.version}.{language}.yaml"
+    texts: dict[str, Any] = {}
+    if file.exists():
+        texts = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("texts") or {}
+    missing = translation.missing_ids(source, texts)
+    extra = translation.extra_ids(source, texts)
+    click.echo(f"# {file.name}: {len(source) - len(missing)} of {len(source)} texts translated, "
+               f"{len(missing)} missing, {len(extra)} unknown")
+    for ident in extra:
+        click.echo(f"# unknown, remove: {ident}")
+    if missing:
+        click.echo(yaml.safe_dump({"texts": {ident: source[ident] for ident in missing}},
+                                  allow_unicode=True, sort_keys=False, width=100), nl=False)
+    if missing or extra:
+        raise SystemExit(1)
 
 
 def _load(path: Path | None, version: str | None) -> Any:

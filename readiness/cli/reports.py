@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from readiness.core.schema import RUN_BY
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, use_language
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -45,11 +46,21 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
               "instead of advising to call one.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds the PDF rendering may take.")
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default=SOURCE_LANGUAGE,
+              show_default=True, help="The language of the report.")
 def roadmap_command(responses: Path, municipality: str, out: Path, html_out: Path | None,
                     country: str, region: str, assessed_on: date, round_: int,
                     facilitator: str, workshop: bool, run_by: str | None,
-                    timeout: float) -> None:
+                    timeout: float, language: str) -> None:
     """Write the tailored roadmap of RESPONSES.csv as a PDF (and HTML), without a server."""
+    with use_language(language):
+        _roadmap(responses, municipality, out, html_out, country, region, assessed_on, round_,
+                 facilitator, workshop, run_by, timeout)
+
+
+def _roadmap(responses: Path, municipality: str, out: Path, html_out: Path | None,
+             country: str, region: str, assessed_on: date, round_: int,
+             facilitator: str, workshop: bool, run_by: str | None, timeout: float) -> None:
     from readiness.cli.legal import profile_or_fail
     from readiness.cli.offline import score_file
     from readiness.core.published import publish

@@ -175,7 +175,8 @@ def _keep_capacity(actions: list[PlannedAction], phase: int, capacity: int,
         if not movable:
             break
         last = movable[-1]
-        out[out.index(last)] = replace(last, phase=phase + 1, phase_title=PHASE_TITLES[phase + 1],
+        out[out.index(last)] = replace(last, phase=phase + 1,
+                                       phase_title=str(PHASE_TITLES[phase + 1]),
                                        due_month=None)
     return sorted(out, key=lambda a: a.phase)  # stable: the order within a phase is kept
 
@@ -192,6 +193,6 @@ def _keep_dated(actions: list[PlannedAction], capacity: int,
         if not movable:
             break
         last = max(movable, key=lambda a: (a.phase, out.index(a)))
-        out[out.index(last)] = replace(last, phase=LATER, phase_title=PHASE_TITLES[LATER],
+        out[out.index(last)] = replace(last, phase=LATER, phase_title=str(PHASE_TITLES[LATER]),
                                        due_month=None)
     return sorted(out, key=lambda a: a.phase)

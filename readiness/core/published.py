@@ -111,7 +111,7 @@ def _dimension(dim: DimensionResult, shown: tuple[str, ...], counts: Mapping[str
                                                         if a in order else len(order)))
             shown_valued.remove(smallest)
         else:
-            score, level, level_title = None, INSUFFICIENT, INSUFFICIENT_TITLE
+            score, level, level_title = None, INSUFFICIENT, str(INSUFFICIENT_TITLE)
     published = {a: (valued[a] if a in shown_valued else None) for a in dim.by_agency}
     values = [valued[a] for a in shown_valued]
     spread = max(values) - min(values) if len(values) >= 2 else None
@@ -128,7 +128,7 @@ def _item(item: ItemResult, shown: tuple[str, ...]) -> ItemResult:
 
 
 def _withheld(dim: DimensionResult) -> DimensionResult:
-    return replace(dim, score=None, level=INSUFFICIENT, level_title=INSUFFICIENT_TITLE,
+    return replace(dim, score=None, level=INSUFFICIENT, level_title=str(INSUFFICIENT_TITLE),
                    by_agency={a: None for a in dim.by_agency}, spread=None, divergent=False,
                    answered_share=0.0, dont_know_share=0.0, dont_know_flag=False, low_items=())
 
@@ -153,7 +153,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         safe = replace(result, dimensions=tuple(_withheld(d) for d in result.dimensions),
                        items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0)
                               for k, i in result.items.items()},
-                       overall=None, stage=INSUFFICIENT, stage_title=INSUFFICIENT_TITLE,
+                       overall=None, stage=INSUFFICIENT, stage_title=str(INSUFFICIENT_TITLE),
                        stage_description="Too few practitioners answered to publish a score.",
                        barriers=(), facilitators=())
         roadmap = None
@@ -189,7 +189,8 @@ def _rescored(q: Questionnaire, result: Result) -> Result:
         return result
     concerns = sum(1 for d in dims if d.level == q.doc.settings.concern_level)
     if overall is None:
-        return replace(result, overall=None, stage=INSUFFICIENT, stage_title=INSUFFICIENT_TITLE,
+        return replace(result, overall=None, stage=INSUFFICIENT,
+                       stage_title=str(INSUFFICIENT_TITLE),
                        stage_description="Too few answers to place the municipality on a stage.")
     stage = next(s for s in q.doc.stages if overall >= s.min_overall
                  and (s.max_concerns is None or concerns <= s.max_concerns))

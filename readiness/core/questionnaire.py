@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from readiness.core import translation
 from readiness.core.evidence import evidence_problem, source_text_problem
 from readiness.core.schema import (
     DONT_KNOW,
@@ -29,6 +30,7 @@ from readiness.core.schema import (
     QuestionnaireDoc,
 )
 from readiness.resources import questionnaires_dir
+from readiness.translate import SOURCE_LANGUAGE, current_language, translations
 
 DEFAULT_ID = "maw-readiness"
 KeyPath = tuple[str | int, ...]
@@ -164,12 +166,53 @@ def _parse(located: _Located, model: type[M]) -> M:
 
 @dataclass(frozen=True)
 class Questionnaire:
-    """A validated questionnaire with its action library, content hash and lookups."""
+    """A validated questionnaire with its action library, content hash and lookups.
+
+    `content_hash` covers the English files only, the structure that answers are stored
+    against: an assessment keeps it, and adding or correcting a translation never makes an old
+    assessment read "questionnaire changed". `full_hash` covers every language file as well.
+    `in_language(code)` is the same questionnaire (same ids, scores and hash) with its texts in
+    another language.
+    """
 
     doc: QuestionnaireDoc
     library: ActionLibrary
     content_hash: str
     path: Path = field(compare=False)
+    language: str = SOURCE_LANGUAGE
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    raw: tuple[dict[str, Any], dict[str, Any]] = field(default=({}, {}), compare=False)
+    _localized: dict[str, Questionnaire] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this questionnaire can be shown in: English and every language file."""
+        return (SOURCE_LANGUAGE, *sorted(self.translations))
+
+    @cached_property
+    def full_hash(self) -> str:
+        """A digest of the English files and every language file."""
+        parts = [self.content_hash] + [f"{code}:{translation.texts_hash(texts)}"
+                                       for code, texts in sorted(self.translations.items())]
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
+
+    def in_language(self, language: str | None) -> Questionnaire:
+        """This questionnaire with its texts in `language` (English if it has no such file)."""
+        if not language or language not in self.translations:
+            language = SOURCE_LANGUAGE
+        if language == self.language:
+            return self
+        if language not in self._localized:
+            if language == SOURCE_LANGUAGE:
+                main, lib = self.raw
+            else:
+                main, lib = translation.translated_data(*self.raw, self.translations[language])
+            self._localized[language] = Questionnaire(
+                doc=QuestionnaireDoc.model_validate(main),
+                library=ActionLibrary.model_validate(lib),
+                content_hash=self.content_hash, path=self.path, language=language,
+                translations=self.translations, raw=self.raw, _localized=self._localized)
+        return self._localized[language]
 
     @property
     def id(self) -> str:
@@ -253,6 +296,8 @@ class Questionnaire:
 
 
 def _public_dict(q: Questionnaire) -> dict[str, Any]:
+    dont_know = translations(q.language).ugettext("Don't know")
+
     def item_dict(item: Item) -> dict[str, Any]:
         return {
             "id": item.id,
@@ -261,7 +306,7 @@ def _public_dict(q: Questionnaire) -> dict[str, Any]:
             "help": item.help,
             "multiple": item.multiple,
             "options": [o.model_dump() for o in q.options(item)],
-            "dont_know": {"value": DONT_KNOW, "label": "Don't know"},
+            "dont_know": {"value": DONT_KNOW, "label": dont_know},
             "measures": list(item.measures),
             "evidence": [e.model_dump(exclude_none=True) for e in item.evidence],
         }
@@ -271,7 +316,9 @@ def _public_dict(q: Questionnaire) -> dict[str, Any]:
         "version": q.version,
         "content_hash": q.content_hash,
         "title": q.doc.title,
-        "language": q.doc.language,
+        "language": q.language,
+        "languages": list(q.languages),
+        "full_hash": q.full_hash,
         "dimensions": [{"id": d.id, "title": d.title, "description": d.description}
                        for d in q.doc.dimensions],
         "agencies": [{"id": a.id, "title": a.title} for a in q.doc.agencies],
@@ -285,8 +332,9 @@ def _public_dict(q: Questionnaire) -> dict[str, Any]:
     }
 
 
-def load_questionnaire(path: Path | str) -> Questionnaire:
-    """Load, validate and cross-check a questionnaire file and the action library it names."""
+def load_questionnaire(path: Path | str, *, languages: bool = True) -> Questionnaire:
+    """Load, validate and cross-check a questionnaire file and the action library it names,
+    and (unless `languages` is False) every language file of its version."""
     path = Path(path)
     main = _read_yaml(path)
     doc = _parse(main, QuestionnaireDoc)
@@ -300,7 +348,12 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
     canonical = json.dumps([main.data, lib_file.data], sort_keys=True, ensure_ascii=False,
                            default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return Questionnaire(doc=doc, library=library, content_hash=digest, path=path)
+    english = translation.source_texts(main.data, lib_file.data)
+    texts = {code: translation.checked_texts(_read_yaml(file), code, doc.id, doc.version, english)
+             for code, file in translation.language_files(path.parent, doc.version).items()
+             if languages}
+    return Questionnaire(doc=doc, library=library, content_hash=digest, path=path,
+                         translations=texts, raw=(main.data, lib_file.data))
 
 
 _VERSION_FILE = re.compile(r"^(\d+)\.(\d+)\.yaml$")
@@ -330,13 +383,14 @@ def questionnaire_path(questionnaire_id: str = DEFAULT_ID, version: str | None =
 _CACHE: dict[tuple[str, str | None], Questionnaire] = {}
 
 
-def get_questionnaire(questionnaire_id: str = DEFAULT_ID,
-                      version: str | None = None) -> Questionnaire:
-    """The shipped questionnaire (newest version by default), loaded once per process."""
+def get_questionnaire(questionnaire_id: str = DEFAULT_ID, version: str | None = None,
+                      language: str | None = None) -> Questionnaire:
+    """The shipped questionnaire (newest version by default), loaded once per process, with its
+    texts in `language` (by default the current one: a page's, or `use_language`'s)."""
     key = (questionnaire_id, version)
     if key not in _CACHE:
         _CACHE[key] = load_questionnaire(questionnaire_path(questionnaire_id, version))
-    return _CACHE[key]
+    return _CACHE[key].in_language(language or current_language())
 
 
 class _Checker:

@@ -32,9 +32,12 @@ from readiness.core.rules import Facts, holds, satisfied_atoms
 from readiness.core.schema import Action, Condition, Evidence, Inspiration, Plan
 from readiness.core.scoring import Result
 from readiness.core.statements import statement_reading
+from readiness.translate import gettext as _
+from readiness.translate import in_sentence
+from readiness.translate import lazy_gettext as _l
 
-PHASE_TITLES = {1: "First 3 months", 2: "3 to 12 months", 3: "Beyond 12 months",
-                LATER: "Later, if needed"}
+PHASE_TITLES = {1: _l("First 3 months"), 2: _l("3 to 12 months"), 3: _l("Beyond 12 months"),
+                LATER: _l("Later, if needed")}
 # Urgency weights: a detected barrier behind an action, a perception gap on its dimension, the
 # single weakest dimension ("tackle the lowest dimension first") and an action suited to the
 # municipality's stage ("strategies matched to the stage"), both from the Community Readiness Model.
@@ -132,32 +135,37 @@ def _describe(atom: Condition, q: Questionnaire, result: Result, facts: Facts) -
                         for agency, found in by_agency.items())
     if atom.barrier is not None:
         barrier = next(b for b in result.barriers if b.id == atom.barrier)
-        return f"Barrier found: {barrier.title.rstrip('.')}."
+        return _("Barrier found: %(title)s.", title=barrier.title.rstrip("."))
     if atom.dimension is not None:
         dim = result.dimension(atom.dimension)
-        return f"{dim.title} scored {dim.score:.0f} of 100 ({dim.level_title.lower()})."
+        return _("%(title)s scored %(score)s of 100 (%(level)s).", title=dim.title,
+                 score=f"{dim.score:.0f}", level=in_sentence(dim.level_title))
     if atom.gap is not None:
         dim = result.dimension(atom.gap)
-        return f"Agencies see {dim.title.lower()} differently (spread {dim.spread:.0f} points)."
+        return _("Agencies see %(title)s differently (spread %(spread)s points).",
+                 title=in_sentence(dim.title), spread=f"{dim.spread:.0f}")
     if atom.dont_know is not None:
         dim = result.dimension(atom.dont_know)
-        return (f"{dim.dont_know_share:.0%} of answers on {dim.title.lower()} were "
-                "\"don't know\".")
+        return _("%(share)s%% of answers on %(title)s were \"don't know\".",
+                 share=f"{dim.dont_know_share * 100:.0f}", title=in_sentence(dim.title))
     if atom.item is not None:
         statement = result.items[atom.item]
-        return (f"A statement scored {(statement.score or 0.0) * 100:.0f} of 100: "
-                f"{statement_reading(q, statement)}.")
+        return _("A statement scored %(score)s of 100: %(reading)s.",
+                 score=f"{(statement.score or 0.0) * 100:.0f}",
+                 reading=statement_reading(q, statement))
     if atom.insufficient is not None:
-        return f"Too few answers on {result.dimension(atom.insufficient).title.lower()}."
+        return _("Too few answers on %(title)s.",
+                 title=in_sentence(result.dimension(atom.insufficient).title))
     if atom.agency_missing is not None:
         title = next(a.title for a in q.doc.agencies if a.id == atom.agency_missing)
-        return f"{title} took no part in the assessment."
+        return _("%(agency)s took no part in the assessment.", agency=title)
     if atom.overall is not None and result.overall is not None:
-        return f"Overall readiness is {result.overall:.0f} of 100."
+        return _("Overall readiness is %(overall)s of 100.", overall=f"{result.overall:.0f}")
     if atom.context is not None:
         item = q.items_by_id[atom.context]
         labels = [o.label for o in q.options(item) if o.value in result.context.get(item.id, ())]
-        return f"To \u201c{item.text}\u201d the answer was: {', '.join(labels)}."
+        return _("To \u201c%(question)s\u201d the answer was: %(answers)s.", question=item.text,
+                 answers=", ".join(labels))
     return ""
 
 
@@ -389,7 +397,7 @@ def _planned(q: Questionnaire, result: Result, facts: Facts, chosen: dict[str, A
         family_title=next(f.title for f in q.library.families if f.id == action.family),
         dimension=action.dimension, what=action.what, why=action.why,
         findings=tuple(findings), lead=lead, partners=partners, phase=phase,
-        phase_title=PHASE_TITLES[phase], effort=action.effort, indicator=action.indicator,
+        phase_title=str(PHASE_TITLES[phase]), effort=action.effort, indicator=action.indicator,
         depends_on=tuple(before[ident]), priority=priority, urgency=round(urgency, 1),
         notes=tuple(n.text for n in action.notes if holds(n.when, facts)),
         inspiration=action.inspiration, evidence=action.evidence,

@@ -16,9 +16,12 @@ from typing import Any
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.rules import Facts, holds, satisfied_atoms
 from readiness.core.schema import DONT_KNOW, Dimension, Evidence, Rule
+from readiness.translate import gettext as _
+from readiness.translate import in_sentence
+from readiness.translate import lazy_gettext as _l
 
 INSUFFICIENT = "insufficient_data"
-INSUFFICIENT_TITLE = "Insufficient data"
+INSUFFICIENT_TITLE = _l("Insufficient data")
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def _dimension_result(q: Questionnaire, dim: Dimension, tally: _Tally, agencies:
     spread = max(present) - min(present) if len(present) >= 2 else None
     dk_share = _mean(dk_shares) or 0.0
     if value is None:
-        level_id, level_title = INSUFFICIENT, INSUFFICIENT_TITLE
+        level_id, level_title = INSUFFICIENT, str(INSUFFICIENT_TITLE)
     else:
         level = q.level_for(dim.id, value)
         level_id, level_title = level.id, level.title
@@ -228,8 +231,8 @@ def _overall_and_stage(q: Questionnaire, dimensions: list[DimensionResult]
     known = [d.score for d in dimensions if d.score is not None]
     overall = fmean(known) if len(known) * 2 > len(dimensions) else None
     if overall is None:
-        return None, (INSUFFICIENT, INSUFFICIENT_TITLE,
-                      "Too few answers to place the municipality on a stage.")
+        return None, (INSUFFICIENT, str(INSUFFICIENT_TITLE),
+                      _("Too few answers to place the municipality on a stage."))
     concerns = sum(1 for d in dimensions if d.level == q.doc.settings.concern_level)
     stage = next(s for s in q.doc.stages if overall >= s.min_overall
                  and (s.max_concerns is None or concerns <= s.max_concerns))
@@ -287,15 +290,18 @@ def absent_title(agencies: list[str]) -> str:
     """`Social services took no part in the assessment`, for one agency title or more."""
     names = [agencies[0], *(_lower_first(a) for a in agencies[1:])]
     if len(names) == 1:
-        return f"{names[0]} took no part in the assessment"
+        return _("%(agency)s took no part in the assessment", agency=names[0])
     if len(names) == 2:
-        return f"Neither {_lower_first(names[0])} nor {names[1]} took part in the assessment"
-    return f"{', '.join(names[:-1])} and {names[-1]} took no part in the assessment"
+        return _("Neither %(first)s nor %(second)s took part in the assessment",
+                 first=_lower_first(names[0]), second=names[1])
+    return _("%(agencies)s and %(last)s took no part in the assessment",
+             agencies=", ".join(names[:-1]), last=names[-1])
 
 
 def _lower_first(title: str) -> str:
-    """`Social services` -> `social services`; an acronym such as `NGO` stays as it is."""
-    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+    """`Social services` -> `social services`; an acronym such as `NGO` stays as it is (and a
+    German title keeps its capital)."""
+    return in_sentence(title, whole=False)
 
 
 def with_findings(q: Questionnaire, result: Result) -> Result:

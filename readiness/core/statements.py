@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.scoring import ItemResult
+from readiness.translate import gettext as _
 
 
 def average_answer(q: Questionnaire, item: ItemResult) -> str | None:
@@ -28,6 +29,7 @@ def statement_reading(q: Questionnaire, item: ItemResult) -> str:
     that the worry is a strength."""
     label = average_answer(q, item) or ""
     quoted = f"\u201c{item.text.rstrip('.')}\u201d"
-    if label.lower().endswith("agree"):
+    if q.language == "en" and label.lower().endswith("agree"):  # reads well in English only
         return f"on average, practitioners {label.lower()} with {quoted}"
-    return f"the average answer to {quoted} was \u201c{label}\u201d"
+    return _("the average answer to %(statement)s was \u201c%(answer)s\u201d", statement=quoted,
+             answer=label)

@@ -23,6 +23,7 @@ from readiness.national.aggregate import (
     DimensionSummary,
 )
 from readiness.report.charts import BAND_COLOURS, FILL, FONT, GAP, GRID, INK, MUTED, wrap_label
+from readiness.translate import gettext as _
 
 PREVIOUS = "#9aa5b1"
 SIZE = 12.0
@@ -98,9 +99,10 @@ def distribution_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Mark
         y = top + ROW * n + ROW / 2
         body.append(_label(y + 4, d.title))
         if not all(_is_number(v) for v in (d.q1, d.q3, d.median, d.mean)):
-            note = f"{d.median} municipalities" if isinstance(d.median, str) else "no scores"
+            note = (_("%(count)s municipalities", count=d.median) if isinstance(d.median, str)
+                    else _("no scores"))
             body.append(_text(LABEL_W + 4, y + 4, note, fill=MUTED))
-            described.append(f"{d.title}: not shown ({note})")
+            described.append(_("%(title)s: not shown (%(note)s)", title=d.title, note=note))
             continue
         q1, q3, med, mean = (float(v) for v in (d.q1, d.q3, d.median, d.mean))  # type: ignore[arg-type]
         x1, x3 = LABEL_W + plot_w * q1 / 100, LABEL_W + plot_w * q3 / 100
@@ -111,10 +113,12 @@ def distribution_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Mark
                     f'stroke="{INK}" stroke-width="2.5"/>')
         body.append(f'<circle cx="{_n(LABEL_W + plot_w * mean / 100)}" cy="{_n(y)}" r="3.5" '
                     f'fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>')
-        body.append(_text(LABEL_W + plot_w + 8, y + 4, f"median {med:.0f}"))
-        described.append(f"{d.title}: median {med:.0f}, middle half {q1:.0f} to {q3:.0f}, "
-                         f"mean {mean:.0f}")
-    return _svg("distribution", width, height, "Spread of dimension scores (0 to 100)",
+        body.append(_text(LABEL_W + plot_w + 8, y + 4, _("median %(median)s",
+                                                         median=f"{med:.0f}")))
+        described.append(_("%(title)s: median %(median)s, middle half %(q1)s to %(q3)s, mean "
+                           "%(mean)s", title=d.title, median=f"{med:.0f}", q1=f"{q1:.0f}",
+                           q3=f"{q3:.0f}", mean=f"{mean:.0f}"))
+    return _svg("distribution", width, height, _("Spread of dimension scores (0 to 100)"),
                 "; ".join(described) + ".", body)
 
 
@@ -179,7 +183,8 @@ def levels_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Markup:
             x += w
         if x == LABEL_W:  # nothing drawn on this row: say why rather than leave it blank
             small = next((lv.share for lv in d.levels if isinstance(lv.share, str)), None)
-            note = f"not shown: {small} municipalities at a level" if small else "no scores"
+            note = (_("not shown: %(count)s municipalities at a level", count=small) if small
+                    else _("no scores"))
             body.append(_text(LABEL_W + 4, y + 4, note, fill=MUTED))
         described.append(f"{d.title}: " + ", ".join(parts))
     legend_x = LABEL_W
@@ -188,7 +193,7 @@ def levels_svg(dims: Sequence[DimensionSummary], width: int = 640) -> Markup:
                     f'fill="{colours.get(lv.id, GRID)}" stroke="{MUTED}" stroke-width="0.5"/>')
         body.append(_text(legend_x + 16, height - 6, lv.title, size=SIZE * 0.9))
         legend_x += 16 + len(lv.title) * SIZE * 0.6 + 14
-    return _svg("levels", width, height, "Share of municipalities at each level",
+    return _svg("levels", width, height, _("Share of municipalities at each level"),
                 "; ".join(described) + ".", body)
 
 
@@ -209,11 +214,13 @@ def barriers_svg(barriers: Sequence[BarrierCount], width: int = 640,
             body.append(f'<rect x="{_n(LABEL_W)}" y="{_n(y - 9)}" '
                         f'width="{_n(max(plot_w * share, 1))}" height="18" fill="{FILL}"/>')
             body.append(_text(LABEL_W + plot_w * share + 6, y + 4, f"{share:.0%} ({b.count})"))
-            described.append(f"{b.title}: {share:.0%} of municipalities ({b.count})")
+            described.append(_("%(title)s: %(share)s of municipalities (%(count)s)",
+                               title=b.title, share=f"{share:.0%}", count=b.count))
         else:
-            body.append(_text(LABEL_W + 4, y + 4, f"{b.count} municipalities", fill=MUTED))
-            described.append(f"{b.title}: {b.count} municipalities")
-    return _svg("barriers", width, height, "Most frequent barriers",
+            many = _("%(count)s municipalities", count=b.count)
+            body.append(_text(LABEL_W + 4, y + 4, many, fill=MUTED))
+            described.append(f"{b.title}: {many}")
+    return _svg("barriers", width, height, _("Most frequent barriers"),
                 "; ".join(described) + ".", body)
 
 
@@ -244,13 +251,15 @@ def progress_svg(items: Sequence[DimensionProgress], width: int = 640) -> Markup
         change = after - before
         body.append(_text(width - 4, y + 4, f"{change:+.1f}", anchor="end",
                           fill=GAP if change < 0 else INK, weight="bold"))
-        described.append(f"{p.title}: {before:.0f} then {after:.0f} ({change:+.1f})")
-    legend = ((PREVIOUS, "Previous round"), (FILL, "Latest round"))
+        described.append(_("%(title)s: %(before)s then %(after)s (%(change)s)", title=p.title,
+                           before=f"{before:.0f}", after=f"{after:.0f}",
+                           change=f"{change:+.1f}"))
+    legend = ((PREVIOUS, _("Previous round")), (FILL, _("Latest round")))
     x = LABEL_W
     for colour, label in legend:
         body.append(f'<rect x="{_n(x)}" y="{_n(height - 16)}" width="12" height="12" '
                     f'fill="{colour}"/>')
         body.append(_text(x + 16, height - 6, label, size=SIZE * 0.9))
         x += 16 + len(label) * SIZE * 0.6 + 14
-    return _svg("progress", width, height, "Mean score in the previous and the latest round",
+    return _svg("progress", width, height, _("Mean score in the previous and the latest round"),
                 "; ".join(described) + ".", body)

@@ -140,7 +140,7 @@ def labelled(code: str | None, labels: Mapping[str, str]) -> str | None:
 
 def code_labels(q: Questionnaire) -> dict[str, str]:
     """The titles of the questionnaire's levels, stages and agencies, by id."""
-    labels = {INSUFFICIENT: INSUFFICIENT_TITLE}
+    labels = {INSUFFICIENT: str(INSUFFICIENT_TITLE)}
     for kind in (q.doc.levels, q.doc.stages, q.doc.agencies):
         labels.update({x.id: x.title for x in kind})
     return labels

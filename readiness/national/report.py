@@ -16,6 +16,8 @@ from readiness.core.schema import Condition
 from readiness.national import aggregate
 from readiness.national.charts import Chart, national_charts
 from readiness.report.text import cite
+from readiness.translate import format_date, format_number
+from readiness.translate import gettext as _
 
 TOP_BARRIERS = 6
 ACTIONS_PER_BARRIER = 4
@@ -56,7 +58,8 @@ class NationalContext:
 
     title: str
     scope: str
-    generated_on: str
+    generated_on: str  # ISO date, for the document's metadata
+    generated_on_text: str  # written out in the report's language
     suppressed: str
     data: aggregate.Dashboard
     headline: tuple[str, ...]
@@ -97,39 +100,44 @@ def _scope(filters: aggregate.Filters) -> str:
     if filters.region:
         parts.append(filters.region)
     if filters.band:
-        parts.append(f"municipalities of {BAND_TITLES.get(filters.band, filters.band)}")
+        parts.append(_("municipalities of %(band)s",
+                       band=BAND_TITLES.get(filters.band, filters.band)))
     if filters.round:
-        parts.append(f"round {filters.round}")
+        parts.append(_("round %(round)s", round=filters.round))
     if filters.since or filters.until:
-        since = filters.since.isoformat() if filters.since else "the start"
-        until = filters.until.isoformat() if filters.until else "today"
-        parts.append(f"assessed from {since} to {until}")
-    return ", ".join(parts) or "All municipalities"
+        since = format_date(filters.since) if filters.since else _("the start")
+        until = format_date(filters.until) if filters.until else _("today")
+        parts.append(_("assessed from %(since)s to %(until)s", since=since, until=until))
+    return ", ".join(parts) or _("All municipalities")
 
 
 def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
     ov = data.overview
-    lines = [f"{ov.assessed} of {ov.municipalities} municipalities have a closed assessment; "
-             f"{ov.never_assessed} have none yet."]
+    lines = [_("%(assessed)s of %(total)s municipalities have a closed assessment; %(none)s "
+               "have none yet.", assessed=ov.assessed, total=ov.municipalities,
+               none=ov.never_assessed)]
     if ov.outside_selection:
-        lines.append(f"{ov.outside_selection} more were assessed only outside the chosen round "
-                     "or period.")
+        lines.append(_("%(count)s more were assessed only outside the chosen round or period.",
+                       count=ov.outside_selection))
     if isinstance(ov.overall_mean, float):
-        lines.append(f"Mean overall readiness is {ov.overall_mean:.0f} of 100.")
+        lines.append(_("Mean overall readiness is %(mean)s of 100.",
+                       mean=f"{ov.overall_mean:.0f}"))
     means = [(d.mean, d.title) for d in data.dimensions if isinstance(d.mean, float)]
     if len(means) >= 2:
         low, high = min(means), max(means)
-        lines.append(f"Weakest dimension: {low[1]} (mean {low[0]:.0f}); strongest: {high[1]} "
-                     f"(mean {high[0]:.0f}).")
+        lines.append(_("Weakest dimension: %(low)s (mean %(low_mean)s); strongest: %(high)s "
+                       "(mean %(high_mean)s).", low=low[1], low_mean=f"{low[0]:.0f}",
+                       high=high[1], high_mean=f"{high[0]:.0f}"))
     counted = [b for b in data.barriers if isinstance(b.count, int) and b.count > 0]
     if counted:
-        lines.append(f"Most frequent barrier: {counted[0].title} ({counted[0].count} "
-                     "municipalities).")
+        lines.append(_("Most frequent barrier: %(title)s (%(count)s municipalities).",
+                       title=counted[0].title, count=counted[0].count))
     moved = [(p.change, p.title) for p in data.progress if isinstance(p.change, float)]
     if moved:
         best = max(moved)
-        lines.append(f"Since the previous round, the largest mean change is on {best[1]} "
-                     f"({best[0]:+.1f} points).")
+        lines.append(_("Since the previous round, the largest mean change is on %(title)s "
+                       "(%(change)s points).", title=best[1],
+                       change=("+" if best[0] >= 0 else "") + format_number(best[0], 1)))
     return tuple(lines)
 
 
@@ -150,8 +158,9 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
             recommendations=tuple(recommendations_for(q, counted.id)[:ACTIONS_PER_BARRIER])))
     charts = national_charts(data)
     return NationalContext(
-        title="Multi-agency working against violent radicalisation: national summary",
+        title=_("Multi-agency working against violent radicalisation: national summary"),
         scope=_scope(filters), generated_on=today.isoformat(),
+        generated_on_text=format_date(today),
         suppressed=aggregate.suppressed_text(min_cell), data=data,
         headline=_headline(data), barriers=tuple(sections), charts=charts,
         families=tuple((f.title, cite(q, (f.evidence,))) for f in q.library.families),

@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 
 from readiness.core.schema import Level
 from readiness.core.scoring import DimensionResult, Result
+from readiness.translate import gettext as _
+from readiness.translate import in_sentence
 
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 CHAR_WIDTH = 0.6  # mean advance of a character in em (DejaVu Sans is wide: err on the safe side)
@@ -92,7 +94,8 @@ def _text(x: float, y: float, lines: Sequence[str], *, size: float, anchor: str 
 
 
 def _score_text(score: float | None) -> str:
-    return "insufficient data" if score is None else f"{score:.0f} of 100"
+    return _("insufficient data") if score is None else _("%(score)s of 100",
+                                                           score=f"{score:.0f}")
 
 
 # --- radar -----------------------------------------------------------------------------------
@@ -225,15 +228,17 @@ def _radar_labels(g: _Radar, dims: Sequence[DimensionResult]) -> list[str]:
     return body
 
 
-def radar_svg(result: Result, *, title: str = "Readiness by dimension", width: int = 420,
+def radar_svg(result: Result, *, title: str | None = None, width: int = 420,
               levels: Sequence[Level] = (), describe_in_title: bool = False) -> Markup:
     """A radar of the dimension scores; dimensions without enough data are marked, not drawn."""
+    title = title or _("Readiness by dimension")
     dims = result.dimensions
     g = _radar_geometry(dims, width)
     body = _radar_grid(g, dims, levels) + _radar_shape(g, dims) + _radar_labels(g, dims)
     desc = "; ".join(
         f"{d.title}: {_score_text(d.score)}" + ("" if d.score is None else f" ({d.level_title})")
         for d in dims) + "."
+    title = title or _("Readiness by dimension")
     if describe_in_title:
         title = f"{title}. {desc}"
     return _svg(width, g.height, title, desc, body, "radar")
@@ -284,9 +289,9 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
         n = counts.get(agency)
         small = n is not None and n < min_group_size
         if small or agency in hidden or value is None:
-            note = (f"fewer than {min_group_size} respondents: not shown" if small else
-                    "not shown, to protect a smaller group" if agency in hidden else
-                    "no scored answers")
+            note = (_("fewer than %(count)d respondents: not shown", count=min_group_size)
+                    if small else _("not shown, to protect a smaller group")
+                    if agency in hidden else _("no scored answers"))
             described.append(f"{name}: {note}")
             body.append(_text(bar_x + 4, mid + size * 0.35, [note], size=size * 0.85,
                               fill=MUTED))
@@ -301,7 +306,7 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
                     label_x + _text_width(label, size * 0.9) + 3):
                 label_x = line_x + 4
             body.append(_text(label_x, mid + size * 0.35, [label], size=size * 0.9))
-            described.append(f"{name}: {value:.0f} of 100")
+            described.append(f"{name}: {_score_text(value)}")
         y += h
     below = bars_end
     if line_x is not None and dimension.score is not None:
@@ -309,12 +314,13 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
         body.append(f'<line x1="{_num(x)}" y1="{_num(top - 2)}" x2="{_num(x)}" '
                     f'y2="{_num(bars_end + 2)}" stroke="{INK}" stroke-width="1.5" '
                     f'stroke-dasharray="4 2"/>')
-        legend = f"dashed line: all agencies, {dimension.score:.0f}"
+        legend = _("dashed line: all agencies, %(score)s", score=f"{dimension.score:.0f}")
         body.append(_text(width - 2, bars_end + size * 1.2, [legend], size=size * 0.8,
                           anchor="end", fill=INK))
         below += size * 1.6
     if gap:
-        gap_text = f"Perception gap: agencies differ by {dimension.spread:.0f} points"
+        gap_text = _("Perception gap: agencies differ by %(spread)s points",
+                     spread=f"{dimension.spread:.0f}")
         body.append(_text(width - 2, below + size * 1.2, [gap_text], size=size * 0.9,
                           anchor="end", fill=GAP, weight="bold"))
         if len(shown) >= 2:
@@ -323,8 +329,8 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
             yb = bars_end + size * 0.5
             body.append(f'<path d="M{_num(x1)} {_num(yb - 3)} V{_num(yb)} H{_num(x2)} '
                         f'V{_num(yb - 3)}" fill="none" stroke="{GAP}" stroke-width="1.5"/>')
-        described.append(gap_text.lower())
-    chart_title = title or f"{dimension.title}: score by agency"
+        described.append(in_sentence(gap_text, whole=True))
+    chart_title = title or _("%(title)s: score by agency", title=dimension.title)
     desc = "; ".join(described) + "."
     if describe_in_title:
         chart_title = f"{chart_title}. {desc}"
@@ -334,7 +340,7 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
 # --- level bar -------------------------------------------------------------------------------
 
 
-def level_bar(score: float | None, levels: Sequence[Level], *, title: str = "Score and level",
+def level_bar(score: float | None, levels: Sequence[Level], *, title: str | None = None,
               width: int = 240, describe_in_title: bool = False) -> Markup:
     """A 0..100 bar with the level bands and a marker at the score (or a no-data note)."""
     size = max(8.0, width / 26)
@@ -355,15 +361,17 @@ def level_bar(score: float | None, levels: Sequence[Level], *, title: str = "Sco
     body.append(f'<rect x="0.5" y="{_num(bar_y)}" width="{_num(width - 1)}" '
                 f'height="{_num(bar_h)}" fill="none" stroke="{GRID}"/>')
     if score is None:
-        body.append(_text(width / 2, bar_y + bar_h * 0.72, ["insufficient data"],
+        body.append(_text(width / 2, bar_y + bar_h * 0.72, [_("insufficient data")],
                           size=size * 0.9, anchor="middle", fill=INK, weight="bold"))
-        desc = "Insufficient data: no score."
+        desc = _("Insufficient data: no score.")
     else:
         x = min(max(width * score / 100, 2), width - 2)
         body.append(f'<rect x="{_num(x - 1.5)}" y="0" width="3" height="{_num(bar_h + 4)}" '
                     f'fill="{INK}"/>')
         reached = next((lv for lv in reversed(ordered) if score >= lv.min), None)
-        desc = f"{score:.0f} of 100" + (f", level {reached.title}" if reached else "") + "."
+        desc = (_("%(score)s of 100, level %(level)s.", score=f"{score:.0f}", level=reached.title)
+                if reached else _("%(score)s of 100.", score=f"{score:.0f}"))
+    title = title or _("Score and level")
     if describe_in_title:
         title = f"{title}: {desc}"
     return _svg(width, height, title, desc, body, "level-bar")

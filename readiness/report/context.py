@@ -34,8 +34,12 @@ from readiness.report.text import (
     strengths_and_weaknesses,
     summary_paragraphs,
 )
+from readiness.translate import current_language
+from readiness.translate import gettext as _
+from readiness.translate import lazy_gettext as _l
 
 MAX_NAME = 200
+EFFORTS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
 MAX_COMMENT = 1200
 PHASE_MONTHS = {1: 3, 2: 12}
 MAX_FINDINGS = 3
@@ -268,8 +272,9 @@ class _Builder:
             id=dim.id, title=dim.title, description=doc.description, score=dim.score,
             level_title=dim.level_title,
             level_description=(level_doc.description if level_doc else
-                               "Too few answers to give a score without guessing."),
-            level_chart=level_bar(dim.score, levels, title=f"{dim.title}: score and level",
+                               _("Too few answers to give a score without guessing.")),
+            level_chart=level_bar(dim.score, levels,
+                                  title=_("%(title)s: score and level", title=dim.title),
                                   describe_in_title=True),
             agency_chart=agency_bars_svg(replace(dim, spread=spread), self.agency_titles,
                                          respondents_by_agency=self.counts,
@@ -301,9 +306,10 @@ class _Builder:
             priority=action.priority, title=action.title, phase=action.phase,
             findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
             lead=self._lead(action),
-            partners=", ".join(self.agency(p) + ("" if p in self.counts else " (not yet involved)")
+            partners=", ".join(self.agency(p) if p in self.counts
+                               else _("%(agency)s (not yet involved)", agency=self.agency(p))
                                for p in action.partners),
-            effort=action.effort, depends_on=deps, indicator=action.indicator,
+            effort=str(EFFORTS[action.effort]), depends_on=deps, indicator=action.indicator,
             notes=action.notes,
             inspiration=tuple((i.country, i.text, cite(self.q, (i.evidence,)))
                               for i in action.inspiration),
@@ -314,11 +320,11 @@ class _Builder:
         """The lead, and why it differs from the natural lead when that one took no part."""
         note = action.lead_note or ""
         if note.startswith("bring:") and note[6:] in self.priority:
-            return (f"{self.agency(action.lead)} (once brought in by action "
-                    f"{self.priority[note[6:]]})")
+            return _("%(agency)s (once brought in by action %(number)d)",
+                     agency=self.agency(action.lead), number=self.priority[note[6:]])
         if note.startswith("agree:"):
-            return (f"{self.agency(action.lead)} convenes; {self.agency(note[6:])} took no part, "
-                    "so the partners agree who leads")
+            return _("%(agency)s convenes; %(absent)s took no part, so the partners agree who "
+                     "leads", agency=self.agency(action.lead), absent=self.agency(note[6:]))
         return self.agency(action.lead)
 
     def _title(self, action_id: str) -> str:
@@ -367,15 +373,16 @@ class _Builder:
                           and a.due_month <= self.roadmap.reassess_after_months
                           for a in self.roadmap.actions)
             if dim.score is None:
-                now, goal = "Insufficient data", "Enough answers to score it"
+                now, goal = _("Insufficient data"), _("Enough answers to score it")
             elif not planned and self.q.library.plan is not None:
                 now = f"{dim.score:.0f} ({dim.level_title})"
-                goal = f"Hold at {dim.score:.0f}: no action on it is due before the re-assessment"
+                goal = _("Hold at %(score)s: no action on it is due before the re-assessment",
+                         score=f"{dim.score:.0f}")
             else:
                 now = f"{dim.score:.0f} ({dim.level_title})"
                 nxt = next((lv for lv in levels if lv.min > dim.score), None)
-                goal = (f"{nxt.min:.0f} or more ({nxt.title})" if nxt
-                        else f"Stay at {levels[-1].min:.0f} or more")
+                goal = (_("%(min)s or more (%(level)s)", min=f"{nxt.min:.0f}", level=nxt.title)
+                        if nxt else _("Stay at %(min)s or more", min=f"{levels[-1].min:.0f}"))
             rows.append((dim.title, now, goal))
         return tuple(rows)
 
@@ -387,14 +394,15 @@ def build_report_context(q: Questionnaire, published: Published,
     result = published.result
     roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
     b = _Builder(q, published, roadmap, meta)
-    municipality = _cap(meta.municipality, MAX_NAME) or "Unnamed municipality"
+    municipality = _cap(meta.municipality, MAX_NAME) or _("Unnamed municipality")
     place = ", ".join(_cap(p, MAX_NAME) for p in (meta.region, meta.country) if p.strip())
     actions = tuple(b.action(a) for a in roadmap.actions)
     strengths, weaknesses = strengths_and_weaknesses(q, result)
     heat_agencies, heat_rows = b.heatmap()
     present = [a for a in q.agency_ids if b.counts.get(a)]
     method = {
-        "questionnaire": f"{q.doc.title} ({q.id}, version {q.version})",
+        "questionnaire": _("%(title)s (%(id)s, version %(version)s)", title=q.doc.title,
+                           id=q.id, version=q.version),
         "hash": q.content_hash, "respondents": sum(b.counts.values()),
         "by_agency": tuple((b.agency(a), b.counts[a]) for a in present),
         "settings": q.doc.settings, "levels": q.doc.levels, "min_group": b.min_group,
@@ -402,7 +410,8 @@ def build_report_context(q: Questionnaire, published: Published,
         "generated_on": format_date(meta.generated_on or date.today()),
     }
     return ReportContext(
-        lang=q.doc.language, title=f"Multi-agency working roadmap: {municipality}", meta=meta,
+        lang=current_language(), meta=meta,
+        title=_("Multi-agency working roadmap: %(name)s", name=municipality),
         municipality=municipality, place=place, assessed_on=format_date(meta.assessed_on),
         facilitator=_cap(meta.facilitator, MAX_NAME),
         agencies=tuple((b.agency(a), b.counts[a]) for a in present),
@@ -414,7 +423,8 @@ def build_report_context(q: Questionnaire, published: Published,
         stage_description=result.stage_description, overall=result.overall,
         summary=summary_paragraphs(q, result, roadmap, municipality, published.counts_text()),
         strengths=strengths, weaknesses=weaknesses, first_actions=actions[:3],
-        radar=radar_svg(result, title=f"Readiness of {municipality} by dimension", width=440,
+        radar=radar_svg(result, width=440,
+                        title=_("Readiness of %(name)s by dimension", name=municipality),
                         levels=q.doc.levels, describe_in_title=True),
         levels=q.doc.levels,
         dimensions=tuple(b.dimension(d) for d in q.dimension_ids),
@@ -430,7 +440,7 @@ def build_report_context(q: Questionnaire, published: Published,
         starting_point=b.starting_point(),
         unanswered_context=len(q.doc.context) - len(b.starting_point()),
         build_on=tuple(_finding(q, result, f) for f in result.facilitators),
-        phases=tuple((n, PHASE_TITLES[n], tuple(a for a in actions if a.phase == n))
+        phases=tuple((n, str(PHASE_TITLES[n]), tuple(a for a in actions if a.phase == n))
                      for n in sorted(PHASE_TITLES) if any(a.phase == n for a in actions)),
         sustaining=roadmap.sustaining,
         reassess_on=format_date(b.reassess_on),

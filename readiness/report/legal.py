@@ -1,30 +1,19 @@
 """The "Legal position in <jurisdiction>" section of the PDF roadmap and the results page.
 
 Built from a jurisdiction profile as plain values (the templates escape them). The fixed
-sentences go through gettext: Flask-Babel's inside the web app, unchanged on the command line.
+sentences go through `readiness.translate` (the web request's language, or the command's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from readiness.core.legal import Profile, Statement
 from readiness.core.legal_roadmap import basis_sentence
 from readiness.core.questionnaire import Questionnaire
 from readiness.report.text import format_date
-
-
-def _(text: str, **values: Any) -> str:
-    """`text` translated in a web request (Flask-Babel), as written elsewhere; %(name)s filled."""
-    from flask import has_request_context
-
-    if has_request_context():
-        from flask_babel import gettext
-
-        return str(gettext(text, **values))
-    return text % values if values else text
+from readiness.translate import gettext as _
 
 
 @dataclass(frozen=True)

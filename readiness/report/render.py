@@ -37,6 +37,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from readiness import translate
 from readiness.report.context import ReportContext
 from readiness.resources import resource_dir
 
@@ -74,10 +75,15 @@ class ReportFetcher(URLFetcher):
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("reports")),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, auto_reload=False,
-        lstrip_blocks=True)
+        lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    # `{{ _("...") }}` in reports/ speaks the current language (translate.use_language)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translate.template_gettext, translate.template_ngettext, newstyle=True)
+    env.globals["report_lang"] = translate.current_language
+    return env
 
 
 @cache

@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from readiness import translate
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap
 from readiness.core.rules import satisfied_atoms
 from readiness.core.schema import Evidence
 from readiness.core.scoring import DimensionResult, Finding, ItemResult, Result
 from readiness.core.statements import average_answer, statement_reading
+from readiness.translate import gettext as _
+from readiness.translate import in_sentence, ngettext
 
 POINTS = 3
 CLOSE = 5  # dimensions less than this many points apart are reported as lying close together
@@ -30,8 +33,8 @@ class Point:
 
 
 def format_date(day: date) -> str:
-    """A date as `7 March 2025`."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as `7 March 2025`, in the current language (`7 maart 2025`)."""
+    return translate.format_date(day)
 
 
 def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
@@ -52,23 +55,27 @@ def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
             first, last = ev.lines
             section = source.section_of(first) if source is not None else None
             ref += f" \u201c{section}\u201d," if section else ""
-            ref += f" line {first}" if first == last else f" lines {first}-{last}"
+            ref += (_(" line %(first)d", first=first) if first == last
+                    else _(" lines %(first)d-%(last)d", first=first, last=last))
         if ev.locator:
             ref += f", {ev.locator}"
         parts.append(ref)
     return "; ".join(dict.fromkeys(parts))
 
 
-def _statement(q: Questionnaire, item: ItemResult, kind: str) -> str:
-    return (f"{kind} statement ({(item.score or 0.0) * 100:.0f} of 100): "
-            f"{statement_reading(q, item)}.")
+def _statement(q: Questionnaire, item: ItemResult, highest: bool) -> str:
+    values = {"score": f"{(item.score or 0.0) * 100:.0f}", "reading": statement_reading(q, item)}
+    if highest:
+        return _("Highest-scoring statement (%(score)s of 100): %(reading)s.", **values)
+    return _("Lowest-scoring statement (%(score)s of 100): %(reading)s.", **values)
 
 
 def _statement_point(q: Questionnaire, result: Result, item: ItemResult) -> Point:
     """A statement on its own, headed as a statement with its own score, never as its dimension."""
-    dimension = result.dimension(item.dimension).title.lower()
+    dimension = in_sentence(result.dimension(item.dimension).title)
     reading = statement_reading(q, item)
-    return Point(f"Statement on {dimension} ({(item.score or 0.0) * 100:.0f} of 100)",
+    return Point(_("Statement on %(dimension)s (%(score)s of 100)", dimension=dimension,
+                   score=f"{(item.score or 0.0) * 100:.0f}"),
                  reading[:1].upper() + reading[1:] + ".")
 
 
@@ -79,12 +86,17 @@ def _answer_score(q: Questionnaire, item: ItemResult) -> float:
 
 
 def _dimension_title(dim: DimensionResult) -> str:
-    return f"{dim.title}: {dim.score or 0:.0f} of 100 ({dim.level_title.lower()})"
+    return _("%(title)s: %(score)s of 100 (%(level)s)", title=dim.title,
+             score=f"{dim.score or 0:.0f}", level=in_sentence(dim.level_title))
 
 
-def _titles(kind: str, findings: list[Finding]) -> str:
-    plural = kind + ("s" if len(findings) > 1 else "")
-    return f"{plural} found: " + "; ".join(f.title.rstrip(".") for f in findings) + "."
+def _titles(barriers: bool, findings: list[Finding]) -> str:
+    titles = "; ".join(f.title.rstrip(".") for f in findings)
+    if barriers:
+        return ngettext("Barrier found: %(titles)s.", "Barriers found: %(titles)s.",
+                        len(findings), titles=titles)
+    return ngettext("Facilitator found: %(titles)s.", "Facilitators found: %(titles)s.",
+                    len(findings), titles=titles)
 
 
 class _Points:
@@ -137,9 +149,9 @@ def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
         helping = [f for f in result.facilitators if f.dimension == dim.id]
         best = next(iter(items[dim.id]), None)
         if helping:
-            detail = _titles("Facilitator", helping)
+            detail = _titles(False, helping)
         elif best is not None and _answer_score(q, best) > 0.5:
-            detail = _statement(q, best, "Highest-scoring")
+            detail = _statement(q, best, True)
         else:
             detail = q.level_for(dim.id, dim.score or 0.0).description
         points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
@@ -148,9 +160,13 @@ def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
     top = max(q.doc.levels, key=lambda lv: lv.min)
     if len(good) == len(result.dimensions) > 1 and all(d.level == top.id for d in good):
         low, high = (f"{d.score or 0.0:.0f}" for d in (good[-1], good[0]))
-        scores = f"Each scores {low}" if low == high else f"Scores from {low} to {high}"
-        points.add("every", Point(f"Every dimension is a {top.title.lower()}",
-                                  f"{scores} of 100: {_lower_first(top.description)}"))
+        description = translate.lower_first(top.description)
+        detail = (_("Each scores %(low)s of 100: %(description)s", low=low,
+                    description=description) if low == high else
+                  _("Scores from %(low)s to %(high)s of 100: %(description)s", low=low,
+                    high=high, description=description))
+        points.add("every", Point(_("Every dimension is a %(level)s",
+                                    level=in_sentence(top.title)), detail))
         points.seen.update(f"dim:{d.id}" for d in good)
     for dim in good[:1]:
         if f"dim:{dim.id}" not in points.seen:
@@ -182,9 +198,9 @@ def _weaknesses(q: Questionnaire, result: Result) -> tuple[Point, ...]:
         hindering = [b for b in result.barriers if b.dimension == dim.id]
         worst = next(reversed(items[dim.id]), None)
         if hindering:
-            detail = _titles("Barrier", hindering)
+            detail = _titles(True, hindering)
         elif worst is not None and (worst.score or 0.0) < q.doc.settings.low_item_score:
-            detail = _statement(q, worst, "Lowest-scoring")
+            detail = _statement(q, worst, False)
         else:
             detail = q.level_for(dim.id, dim.score or 0.0).description
         points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
@@ -193,9 +209,10 @@ def _weaknesses(q: Questionnaire, result: Result) -> tuple[Point, ...]:
     for dim in weak[:2]:
         dimension(dim)
     for dim in sorted((d for d in result.dimensions if d.score is None), key=lambda d: d.id):
-        points.add(f"dim:{dim.id}", Point(f"{dim.title}: too few answers to score",
-                                 "Too many practitioners could not answer; awareness of this "
-                                 "subject is itself a finding."))
+        points.add(f"dim:{dim.id}", Point(
+            _("%(title)s: too few answers to score", title=dim.title),
+            _("Too many practitioners could not answer; awareness of this subject is itself a "
+              "finding.")))
     for found in (b for b in result.barriers if b.dimension is None):
         points.add(f"found:{found.id}", Point(found.title, found_detail(q, result, found)))
     for dim in weak[2:]:
@@ -240,39 +257,45 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
                        municipality: str, counts: str) -> tuple[str, ...]:
     """Two or three short paragraphs an advisor would open the report with; `counts` words who
     answered, as the published view words it (`12 practitioners in 4 agencies`)."""
-    stage = f"{municipality} is at the stage \u201c{result.stage_title}\u201d. "
+    stage = _("%(municipality)s is at the stage \u201c%(stage)s\u201d. ",
+              municipality=municipality, stage=result.stage_title)
     stage += result.stage_description.rstrip(".") + "."
     if result.overall is not None:
-        stage += (f" Across the five dimensions, readiness is {result.overall:.0f} of 100, "
-                  f"from the {counts}, each agency counting equally.")
+        stage += " " + _("Across the five dimensions, readiness is %(overall)s of 100, from the "
+                         "%(counts)s, each agency counting equally.",
+                         overall=f"{result.overall:.0f}", counts=counts)
     paragraphs = [stage]
     scored = [d for d in result.dimensions if d.score is not None]
     if len(scored) >= 2:
         text = _high_and_low(scored, roadmap)
-        gaps = [d.title.lower() for d in result.dimensions if d.divergent]
+        gaps = [in_sentence(d.title) for d in result.dimensions if d.divergent]
         if gaps:
-            seen = "every dimension" if len(gaps) == len(result.dimensions) else _join(gaps)
-            text += (f" Agencies see {seen} quite differently: talking about that "
-                     "difference is part of building trust.")
-        unsure = [d.title.lower() for d in result.dimensions if d.dont_know_flag]
+            seen = _("every dimension") if len(gaps) == len(result.dimensions) else _join(gaps)
+            text += " " + _("Agencies see %(seen)s quite differently: talking about that "
+                            "difference is part of building trust.", seen=seen)
+        unsure = [in_sentence(d.title) for d in result.dimensions if d.dont_know_flag]
         if unsure:
-            text += (" Many practitioners answered \u201cdon't know\u201d on " + _join(unsure)
-                     + ", which says that knowledge of "
-                     + ("this subject" if len(unsure) == 1 else "these subjects")
-                     + " needs to spread.")
+            text += " " + ngettext(
+                "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
+                "that knowledge of this subject needs to spread.",
+                "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
+                "that knowledge of these subjects needs to spread.",
+                len(unsure), subjects=_join(unsure))
         paragraphs.append(text)
     if roadmap.sustaining:
-        paragraphs.append("Every dimension is a strength, so the roadmap is short: keep the "
-                          "cooperation alive, monitor it and re-assess.")
+        paragraphs.append(_("Every dimension is a strength, so the roadmap is short: keep the "
+                            "cooperation alive, monitor it and re-assess."))
     else:
         first = len(roadmap.phase(1))
-        later = (f", sized for {roadmap.size_label}, with {len(roadmap.later)} more on a "
-                 "\u201clater, if needed\u201d list") if roadmap.size_label else ""
-        paragraphs.append(
-            f"The roadmap proposes {len(roadmap.dated)} dated actions, {first} of them in the "
-            f"first three months{later}, and suggests a {roadmap.model.title.lower()} as the "
-            "way of working to aim for, built on what already exists here. Models inspire; "
-            "they are not a blueprint.")
+        later = (_(", sized for %(size)s, with %(later)d more on a \u201clater, if needed\u201d "
+                   "list", size=roadmap.size_label, later=len(roadmap.later))
+                 if roadmap.size_label else "")
+        paragraphs.append(_(
+            "The roadmap proposes %(actions)d dated actions, %(first)d of them in the first three "
+            "months%(later)s, and suggests a %(model)s as the way of working to aim for, built on "
+            "what already exists here. Models inspire; they are not a blueprint.",
+            actions=len(roadmap.dated), first=first, later=later,
+            model=in_sentence(roadmap.model.title)))
     return tuple(paragraphs)
 
 
@@ -280,41 +303,44 @@ def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
     """The strongest and weakest dimensions (all of them on a tie), or that they lie close."""
     shown = {d.id: round(d.score or 0.0) for d in scored}
     top, bottom = max(shown.values()), min(shown.values())
-    high = [d.title.lower() for d in scored if shown[d.id] == top]
+    high = [in_sentence(d.title) for d in scored if shown[d.id] == top]
     low = [d for d in scored if shown[d.id] == bottom]
     starts = bool(roadmap.actions) and roadmap.actions[0].dimension in {d.id for d in low}
     if top - bottom < CLOSE:
-        return (f"All dimensions score {top}." if top == bottom else
-                f"The dimensions lie close together, from {bottom} to {top}: none stands out.")
-    weakest = _join([d.title.lower() for d in low])
-    return (f"The strongest {_is(high)} {_join(high)} ({top}); the weakest "
-            f"{'is' if len(low) == 1 else 'are'} {weakest} ({bottom})"
-            + (", and the roadmap starts there." if starts else "."))
-
-
-def _is(names: list[str]) -> str:
-    return "dimension is" if len(names) == 1 else "dimensions are"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+        return (_("All dimensions score %(top)d.", top=top) if top == bottom else
+                _("The dimensions lie close together, from %(bottom)d to %(top)d: none stands "
+                  "out.", bottom=bottom, top=top))
+    values = {"high": _join(high), "top": top, "low": _join([in_sentence(d.title) for d in low]),
+              "bottom": bottom}
+    strongest = (ngettext("The strongest dimension is %(high)s (%(top)d)",
+                          "The strongest dimensions are %(high)s (%(top)d)", len(high), **values))
+    weakest = (ngettext("the weakest is %(low)s (%(bottom)d)",
+                        "the weakest are %(low)s (%(bottom)d)", len(low), **values))
+    ending = (_("%(strongest)s; %(weakest)s, and the roadmap starts there.") if starts
+              else _("%(strongest)s; %(weakest)s."))
+    return ending % {"strongest": strongest, "weakest": weakest}
 
 
 def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def gap_meaning(dimension: str, title: str, high: str, low: str) -> str:
     """What a perception gap on a dimension means for trust, in one or two sentences."""
     if dimension == "trust":
-        return (f"{high} trusts the cooperation more than {low} does. Trust that one side does "
-                "not feel cannot carry case work yet: hear the more doubtful agency first.")
+        return _("%(high)s trusts the cooperation more than %(low)s does. Trust that one side "
+                 "does not feel cannot carry case work yet: hear the more doubtful agency first.",
+                 high=high, low=low)
     if dimension == "legal_basis":
-        return (f"{high} is surer about what may be shared than {low}. Until both read the "
-                "rules the same way, one side will feel refused and the other pressed; a "
-                "common legal summary closes the gap.")
+        return _("%(high)s is surer about what may be shared than %(low)s. Until both read the "
+                 "rules the same way, one side will feel refused and the other pressed; a "
+                 "common legal summary closes the gap.", high=high, low=low)
     if dimension == "role_clarity":
-        return (f"{high} finds the roles clearer than {low}. Unclear expectations are a common "
-                "source of disappointment between agencies; agree who does what, in writing.")
-    return (f"{high} rates {title.lower()} higher than {low}. Agencies that experience the "
-            "cooperation differently should compare notes before trust erodes.")
+        return _("%(high)s finds the roles clearer than %(low)s. Unclear expectations are a "
+                 "common source of disappointment between agencies; agree who does what, in "
+                 "writing.", high=high, low=low)
+    return _("%(high)s rates %(title)s higher than %(low)s. Agencies that experience the "
+             "cooperation differently should compare notes before trust erodes.",
+             high=high, title=in_sentence(title), low=low)

@@ -45,6 +45,7 @@ from readiness.models import (
 from readiness.national.records import finding_rows
 from readiness.services import audit
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 PASSWORD_MIN_LENGTH = 12
 
@@ -76,17 +77,19 @@ def create_user(db: Session, username: str, password: str, role: str, *,
     """A new user. A municipality coordinator needs their municipality; an advisor may get one."""
     username = username.strip().lower()
     if not username or len(username) > 64:
-        raise ServiceError("a username needs 1 to 64 characters")
+        raise ServiceError(_l("A username needs 1 to 64 characters"))
     if problem := name_problem(username, "username"):
         raise ServiceError(problem)
     if role not in set(Role):
-        raise ServiceError(f"unknown role {role!r}; roles: {', '.join(Role)}")
+        raise ServiceError(_l("Unknown role %(role)s; roles: %(roles)s", role=repr(role),
+                                roles=", ".join(Role)))
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ServiceError(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
+        raise ServiceError(_l("A password needs at least %(count)d characters",
+                              count=PASSWORD_MIN_LENGTH))
     if db.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ServiceError(f"the username {username!r} is taken")
+        raise ServiceError(_l("The username %(name)s is taken", name=repr(username)))
     if role == Role.MUNICIPALITY_COORDINATOR and municipality is None:
-        raise ServiceError("a municipality coordinator needs a municipality")
+        raise ServiceError(_l("A municipality coordinator needs a municipality"))
     user = User(username=username, role=role,
                 password_hash=generate_password_hash(password, method=password_method),
                 municipality=municipality if role == Role.MUNICIPALITY_COORDINATOR else None)
@@ -100,14 +103,15 @@ def create_user(db: Session, username: str, password: str, role: str, *,
 def set_password(user: User, password: str, password_method: str = "scrypt") -> None:
     """Replace a user's password (which also ends their open sessions)."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ServiceError(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
+        raise ServiceError(_l("A password needs at least %(count)d characters",
+                              count=PASSWORD_MIN_LENGTH))
     user.password_hash = generate_password_hash(password, method=password_method)
 
 
 def assign_advisor(user: User, municipality: Municipality) -> None:
     """Let an advisor see and manage a municipality."""
     if user.role != Role.ADVISOR:
-        raise ServiceError("only advisors are assigned to municipalities")
+        raise ServiceError(_l("Only advisors are assigned to municipalities"))
     if municipality not in user.assigned:
         user.assigned.append(municipality)
 
@@ -122,9 +126,10 @@ def find_municipality(db: Session, name: str, country: str | None = None) -> Mun
         query = query.where(Municipality.country == country.upper())
     found = db.scalars(query).all()
     if not found:
-        raise ServiceError(f"no municipality named {name!r}")
+        raise ServiceError(_l("No municipality named %(name)s", name=repr(name)))
     if len(found) > 1:
-        raise ServiceError(f"{len(found)} municipalities are named {name!r}; give the country")
+        raise ServiceError(_l("%(count)d municipalities are named %(name)s; give the country",
+                              count=len(found), name=repr(name)))
     return found[0]
 
 
@@ -169,9 +174,9 @@ def _clean_municipality(db: Session, name: str, country: str, region: str,
             raise ServiceError(problem)
     name, country = normalise_space(name), country.strip().upper()
     if not name:
-        raise ServiceError("a municipality needs a name")
+        raise ServiceError(_l("A municipality needs a name"))
     if population_band not in POPULATION_BANDS:
-        raise ServiceError(f"unknown population band {population_band!r}")
+        raise ServiceError(_l("Unknown population band %(band)s", band=repr(population_band)))
     return name, country, _stored_region(db, country, region)
 
 
@@ -255,16 +260,17 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
     wanted = set(agencies)
     unknown = wanted - set(q.agency_ids)
     if unknown:
-        raise ServiceError(f"unknown agencies: {', '.join(sorted(unknown))}")
+        raise ServiceError(_l("Unknown agencies: %(agencies)s",
+                              agencies=", ".join(sorted(unknown))))
     if not wanted:
-        raise ServiceError("choose at least one agency")
+        raise ServiceError(_l("Choose at least one agency"))
     if mode not in set(Mode):
-        raise ServiceError(f"unknown mode {mode!r}")
+        raise ServiceError(_l("Unknown mode %(mode)s", mode=repr(mode)))
     # Lock the municipality (PostgreSQL; SQLite writers are serialised already), so a double
     # submit finds the first round open instead of colliding on the round number.
     lock(db, municipality)
     if any(a.status == Status.OPEN for a in municipality.assessments):
-        raise ServiceError("this municipality already has an open assessment; close it first")
+        raise ServiceError(_l("This municipality already has an open assessment; close it first"))
     last = db.scalar(select(func.max(Assessment.round))
                      .where(Assessment.municipality_id == municipality.id))
     assessment = Assessment(
@@ -288,7 +294,7 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
 
 def require_open(assessment: Assessment) -> None:
     if assessment.status != Status.OPEN:
-        raise ServiceError("this assessment is closed")
+        raise ServiceError(_l("This assessment is closed"))
 
 
 MAX_CAPACITY = 1000
@@ -301,9 +307,9 @@ def new_invitation(db: Session, assessment: Assessment, agency: str,
     require_open(assessment)
     _check_capacity(capacity)
     if assessment.mode != Mode.SURVEY:
-        raise ServiceError("a workshop assessment has no invitation links")
+        raise ServiceError(_l("A workshop assessment has no invitation links"))
     if agency not in questionnaire_of(assessment).agency_ids:
-        raise ServiceError(f"unknown agency {agency!r}")
+        raise ServiceError(_l("Unknown agency %(agency)s", agency=repr(agency)))
     if agency not in assessment.agencies:
         order = questionnaire_of(assessment).agency_ids
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
@@ -348,11 +354,12 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
         values = [v for v in answers.get(item.id, ()) if v]
         allowed = [o.value for o in q.options(item)]
         if any(v not in allowed for v in values):
-            raise ServiceError(f"unknown answer to {item.id!r}")
+            raise ServiceError(_l("Unknown answer to %(item)s", item=repr(item.id)))
         if len(values) > 1 and not item.multiple:
-            raise ServiceError(f"{item.id!r} takes one answer")
+            raise ServiceError(_l("%(item)s takes one answer", item=repr(item.id)))
         if len(values) > 1 and set(values) & set(exclusive_values(q, item)):
-            raise ServiceError(f"{item.id!r}: an answer like 'none' excludes the others")
+            raise ServiceError(_l("%(item)s: an answer like 'none' excludes the others",
+                                    item=repr(item.id)))
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
@@ -512,7 +519,7 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     lock(db, assessment)
     require_open(assessment)
     if not counted_responses(db, assessment):
-        raise ServiceError("no submitted answers yet: there is nothing to score")
+        raise ServiceError(_l("No submitted answers yet: there is nothing to score"))
     q, published = publish_assessment(db, assessment)
     result = published.result  # stored as published: the API and national figures read these
     roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())

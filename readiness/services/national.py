@@ -32,6 +32,7 @@ from readiness.national.query import (
 from readiness.services import audit as audit_log
 from readiness.services.assessments import ServiceError
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
@@ -74,11 +75,11 @@ def create_api_token(db: Session, username: str, name: str = "") -> tuple[ApiTok
     """A new API token for an admin or national coordinator; the token is returned once."""
     user = db.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise ServiceError(f"no user named {username!r}")
+        raise ServiceError(_l("No user named %(name)s", name=repr(username)))
     if user.role not in NATIONAL_ROLES:
-        raise ServiceError("only admins and national coordinators may have API tokens")
+        raise ServiceError(_l("Only admins and national coordinators may have API tokens"))
     if not user.active:
-        raise ServiceError("this user is not active")
+        raise ServiceError(_l("This user is not active"))
     if problem := name_problem(name, "token name"):
         raise ServiceError(problem)
     token = new_token()
@@ -92,7 +93,7 @@ def revoke_api_token(db: Session, public_id: str) -> None:
     """Stop a token from working."""
     row = db.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if row is None:
-        raise ServiceError(f"no API token {public_id!r}")
+        raise ServiceError(_l("No API token %(token)s", token=repr(public_id)))
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
     db.flush()

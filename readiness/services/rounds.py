@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from readiness.models import Assessment, Invitation, Response, ResponseStatus, Role, User
 from readiness.services.assessments import ServiceError, lock, record_audit, require_open
+from readiness.translate import lazy_gettext as _l
 
 
 def may_discard_sent_answers(user: User | None) -> bool:
@@ -38,10 +39,10 @@ def cancel_assessment(db: Session, assessment: Assessment, user: User | None, *,
     require_open(assessment)
     sent = sent_responses(db, assessment)
     if sent and not may_discard_sent_answers(user):
-        raise ServiceError("answers were already sent in this round: only an administrator can "
-                           "cancel it")
+        raise ServiceError(_l("Answers were already sent in this round: only an administrator "
+                              "can cancel it"))
     if sent and not discard_sent:
-        raise ServiceError("confirm that the answers already sent will be deleted")
+        raise ServiceError(_l("Confirm that the answers already sent will be deleted"))
     municipality = assessment.municipality
     fetch = {"synchronize_session": "fetch"}
     db.execute(delete(Response).where(Response.assessment_id == assessment.id),

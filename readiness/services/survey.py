@@ -27,6 +27,7 @@ from readiness.models import (
 )
 from readiness.services.assessments import ServiceError, lock
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 MAX_TOKEN_LENGTH = 128
 
@@ -62,17 +63,21 @@ def is_full(db: Session, invitation: Invitation) -> bool:
     return taken >= invitation.capacity
 
 
-def start_response(db: Session, invitation: Invitation) -> tuple[Response, str]:
-    """A new, empty response for one practitioner; returns it and the browser's secret."""
+def start_response(db: Session, invitation: Invitation,
+                   language: str | None = None) -> tuple[Response, str]:
+    """A new, empty response for one practitioner in the language they chose; returns it and
+    the browser's secret."""
     if not accepts_answers(invitation):
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     lock(db, invitation)  # two starts at once cannot both take the last place
     if is_full(db, invitation):
-        raise LinkFull("this link has taken as many responses as it was sent to practitioners")
+        raise LinkFull(_l("This link has taken as many responses as it was sent to "
+                          "practitioners"))
     secret = new_token()
     response = Response(assessment_id=invitation.assessment_id, invitation_id=invitation.id,
                         agency=invitation.agency, resume_hash=hash_token(secret),
-                        status=ResponseStatus.IN_PROGRESS, answers={}, comments={})
+                        status=ResponseStatus.IN_PROGRESS, answers={}, comments={},
+                        language=language)
     db.add(response)
     db.flush()
     return response, secret
@@ -91,9 +96,10 @@ def _valid_answers(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, st
     for item_id, value in answers.items():
         item = q.items_by_id.get(item_id)
         if item is None or item.dimension is None:
-            raise ServiceError(f"unknown statement {item_id!r}")
+            raise ServiceError(_l("Unknown statement %(item)s", item=repr(item_id)))
         if value != DONT_KNOW and value not in {o.value for o in q.options(item)}:
-            raise ServiceError(f"{value!r} is not an answer to {item_id!r}")
+            raise ServiceError(_l("%(value)s is not an answer to %(item)s",
+                                  value=repr(value), item=repr(item_id)))
         clean[item_id] = value
     return clean
 
@@ -120,9 +126,9 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     if session is not None:
         lock(session, response)
     if response.status != ResponseStatus.IN_PROGRESS:
-        raise ServiceError("these answers were already sent")
+        raise ServiceError(_l("These answers were already sent"))
     if response.assessment.status != Status.OPEN:
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     clean = _valid_answers(q, answers)
     response.answers = {**response.answers, **clean}
     response.comments = _merge_comments(response.comments, comments)
@@ -148,7 +154,7 @@ def submit_response(db: Session, response: Response) -> bool:
     status = db.scalar(select(Assessment.status).where(Assessment.id == response.assessment_id)
                        .with_for_update(read=True))
     if status != Status.OPEN:
-        raise ServiceError("this survey is closed")
+        raise ServiceError(_l("This survey is closed"))
     now = day_stamp()
     result = db.execute(
         update(Response)
@@ -170,11 +176,12 @@ def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency:
                   answers: Mapping[str, str], comments: Mapping[str, str]) -> Response:
     """Record (or correct) the answers one agency agreed on in a facilitated workshop."""
     if assessment.mode != Mode.WORKSHOP:
-        raise ServiceError("this assessment collects answers by survey links")
+        raise ServiceError(_l("This assessment collects answers by survey links"))
     if assessment.status != Status.OPEN:
-        raise ServiceError("this assessment is closed")
+        raise ServiceError(_l("This assessment is closed"))
     if agency not in assessment.agencies:
-        raise ServiceError(f"{agency!r} does not take part in this assessment")
+        raise ServiceError(_l("%(agency)s does not take part in this assessment",
+                              agency=repr(agency)))
     clean = _valid_answers(q, answers)
     now = day_stamp()
     response = workshop_response(db, assessment, agency)

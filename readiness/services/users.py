@@ -313,3 +313,9 @@ def revoke_token(db: Session, actor: User, public_id: str) -> ApiToken:
         record_audit(db, actor, "api_token_revoked", token)
     db.flush()
     return token
+
+
+def set_language(db: Session, user: User, language: str | None) -> None:
+    """Remember the language a user reads pages and PDFs in (None: follow the browser)."""
+    user.language = language
+    db.flush()

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     import readiness.web.erasure  # noqa: F401 - adds account deletion to users
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
     import readiness.web.sessions  # noqa: F401 - adds session routes to account and users
+    from readiness import i18n
     from readiness.web import assessments, auth, results, survey, users
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(survey.bp)
+    i18n.blueprint_language(survey.bp.name, survey.respondent_language)
     app.register_blueprint(results.bp)
     from readiness.web import api, dashboard
 
@@ -52,10 +54,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
-    from readiness.web import audit, health
+    from readiness.web import audit, health, language
 
     app.register_blueprint(audit.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(language.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
     app.before_request(_audit_context)

@@ -102,7 +102,7 @@ def new_municipality() -> ResponseReturnValue:
         except services.DuplicateMunicipality as error:
             namesake = _refuse_namesake(form, error.existing)
         except services.ServiceError as error:
-            form.name.errors.append(str(error).capitalize())
+            form.name.errors.append(str(error))
         else:
             return redirect(url_for(".municipality", public_id=municipality.public_id))
     return render_template(
@@ -134,7 +134,7 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             namesake = _refuse_namesake(form, error.existing)
         except services.ServiceError as error:
             db.rollback()
-            form.name.errors.append(str(error).capitalize())
+            form.name.errors.append(str(error))
         else:
             flash(_("The details of %(name)s are saved.", name=found.name))
             return redirect(url_for(".municipality", public_id=found.public_id))
@@ -191,7 +191,7 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
                 db, found, q=q, agencies=form.agencies.data or [], mode=form.mode.data or "",
                 conducted_on=form.conducted_on.data, creator=auth.require_user())
         except services.ServiceError as error:
-            form.form_errors.append(str(error).capitalize())
+            form.form_errors.append(str(error))
         else:
             session[FRESH_LINKS] = tokens
             if len(assessment.agencies) < RECOMMENDED_AGENCIES:
@@ -258,7 +258,7 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
                                                     capacity=form.capacity.data)
     except services.ServiceError as error:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
-        flash(str(error).capitalize())
+        flash(str(error))
     else:
         services.record_audit(db, auth.current_user(), "invitation_created", invitation,
                               found.municipality, detail=invitation.agency)
@@ -281,7 +281,7 @@ def set_capacity(public_id: str) -> ResponseReturnValue:
             services.set_capacity(db, invitation, form.capacity.data)
         except services.ServiceError as error:
             db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
-            flash(str(error).capitalize())
+            flash(str(error))
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
 
@@ -413,7 +413,7 @@ def close(public_id: str) -> ResponseReturnValue:
         try:
             services.close_assessment(db, found)
         except services.ServiceError as error:
-            form.form_errors.append(str(error).capitalize())
+            form.form_errors.append(str(error))
         else:
             services.record_audit(db, auth.current_user(), "assessment_closed", found,
                                   found.municipality)

@@ -30,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -121,6 +122,22 @@ def _link(token: str) -> Link:
                 titles.get(invitation.agency, invitation.agency))
 
 
+def respondent_language() -> str | None:
+    """A survey page's language: the response's, else the browser's, else the country's."""
+    from readiness.i18n import browser_language, shipped
+    from readiness.translate import country_language
+
+    token = (request.view_args or {}).get("token")
+    invitation = survey.find_invitation(get_session(), token) if token else None
+    if invitation is None:
+        return browser_language()
+    response = survey.find_response(get_session(), invitation, request.cookies.get(COOKIE))
+    if request.endpoint != "survey.begin" and response is not None and shipped(response.language):
+        return response.language
+    return (shipped(request.form.get("language")) or browser_language()
+            or shipped(country_language(invitation.assessment.municipality.country)))
+
+
 def _refuse_if_closed(link: Link) -> None:
     """Stop here with the "survey closed" page if the link takes no answers."""
     if not survey.accepts_answers(link.invitation):
@@ -188,7 +205,7 @@ def begin(token: str) -> ResponseReturnValue:
             "Many surveys were started from this network address in the last hour. Wait an "
             "hour and try again, or ask the person who sent you the link."), 429)
     try:
-        secret = survey.start_response(db, link.invitation)[1]
+        secret = survey.start_response(db, link.invitation, language=str(get_locale()))[1]
     except survey.LinkFull:
         _refuse(link, _("This link has taken all its answers"), _(
             "This link has taken as many answers as the number of practitioners it was sent "

@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from readiness.translate import gettext as _
+
 MIN_CELL = 5
 Cell = float | int | str | None
 
 
 def suppressed_text(min_cell: int = MIN_CELL) -> str:
     """What a suppressed cell shows instead of a number."""
-    return f"fewer than {min_cell}"
+    return _("fewer than %(count)d", count=min_cell)
 
 
 def count_cell(value: int, min_cell: int = MIN_CELL) -> Cell:

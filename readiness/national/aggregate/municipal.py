@@ -14,6 +14,7 @@ from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
 from readiness.national.aggregate.frames import Filters, Selection, Tables, select
 from readiness.national.aggregate.order import band_order
+from readiness.translate import gettext as _
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
                   "barriers")
@@ -222,7 +223,7 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
     for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
         reasons: list[str] = []
         if rec["id"] is None:
-            reasons.append("Never assessed: readiness unknown")
+            reasons.append(_("Never assessed: readiness unknown"))
         else:
             if rec["outside"]:
                 reasons.append("Not in this selection: latest assessment round "
@@ -230,19 +231,22 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
             scored = sorted((rec[f"score:{d}"], d) for d in dims
                              if rec[f"score:{d}"] is not None)
             if scored:
-                reasons.append("Weakest: " + ", ".join(f"{titles[d]} {s:.0f}"
-                                                        for s, d in scored[:2]))
+                reasons.append(_("Weakest: %(dimensions)s", dimensions=", ".join(
+                    f"{titles[d]} {s:.0f}" for s, d in scored[:2])))
             n_concern = sum(1 for d in dims if rec[f"level:{d}"] == concern)
             if n_concern:
-                reasons.append(f"{n_concern} of {len(dims)} dimensions at concern level")
+                reasons.append(_("%(count)d of %(total)d dimensions at concern level",
+                                 count=n_concern, total=len(dims)))
             if rec["formality"] == "none":
-                reasons.append("No local cooperation structure yet")
+                reasons.append(_("No local cooperation structure yet"))
             elif rec["formality"] == "ad_hoc":
-                reasons.append("Only ad hoc cooperation")
+                reasons.append(_("Only ad hoc cooperation"))
             if rec["months"] is not None and rec["months"] > q.doc.settings.reassess_after_months:
-                reasons.append(f"Last assessed {rec['months']:.0f} months ago")
+                reasons.append(_("Last assessed %(months)s months ago",
+                                 months=f"{rec['months']:.0f}"))
             if rec["change"] is not None and rec["change"] <= -DECLINE_POINTS:
-                reasons.append(f"Overall fell {-rec['change']:.0f} points since the last round")
+                reasons.append(_("Overall fell %(points)s points since the last round",
+                                 points=f"{-rec['change']:.0f}"))
         out.append(NeedRow(
             public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
             region=rec["region"], band=rec["band"], need=round(float(rec["need"]), 1),

@@ -62,7 +62,7 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
     stage_counts = latest["stage"].value_counts()
     stage_rows = [(st.id, st.title) for st in reversed(q.doc.stages)]
     if INSUFFICIENT in stage_counts:
-        stage_rows.append((INSUFFICIENT, INSUFFICIENT_TITLE))
+        stage_rows.append((INSUFFICIENT, str(INSUFFICIENT_TITLE)))
     cells = count_cells([int(stage_counts.get(ident, 0)) for ident, _ in stage_rows], min_cell)
     stages = tuple((ident, title, cell)
                    for (ident, title), cell in zip(stage_rows, cells, strict=True))
@@ -114,7 +114,8 @@ def dimension_summaries(sel: Selection, q: Questionnaire,
     out = []
     latest = sel.latest
     total = len(latest)
-    level_ids = [(lv.id, lv.title) for lv in q.doc.levels] + [(INSUFFICIENT, INSUFFICIENT_TITLE)]
+    level_ids = [(lv.id, lv.title) for lv in q.doc.levels]
+    level_ids.append((INSUFFICIENT, str(INSUFFICIENT_TITLE)))
     for dim in q.doc.dimensions:
         scores = latest[f"score:{dim.id}"].dropna()
         n = len(scores)
