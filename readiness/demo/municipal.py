@@ -21,7 +21,7 @@ from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW
 from readiness.models import Assessment, Mode, Municipality, Role, Status, User
 from readiness.services import assessments as services
-from readiness.services import survey
+from readiness.services import plans, survey
 
 # Agencies the demo draws on, in the order municipalities add them (ids from the CLI contract).
 DEMO_AGENCIES = ("local_authority", "police", "health", "social_services", "youth_work",
@@ -154,7 +154,7 @@ def create_demo_municipality(db: Session, q: Questionnaire, profile: Profile,
                               rng.randint(*profile.respondents), rng)
     services.set_context(assessment, profile_context(q, profile, rng))
     if close:
-        services.close_assessment(db, assessment)
+        plans.close_with_plan(db, assessment)
     db.flush()
     return municipality
 

@@ -248,7 +248,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         municipality=municipality, round=(last or 0) + 1,
         conducted_on=conducted_on or _now().date(), mode=mode, status=Status.OPEN,
         questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
-        agencies=[a for a in q.agency_ids if a in wanted], context={},
+        agencies=[a for a in q.agency_ids if a in wanted],
+        context=_previous_context(municipality, q),
         created_by_id=creator.id if creator else None)
     db.add(assessment)
     tokens: dict[str, str] = {}
@@ -258,6 +259,15 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
             tokens[invitation.public_id] = token
     db.flush()
     return assessment, tokens
+
+
+def _previous_context(municipality: Municipality, q: Questionnaire) -> dict[str, list[str]]:
+    """The last round's context answers that `q` still asks and allows, to start from."""
+    if not municipality.assessments:
+        return {}
+    allowed = {item.id: {o.value for o in q.options(item)} for item in q.doc.context}
+    return {key: list(values) for key, values in municipality.assessments[-1].context.items()
+            if key in allowed and isinstance(values, list) and set(values) <= allowed[key]}
 
 
 def require_open(assessment: Assessment) -> None:

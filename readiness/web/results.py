@@ -47,6 +47,7 @@ from readiness.report.charts import agency_bars_svg, radar_svg
 from readiness.report.context import ActionView, ReportMeta, build_report_context
 from readiness.report.text import cite
 from readiness.services import assessments as services
+from readiness.services import plans as plan_services
 from readiness.services.national import peer_benchmark_of
 
 bp = Blueprint("results", __name__)
@@ -244,5 +245,7 @@ def show(public_id: str) -> ResponseReturnValue:
         cite=lambda evidence: cite(q, evidence), phases=roadmap_phases(scored),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), downloads=DOWNLOADS,
+        plan_progress=plan_services.progress_of(get_session(), scored.assessment.municipality),
+        follow_up=plan_services.follow_up_of(get_session(), scored.assessment),
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])))
