@@ -52,8 +52,9 @@ def scores_of(db: Session, assessment: Assessment | None) -> dict[str, float | N
     """A closed round's stored score per dimension ({} for no round)."""
     if assessment is None:
         return {}
-    return dict(db.execute(select(Score.dimension, Score.score)
-                           .where(Score.assessment_id == assessment.id)).tuples())
+    rows = db.execute(select(Score.dimension, Score.score)
+                      .where(Score.assessment_id == assessment.id))
+    return {dimension: score for dimension, score in rows}
 
 
 def previous_closed(db: Session, assessment: Assessment) -> Assessment | None:
