@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
+from readiness.core.questionnaire import Questionnaire
 from readiness.core.scoring import Result
 from readiness.models import (
     ActionStatus,
@@ -28,6 +29,12 @@ from readiness.models import (
     ShareLink,
     Status,
     User,
+)
+from readiness.national.aggregate import Filters
+from readiness.national.aggregate.followthrough import (
+    ActionRecord,
+    FollowThrough,
+    follow_through,
 )
 from readiness.services.assessments import (
     ServiceError,
@@ -257,3 +264,33 @@ def follow_up_of(db: Session, assessment: Assessment) -> RoundFollowUp | None:
                          tuple(titles.get(i, i) for i in carried.redone),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
                                for c in followed))
+
+
+# ---------------------------------------------------------------- national follow-through
+
+
+def action_records(db: Session, filters: Filters) -> list[ActionRecord]:
+    """Every tracked action of the municipalities `filters` selects, as national rows."""
+    query = (select(PlanAction, Municipality.country, Municipality.region,
+                    Municipality.population_band)
+             .join(Municipality, Municipality.id == PlanAction.municipality_id))
+    if filters.country:
+        query = query.where(Municipality.country == filters.country)
+    if filters.region:
+        query = query.where(Municipality.region == filters.region)
+    if filters.band:
+        query = query.where(Municipality.population_band == filters.band)
+    return [ActionRecord(municipality=a.municipality_id, country=country, region=region,
+                         band=band, action=a.action, title=a.title, family=a.family,
+                         dimension=a.dimension, status=a.status, due_on=a.due_on,
+                         drop_reason=a.drop_reason)
+            for a, country, region, band in db.execute(query.order_by(PlanAction.id))]
+
+
+def national_follow_through(db: Session, q: Questionnaire, filters: Filters, *, min_cell: int,
+                            status: str | None = None) -> FollowThrough:
+    """The national follow-through figures (see `national.aggregate.followthrough`)."""
+    return follow_through(action_records(db, filters), _now().date(),
+                          families={f.id: f.title for f in q.library.families},
+                          dimensions={d.id: d.title for d in q.doc.dimensions},
+                          min_cell=min_cell, status=status)
