@@ -3,10 +3,12 @@ dropped recommendations, the small-cell rule, the API (`/api/v1/actions`) and th
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from readiness.models import AuditEvent, PlanAction
 from readiness.national.aggregate.cells import suppressed_text
 from readiness.national.aggregate.followthrough import ActionRecord, follow_through
 from tests.national_web import Country, make_country
-from tests.web_helpers import fresh
+from tests.web_helpers import fresh, login
 
 TODAY = date(2026, 6, 1)
 
@@ -74,6 +76,12 @@ def test_a_status_filter_keeps_only_those_actions():
     assert _figures(rows, status="done").by_family[0].done == 1.0
 
 
+@pytest.mark.parametrize("status", [None, "overdue", "done"])
+def test_no_tracked_actions_give_empty_figures_not_an_error(status: str | None):
+    figures = _figures([], status=status)
+    assert (figures.municipalities, figures.by_family, figures.dropped) == (0, (), ())
+
+
 @pytest.fixture
 def country(session: Session) -> Country:
     """A demo country (its plans made by the demo) with a national coordinator's token."""
@@ -107,3 +115,12 @@ def test_the_api_reports_follow_through_and_refuses_an_unknown_status(
     fresh(session)
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.object_type == "api_actions")) == 2
+
+
+def test_the_national_pdf_has_a_follow_through_section(client: FlaskClient, country: Country):
+    login(client, "national")
+    reply = client.get("/dashboard/national.pdf")
+    assert reply.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(reply.data)).pages)
+    assert "Follow-through of the roadmaps" in text
+    assert "Tracked actions by family of recommendations" in text

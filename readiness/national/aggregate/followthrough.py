@@ -75,8 +75,9 @@ class FollowThrough:
 def frame(rows: Iterable[ActionRecord], today: date) -> pd.DataFrame:
     """The rows as a frame with an `overdue` column (open and past the due date)."""
     df = pd.DataFrame([r.__dict__ for r in rows], columns=list(ActionRecord.__dataclass_fields__))
-    df["overdue"] = [s in OPEN_STATUSES and d is not None and d < today
-                     for s, d in zip(df["status"], df["due_on"], strict=True)]
+    df["overdue"] = pd.Series([s in OPEN_STATUSES and d is not None and d < today
+                               for s, d in zip(df["status"], df["due_on"], strict=True)],
+                              index=df.index, dtype=bool)
     return df
 
 
