@@ -322,3 +322,16 @@ def test_the_next_round_starts_from_the_last_and_does_not_repeat_its_plan(
     assert "Done in an earlier round and not proposed again" in results
     assert done.title in results
     assert "Still open in the plan" in results
+
+
+def test_the_municipal_demo_has_plans_in_various_states(session: Session):
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.demo.municipal import load_demo
+
+    load_demo(session, get_questionnaire(), password_method="scrypt:1024:8:1")
+    session.commit()
+    statuses = set(session.scalars(select(PlanAction.status)))
+    assert statuses == {"planned", "in_progress", "done", "dropped"}
+    today = datetime.now(UTC).date()
+    assert any(a.due_on and a.due_on < today and a.status in ("planned", "in_progress")
+               for a in session.scalars(select(PlanAction)))
