@@ -217,6 +217,8 @@ def test_a_partner_opens_the_share_link_signed_out_and_sees_nothing_hidden(
         client: FlaskClient, session: Session, world: dict[str, Place]):
     reply = client.get(f"/shared/{world['home'].token}")
     assert reply.status_code == 200
+    assert reply.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert reply.headers["Cache-Control"] == "no-store"
     html = reply.get_data(as_text=True)
     assert "Home" in html
     assert "Action plan" in html

@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -225,9 +226,12 @@ def shared(token: str) -> ResponseReturnValue:
         abort(410)
     assessment = link.assessment
     _q, result, _roadmap = services.score_assessment(db, assessment)
-    return render_template("plans/shared.html", assessment=assessment, result=result,
-                           municipality=assessment.municipality, expires=link.expires_at,
-                           **_plan_values(assessment.municipality))
+    response = make_response(render_template(
+        "plans/shared.html", assessment=assessment, result=result,
+        municipality=assessment.municipality, expires=link.expires_at,
+        **_plan_values(assessment.municipality)))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"  # a link passed on stays unlisted
+    return response
 
 
 @bp.route("/municipalities/<public_id>/plan.pdf")
