@@ -74,6 +74,7 @@ def test_a_coordinator_tracks_the_plan_by_keyboard_and_a_partner_reads_it(
 
     _open_action_by_keyboard(page, first.title)
     assert_accessible(page, "action form")
+    _shot(page, "action")
     _choose_status(page, 2)  # Done
     page.focus("#contact_role")
     page.keyboard.type("prevention officer")
@@ -138,4 +139,5 @@ def test_a_coordinator_tracks_the_plan_by_keyboard_and_a_partner_reads_it(
     assert "Done in an earlier round and not proposed again" in follow_up
     assert first.title in follow_up
     assert_accessible(page, "results of the next round")
-    _shot(page, "next-round")
+    if SCREENSHOTS:
+        page.locator("#follow-up").screenshot(path=str(Path(SCREENSHOTS) / "follow-up.png"))
