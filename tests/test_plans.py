@@ -90,6 +90,7 @@ def world(session: Session) -> dict[str, Place]:
 ROUTES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("plan page", "GET", "/municipalities/{municipality}/plan", "view", {}),
     ("calendar", "GET", "/municipalities/{municipality}/plan.ics", "view", {}),
+    ("progress report", "GET", "/municipalities/{municipality}/plan.pdf", "view", {}),
     ("action form", "GET", "/plan-actions/{action}", "manage", {}),
     ("save action", "POST", "/plan-actions/{action}", "manage", {"status": "in_progress"}),
     ("make share link", "POST", "/assessments/{closed_assessment}/share", "manage",
