@@ -5,6 +5,8 @@ Who sees what:
 - national coordinator: reads every municipality, manages none;
 - advisor (mobile team): reads and manages the municipalities assigned to them or created by them;
 - municipality coordinator: reads and manages their own municipality only;
+- tracked plan actions and share links follow their municipality: managers edit, viewers read;
+  a share link's holder reads one round's results and the plan without an account;
 - only admins open the Users area (accounts, roles, advisors' municipalities, API tokens).
 
 Objects a user may not see answer 404, as if they did not exist; objects a user may see but not
@@ -45,7 +47,9 @@ from readiness.models import (
     Invitation,
     LoginThrottle,
     Municipality,
+    PlanAction,
     Role,
+    ShareLink,
     User,
     UserSession,
     advisor_assignment,
@@ -369,7 +373,7 @@ def _check(user: User, access: Access, municipality: Municipality) -> None:
         abort(403)
 
 
-M = TypeVar("M", Municipality, Assessment, Invitation)
+M = TypeVar("M", Municipality, Assessment, Invitation, PlanAction, ShareLink)
 
 
 def _find(model: type[M], public_id: str) -> M:
@@ -402,6 +406,28 @@ def load_invitation(public_id: str, access: Access = Access.MANAGE) -> Invitatio
     """The invitation with this public id, if the current user may have it; else 404/403."""
     user = require_user()
     found = _find(Invitation, public_id)
+    _check(user, access, found.assessment.municipality)
+    return found
+
+
+def load_plan_action(public_id: str, access: Access = Access.MANAGE) -> PlanAction:
+    """A tracked plan action of a municipality the current user may have; else 404/403.
+
+    Municipality coordinators and their advisors (and admins) edit; national coordinators read.
+    """
+    user = require_user()
+    found = _find(PlanAction, public_id)
+    municipality = get_session().get(Municipality, found.municipality_id)
+    if municipality is None:
+        abort(404)
+    _check(user, access, municipality)
+    return found
+
+
+def load_share_link(public_id: str, access: Access = Access.MANAGE) -> ShareLink:
+    """A share link of a municipality the current user may manage; else 404/403."""
+    user = require_user()
+    found = _find(ShareLink, public_id)
     _check(user, access, found.assessment.municipality)
     return found
 

@@ -37,6 +37,15 @@ Model and field names, for code that builds on them (dashboard, reports, API):
 - `LoginThrottle`: failed-login counters per hashed (username, address) and per hashed address.
 - `AssessmentFinding`: the barriers and facilitators a closed assessment found, one row each
   (assessment_id, kind `barrier`/`facilitator`, finding id), so national views count them in SQL.
+- `PlanAction`: a tracked roadmap action of a municipality's plan (made when a round closes):
+  public_id, municipality_id, assessment_id (the round that proposed it), action (library id),
+  title, dimension, family, phase, due_on, lead and partners (agency ids), contact_role (a role,
+  never a person), status (`ActionStatus`), drop_reason, notes, links (http/https URLs),
+  created_at, updated_at; `events`: its history.
+- `PlanEvent`: who changed which field of a tracked action, when, from what to what.
+- `ShareLink`: a read-only link for partners to one closed round's results and the plan:
+  public_id, assessment_id, token_hash (SHA-256; the token is shown once), created_at,
+  created_by_id, expires_at, revoked_at.
 - `ApiToken`: a user's token for the read-only API: public_id, user_id, name, token_hash (SHA-256;
   the token is shown once), created_at, last_used_at, revoked_at.
 - `UserSession`: a signed-in browser: public_id, key_hash (SHA-256 of the cookie's random key),
@@ -71,6 +80,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from readiness.tokens import new_public_id
 from readiness.vocabulary import (
     POPULATION_BANDS,
+    ActionStatus,
     InvitationState,
     Mode,
     ResponseStatus,
@@ -399,3 +409,72 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(String(160), default="")
 
     user: Mapped[User] = relationship()
+class PlanAction(Base):
+    """A roadmap action the municipality tracks from one round to the next."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (CheckConstraint(_check_in("status", ActionStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    dimension: Mapped[str | None] = mapped_column(String(64))
+    family: Mapped[str | None] = mapped_column(String(64))
+    phase: Mapped[int | None]
+    due_on: Mapped[date | None] = mapped_column(Date)
+    lead: Mapped[str] = mapped_column(String(64), default="")
+    partners: Mapped[list[str]] = mapped_column(default=list)
+    contact_role: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(16), default=ActionStatus.PLANNED)
+    drop_reason: Mapped[str] = mapped_column(String(500), default="")
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    links: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+    assessment: Mapped[Assessment] = relationship()
+    events: Mapped[list[PlanEvent]] = relationship(
+        back_populates="plan_action", order_by="PlanEvent.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class PlanEvent(Base):
+    """One change to a tracked action: who, when, which field, from what to what."""
+
+    __tablename__ = "plan_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_action_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_action.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=_utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str] = mapped_column(String(2000), default="")
+    after: Mapped[str] = mapped_column(String(2000), default="")
+
+    plan_action: Mapped[PlanAction] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class ShareLink(Base):
+    """A read-only link to a closed round's results and the plan; only the token's hash is kept."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    assessment: Mapped[Assessment] = relationship()

@@ -48,3 +48,12 @@ class ResponseStatus(StrEnum):
 
 # Population bands of a municipality (ids stored; labels live with the forms).
 POPULATION_BANDS = ("under_10k", "10k_50k", "50k_100k", "100k_250k", "over_250k")
+
+
+class ActionStatus(StrEnum):
+    """Where a tracked roadmap action stands; a dropped action keeps the reason why."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"

@@ -12,16 +12,17 @@ import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW
+from readiness.demo.plans import vary_plan
 from readiness.models import Assessment, Mode, Municipality, Role, Status, User
 from readiness.services import assessments as services
-from readiness.services import survey
+from readiness.services import plans, survey
 
 # Agencies the demo draws on, in the order municipalities add them (ids from the CLI contract).
 DEMO_AGENCIES = ("local_authority", "police", "health", "social_services", "youth_work",
@@ -154,7 +155,8 @@ def create_demo_municipality(db: Session, q: Questionnaire, profile: Profile,
                               rng.randint(*profile.respondents), rng)
     services.set_context(assessment, profile_context(q, profile, rng))
     if close:
-        services.close_assessment(db, assessment)
+        plans.close_with_plan(db, assessment)
+        vary_plan(plans.plan_of(db, municipality), rng, datetime.now(UTC).date())
     db.flush()
     return municipality
 

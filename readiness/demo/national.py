@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import build_roadmap, roadmap_to_dict
 from readiness.core.scoring import Answer, Result, result_to_dict, score
+from readiness.demo.plans import insert_plans, plan_rows
 from readiness.models import (
     Assessment,
     AssessmentFinding,
@@ -231,8 +232,24 @@ def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int 
     assessment_ids = list(db.scalars(insert(Assessment).returning(
         Assessment.id, sort_by_parameter_order=True), assessments)) if assessments else []
     responses = _insert_children(db, assessment_ids, assessments, bundles)
+    _insert_plans(db, q, assessment_ids, assessments, bundles, rng, today)
     return DemoSummary(municipalities, len(assessment_ids), responses,
                        time.perf_counter() - started)
+
+
+def _insert_plans(db: Session, q: Questionnaire, assessment_ids: list[int],
+                  assessments: list[dict[str, Any]], bundles: list[Any], rng: random.Random,
+                  today: date) -> None:
+    """Every round's tracked actions in a mix of states (the latest round's mostly planned)."""
+    last: dict[int, int] = {}
+    for meta in assessments:
+        last[meta["municipality_id"]] = max(last.get(meta["municipality_id"], 0), meta["round"])
+    rows = []
+    for assessment_id, meta, bundle in zip(assessment_ids, assessments, bundles, strict=True):
+        rows += plan_rows(q, meta["municipality_id"], assessment_id, bundle[3],
+                          meta["closed_at"].date(), meta["round"] == last[meta["municipality_id"]],
+                          rng, today)
+    insert_plans(db, rows)
 
 
 def _insert_children(db: Session, assessment_ids: list[int], assessments: list[dict[str, Any]],

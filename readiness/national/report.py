@@ -14,6 +14,7 @@ from datetime import date
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import Condition
 from readiness.national import aggregate
+from readiness.national.aggregate.followthrough import FollowThrough
 from readiness.national.charts import Chart, national_charts
 from readiness.report.text import cite
 from readiness.translate import format_date, format_number
@@ -67,6 +68,7 @@ class NationalContext:
     charts: dict[str, Chart]
     families: tuple[tuple[str, str], ...]
     sources: tuple[tuple[int, str], ...]
+    follow_through: FollowThrough | None = None
 
 
 def _atoms(cond: Condition | None, key: str) -> Iterator[str]:
@@ -142,7 +144,8 @@ def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
 
 
 def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.Filters, *,
-                     today: date, min_cell: int = aggregate.MIN_CELL) -> NationalContext:
+                     today: date, min_cell: int = aggregate.MIN_CELL,
+                     follow_through: FollowThrough | None = None) -> NationalContext:
     """The national summary's content for the filters."""
     data = aggregate.dashboard(t, q, filters, today=today, min_cell=min_cell, per_page=1,
                                need_limit=15)
@@ -164,7 +167,8 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
         suppressed=aggregate.suppressed_text(min_cell), data=data,
         headline=_headline(data), barriers=tuple(sections), charts=charts,
         families=tuple((f.title, cite(q, (f.evidence,))) for f in q.library.families),
-        sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)))
+        sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
+        follow_through=follow_through)
 
 
 def national_report_html(ctx: NationalContext) -> str:
@@ -176,12 +180,14 @@ def national_report_html(ctx: NationalContext) -> str:
 
 def national_report_pdf(t: aggregate.Tables, q: Questionnaire, filters: aggregate.Filters, *,
                         today: date, min_cell: int = aggregate.MIN_CELL,
-                        isolate: bool = True) -> bytes:
+                        isolate: bool = True,
+                        follow_through: FollowThrough | None = None) -> bytes:
     """The national summary as PDF bytes."""
     from readiness.report.render import ReportError, render_pdf
 
     html = national_report_html(national_context(t, q, filters, today=today,
-                                                 min_cell=min_cell))
+                                                 min_cell=min_cell,
+                                                 follow_through=follow_through))
     try:
         return render_pdf(html, isolate=isolate)
     except ReportError as exc:

@@ -3,7 +3,8 @@
 Blueprints: `auth` (sign in/out), `assessments` (organisers set up and follow assessments),
 `survey` (respondents, no account, only an invitation link), `results` (results pages; other
 modules may add routes to it, e.g. the PDF download), `users` (admins manage accounts) and
-`account` (everyone's own password). Blueprints are imported here, inside
+`account` (everyone's own password), `plans` (the living roadmap: action plan, progress
+report, calendar, share links for partners). Blueprints are imported here, inside
 `init_app`, when an app is built.
 """
 
@@ -48,10 +49,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(survey.bp)
     i18n.blueprint_language(survey.bp.name, survey.respondent_language)
     app.register_blueprint(results.bp)
-    from readiness.web import api, dashboard
+    from readiness.web import api, dashboard, plans
 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(plans.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
     from readiness.web import audit, health, language

@@ -26,6 +26,7 @@ from readiness.core.questionnaire import get_questionnaire
 from readiness.db import begin_write, get_session
 from readiness.models import User
 from readiness.national import aggregate
+from readiness.national.aggregate import followthrough
 from readiness.national.params import ParamError, ViewParams, parse_params
 from readiness.national.query import places
 from readiness.services.national import (
@@ -36,6 +37,7 @@ from readiness.services.national import (
     note_token_use,
     user_for_token,
 )
+from readiness.services.plans import national_follow_through
 from readiness.tokens import is_public_id
 from readiness.web.dashboard import min_cell
 
@@ -198,6 +200,22 @@ def municipalities() -> ResponseReturnValue:
     _record("api_municipalities")
     return _json({"filters": params.filters.as_query(), "total": page.total, "page": page.page,
                   "pages": page.pages, "items": page.rows})
+
+
+@bp.get("/actions")
+def actions() -> ResponseReturnValue:
+    """Follow-through of tracked actions per family and dimension; the most dropped ones."""
+    params = _params(extra=("status",))
+    status = request.args.get("status")
+    if status is not None and status not in followthrough.STATUSES:
+        raise ApiError(400, "bad_request",
+                       "status must be one of: " + ", ".join(followthrough.STATUSES))
+    cell = min_cell()
+    figures = national_follow_through(get_session(), get_questionnaire(), params.filters,
+                                      min_cell=cell, status=status)
+    _record("api_actions", status or "")
+    return _json({"filters": params.filters.as_query(), "status": status, "min_cell": cell,
+                  **dataclasses.asdict(figures)})
 
 
 @bp.get("/need")

@@ -37,7 +37,7 @@ from readiness.models import (
     Status,
 )
 from readiness.services import assessments as services
-from readiness.services import rounds, survey
+from readiness.services import plans, rounds, survey
 from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
@@ -184,6 +184,9 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
     found = auth.load_municipality(public_id, Access.MANAGE)
     q = get_questionnaire()
     form = AssessmentForm(q)
+    if request.method == "GET" and found.assessments:
+        # the next round knows the last: the agencies that took part are ticked already
+        form.agencies.data = [a for a in found.assessments[-1].agencies if a in q.agency_ids]
     if form.validate_on_submit():
         db = get_session()
         try:
@@ -411,7 +414,7 @@ def close(public_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_session()
         try:
-            services.close_assessment(db, found)
+            plans.close_with_plan(db, found)
         except services.ServiceError as error:
             form.form_errors.append(str(error))
         else:

@@ -249,13 +249,16 @@ def respondents(fmt: str) -> ResponseReturnValue:
 def national_pdf() -> ResponseReturnValue:
     """The national summary as a PDF, through the same report machinery as the roadmap."""
     from readiness.national.report import NationalReportError, national_report_pdf
+    from readiness.services.plans import national_follow_through
 
     user = auth.require_national()
     params = view_params()
     q = get_questionnaire()
     t = national_tables(get_session(), q)
     try:
-        pdf = national_report_pdf(t, q, params.filters, today=_today(), min_cell=min_cell())
+        pdf = national_report_pdf(t, q, params.filters, today=_today(), min_cell=min_cell(),
+                                  follow_through=national_follow_through(
+                                      get_session(), q, params.filters, min_cell=min_cell()))
     except NationalReportError as exc:
         return render_template("dashboard/bad_request.html", message=str(exc),
                                title=_("The PDF could not be made")), 503

@@ -51,6 +51,7 @@ from readiness.report.context import ActionView, ReportMeta, build_report_contex
 from readiness.report.legal import legal_section
 from readiness.report.text import cite
 from readiness.services import assessments as services
+from readiness.services import plans as plan_services
 from readiness.services.national import peer_benchmark_of
 
 bp = Blueprint("results", __name__)
@@ -311,6 +312,8 @@ def show(public_id: str) -> ResponseReturnValue:
         phases=roadmap_phases(scored) if published.roadmap else (),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), notes=roadmap_notes(scored), downloads=DOWNLOADS,
+        plan_progress=plan_services.progress_of(get_session(), scored.assessment.municipality),
+        follow_up=plan_services.follow_up_of(get_session(), scored.assessment),
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])),
         legal=legal_section(services.legal_profile_of(scored.assessment), q),

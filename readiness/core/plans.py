@@ -1,0 +1,258 @@
+"""Rules of a living roadmap, on plain values: due dates, overdue, carrying actions over to the
+next round, evidence links, and the iCalendar text of due dates.
+
+Reads a roadmap as stored (`roadmap_to_dict`) defensively: only id, title, dimension, family,
+phase, lead, partners and a due date if one is given; other keys are ignored, and an action with
+no date (a "later" action, or phase 3 "beyond 12 months") is not tracked as a dated one.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from readiness.vocabulary import ActionStatus
+
+OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
+# months after the round closed by which an action of each dated phase should be done
+PHASE_MONTHS = {1: 3, 2: 12}
+# a dimension "fell back" when its score dropped by at least this many points
+FALL_BACK_POINTS = 5.0
+MAX_LINKS = 10
+
+
+@dataclass(frozen=True)
+class ProposedAction:
+    """A dated action of a stored roadmap, as the plan tracks it."""
+
+    action: str
+    title: str
+    dimension: str | None
+    family: str | None
+    phase: int | None
+    due_on: date
+    lead: str
+    partners: tuple[str, ...]
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved `months` later, on the last day of the month when the day does not exist."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _due(raw: Mapping[str, Any], closed_on: date) -> date | None:
+    given = raw.get("due") or raw.get("due_on")
+    if isinstance(given, str):
+        try:
+            return date.fromisoformat(given)
+        except ValueError:
+            return None
+    phase = raw.get("phase")
+    months = PHASE_MONTHS.get(phase) if isinstance(phase, int) else None
+    return add_months(closed_on, months) if months else None
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def dated_actions(roadmap: Mapping[str, Any], closed_on: date) -> list[ProposedAction]:
+    """The actions of a stored roadmap that have (or get, from their phase) a due date."""
+    found: list[ProposedAction] = []
+    actions = roadmap.get("actions")
+    for raw in actions if isinstance(actions, list) else ():
+        if not isinstance(raw, Mapping) or not _text(raw, "id"):
+            continue
+        due = _due(raw, closed_on)
+        if due is None:
+            continue
+        partners = raw.get("partners")
+        phase = raw.get("phase")
+        found.append(ProposedAction(
+            action=_text(raw, "id"), title=_text(raw, "title") or _text(raw, "id"),
+            dimension=_text(raw, "dimension") or None, family=_text(raw, "family") or None,
+            phase=phase if isinstance(phase, int) else None, due_on=due,
+            lead=_text(raw, "lead"),
+            partners=tuple(p for p in partners if isinstance(p, str))
+            if isinstance(partners, list) else ()))
+    return found
+
+
+def is_overdue(status: str, due_on: date | None, today: date) -> bool:
+    """An open action whose due date has passed."""
+    return status in OPEN_STATUSES and due_on is not None and due_on < today
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """An action already in the plan, as the next round sees it."""
+
+    action: str
+    status: str
+    dimension: str | None
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What a new round's plan does with its roadmap, knowing the last plan."""
+
+    new: tuple[ProposedAction, ...]  # to add to the plan
+    kept_open: tuple[str, ...]  # action ids still open from before: not proposed again
+    skipped_done: tuple[str, ...]  # done before, dimension held: not proposed again
+    redone: tuple[str, ...]  # done before but the dimension fell back: proposed again
+
+
+def fell_back(dimension: str | None, before: Mapping[str, float | None],
+              now: Mapping[str, float | None]) -> bool:
+    """Did `dimension` lose at least FALL_BACK_POINTS since the previous round?"""
+    if dimension is None:
+        return False
+    old, new = before.get(dimension), now.get(dimension)
+    return old is not None and new is not None and new <= old - FALL_BACK_POINTS
+
+
+def carry_over(proposed: Iterable[ProposedAction], tracked: Iterable[Tracked],
+               before: Mapping[str, float | None],
+               now: Mapping[str, float | None]) -> CarryOver:
+    """Open actions stay (not new); done ones are not proposed again unless their dimension fell
+    back; dropped ones may be proposed again (the situation may have changed)."""
+    by_action: dict[str, set[str]] = {}
+    for item in tracked:
+        by_action.setdefault(item.action, set()).add(item.status)
+    new: list[ProposedAction] = []
+    kept, skipped, redone = [], [], []
+    for action in proposed:
+        statuses = by_action.get(action.action, set())
+        if statuses & OPEN_STATUSES:
+            kept.append(action.action)
+        elif ActionStatus.DONE in statuses and not fell_back(action.dimension, before, now):
+            skipped.append(action.action)
+        else:
+            if ActionStatus.DONE in statuses:
+                redone.append(action.action)
+            new.append(action)
+    return CarryOver(tuple(new), tuple(kept), tuple(skipped), tuple(redone))
+
+
+@dataclass(frozen=True)
+class FollowedChange:
+    """A dimension's change in score and the earlier actions on it that it follows."""
+
+    dimension: str
+    change: float
+    done: tuple[str, ...]  # titles of actions done on this dimension
+    open: tuple[str, ...]  # titles of actions still open on it
+
+
+def changes_following(tracked: Iterable[tuple[str, str, str | None]],
+                      before: Mapping[str, float | None],
+                      now: Mapping[str, float | None]) -> list[FollowedChange]:
+    """Per dimension whose score can be compared, the earlier actions (title, status, dimension)
+    the change follows: a plain record of what was done before it, not a claim of cause."""
+    rows = list(tracked)
+    found: list[FollowedChange] = []
+    for dimension, old in before.items():
+        new = now.get(dimension)
+        if old is None or new is None:
+            continue
+        done = tuple(t for t, s, d in rows if d == dimension and s == ActionStatus.DONE)
+        still = tuple(t for t, s, d in rows if d == dimension and s in OPEN_STATUSES)
+        if done or still:
+            found.append(FollowedChange(dimension, new - old, done, still))
+    return found
+
+
+def clean_link(text: str) -> str | None:
+    """`text` as an evidence link if it is an absolute http(s) URL with a host, else None."""
+    text = text.strip()
+    if not text or len(text) > 500 or any(c.isspace() or ord(c) < 32 for c in text):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+# ---------------------------------------------------------------- iCalendar (RFC 5545)
+
+
+def ics_escape(text: str) -> str:
+    """TEXT escaped per RFC 5545 3.3.11: backslash, semicolon, comma and line breaks."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    text = text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return "".join(c for c in text if c == "\t" or ord(c) >= 32 and ord(c) != 127)
+
+
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    out: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > (75 if not out else 74):
+            out.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+@dataclass(frozen=True)
+class DueEvent:
+    """One all-day calendar entry: an action's due date."""
+
+    uid: str
+    due_on: date
+    summary: str
+    description: str
+
+
+def ics_calendar(name: str, events: Iterable[DueEvent], stamp: datetime) -> str:
+    """An iCalendar feed of all-day due-date events; every text escaped and folded."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//MAW Readiness//Action plan//EN",
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{ics_escape(name)}"]
+    stamp_text = stamp.strftime("%Y%m%dT%H%M%SZ")
+    for event in events:
+        lines += ["BEGIN:VEVENT", f"UID:{ics_escape(event.uid)}@maw-readiness",
+                  f"DTSTAMP:{stamp_text}",
+                  f"DTSTART;VALUE=DATE:{event.due_on.strftime('%Y%m%d')}",
+                  f"SUMMARY:{ics_escape(event.summary)}",
+                  f"DESCRIPTION:{ics_escape(event.description)}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many tracked actions stand where, in one group (all, a phase, a dimension)."""
+
+    key: str
+    planned: int = 0
+    in_progress: int = 0
+    done: int = 0
+    dropped: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every action in the group, whatever its status."""
+        return self.planned + self.in_progress + self.done + self.dropped
+
+
+def tally(rows: Iterable[tuple[str, str, date | None]], today: date) -> dict[str, Tally]:
+    """Counts per group key from (key, status, due date) rows; overdue counts open ones only."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, status, due in rows:
+        group = counts.setdefault(key, {s.value: 0 for s in ActionStatus} | {"overdue": 0})
+        if status in group:
+            group[status] += 1
+        group["overdue"] += is_overdue(status, due, today)
+    return {key: Tally(key, **values) for key, values in counts.items()}

@@ -1,0 +1,296 @@
+"""The living roadmap's use cases over a session (flush, never commit): the plan made when a
+round closes, edits with their history, and read-only share links for partners.
+
+A municipality has one plan: the tracked actions of all its rounds. Closing a round adds the
+roadmap's dated actions that are not already open, nor done on a dimension that held
+(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and in
+the audit log, without its content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from readiness.core import plans as rules
+from readiness.core.questionnaire import Questionnaire
+from readiness.core.scoring import Result
+from readiness.models import (
+    ActionStatus,
+    Assessment,
+    Municipality,
+    PlanAction,
+    PlanEvent,
+    Score,
+    ShareLink,
+    Status,
+    User,
+)
+from readiness.national.aggregate import Filters
+from readiness.national.aggregate.followthrough import (
+    ActionRecord,
+    FollowThrough,
+    follow_through,
+)
+from readiness.services.assessments import (
+    ServiceError,
+    close_assessment,
+    questionnaire_of,
+    record_audit,
+)
+from readiness.tokens import hash_token, new_token
+
+SHARE_DAYS_DEFAULT = 30
+SHARE_DAYS_MAX = 180
+MAX_CONTACT_ROLE = 120
+MAX_NOTES = 2000
+MAX_REASON = 500
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def scores_of(db: Session, assessment: Assessment | None) -> dict[str, float | None]:
+    """A closed round's stored score per dimension ({} for no round)."""
+    if assessment is None:
+        return {}
+    rows = db.execute(select(Score.dimension, Score.score)
+                      .where(Score.assessment_id == assessment.id))
+    return {dimension: score for dimension, score in rows}
+
+
+def previous_closed(db: Session, assessment: Assessment) -> Assessment | None:
+    """The municipality's last closed round before `assessment`, if any."""
+    return db.scalars(select(Assessment).where(
+        Assessment.municipality_id == assessment.municipality_id,
+        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round.desc()).limit(1)).first()
+
+
+def plan_of(db: Session, municipality: Municipality) -> list[PlanAction]:
+    """The municipality's tracked actions, soonest due first (undated last)."""
+    rows = db.scalars(select(PlanAction).where(PlanAction.municipality_id == municipality.id)
+                      .order_by(PlanAction.id)).all()
+    return sorted(rows, key=lambda a: (a.due_on is None, a.due_on or date.max, a.id))
+
+
+def carry_over_for(db: Session, assessment: Assessment) -> rules.CarryOver:
+    """What `assessment`'s stored roadmap adds to the plan, knowing the plan so far."""
+    stored = assessment.result.roadmap if assessment.result else {}
+    closed_on = (assessment.closed_at or _now()).date()
+    tracked = [rules.Tracked(a.action, a.status, a.dimension)
+               for a in plan_of(db, assessment.municipality) if a.assessment_id != assessment.id]
+    before = scores_of(db, previous_closed(db, assessment))
+    return rules.carry_over(rules.dated_actions(stored, closed_on), tracked, before,
+                            scores_of(db, assessment))
+
+
+def add_plan(db: Session, assessment: Assessment) -> list[PlanAction]:
+    """Track the closed round's new dated actions (see `carry_over_for`)."""
+    if assessment.status != Status.CLOSED:
+        raise ServiceError("only a closed round has a roadmap to track")
+    added = [PlanAction(municipality_id=assessment.municipality_id, assessment_id=assessment.id,
+                        action=p.action, title=p.title[:300], dimension=p.dimension,
+                        family=p.family, phase=p.phase, due_on=p.due_on, lead=p.lead,
+                        partners=list(p.partners), status=ActionStatus.PLANNED)
+             for p in carry_over_for(db, assessment).new]
+    db.add_all(added)
+    db.flush()
+    return added
+
+
+def close_with_plan(db: Session, assessment: Assessment) -> Result:
+    """Close the round (scores, result, roadmap) and add its actions to the plan."""
+    result = close_assessment(db, assessment)
+    add_plan(db, assessment)
+    return result
+
+
+# ---------------------------------------------------------------- editing
+
+
+@dataclass(frozen=True)
+class ActionEdit:
+    """What an editor may change on a tracked action."""
+
+    status: str
+    drop_reason: str = ""
+    lead: str = ""
+    partners: tuple[str, ...] = ()
+    contact_role: str = ""
+    due_on: date | None = None
+    notes: str = ""
+    links: tuple[str, ...] = ()
+
+
+def _clean(action: PlanAction, edit: ActionEdit) -> dict[str, object]:
+    if edit.status not in set(ActionStatus):
+        raise ServiceError("unknown status")
+    reason = edit.drop_reason.strip()
+    if edit.status == ActionStatus.DROPPED and not reason:
+        raise ServiceError("say why the action is dropped")
+    agencies = set(questionnaire_of(action.assessment).agency_ids)
+    if (edit.lead and edit.lead not in agencies) or set(edit.partners) - agencies:
+        raise ServiceError("lead and partners are agencies of the questionnaire")
+    if len(edit.contact_role) > MAX_CONTACT_ROLE or len(edit.notes) > MAX_NOTES \
+            or len(reason) > MAX_REASON:
+        raise ServiceError("a text is too long")
+    links = [rules.clean_link(link) for link in edit.links if link.strip()]
+    if any(link is None for link in links) or len(links) > rules.MAX_LINKS:
+        raise ServiceError(f"evidence links are up to {rules.MAX_LINKS} http or https addresses")
+    return {"status": edit.status,
+            "drop_reason": reason if edit.status == ActionStatus.DROPPED else "",
+            "lead": edit.lead, "partners": [a for a in sorted(agencies) if a in edit.partners],
+            "contact_role": edit.contact_role.strip(), "due_on": edit.due_on,
+            "notes": edit.notes.strip(), "links": links}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def update_action(db: Session, action: PlanAction, edit: ActionEdit, editor: User | None) -> int:
+    """Apply an edit; each changed field is recorded with who and when. Returns how many."""
+    wanted = _clean(action, edit)
+    changed = 0
+    for field, value in wanted.items():
+        old = getattr(action, field)
+        if old != value:
+            db.add(PlanEvent(plan_action=action, user_id=editor.id if editor else None,
+                             field=field, before=_shown(old)[:2000], after=_shown(value)[:2000]))
+            setattr(action, field, value)
+            changed += 1
+    if changed:
+        action.updated_at = _now()
+        record_audit(db, editor, "plan_action_edited", action, _municipality(db, action))
+    db.flush()
+    return changed
+
+
+def _municipality(db: Session, action: PlanAction) -> Municipality | None:
+    return db.get(Municipality, action.municipality_id)
+
+
+# ---------------------------------------------------------------- share links
+
+
+def create_share_link(db: Session, assessment: Assessment, creator: User | None,
+                      days: int = SHARE_DAYS_DEFAULT) -> tuple[ShareLink, str]:
+    """A read-only link to a closed round's results and the plan; the token is returned once."""
+    if assessment.status != Status.CLOSED:
+        raise ServiceError("only a closed round's results can be shared")
+    if not 1 <= days <= SHARE_DAYS_MAX:
+        raise ServiceError(f"a link lasts 1 to {SHARE_DAYS_MAX} days")
+    token = new_token()
+    link = ShareLink(assessment=assessment, token_hash=hash_token(token),
+                     created_by_id=creator.id if creator else None,
+                     expires_at=_now() + timedelta(days=days))
+    db.add(link)
+    db.flush()
+    record_audit(db, creator, "share_link_created", link, assessment.municipality)
+    return link, token
+
+
+def revoke_share_link(db: Session, link: ShareLink, user: User | None) -> None:
+    """Stop a share link from opening anything (audited)."""
+    if link.revoked_at is None:
+        link.revoked_at = _now()
+        record_audit(db, user, "share_link_revoked", link, link.assessment.municipality)
+        db.flush()
+
+
+def open_share_link(db: Session, token: str, now: datetime | None = None) -> ShareLink | None:
+    """The live link for `token` (not revoked, not expired), its opening audited; else None."""
+    if not token or len(token) > 100:
+        return None
+    link = db.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
+    if link is None or link.revoked_at is not None or link.expires_at <= (now or _now()):
+        return None
+    record_audit(db, None, "share_link_opened", link, link.assessment.municipality)
+    return link
+
+
+def share_links_of(db: Session, assessment: Assessment) -> list[ShareLink]:
+    """The share links made for a round, newest first."""
+    return list(db.scalars(select(ShareLink).where(ShareLink.assessment_id == assessment.id)
+                           .order_by(ShareLink.id.desc())))
+
+
+def history_of(actions: Iterable[PlanAction]) -> list[PlanEvent]:
+    """Every change to these actions, newest first."""
+    return sorted((e for a in actions for e in a.events), key=lambda e: e.id, reverse=True)
+
+
+def progress_of(db: Session, municipality: Municipality, today: date | None = None
+                ) -> rules.Tally | None:
+    """How the municipality's plan stands as a whole (None while nothing is tracked)."""
+    today = today or _now().date()
+    rows = [("all", a.status, a.due_on) for a in plan_of(db, municipality)]
+    return rules.tally(rows, today).get("all")
+
+
+@dataclass(frozen=True)
+class RoundFollowUp:
+    """How a later round's roadmap relates to the plan it inherited (titles, not ids)."""
+
+    kept_open: tuple[str, ...]
+    not_again: tuple[str, ...]
+    again: tuple[str, ...]
+    followed: tuple[rules.FollowedChange, ...]
+
+
+def follow_up_of(db: Session, assessment: Assessment) -> RoundFollowUp | None:
+    """For a closed round after an earlier one: open actions kept, done ones not proposed again
+    (or again, where the dimension fell back), and the earlier actions each change follows."""
+    before = previous_closed(db, assessment)
+    if assessment.status != Status.CLOSED or before is None:
+        return None
+    earlier = [a for a in plan_of(db, assessment.municipality)
+               if a.assessment_id != assessment.id]
+    titles = {a.action: a.title for a in earlier}
+    carried = carry_over_for(db, assessment)
+    followed = rules.changes_following(((a.title, a.status, a.dimension) for a in earlier),
+                                       scores_of(db, before), scores_of(db, assessment))
+    names = {d.id: d.title for d in questionnaire_of(assessment).doc.dimensions}
+    return RoundFollowUp(tuple(titles.get(i, i) for i in carried.kept_open),
+                         tuple(titles.get(i, i) for i in carried.skipped_done),
+                         tuple(titles.get(i, i) for i in carried.redone),
+                         tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
+                               for c in followed))
+
+
+# ---------------------------------------------------------------- national follow-through
+
+
+def action_records(db: Session, filters: Filters) -> list[ActionRecord]:
+    """Every tracked action of the municipalities `filters` selects, as national rows."""
+    query = (select(PlanAction, Municipality.country, Municipality.region,
+                    Municipality.population_band)
+             .join(Municipality, Municipality.id == PlanAction.municipality_id))
+    if filters.country:
+        query = query.where(Municipality.country == filters.country)
+    if filters.region:
+        query = query.where(Municipality.region == filters.region)
+    if filters.band:
+        query = query.where(Municipality.population_band == filters.band)
+    return [ActionRecord(municipality=a.municipality_id, country=country, region=region,
+                         band=band, action=a.action, title=a.title, family=a.family,
+                         dimension=a.dimension, status=a.status, due_on=a.due_on,
+                         drop_reason=a.drop_reason)
+            for a, country, region, band in db.execute(query.order_by(PlanAction.id))]
+
+
+def national_follow_through(db: Session, q: Questionnaire, filters: Filters, *, min_cell: int,
+                            status: str | None = None) -> FollowThrough:
+    """The national follow-through figures (see `national.aggregate.followthrough`)."""
+    return follow_through(action_records(db, filters), _now().date(),
+                          families={f.id: f.title for f in q.library.families},
+                          dimensions={d.id: d.title for d in q.doc.dimensions},
+                          min_cell=min_cell, status=status)

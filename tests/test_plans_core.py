@@ -1,0 +1,99 @@
+"""The living roadmap's pure rules: due dates, carrying over, links, iCalendar text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from readiness.core import plans
+from readiness.core.plans import DueEvent, ProposedAction, Tracked
+
+CLOSED = date(2026, 1, 31)
+
+
+def _proposed(action: str, dimension: str = "d1") -> ProposedAction:
+    return ProposedAction(action, action.title(), dimension, None, 1, CLOSED, "police", ())
+
+
+def test_dated_actions_take_due_dates_from_phases_and_skip_undated_later_ones():
+    roadmap = {"actions": [
+        {"id": "a", "title": "A", "phase": 1, "dimension": "d1", "partners": ["health"]},
+        {"id": "b", "title": "B", "phase": 2, "lead": "police", "extra": {"new": "key"}},
+        {"id": "c", "title": "C", "phase": 3},
+        {"id": "d", "title": "D", "phase": "later"},
+        {"id": "e", "title": "E", "due": "2026-06-01"},
+        {"title": "no id"}, "not a dict"]}
+    found = {a.action: a for a in plans.dated_actions(roadmap, CLOSED)}
+    assert set(found) == {"a", "b", "e"}
+    assert found["a"].due_on == date(2026, 4, 30)  # 31 April does not exist
+    assert found["b"].due_on == date(2027, 1, 31)
+    assert found["e"].due_on == date(2026, 6, 1)
+    assert found["a"].partners == ("health",)
+    assert plans.dated_actions({"actions": None}, CLOSED) == []
+
+
+def test_open_actions_are_kept_and_done_ones_not_proposed_again_unless_fallen_back():
+    proposed = [_proposed("open"), _proposed("done_held"), _proposed("done_fell", "d2"),
+                _proposed("dropped"), _proposed("fresh")]
+    tracked = [Tracked("open", "in_progress", "d1"), Tracked("done_held", "done", "d1"),
+               Tracked("done_fell", "done", "d2"), Tracked("dropped", "dropped", "d1")]
+    result = plans.carry_over(proposed, tracked, {"d1": 40.0, "d2": 60.0},
+                              {"d1": 50.0, "d2": 50.0})
+    assert [p.action for p in result.new] == ["done_fell", "dropped", "fresh"]
+    assert result.kept_open == ("open",)
+    assert result.skipped_done == ("done_held",)
+    assert result.redone == ("done_fell",)
+
+
+def test_changes_name_the_earlier_actions_they_follow():
+    rows = [("Meet monthly", "done", "d1"), ("Share data", "planned", "d1"),
+            ("Train", "dropped", "d1"), ("Other", "done", "d2")]
+    found = plans.changes_following(rows, {"d1": 40.0, "d2": None}, {"d1": 55.0, "d2": 60.0})
+    assert len(found) == 1
+    assert found[0].change == 15.0
+    assert found[0].done == ("Meet monthly",)
+    assert found[0].open == ("Share data",)
+
+
+def test_only_open_actions_past_their_date_are_overdue():
+    today = date(2026, 5, 1)
+    assert plans.is_overdue("planned", date(2026, 4, 30), today)
+    assert plans.is_overdue("in_progress", date(2026, 4, 30), today)
+    assert not plans.is_overdue("done", date(2026, 4, 30), today)
+    assert not plans.is_overdue("planned", today, today)
+    assert not plans.is_overdue("planned", None, today)
+
+
+def test_tally_counts_statuses_and_overdue_per_group():
+    today = date(2026, 5, 1)
+    rows = [("x", "done", None), ("x", "planned", date(2026, 1, 1)), ("y", "dropped", None)]
+    counts = plans.tally(rows, today)
+    assert (counts["x"].done, counts["x"].planned, counts["x"].overdue) == (1, 1, 1)
+    assert counts["y"].total == 1
+
+
+def test_evidence_links_must_be_http_or_https_with_a_host():
+    assert plans.clean_link(" https://example.org/report ") == "https://example.org/report"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://x.org", "https://",
+                "//example.org", "http://exa mple.org", "https://x.org/\nX: y"):
+        assert plans.clean_link(bad) is None, bad
+
+
+def test_a_hostile_title_cannot_add_lines_to_the_calendar():
+    hostile = "Meet\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:evil; a,b\\c"
+    text = plans.ics_calendar("Plan", [DueEvent("u1", date(2026, 3, 1), hostile, "x")],
+                              datetime(2026, 1, 1, tzinfo=UTC))
+    lines = text.split("\r\n")
+    assert lines.count("BEGIN:VEVENT") == 1
+    assert lines.count("END:VEVENT") == 1
+    assert not any(line.startswith("SUMMARY:evil") for line in lines)
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:Meet\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:evil\\; a\\,b\\\\c" in unfolded
+    assert "DTSTART;VALUE=DATE:20260301" in text
+
+
+def test_long_calendar_lines_are_folded_at_75_octets_without_splitting_characters():
+    title = "é" * 100
+    text = plans.ics_calendar("Plan", [DueEvent("u1", date(2026, 3, 1), title, "")],
+                              datetime(2026, 1, 1, tzinfo=UTC))
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert "SUMMARY:" + title in text.replace("\r\n ", "")
