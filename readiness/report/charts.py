@@ -247,45 +247,67 @@ def radar_svg(result: Result, *, title: str | None = None, width: int = 420,
 # --- bars per agency -------------------------------------------------------------------------
 
 
-def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str], *,
-                    respondents_by_agency: Mapping[str, int] | None = None,
-                    min_group_size: int = 1, hidden: Collection[str] = (),
-                    title: str | None = None, width: int = 420,
-                    describe_in_title: bool = False) -> Markup:
-    """Each agency's score on one dimension; agencies below the group size (or in `hidden`,
-    e.g. complementary suppression) are listed as not shown."""
+@dataclass(frozen=True)
+class _Bars:
+    """Where an agency-bars chart puts its labels, bars and scale."""
+
+    size: float
+    label_w: float
+    bar_x: float
+    bar_w: float
+    top: float
+    heights: tuple[float, ...]
+    wrapped: Mapping[str, list[str]]
+
+    @property
+    def bars_end(self) -> float:
+        """The y below the last bar."""
+        return self.top + sum(self.heights)
+
+    def x(self, value: float) -> float:
+        """Where `value` (0..100) lies on the scale."""
+        return self.bar_x + self.bar_w * value / 100
+
+
+def _bars_geometry(rows: list[tuple[str, float | None]], agency_titles: Mapping[str, str],
+                   width: int) -> _Bars:
+    """Fit the agencies' names on the left and the bars in what is left of the width."""
     size = max(9.0, width / 40)
-    counts = respondents_by_agency or {}
-    rows = list(dimension.by_agency.items())
     wrapped = {a: wrap_label(agency_titles.get(a, a), 28) for a, _ in rows}
     label_w = min(width * 0.42, max([_text_width(line, size) for lines in wrapped.values()
                                      for line in lines] or [0]) + 6)
     bar_x = label_w + 4
     bar_w = max(width - bar_x - _text_width("100", size * 0.9) - 8, 40)
-    heights = [max(size * 2.1, size * 1.25 * len(wrapped[a]) + size * 0.8) for a, _ in rows]
-    top = size * 1.6
-    bars_end = top + sum(heights)
-    gap = dimension.divergent and dimension.spread is not None
-    height = bars_end + size * (1.6 if dimension.score is not None else 0.4) + (
-        size * 1.9 if gap else 0)
+    heights = tuple(max(size * 2.1, size * 1.25 * len(wrapped[a]) + size * 0.8) for a, _ in rows)
+    return _Bars(size, label_w, bar_x, bar_w, size * 1.6, heights, wrapped)
+
+
+def _bar_row(g: _Bars, mid: float, value: float, line_x: float | None) -> list[str]:
+    """One agency's bar and its value label (after the dashed line if it would cross it)."""
+    size = g.size
+    bar = max(g.bar_w * value / 100, 1)
+    label = f"{value:.0f}"
+    label_x = g.bar_x + bar + 4
+    if line_x is not None and label_x - 3 <= line_x <= (
+            label_x + _text_width(label, size * 0.9) + 3):
+        label_x = line_x + 4
+    return [f'<rect x="{_num(g.bar_x)}" y="{_num(mid - size * 0.6)}" '
+            f'width="{_num(bar)}" height="{_num(size * 1.2)}" fill="{FILL}"/>',
+            _text(label_x, mid + size * 0.35, [label], size=size * 0.9)]
+
+
+def _bar_rows(g: _Bars, dimension: DimensionResult, agency_titles: Mapping[str, str],
+              counts: Mapping[str, int], min_group_size: int, hidden: Collection[str],
+              line_x: float | None) -> tuple[list[str], list[str], list[float]]:
+    """Every agency's name and bar, or why it is not shown; the description; values shown."""
     body: list[str] = []
-    for tick in (0, 50, 100):
-        x = bar_x + bar_w * tick / 100
-        body.append(f'<line x1="{_num(x)}" y1="{_num(top - 3)}" x2="{_num(x)}" '
-                    f'y2="{_num(bars_end)}" stroke="{GRID}" stroke-width="1"/>')
-        body.append(_text(x, top - 6, [str(tick)], size=size * 0.8, anchor="middle",
-                          fill=MUTED))
     described: list[str] = []
     shown: list[float] = []
-    # the dashed line of all agencies' score: a value label that would cross it goes after it
-    line_x = None if dimension.score is None else bar_x + bar_w * dimension.score / 100
-    y = top
-    for (agency, value), h in zip(rows, heights, strict=True):
-        name = agency_titles.get(agency, agency)
-        lines = wrapped[agency]
-        mid = y + h / 2
-        first = mid - size * 1.2 * (len(lines) - 1) / 2 + size * 0.35
-        body.append(_text(label_w, first, lines, size=size, anchor="end"))
+    y = g.top
+    for (agency, value), h in zip(dimension.by_agency.items(), g.heights, strict=True):
+        name, lines, mid = agency_titles.get(agency, agency), g.wrapped[agency], y + h / 2
+        first = mid - g.size * 1.2 * (len(lines) - 1) / 2 + g.size * 0.35
+        body.append(_text(g.label_w, first, lines, size=g.size, anchor="end"))
         n = counts.get(agency)
         small = n is not None and n < min_group_size
         if small or agency in hidden or value is None:
@@ -293,43 +315,70 @@ def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str]
                     if small else _("not shown, to protect a smaller group")
                     if agency in hidden else _("no scored answers"))
             described.append(f"{name}: {note}")
-            body.append(_text(bar_x + 4, mid + size * 0.35, [note], size=size * 0.85,
+            body.append(_text(g.bar_x + 4, mid + g.size * 0.35, [note], size=g.size * 0.85,
                               fill=MUTED))
         else:
             shown.append(value)
-            bar = max(bar_w * value / 100, 1)
-            body.append(f'<rect x="{_num(bar_x)}" y="{_num(mid - size * 0.6)}" '
-                        f'width="{_num(bar)}" height="{_num(size * 1.2)}" fill="{FILL}"/>')
-            label = f"{value:.0f}"
-            label_x = bar_x + bar + 4
-            if line_x is not None and label_x - 3 <= line_x <= (
-                    label_x + _text_width(label, size * 0.9) + 3):
-                label_x = line_x + 4
-            body.append(_text(label_x, mid + size * 0.35, [label], size=size * 0.9))
+            body += _bar_row(g, mid, value, line_x)
             described.append(f"{name}: {_score_text(value)}")
         y += h
-    below = bars_end
-    if line_x is not None and dimension.score is not None:
-        x = line_x
-        body.append(f'<line x1="{_num(x)}" y1="{_num(top - 2)}" x2="{_num(x)}" '
-                    f'y2="{_num(bars_end + 2)}" stroke="{INK}" stroke-width="1.5" '
+    return body, described, shown
+
+
+def _bars_legend(g: _Bars, dimension: DimensionResult, width: int,
+                 shown: list[float]) -> tuple[list[str], list[str]]:
+    """The dashed all-agencies line with its legend, and the perception gap if flagged."""
+    body: list[str] = []
+    described: list[str] = []
+    below = g.bars_end
+    if dimension.score is not None:
+        x = g.x(dimension.score)
+        body.append(f'<line x1="{_num(x)}" y1="{_num(g.top - 2)}" x2="{_num(x)}" '
+                    f'y2="{_num(g.bars_end + 2)}" stroke="{INK}" stroke-width="1.5" '
                     f'stroke-dasharray="4 2"/>')
         legend = _("dashed line: all agencies, %(score)s", score=f"{dimension.score:.0f}")
-        body.append(_text(width - 2, bars_end + size * 1.2, [legend], size=size * 0.8,
+        body.append(_text(width - 2, g.bars_end + g.size * 1.2, [legend], size=g.size * 0.8,
                           anchor="end", fill=INK))
-        below += size * 1.6
-    if gap:
+        below += g.size * 1.6
+    if dimension.divergent and dimension.spread is not None:
         gap_text = _("Perception gap: agencies differ by %(spread)s points",
                      spread=f"{dimension.spread:.0f}")
-        body.append(_text(width - 2, below + size * 1.2, [gap_text], size=size * 0.9,
+        body.append(_text(width - 2, below + g.size * 1.2, [gap_text], size=g.size * 0.9,
                           anchor="end", fill=GAP, weight="bold"))
         if len(shown) >= 2:
-            x1 = bar_x + bar_w * min(shown) / 100
-            x2 = bar_x + bar_w * max(shown) / 100
-            yb = bars_end + size * 0.5
+            x1, x2, yb = g.x(min(shown)), g.x(max(shown)), g.bars_end + g.size * 0.5
             body.append(f'<path d="M{_num(x1)} {_num(yb - 3)} V{_num(yb)} H{_num(x2)} '
                         f'V{_num(yb - 3)}" fill="none" stroke="{GAP}" stroke-width="1.5"/>')
         described.append(in_sentence(gap_text, whole=True))
+    return body, described
+
+
+def agency_bars_svg(dimension: DimensionResult, agency_titles: Mapping[str, str], *,
+                    respondents_by_agency: Mapping[str, int] | None = None,
+                    min_group_size: int = 1, hidden: Collection[str] = (),
+                    title: str | None = None, width: int = 420,
+                    describe_in_title: bool = False) -> Markup:
+    """Each agency's score on one dimension; agencies below the group size (or in `hidden`,
+    e.g. complementary suppression) are listed as not shown."""
+    g = _bars_geometry(list(dimension.by_agency.items()), agency_titles, width)
+    size, bars_end = g.size, g.bars_end
+    gap = dimension.divergent and dimension.spread is not None
+    height = bars_end + size * (1.6 if dimension.score is not None else 0.4) + (
+        size * 1.9 if gap else 0)
+    body: list[str] = []
+    for tick in (0, 50, 100):
+        x = g.x(tick)
+        body.append(f'<line x1="{_num(x)}" y1="{_num(g.top - 3)}" x2="{_num(x)}" '
+                    f'y2="{_num(bars_end)}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(_text(x, g.top - 6, [str(tick)], size=size * 0.8, anchor="middle",
+                          fill=MUTED))
+    # the dashed line of all agencies' score: a value label that would cross it goes after it
+    line_x = None if dimension.score is None else g.x(dimension.score)
+    rows, described, shown = _bar_rows(g, dimension, agency_titles, respondents_by_agency or {},
+                                       min_group_size, hidden, line_x)
+    legend, gap_described = _bars_legend(g, dimension, width, shown)
+    body += rows + legend
+    described += gap_described
     chart_title = title or _("%(title)s: score by agency", title=dimension.title)
     desc = "; ".join(described) + "."
     if describe_in_title:
