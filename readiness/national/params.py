@@ -85,7 +85,31 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
     is refused rather than shown empty). With `rounds` (the rounds that have data), any
     other round is refused, and so is a period whose start is after its end.
     """
-    allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
+    values = _values(args, set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra),
+                     empty_is_unset)
+    country, region = _place(values, countries, regions, regions_by_country)
+    band = values.get("band")
+    if band is not None and band not in POPULATION_BANDS:
+        raise ParamError(f"unknown population band {band[:40]!r}; known: "
+                         + ", ".join(POPULATION_BANDS))
+    since, until, round_ = _period(values, rounds)
+    sort = values.get("sort", "name")
+    keys = sort_keys(dimensions)
+    if sort not in keys:
+        raise ParamError(f"unknown sort key {sort[:40]!r}; allowed: " + ", ".join(keys))
+    order = values.get("order", "asc")
+    if order not in ("asc", "desc"):
+        raise ParamError("order must be asc or desc")
+    page = _int("page", values["page"], 1, MAX_PAGE) if "page" in values else 1
+    per_page = (_int("per_page", values["per_page"], 1, MAX_PER_PAGE)
+                if "per_page" in values else 50)
+    return ViewParams(Filters(country, region, band, since, until, round_), sort,
+                      order == "desc", page, per_page)
+
+
+def _values(args: Mapping[str, Sequence[str]], allowed: set[str],
+            empty_is_unset: bool) -> dict[str, str]:
+    """Each parameter's one value: unknown, repeated, overlong (and maybe empty) refused."""
     values: dict[str, str] = {}
     for name, given in args.items():
         if name not in allowed:
@@ -100,6 +124,13 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
             values[name] = text
         elif not empty_is_unset:
             raise ParamError(f"{name} is empty; leave it out instead")
+    return values
+
+
+def _place(values: Mapping[str, str], countries: Collection[str], regions: Collection[str],
+           regions_by_country: Mapping[str, Collection[str]] | None
+           ) -> tuple[str | None, str | None]:
+    """The country (upper case) and region asked for, each one that exists, and together."""
     country = values.get("country")
     if country is not None:
         country = country.upper()
@@ -112,11 +143,13 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
     if (region is not None and country is not None and regions_by_country is not None
             and region not in regions_by_country.get(country, ())):
         raise RegionNotInCountry(f"{region[:40]!r} is not a region of {country}; its regions: "
-                         + (", ".join(regions_by_country.get(country, ())) or "none"))
-    band = values.get("band")
-    if band is not None and band not in POPULATION_BANDS:
-        raise ParamError(f"unknown population band {band[:40]!r}; known: "
-                         + ", ".join(POPULATION_BANDS))
+                                 + (", ".join(regions_by_country.get(country, ())) or "none"))
+    return country, region
+
+
+def _period(values: Mapping[str, str], rounds: Collection[int] | None
+            ) -> tuple[date | None, date | None, int | None]:
+    """The period (start not after end) and the round (one with data, when those are known)."""
     since = _date("since", values["since"]) if "since" in values else None
     until = _date("until", values["until"]) if "until" in values else None
     if since is not None and until is not None and since > until:
@@ -127,15 +160,4 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
         raise ParamError(f"round {round_} has no closed assessment; rounds with data: "
                          + ", ".join(map(str, sorted(rounds))) if rounds else
                          f"round {round_} cannot be chosen: there is no closed assessment yet")
-    sort = values.get("sort", "name")
-    keys = sort_keys(dimensions)
-    if sort not in keys:
-        raise ParamError(f"unknown sort key {sort[:40]!r}; allowed: " + ", ".join(keys))
-    order = values.get("order", "asc")
-    if order not in ("asc", "desc"):
-        raise ParamError("order must be asc or desc")
-    page = _int("page", values["page"], 1, MAX_PAGE) if "page" in values else 1
-    per_page = (_int("per_page", values["per_page"], 1, MAX_PER_PAGE)
-                if "per_page" in values else 50)
-    return ViewParams(Filters(country, region, band, since, until, round_), sort,
-                      order == "desc", page, per_page)
+    return since, until, round_
