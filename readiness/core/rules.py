@@ -74,6 +74,11 @@ def holds(cond: Condition, facts: Facts, margin: float = 0.0) -> bool:
         return _compare(facts.dont_know.get(cond.dont_know), cond, margin / 100)
     if cond.gap is not None:
         return _gap(cond.gap, facts, margin)
+    return _holds_as_found(cond, facts)
+
+
+def _holds_as_found(cond: Condition, facts: Facts) -> bool:
+    """A condition on what was found or said, with no figure to clear by a margin."""
     if cond.outlier is not None:
         if cond.outlier == "any":
             return any(facts.outliers.values())
