@@ -146,3 +146,31 @@ def template_gettext(message: str) -> str:
 def template_ngettext(singular: str, plural: str, num: int) -> str:
     """ngettext for Jinja's newstyle i18n, which fills in the variables itself."""
     return translations(current_language()).ungettext(singular, plural, num)
+
+
+# Keys of the legal roadmap wording (questionnaires/legal/roadmap.yaml) whose values are sentences
+# for the reader; ids, action references and evidence are not.
+_WORDING_KEYS = frozenset({"statutory", "conditional", "consent_only", "none_found", "finding",
+                           "agreement_note", "agency_note", "map_what", "title", "what", "why",
+                           "indicator"})
+
+
+def extract_yaml_wording(fileobj: Any, keywords: Any, comment_tags: Any,
+                         options: Any) -> Iterator[tuple[int, str, str, list[str]]]:
+    """A Babel extractor (babel.cfg) for the sentences of a YAML wording file, so that they are
+    translated in the catalogues like the code's strings."""
+    import yaml
+
+    def walk(node: Any) -> Iterator[tuple[int, str, str, list[str]]]:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if (isinstance(value, yaml.ScalarNode) and key.value in _WORDING_KEYS
+                        and value.value.strip()):
+                    yield value.start_mark.line + 1, "_", value.value, []
+                else:
+                    yield from walk(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                yield from walk(item)
+
+    yield from walk(yaml.compose(fileobj.read().decode("utf-8")))

@@ -23,6 +23,7 @@ from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.core.roadmap_plan import LATER
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
+from readiness.translate import gettext as _
 
 
 class Wording(Frozen):
@@ -82,9 +83,10 @@ def _names(profile: Profile, ids: tuple[str, ...]) -> str:
 
 
 def fill(text: str, profile: Profile) -> str:
-    """The placeholders of a wording filled in from a profile."""
+    """A wording in the current language, its placeholders filled in from a profile (the
+    profile's own statements stay as written: they are data, checked against their sources)."""
     cs = profile.case_sharing
-    return text.format(
+    return _(text).format(
         jurisdiction=profile.jurisdiction, instruments=_names(profile, cs.instruments),
         can=cs.local_agreement_can.strip(), cannot=cs.local_agreement_cannot.strip(),
         case_sharing=cs.text.strip(), dpia=profile.dpia.text.strip(),
@@ -95,7 +97,7 @@ def fill(text: str, profile: Profile) -> str:
 def basis_sentence(profile: Profile) -> str:
     """One sentence on the basis for multi-agency sharing in this jurisdiction."""
     sentence = legal_wording().basis_sentences[profile.case_sharing.basis]
-    return sentence.format(instruments=_names(profile, profile.case_sharing.instruments))
+    return _(sentence).format(instruments=_names(profile, profile.case_sharing.instruments))
 
 
 def agency_notes(profile: Profile, q: Questionnaire, result: Result) -> tuple[str, ...]:
@@ -106,7 +108,7 @@ def agency_notes(profile: Profile, q: Questionnaire, result: Result) -> tuple[st
     for agency in q.agency_ids:
         rule = profile.agency(agency)
         if agency in result.respondents_by_agency and rule and rule.basis not in WITH_BASIS:
-            notes.append(words.agency_note.format(agency=titles.get(agency, agency),
+            notes.append(_(words.agency_note).format(agency=titles.get(agency, agency),
                                                   text=rule.text.strip(),
                                                   limits=(rule.limits or "-").strip()))
     return tuple(notes)
@@ -114,8 +116,8 @@ def agency_notes(profile: Profile, q: Questionnaire, result: Result) -> tuple[st
 
 def _copy(base: PlannedAction, new: NewAction, profile: Profile, findings: tuple[str, ...],
           notes: tuple[str, ...], depends_on: tuple[str, ...]) -> PlannedAction:
-    return replace(base, id=new.id, title=new.title, what=fill(new.what, profile),
-                   why=fill(new.why, profile), indicator=new.indicator, findings=findings,
+    return replace(base, id=new.id, title=_(new.title), what=fill(new.what, profile),
+                   why=fill(new.why, profile), indicator=_(new.indicator), findings=findings,
                    notes=notes, depends_on=depends_on, inspiration=(), evidence=new.evidence)
 
 
@@ -144,7 +146,7 @@ def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,
             out.append(_copy(action, words.dpia, profile, (finding,), (), deps))
             deps = (*deps, words.dpia.id)
         if basis in WITH_BASIS:
-            out.append(replace(action, title=words.protocol.title,
+            out.append(replace(action, title=_(words.protocol.title),
                                what=fill(words.protocol.what, profile),
                                findings=(finding, *action.findings), notes=notes,
                                depends_on=deps))
