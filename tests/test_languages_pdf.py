@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.cli.main import main
+from readiness.core.published import publish
 from readiness.core.questionnaire import get_questionnaire
-from readiness.core.roadmap import build_roadmap
 from readiness.core.scoring import score
 from readiness.national import aggregate as ag
 from readiness.national.report import national_context, national_report_html
@@ -32,8 +32,8 @@ def _pdf(language: str) -> bytes:
         q = get_questionnaire()
         result = score(q, _answers(q, "legal_basis"))
         meta = ReportMeta(municipality="Liège", assessed_on=date(2025, 3, 7), country="BE")
-        return html_to_pdf(render_roadmap_html(build_report_context(
-            q, result, build_roadmap(q, result), meta)))
+        published = publish(q, result, assessed_on=meta.assessed_on)
+        return html_to_pdf(render_roadmap_html(build_report_context(q, published, meta)))
 
 
 def _text(pdf: bytes) -> str:

@@ -18,7 +18,7 @@ from readiness.core.questionnaire import (
 from readiness.core.responses import ResponsesError, read_responses
 from readiness.core.roadmap import Roadmap, build_roadmap
 from readiness.core.scoring import Result, score
-from readiness.translate import LANGUAGES, SOURCE_LANGUAGE
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, current_language
 
 
 def register(group: click.Group) -> None:
@@ -119,7 +119,7 @@ def score_file(responses: Path, country: str | None = None, region: str | None =
     actions of the jurisdiction profile of `country` (and `region`; generic without)."""
     from readiness.cli.legal import apply_profile
 
-    q = _load(None, None)
+    q = _load(None, None).in_language(current_language())  # the texts in the command's language
     try:
         answers = read_responses(q, responses)
     except ResponsesError as exc:

@@ -37,6 +37,8 @@ from readiness.core.scoring import (
     Result,
     with_findings,
 )
+from readiness.translate import gettext as _
+from readiness.translate import ngettext
 
 TOO_FEW_PEOPLE = "too_few_respondents"
 TOO_FEW_AGENCIES = "too_few_agencies"
@@ -70,11 +72,12 @@ class Published:
 
     def counts_text(self) -> str:
         """`12 practitioners in 4 agencies`, or `agreed answers of 7 agencies` in a workshop."""
-        agencies = f"{self.agencies} {'agency' if self.agencies == 1 else 'agencies'}"
+        agencies = ngettext("%(num)d agency", "%(num)d agencies", self.agencies)
         if self.workshop:
-            return f"agreed answers of {agencies}"
-        people = f"{self.respondents} practitioner{'' if self.respondents == 1 else 's'}"
-        return f"{people} in {agencies}"
+            return _("agreed answers of %(agencies)s", agencies=agencies)
+        return ngettext("%(num)d practitioner in %(agencies)s",
+                        "%(num)d practitioners in %(agencies)s", self.respondents,
+                        agencies=agencies)
 
 
 def add_months(day: date, months: int) -> date:
