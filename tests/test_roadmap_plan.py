@@ -109,6 +109,16 @@ def test_without_a_gap_the_protocol_does_not_wait_for_a_dialogue():
     assert "map_legal_framework" in protocol.depends_on
 
 
+def test_a_municipality_weak_on_legal_basis_gets_the_protocol_in_its_dated_plan():
+    for context in (None, SMALL_NO_STAFF, LARGE_WITH_TEAM):
+        roadmap = _weak(context)
+        assert roadmap.dated_capacity is not None
+        assert len(roadmap.dated) <= roadmap.dated_capacity
+        dated = [a.id for a in roadmap.dated]
+        assert "information_sharing_protocol" in dated, context
+        assert dated.index("map_legal_framework") < dated.index("information_sharing_protocol")
+
+
 def test_contact_points_before_roundtables_and_model_before_mandate():
     roadmap = _weak(LARGE_WITH_TEAM | {"ctx_formality": ("ad_hoc",),
                                         "ctx_model_aim": ("undecided",)})
