@@ -76,8 +76,9 @@ def test_rounds_links_and_closing_are_audited(client: FlaskClient, session: Sess
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     token = csrf_from(page)
     round_id = started.headers["Location"].rsplit("/", 1)[-1]
-    client.post(f"/assessments/{round_id}/invitations",
-                data={"csrf_token": token, "agency": "police"})
+    made = client.post(f"/assessments/{round_id}/invitations",
+                       data={"csrf_token": token, "agency": "police", "capacity": "4"})
+    assert made.status_code == 302  # a link states how many it was sent to
     link = next(e for e in events(session) if e.action == "invitation_created").object_id
     client.post(f"/invitations/{link}/revoke", data={"csrf_token": token})
     actions = [e.action for e in events(session) if e.actor == "adv"]

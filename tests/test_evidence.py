@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readiness.core.evidence import cited, source_text_problem
+from readiness.core.evidence import cited, cited_in_library, source_text_problem
 from readiness.core.questionnaire import QuestionnaireError, get_questionnaire, load_questionnaire
 from readiness.core.schema import Evidence
 from readiness.report.text import cite
@@ -108,3 +108,41 @@ def test_a_heading_that_does_not_match_the_bundled_text_is_refused(tmp_path: Pat
                     encoding="utf-8")
     with pytest.raises(QuestionnaireError, match="line 243 .* does not read 'Belgium'"):
         load_questionnaire(path)
+
+
+def test_every_citation_of_the_1_1_action_library_is_explained_in_the_evidence_table():
+    q = get_questionnaire(version="1.1")
+    table = {_key(row["source"], row.get("lines")) for row in TABLE["ranges"]}
+    found = list(cited_in_library(q.library))
+    assert any(owner == "co_design_changes" for owner, _ in found)
+    missing = sorted({(owner, ev.source, ev.lines) for owner, ev in found
+                      if ev.kind == "source" and _key(ev.source, ev.lines) not in table}, key=str)
+    assert not missing, missing
+
+
+def test_no_action_still_cites_a_range_the_review_corrected_or_moved_away():
+    library = get_questionnaire(version="1.1").library
+    cites: dict[tuple[str, str | None], set[tuple[int, int]]] = {}
+    for action in library.actions:
+        cites[(action.id, None)] = {ev.lines for ev in action.evidence if ev.lines}
+        for insp in action.inspiration:
+            if insp.evidence.lines:
+                cites.setdefault((action.id, insp.country), set()).add(insp.evidence.lines)
+    for model in library.models:
+        cites[(model.id, None)] = {ev.lines for ev in model.evidence if ev.lines}
+    moved = [row for row in [*TABLE["actions_audit"]["models"], *TABLE["actions_audit"]["actions"]]
+             if row["verdict"] in ("corrected", "moved", "practice")
+             and isinstance(row["cites"], list) and not str(row.get("now", "")).startswith(
+                 f"[{row['cites'][0]}, {row['cites'][1]}]")]
+    assert len(moved) > 20
+    for row in moved:
+        owner = (row.get("action") or row["model"], row.get("insp"))
+        assert tuple(row["cites"]) not in cites[owner], row
+
+
+def test_the_threat_assessment_tool_cites_weak_risk_indicators_only_as_a_caution():
+    tool = next(a for a in get_questionnaire(version="1.1").library.actions
+                if a.id == "threat_assessment_tool")
+    (caution,) = [ev for ev in tool.evidence if ev.lines == (118, 120)]
+    assert (caution.note or "").startswith("A caution")
+    assert "never replace" in tool.what

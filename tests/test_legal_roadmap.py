@@ -150,3 +150,17 @@ def test_an_added_legal_step_keeps_each_phase_within_its_capacity():
         for action in roadmap.actions:
             for dep in action.depends_on:
                 assert place[dep] < (action.phase, action.priority), (action.id, dep)
+
+
+@pytest.mark.parametrize("profile_id", sorted(get_profiles()))
+def test_weak_everywhere_the_protocol_or_its_legal_replacement_stays_dated(profile_id):
+    q = get_questionnaire()
+    result = score(q, _weak_everywhere())
+    assert result.dimension("legal_basis").level == "concern"
+    roadmap = apply_legal(build_roadmap(q, result), q, result, get_profiles()[profile_id])
+    dated = [a.id for a in roadmap.dated]
+    assert roadmap.dated_capacity is not None
+    assert len(dated) <= roadmap.dated_capacity
+    sharing = {PROTOCOL, "legal_routes_without_basis", "legal_consent_protocol"} & set(dated)
+    assert len(sharing) == 1
+    assert dated.index("map_legal_framework") < dated.index(sharing.pop())

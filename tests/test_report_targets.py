@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from readiness.core.roadmap import build_roadmap
+from readiness.core.published import publish
 from readiness.report.context import ReportMeta, add_months, build_report_context
 from readiness.report.text import format_date, found_detail
 from tests.roadmap_helpers import SMALL_NO_STAFF, municipality, q11
@@ -15,8 +15,11 @@ Q = q11()
 def test_targets_raise_only_dimensions_with_an_action_due_before_the_reassessment():
     result = municipality(Q, {a: 0.3 for a in ("local_authority", "police", "education")},
                           SMALL_NO_STAFF)
-    roadmap = build_roadmap(Q, result, run_by="mobile_team")
-    ctx = build_report_context(Q, result, roadmap, ReportMeta("Smallton", date(2026, 4, 6)))
+    assessed = date(2026, 4, 6)
+    published = publish(Q, result, assessed_on=assessed, run_by="mobile_team")
+    roadmap, result = published.roadmap, published.result
+    assert roadmap is not None
+    ctx = build_report_context(Q, published, ReportMeta("Smallton", assessed))
     due = Q.doc.settings.reassess_after_months
     acted = {a.dimension for a in roadmap.actions
              if a.due_month is not None and a.due_month <= due}
@@ -30,9 +33,9 @@ def test_targets_raise_only_dimensions_with_an_action_due_before_the_reassessmen
 def test_the_reassessment_action_is_due_on_the_reassessment_date_of_the_report():
     result = municipality(Q, {a: 0.3 for a in ("local_authority", "police", "education")},
                           SMALL_NO_STAFF)
-    roadmap = build_roadmap(Q, result)
     assessed = date(2026, 4, 6)
-    ctx = build_report_context(Q, result, roadmap, ReportMeta("Smallton", assessed))
+    published = publish(Q, result, assessed_on=assessed)
+    ctx = build_report_context(Q, published, ReportMeta("Smallton", assessed))
     reassess = next(a for phase in ctx.phases for a in phase[2]
                     if a.title.startswith("Re-assess"))
     assert reassess.check_by == ctx.reassess_on == format_date(

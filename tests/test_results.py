@@ -25,16 +25,19 @@ from tests.web_helpers import (
 
 
 def _closed(session: Session, questionnaire: Questionnaire) -> Assessment:
-    """Police agree, health disagree (a perception gap), education with too few respondents."""
+    """Police agree, health disagree (a perception gap), education with too few respondents.
+    Police and education comment on every dimension, so whichever dimensions the roadmap acts
+    on, its notes to weigh can show police's comments and must leave out education's."""
     assessment, _ = make_assessment(session, make_municipality(session),
                                     ("police", "health", "education"))
-    first = questionnaire.doc.dimensions[0].id
+    dimensions = [d.id for d in questionnaire.doc.dimensions]
     add_responses(session, assessment, "police", 5, "agree",  # enough for comments
-                  comments={first: "<script>alert('x')</script> Good <b>contacts</b>"})
+                  comments=dict.fromkeys(
+                      dimensions, "<script>alert('x')</script> Good <b>contacts</b>"))
     add_responses(session, assessment, "health", 3,
                   lambda item: "strongly_disagree" if item.endswith("e") else "dont_know")
     add_responses(session, assessment, "education", 2, "neither",
-                  comments={first: "A comment from a small group"})
+                  comments=dict.fromkeys(dimensions, "A comment from a small group"))
     # a second small agency: with one alone hidden, another would be hidden with it
     add_responses(session, assessment, "youth_work", 1, "agree")
     services.close_assessment(session, assessment)

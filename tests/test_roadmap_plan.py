@@ -109,6 +109,29 @@ def test_without_a_gap_the_protocol_does_not_wait_for_a_dialogue():
     assert "map_legal_framework" in protocol.depends_on
 
 
+def test_a_municipality_weak_on_legal_basis_gets_the_protocol_in_its_dated_plan():
+    for context in (None, SMALL_NO_STAFF, LARGE_WITH_TEAM):
+        roadmap = _weak(context)
+        assert roadmap.dated_capacity is not None
+        assert len(roadmap.dated) <= roadmap.dated_capacity
+        dated = [a.id for a in roadmap.dated]
+        assert "information_sharing_protocol" in dated, context
+        assert dated.index("map_legal_framework") < dated.index("information_sharing_protocol")
+
+
+def test_security_only_focus_and_no_national_framework_each_get_their_own_action():
+    context = LARGE_WITH_TEAM | {"ctx_prevention_focus": ("security",),
+                                 "ctx_national_framework": ("no",)}
+    roadmap = build_roadmap(Q, municipality(Q, {a: 0.7 for a in CORE}, context))
+    found = {a.id: a for a in roadmap.dated}
+    prevention, national = found["prevention_levels_plan"], found["fit_national_framework"]
+    assert any("security, not on prevention" in f for f in prevention.findings)
+    assert any("No national framework" in f for f in national.findings)
+    assert any("agree the terms, roles and rules on sharing locally" in n for n in national.notes)
+    plain = build_roadmap(Q, municipality(Q, {a: 0.7 for a in CORE}, LARGE_WITH_TEAM))
+    assert not {"prevention_levels_plan", "fit_national_framework"} & set(_ids(plain))
+
+
 def test_contact_points_before_roundtables_and_model_before_mandate():
     roadmap = _weak(LARGE_WITH_TEAM | {"ctx_formality": ("ad_hoc",),
                                         "ctx_model_aim": ("undecided",)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from readiness.core.schema import Evidence, QuestionnaireDoc, Source
+from readiness.core.schema import ActionLibrary, Evidence, QuestionnaireDoc, Source
 
 
 def evidence_problem(sources: dict[str, Source], ev: Evidence) -> tuple[str, str] | None:
@@ -67,3 +67,18 @@ def cited(doc: QuestionnaireDoc) -> Iterator[tuple[str, Evidence]]:
     for term in doc.glossary:
         if term.evidence is not None:
             yield term.term, term.evidence
+
+
+def cited_in_library(library: ActionLibrary) -> Iterator[tuple[str, Evidence]]:
+    """Every citation of an action library (families, models, actions and their inspiration),
+    with its owner."""
+    for family in library.families:
+        yield family.id, family.evidence
+    for model in library.models:
+        for ev in model.evidence:
+            yield model.id, ev
+    for action in library.actions:
+        for ev in action.evidence:
+            yield action.id, ev
+        for insp in action.inspiration:
+            yield f"{action.id} ({insp.country})", insp.evidence

@@ -155,7 +155,8 @@ def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,
         renamed[action.id] = new.id
         out.append(_copy(action, new, profile, (finding, *action.findings), notes, deps))
     out = [replace(a, depends_on=tuple(renamed.get(d, d) for d in a.depends_on)) for a in out]
-    settings, keep = q.doc.settings, {words.dpia.id, *renamed.values()}
+    settings = q.doc.settings
+    keep = {words.dpia.id, words.protocol_action, *renamed.values()}
     out = _keep_capacity(out, 1, roadmap.phase_one_capacity or settings.phase_one_capacity, keep)
     if roadmap.dated_capacity is None:
         out = _keep_capacity(out, 2, settings.phase_two_capacity, keep)

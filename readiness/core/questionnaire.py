@@ -570,7 +570,7 @@ class _Checker:
             self._dimension_ref(located, where + ("dimension",), action.dimension)
             self._action_agencies(where, action)
             self._ordering(where, action, actions)
-            for key in ("when", "done_when"):
+            for key in ("when", "done_when", "dated_when"):
                 if getattr(action, key) is not None:
                     self._condition(located, where + (key,), getattr(action, key))
             self._stages(where + ("stages",), action.stages)

@@ -293,9 +293,33 @@ def _first_phase_ok(chosen: dict[str, Action], before: dict[str, list[str]],
     return ok
 
 
+def _with_needs(ident: str, before: dict[str, list[str]]) -> list[str]:
+    """An action and everything it needs, directly or not."""
+    found = [ident]
+    for needed in found:
+        found += [d for d in before[needed] if d not in found]
+    return found
+
+
+def _dated(order: list[str], chosen: dict[str, Action], before: dict[str, list[str]],
+           urgency: dict[str, float], kept: set[str], total: int) -> list[str]:
+    """The dated actions: pinned and re-assessment ones, then those kept dated here (with what
+    they need, while that fits), then the rest in order up to `total`."""
+    dated = [a for a in order if chosen[a].at_reassessment or urgency[a] >= PIN_WEIGHT]
+    for ident in (a for a in order if a in kept):
+        missing = [a for a in _with_needs(ident, before) if a not in dated]
+        if len(dated) + len(missing) <= total:
+            dated += missing
+    for ident in order:
+        if ident not in dated and len(dated) < total:
+            dated.append(ident)
+    return dated
+
+
 def _phases(chosen: dict[str, Action], before: dict[str, list[str]], urgency: dict[str, float],
             index: dict[str, int], first_ok: set[str], size: Size,
-            settings_phase_two: int, later_max: int) -> tuple[dict[str, int], list[str]]:
+            settings_phase_two: int, later_max: int,
+            kept: set[str]) -> tuple[dict[str, int], list[str]]:
     """Phase every action within capacity; the rest goes to the undated "later" list."""
     phase: dict[str, int] = {a: chosen[a].phase if a in first_ok else max(2, chosen[a].phase)
                              for a in chosen}
@@ -312,10 +336,7 @@ def _phases(chosen: dict[str, Action], before: dict[str, list[str]], urgency: di
         for ident in order:
             phase[ident] = max([phase[ident], *(phase[d] for d in before[ident])])
     if size.total is not None:
-        dated = [a for a in order if chosen[a].at_reassessment or urgency[a] >= PIN_WEIGHT]
-        for ident in order:
-            if ident not in dated and len(dated) < size.total:
-                dated.append(ident)
+        dated = _dated(order, chosen, before, urgency, kept, size.total)
         for ident in order:
             if ident not in dated or any(phase[d] == LATER for d in before[ident]):
                 phase[ident] = LATER
@@ -351,8 +372,11 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
             urgency[ident] += PIN_WEIGHT
     size = plan_size(q, facts, band)
     first_ok = _first_phase_ok(chosen, before, clear, margin, sustaining)
+    kept = {a for a, act in chosen.items()
+            if act.dated_when is not None and holds(act.dated_when, facts)}
     phase, order = _phases(chosen, before, urgency, index, first_ok, size,
-                           q.doc.settings.phase_two_capacity, plan.later_max if plan else 0)
+                           q.doc.settings.phase_two_capacity, plan.later_max if plan else 0,
+                           kept)
     reassess = q.doc.settings.reassess_after_months
     due = due_months(phase, order, plan, {a for a in chosen if chosen[a].at_reassessment},
                      reassess)

@@ -309,7 +309,9 @@ class Action(Frozen):
     brings into the cooperation, `after` ordering rules that hold only in some municipalities.
     `aimed_at_outlier` aims it at the agency found far below the others (an `outlier` finding).
     `at_reassessment` makes it due on the re-assessment date; `pinned` keeps it dated and
-    ahead of its phase whenever it is chosen.
+    ahead of its phase whenever it is chosen; `dated_when` keeps it (with what it needs) in the
+    dated plan wherever that condition holds, ahead of less pressing actions but not ahead of
+    them in its phase.
     """
 
     id: str = Field(pattern=ID_PATTERN)
@@ -330,6 +332,7 @@ class Action(Frozen):
     aimed_at_outlier: bool = False
     at_reassessment: bool = False
     pinned: bool = False
+    dated_when: Condition | None = None
     when: Condition | None = None
     done_when: Condition | None = None
     sustain: bool = False
