@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from readiness.core.questionnaire import QuestionnaireError, _Located, _parse, _read_yaml
 from readiness.core.schema import ID_PATTERN, Frozen
+from readiness.core.yaml_source import QuestionnaireError, _Located, _parse, _read_yaml
 from readiness.resources import questionnaires_dir
 
 GENERIC_ID = "eu"

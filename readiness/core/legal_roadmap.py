@@ -18,11 +18,12 @@ from typing import Literal
 from pydantic import Field
 
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
-from readiness.core.questionnaire import Questionnaire, QuestionnaireError, _parse, _read_yaml
+from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.core.roadmap_plan import LATER
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
+from readiness.core.yaml_source import QuestionnaireError, _parse, _read_yaml
 from readiness.translate import gettext as _
 
 
