@@ -73,9 +73,9 @@ def _migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
         app = create_app(_config(TEST_DATABASE_URL, instance))
         engine = get_db(app).engine
-        with engine.begin() as conn:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        with engine.begin() as conn:  # everything a migration made: tables, functions, triggers
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
         upgrade(app)
         get_db(app).dispose()
         return TEST_DATABASE_URL

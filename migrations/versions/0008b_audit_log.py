@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.execute("UPDATE audit_event SET actor = (SELECT username FROM app_user "
                "WHERE app_user.id = audit_event.user_id) WHERE user_id IS NOT NULL")
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$ BEGIN "
+        op.execute("CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ BEGIN "
                    "RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql")
         op.execute(f"CREATE TRIGGER audit_event_append_only BEFORE UPDATE OF {FROZEN} "
                    "ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")

@@ -96,6 +96,15 @@ def _check_sqlite_backup(file: Path) -> None:
         raise click.ClickException(f"{file} is not a MAW Readiness SQLite backup") from None
 
 
+def _check_postgres_backup(file: Path) -> None:
+    """A pg_dump archive in the custom format begins with PGDMP; anything else is refused
+    before pg_restore touches the database."""
+    with file.open("rb") as handle:
+        if handle.read(5) != b"PGDMP":
+            raise click.ClickException(f"{file} is not a MAW Readiness PostgreSQL backup "
+                                       "(a pg_dump archive)")
+
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
@@ -113,6 +122,7 @@ def restore(file: Path, yes: bool) -> None:
         _check_sqlite_backup(file)
         _copy_sqlite(file, path)
     else:
+        _check_postgres_backup(file)
         subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
                         "--dbname", _libpq_url(url), str(file)], check=True)
     _note("backup_restored", file.name, migrate=True)  # brings an older backup's schema up to date
