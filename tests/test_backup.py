@@ -1,5 +1,6 @@
-"""`readiness backup` and `readiness restore` (SQLite, or pg_dump on PostgreSQL): a round trip gives back the same API
-answers and exports; a file that is not a backup is refused and changes nothing."""
+"""`readiness backup` and `readiness restore` (SQLite, or pg_dump on PostgreSQL): a round trip
+gives back the same API answers and exports; a file that is not a backup is refused and changes
+nothing."""
 
 from __future__ import annotations
 
