@@ -8,7 +8,7 @@ in `services_survey.py`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -461,6 +461,19 @@ def legal_profile_of(assessment: Assessment) -> Profile:
     """The jurisdiction profile of the assessed municipality's country and region."""
     municipality = assessment.municipality
     return profile_for(municipality.country, municipality.region)
+
+
+def comments_of(db: Session, assessment: Assessment,
+                agencies: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    """{agency: {page id: [texts]}} of the counted responses (submitted, not excluded) of
+    `agencies` only: the one read of comments, whose caller says which agencies may be quoted."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for response in counted_responses(db, assessment):
+        if response.agency in agencies:
+            for page, text in (response.comments or {}).items():
+                if isinstance(text, str) and text.strip():
+                    found.setdefault(response.agency, {}).setdefault(page, []).append(text)
+    return found
 
 
 def counted_responses(db: Session, assessment: Assessment) -> list[Response]:

@@ -22,16 +22,15 @@ from flask import current_app, make_response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
 from readiness import auth, tasks
 from readiness.db import get_session
-from readiness.models import Assessment, Response, ResponseStatus, Role, User
+from readiness.models import Assessment, Role, User
 from readiness.report import cache as report_cache
 from readiness.report.context import ReportMeta, build_report_context
-from readiness.services.assessments import legal_profile_of
+from readiness.services.assessments import comments_of, legal_profile_of
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
 COUNTRIES = {
@@ -65,14 +64,10 @@ def _comments(db: Session, assessment: Assessment,
               shown: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     """Comments per dimension from agencies that are shown, sorted so order reveals no one;
     bounded in cost (`bounded_text`, at most COMMENTS_TOTAL_MAX characters in all)."""
-    rows = db.execute(select(Response.agency, Response.comments).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED))
     found: dict[str, list[tuple[str, str]]] = {}
-    for agency, comments in rows:
-        if agency in shown:
-            for dimension, text in (comments or {}).items():
-                if isinstance(text, str) and text.strip():
-                    found.setdefault(dimension, []).append((agency, bounded_text(text)))
+    for agency, pages in comments_of(db, assessment, shown).items():
+        for dimension, texts in pages.items():
+            found.setdefault(dimension, []).extend((agency, bounded_text(text)) for text in texts)
     budget = COMMENTS_TOTAL_MAX
     kept: dict[str, list[tuple[str, str]]] = {}
     for dimension, pairs in sorted(found.items()):

@@ -40,8 +40,6 @@ from readiness.models import (
     Assessment,
     AssessmentResult,
     Mode,
-    Response,
-    ResponseStatus,
     Score,
     Status,
 )
@@ -118,16 +116,8 @@ def audit(action: str, scored: ScoredAssessment) -> None:
 def _shown_comments(scored: ScoredAssessment) -> dict[str, dict[str, list[str]]]:
     """{agency: {dimension or page id: [texts]}} of the agencies large enough for their
     comments to be shown (see `Published.comment_agencies`)."""
-    shown = set(scored.published.comment_agencies)
-    rows = get_session().execute(select(Response.agency, Response.comments).where(
-        Response.assessment_id == scored.assessment.id,
-        Response.status == ResponseStatus.SUBMITTED))
-    by_agency: dict[str, dict[str, list[str]]] = {}
-    for agency, comments in rows:
-        if agency in shown:
-            for dimension, text in comments.items():
-                by_agency.setdefault(agency, {}).setdefault(dimension, []).append(text)
-    return by_agency
+    return services.comments_of(get_session(), scored.assessment,
+                                scored.published.comment_agencies)
 
 
 def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[str]]]]]:
