@@ -83,6 +83,7 @@ def _environment() -> jinja2.Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translate.template_gettext, translate.template_ngettext, newstyle=True)
     env.globals["report_lang"] = translate.current_language
+    env.filters["local_date"] = translate.format_date
     return env
 
 

@@ -39,6 +39,7 @@ from readiness.db import begin_write, get_session
 from readiness.models import ActionStatus, Assessment, Municipality, PlanAction, Status
 from readiness.services import assessments as services
 from readiness.services import plans as plan_services
+from readiness.translate import format_date
 from readiness.web.forms import IsoDateField, MultiCheckboxField, SelectField
 from readiness.web.links import public_url
 
@@ -243,7 +244,7 @@ def progress_pdf(public_id: str) -> ResponseReturnValue:
     municipality = auth.load_municipality(public_id, Access.VIEW)
     values = _plan_values(municipality)
     html = render_document_html("progress.html", municipality=municipality.name,
-                                generated_on=_today().isoformat(), **values)
+                                generated_on=format_date(_today()), **values)
     try:
         pdf = render_pdf(html, timeout=float(current_app.config["REPORT_TIMEOUT"]))
     except ReportError as exc:
