@@ -68,6 +68,8 @@ def _library_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]:
     for i, model in enumerate(data.get("models") or ()):
         for r, _rule in enumerate(model.get("fit") or ()):
             yield f"models.{model['id']}.fit.{r + 1}", ("models", i, "fit", r, "reason")
+    for n, _rule in enumerate((data.get("plan") or {}).get("capacity") or ()):
+        yield f"plan.capacity.{n + 1}.label", ("plan", "capacity", n, "label")
     for i, action in enumerate(data.get("actions") or ()):
         prefix = f"actions.{action['id']}"
         for field in ("title", "what", "why", "indicator"):
