@@ -38,10 +38,3 @@ def forbidden_in_name(text: str) -> str | None:
     """The first character a name may not hold (a control or direction character), or None."""
     match = UNSAFE.search(text)
     return None if match is None else match.group()
-
-
-def check_name(text: str, what: str = "a name") -> None:
-    """Raise ValueError naming the character if `text` holds one a name may not hold."""
-    char = forbidden_in_name(text)
-    if char is not None:
-        raise ValueError(f"{what} may not hold the invisible character U+{ord(char):04X}")

@@ -35,6 +35,7 @@ from readiness.core.scoring import (
     DimensionResult,
     ItemResult,
     Result,
+    overall_and_stage,
     with_findings,
 )
 from readiness.translate import gettext as _
@@ -157,7 +158,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
                        items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0)
                               for k, i in result.items.items()},
                        overall=None, stage=INSUFFICIENT, stage_title=str(INSUFFICIENT_TITLE),
-                       stage_description="Too few practitioners answered to publish a score.",
+                       stage_description=_("Too few practitioners answered to publish a score."),
                        barriers=(), facilitators=())
         roadmap = None
     else:
@@ -184,21 +185,12 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
 def _rescored(q: Questionnaire, result: Result) -> Result:
     """Overall score and stage again from the published dimension scores (a dimension withheld
     to protect a hidden agency leaves the overall, as an insufficient one does)."""
-    dims = result.dimensions
-    known = [d.score for d in dims if d.score is not None]
-    overall = sum(known) / len(known) if len(known) * 2 > len(dims) else None
+    overall, (stage, title, description) = overall_and_stage(q, list(result.dimensions))
     if overall == result.overall or (overall is not None and result.overall is not None
                                      and abs(overall - result.overall) < 1e-9):
         return result
-    concerns = sum(1 for d in dims if d.level == q.doc.settings.concern_level)
-    if overall is None:
-        return replace(result, overall=None, stage=INSUFFICIENT,
-                       stage_title=str(INSUFFICIENT_TITLE),
-                       stage_description="Too few answers to place the municipality on a stage.")
-    stage = next(s for s in q.doc.stages if overall >= s.min_overall
-                 and (s.max_concerns is None or concerns <= s.max_concerns))
-    return replace(result, overall=overall, stage=stage.id, stage_title=stage.title,
-                   stage_description=stage.description)
+    return replace(result, overall=overall, stage=stage, stage_title=title,
+                   stage_description=description)
 
 
 def published_to_dict(published: Published) -> dict[str, object]:

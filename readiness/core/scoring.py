@@ -225,7 +225,7 @@ def _dimension_result(q: Questionnaire, dim: Dimension, tally: _Tally, agencies:
         low_items=tuple(i.id for i in low))
 
 
-def _overall_and_stage(q: Questionnaire, dimensions: list[DimensionResult]
+def overall_and_stage(q: Questionnaire, dimensions: list[DimensionResult]
                        ) -> tuple[float | None, tuple[str, str, str]]:
     """The overall score (more than half the dimensions scored) and the readiness stage."""
     known = [d.score for d in dimensions if d.score is not None]
@@ -248,7 +248,7 @@ def score(q: Questionnaire, answers: Iterable[Answer],
     agencies = [a for a in q.agency_ids if a in respondents_by_agency]
     items = _item_results(q, tally, agencies)
     dimensions = [_dimension_result(q, dim, tally, agencies, items) for dim in q.doc.dimensions]
-    overall, (stage_id, stage_title, stage_text) = _overall_and_stage(q, dimensions)
+    overall, (stage_id, stage_title, stage_text) = overall_and_stage(q, dimensions)
     ctx = derive_context(q, answers)
     if context is not None:
         ctx.update({k: tuple(v) for k, v in context.items()})
