@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # survey starts per address: a team behind one office address fits; hundreds do not
     "SURVEY_STARTS_PER_ADDRESS": 30,
     "SURVEY_START_WINDOW_SECONDS": 60 * 60,
+    # wrong resume codes ("Continue with a code") within that window, per address and per link
+    "SURVEY_RESUME_FAILURES_PER_ADDRESS": 10,
+    "SURVEY_RESUME_FAILURES_PER_LINK": 50,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
