@@ -177,13 +177,14 @@ def authenticate(db: Session, username: str, password: str, address: str,
     return SignIn(None, locked=locked is not None and locked > now, retry_at=locked)
 
 
-def _survey_counter(db: Session, kind: str, value: str, now: datetime) -> LoginThrottle:
-    """A counter of the survey throttles (in the sign-in throttle's table, under its own hashed
-    key), emptied once SURVEY_START_WINDOW_SECONDS passed since it started counting."""
+def _survey_counter(db: Session, kind: str, value: str, now: datetime,
+                    window_key: str = "SURVEY_START_WINDOW_SECONDS") -> LoginThrottle:
+    """A counter of the survey (and password-reset) throttles, in the sign-in throttle's table
+    under its own hashed key, emptied once the window `window_key` passed since it started."""
     config = current_app.config
     secret = config["SECRET_KEY"].encode()
     key = hmac.new(secret, f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
-    window = timedelta(seconds=config["SURVEY_START_WINDOW_SECONDS"])
+    window = timedelta(seconds=config[window_key])
     row = db.get(LoginThrottle, key)
     if row is None:
         row = LoginThrottle(key=key, failures=0, window_start=now)
@@ -231,6 +232,28 @@ def count_resume_failure(db: Session, address: str, link: str,
     for row in _resume_counters(db, address, link, now):
         row.failures += 1
     db.flush()
+
+
+def password_reset_allowed(db: Session, address: str, email: str,
+                           now: datetime | None = None) -> bool:
+    """Count a password-reset request from `address` for the typed `email`; False once the
+    address made PASSWORD_RESET_REQUESTS_PER_ADDRESS, or that e-mail address took
+    PASSWORD_RESET_REQUESTS_PER_ACCOUNT, within PASSWORD_RESET_WINDOW_SECONDS. Counted alike
+    whether or not an account has the address."""
+    config = current_app.config
+    moment = now or datetime.now(UTC)
+    rows = [(_survey_counter(db, kind, value, moment, "PASSWORD_RESET_WINDOW_SECONDS"), limit)
+            for kind, value, limit in (
+                ("password-reset", address, config["PASSWORD_RESET_REQUESTS_PER_ADDRESS"]),
+                ("password-reset-email", email.strip().lower(),
+                 config["PASSWORD_RESET_REQUESTS_PER_ACCOUNT"]))]
+    if any(row.failures >= limit for row, limit in rows):
+        db.flush()
+        return False
+    for row, _limit in rows:
+        row.failures += 1
+    db.flush()
+    return True
 
 
 def login_user(user: User) -> None:

@@ -22,7 +22,14 @@ from readiness.tokens import (
     normalise_resume_code,
 )
 from readiness.web.forms import item_field
-from tests.web_helpers import add_responses, fresh, make_assessment, make_municipality, page_data, post_form
+from tests.web_helpers import (
+    add_responses,
+    fresh,
+    make_assessment,
+    make_municipality,
+    page_data,
+    post_form,
+)
 
 _CODE = re.compile(r"data-resume-code>([0-9A-Z]{5}-[0-9A-Z]{5})<")
 
@@ -54,7 +61,8 @@ def _resume(client: FlaskClient, link: str, code: str) -> object:
 
 def test_codes_are_ten_characters_of_an_alphabet_without_look_alikes():
     code = new_resume_code()
-    assert len(code) == RESUME_CODE_LENGTH and set(code) <= set(RESUME_ALPHABET)
+    assert len(code) == RESUME_CODE_LENGTH
+    assert set(code) <= set(RESUME_ALPHABET)
     assert not set("01OILU") & set(RESUME_ALPHABET)
     assert normalise_resume_code(f" {code[:5].lower()}-{code[5:]} ") == code
     assert normalise_resume_code("ABCDE-0000O") is None
@@ -71,7 +79,8 @@ def test_every_survey_page_shows_the_same_code_and_only_its_hash_is_stored(
         assert _code_on(client.get(path).get_data(as_text=True)) == code, path
     fresh(session)
     stored = session.scalar(select(Response))
-    assert stored is not None and stored.resume_code_hash
+    assert stored is not None
+    assert stored.resume_code_hash
     assert code.replace("-", "") not in repr(stored.__dict__)
 
 
