@@ -21,6 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from readiness import auth
 from readiness.db import get_session, keep_writes
@@ -74,8 +75,9 @@ def edit_profile(public_id: str) -> ResponseReturnValue:
 
 def _assigned(user: User, municipalities: list[Municipality]) -> ResponseReturnValue:
     added = people.assign_many(get_session(), auth.require_user(), user, municipalities)
-    flash(_("%(name)s now works with %(count)d more municipalities.",
-            name=user.username, count=added))
+    flash(ngettext("%(name)s now works with %(num)d more municipality.",
+                   "%(name)s now works with %(num)d more municipalities.", added,
+                   name=user.username))
     return redirect(url_for(".show", public_id=user.public_id) + "#municipalities")
 
 
