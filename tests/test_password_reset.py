@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from readiness.models import AuditEvent, PasswordReset, Role, User
 from readiness.services import password_reset, people
-from readiness.services.mailer import MailError, MailSettings, send
+from readiness.services.mailer import THREAD_NAME, MailError, MailSettings, send
 from tests.web_helpers import PASSWORD, csrf_from, fresh, login, make_user, post_form
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -71,7 +72,12 @@ def ada(session: Session) -> User:
 
 
 def _ask(client: FlaskClient, email: str) -> Any:
-    return post_form(client, "/account/forgot", {"email": email})
+    """Ask for a reset link; returns once any message it sent has reached the inbox."""
+    reply = post_form(client, "/account/forgot", {"email": email})
+    for thread in threading.enumerate():
+        if thread.name == THREAD_NAME:
+            thread.join(timeout=30)
+    return reply
 
 
 def _link(inbox: _Inbox) -> str:

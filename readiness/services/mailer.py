@@ -1,13 +1,17 @@
 """A small mailer over smtplib, for the few messages the app sends (password resets).
 
 Configured by the MAIL_* settings; with no MAIL_SERVER there is no mailer, and the features that
-need one are hidden (their routes answer 404). Messages are plain text, sent at once.
+need one are hidden (their routes answer 404). Messages are plain text. `send_later` sends from
+a thread of its own, so the page answers as fast whether or not a message goes out (a request
+that sends mail must not be told apart by its time from one that does not).
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -17,6 +21,8 @@ from readiness.services.assessments import ServiceError
 from readiness.translate import lazy_gettext as _l
 
 TIMEOUT_SECONDS = 10
+THREAD_NAME = "readiness-mail"
+log = logging.getLogger(__name__)
 
 
 class MailError(ServiceError):
@@ -62,3 +68,18 @@ def send(settings: MailSettings, to: str, subject: str, body: str) -> None:
     except (OSError, smtplib.SMTPException) as failed:
         raise MailError(_l("The e-mail could not be sent: %(reason)s",
                            reason=type(failed).__name__)) from failed
+
+
+def _send_logged(settings: MailSettings, to: str, subject: str, body: str) -> None:
+    try:
+        send(settings, to, subject, body)
+    except MailError:
+        log.warning("an e-mail could not be sent", exc_info=True)
+
+
+def send_later(settings: MailSettings, to: str, subject: str, body: str) -> threading.Thread:
+    """Send one message from a background thread (named THREAD_NAME); failures are logged."""
+    thread = threading.Thread(target=_send_logged, args=(settings, to, subject, body),
+                              name=THREAD_NAME, daemon=True)
+    thread.start()
+    return thread

@@ -7,7 +7,6 @@ Routes are added to `users.bp` (admins only) and `users.account`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import (
@@ -28,7 +27,7 @@ from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, User
 from readiness.services import password_reset, people
 from readiness.services.assessments import ServiceError
-from readiness.services.mailer import MailError, MailSettings, mail_settings, send
+from readiness.services.mailer import MailSettings, mail_settings, send_later
 from readiness.web.links import public_url
 from readiness.web.people_forms import (
     ManyAssignForm,
@@ -38,8 +37,6 @@ from readiness.web.people_forms import (
     ResetRequestForm,
 )
 from readiness.web.users import _load, _user_page, account, bp
-
-log = logging.getLogger(__name__)
 
 
 @account.app_context_processor
@@ -148,11 +145,9 @@ def _send_reset(settings: MailSettings, user: User, token: str) -> None:
              "%(link)s\n\nIf it was not you, ignore this message: your password stays as it "
              "is.", name=user.username, minutes=minutes,
              link=public_url("account.reset", token=token))
-    try:
-        send(settings, user.email or "", _("Choose a new password for MAW Readiness"), body)
-    except MailError:
-        # the page says the same either way: a failure must not tell whether the account exists
-        log.warning("password reset mail for a user could not be sent", exc_info=True)
+    # from a thread: the page answers alike, and as fast, whether or not an account has the
+    # address; a failure is logged there, never shown
+    send_later(settings, user.email or "", _("Choose a new password for MAW Readiness"), body)
 
 
 @account.route("/forgot", methods=["GET", "POST"])
