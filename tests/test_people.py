@@ -199,3 +199,21 @@ def test_only_advisors_are_assigned_many_at_once(admin: FlaskClient, session: Se
     root = _user(session, "root")
     with pytest.raises(services.ServiceError):
         people.assign_many(session, root, root, people.in_region(session, "BE|Antwerpen"))
+
+
+def test_an_admin_names_a_new_account_when_creating_it(admin: FlaskClient, session: Session):
+    reply = post_form(admin, "/users/new", {"username": "bea", "role": Role.ADVISOR,
+                                            "display_name": "Bea Janssens",
+                                            "organisation": "Team South"})
+    assert reply.status_code == 200
+    bea = _user(session, "bea")
+    assert (bea.display_name, bea.organisation, bea.email) == ("Bea Janssens", "Team South", None)
+
+
+def test_a_new_account_with_a_malformed_email_is_not_created(
+        admin: FlaskClient, session: Session):
+    reply = post_form(admin, "/users/new", {"username": "bea", "role": Role.ADVISOR,
+                                            "email": "bea at example"})
+    assert reply.status_code == 400
+    fresh(session)
+    assert session.scalar(select(User).where(User.username == "bea")) is None

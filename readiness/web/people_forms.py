@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from readiness.core import names
 from readiness.services.assessments import PASSWORD_MIN_LENGTH
 from readiness.services.people import ALL_REGIONS, EMAIL_MAX, NAME_MAX, Region
-from readiness.web.forms import MultiCheckboxField
+from readiness.web.forms import MultiCheckboxField, NewUserForm
 
 
 def _strip(value: Any) -> Any:
@@ -51,6 +51,10 @@ class ProfileForm(FlaskForm):
         description=_l("Used only to send a link to choose a new password, where this site "
                        "sends e-mail."),
         validators=[_length(EMAIL_MAX), _safe_name])
+
+
+class NewPersonForm(NewUserForm, ProfileForm):
+    """A new account with, optionally, how the person is named and their e-mail address."""
 
 
 class RegionAssignForm(FlaskForm):

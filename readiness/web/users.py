@@ -29,7 +29,7 @@ from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, Role, User
 from readiness.services import people
 from readiness.services import users as accounts
-from readiness.services.assessments import PASSWORD_MIN_LENGTH
+from readiness.services.assessments import PASSWORD_MIN_LENGTH, ServiceError
 from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
@@ -39,13 +39,17 @@ from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
     NewTokenForm,
-    NewUserForm,
     PasswordChangeForm,
     RoleForm,
     municipality_label,
     role_labels,
 )
-from readiness.web.people_forms import ManyAssignForm, ProfileForm, RegionAssignForm
+from readiness.web.people_forms import (
+    ManyAssignForm,
+    NewPersonForm,
+    ProfileForm,
+    RegionAssignForm,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -124,7 +128,7 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     """Create an account; its one-time password is shown once, on the page this POST returns."""
     db = get_session()
-    form = NewUserForm(accounts.all_municipalities(db))
+    form = NewPersonForm(accounts.all_municipalities(db))
     if form.validate_on_submit():
         try:
             user, password = accounts.create_account(
@@ -135,7 +139,15 @@ def new() -> ResponseReturnValue:
                 else form.username
             target.errors.append(_refusal(refused.reason))
         else:
-            return _password_page(user, password, "created")
+            try:
+                people.update_profile(db, auth.require_user(), user,
+                                      form.display_name.data or "",
+                                      form.organisation.data or "", form.email.data or "")
+            except ServiceError as refused:
+                db.rollback()
+                form.email.errors = [str(refused)]
+            else:
+                return _password_page(user, password, "created")
     return render_template("users/new.html", form=form), 400 if form.errors else 200
 
 
