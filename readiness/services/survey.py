@@ -2,8 +2,9 @@
 
 A respondent has no account. The invitation link's token finds the invitation; a second random
 secret, kept in the respondent's browser, finds their own response, so the same link resumes for
-the same browser while colleagues of the same agency get responses of their own. Both are stored
-only as hashes. Nothing identifying a person is stored with the answers.
+the same browser while colleagues of the same agency get responses of their own. A short resume
+code, as good as that secret, moves the response to another browser through the same link. All
+three are stored only as hashes. Nothing identifying a person is stored with the answers.
 """
 
 from __future__ import annotations
