@@ -51,8 +51,8 @@ def clean_email(text: str) -> str | None:
     return text
 
 
-def update_profile(db: Session, actor: User | None, user: User, display_name: str, organisation: str,
-                   email: str) -> None:
+def update_profile(db: Session, actor: User | None, user: User, display_name: str,
+                   organisation: str, email: str) -> None:
     """Set how `user` is named and their e-mail address (blank: none); names with control or
     text-direction characters are refused (`core.names`). Audited when something changed."""
     name, org = _clean_name(display_name, "display name"), _clean_name(organisation,

@@ -4,8 +4,9 @@ Start page, one page per dimension, check your answers, submit once, thank you. 
 saved on every page; a long-lived cookie (scoped to the link's path) brings the same browser
 back to its own response, and the short resume code shown on every page moves the response to
 another browser ("Continue with a code" on the start page; wrong codes are throttled per
-address and per link, and all get the same message). The forms check their CSRF token themselves: when it has expired the
-page comes back with the answers as they were sent, so a slow respondent loses nothing.
+address and per link, and all get the same message). The forms check their CSRF token
+themselves: when it has expired the page comes back with the answers as they were sent, so a
+slow respondent loses nothing.
 
 The start page carries the privacy notice (settings PRIVACY_*) and the time estimate. Any
 address under /s/ that opens no survey, a mistyped or cut-off link, gets a page of its own
