@@ -138,6 +138,18 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     assert len(inbox.messages) == 1
 
 
+def test_two_accounts_sharing_an_address_each_get_their_own_link(
+        client: FlaskClient, session: Session, inbox: _Inbox, ada: User):
+    bea = make_user(session, "bea", Role.ADVISOR)
+    people.update_profile(session, bea, bea, "", "", "ada@example.org")
+    session.commit()
+    _ask(client, "ada@example.org")
+    bodies = sorted(m.get_payload(decode=True).decode() for m in inbox.messages)
+    assert len(bodies) == 2
+    assert "account ada" in bodies[0]
+    assert "account bea" in bodies[1]
+
+
 def test_a_deactivated_account_gets_no_link(
         client: FlaskClient, session: Session, inbox: _Inbox, ada: User):
     ada.active = False
@@ -148,11 +160,10 @@ def test_a_deactivated_account_gets_no_link(
 
 def test_an_expired_link_no_longer_works(
         client: FlaskClient, session: Session, inbox: _Inbox, ada: User):
-    found = password_reset.request_reset(session, "ada@example.org", 30,
-                                         now=datetime.now(UTC) - timedelta(minutes=31))
+    [(_, token)] = password_reset.request_reset(session, "ada@example.org", 30,
+                                                now=datetime.now(UTC) - timedelta(minutes=31))
     session.commit()
-    assert found is not None
-    reply = client.get(f"/account/reset/{found[1]}")
+    reply = client.get(f"/account/reset/{token}")
     assert reply.status_code == 410
     assert "no longer works" in reply.get_data(as_text=True)
 

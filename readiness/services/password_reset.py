@@ -23,25 +23,27 @@ from readiness.tokens import hash_token, new_token
 
 
 def request_reset(db: Session, email: str, minutes: int,
-                  now: datetime | None = None) -> tuple[User, str] | None:
-    """A new reset token for the active account with this e-mail address, returned once, or
-    None when there is no such account (which the caller must not reveal)."""
+                  now: datetime | None = None) -> list[tuple[User, str]]:
+    """A new reset token, returned once, for each active account with this e-mail address
+    (an address may serve more than one account); none when no account has it, which the
+    caller must not reveal."""
     try:
         address = clean_email(email)
     except services.ServiceError:
-        return None
+        return []
     if address is None:
-        return None
-    user = db.scalar(select(User).where(User.email == address, User.active.is_(True)))
-    if user is None:
-        return None
+        return []
     now = now or datetime.now(UTC)
-    token = new_token()
-    db.add(PasswordReset(user_id=user.id, token_hash=hash_token(token), created_at=now,
-                         expires_at=now + timedelta(minutes=minutes)))
-    record_audit(db, user, "password_reset_requested", user)
+    found = []
+    for user in db.scalars(select(User).where(User.email == address, User.active.is_(True))
+                           .order_by(User.id)):
+        token = new_token()
+        db.add(PasswordReset(user_id=user.id, token_hash=hash_token(token), created_at=now,
+                             expires_at=now + timedelta(minutes=minutes)))
+        record_audit(db, user, "password_reset_requested", user)
+        found.append((user, token))
     db.flush()
-    return user, token
+    return found
 
 
 def find_reset(db: Session, token: str, now: datetime | None = None) -> PasswordReset | None:

@@ -166,9 +166,9 @@ def forgot() -> ResponseReturnValue:
         form.email.errors = [_("Too many requests. Wait an hour and try again, or ask an "
                                "administrator.")]
         return render_template("users/forgot.html", form=form, sent=False), 429
-    found = password_reset.request_reset(db, email, current_app.config["PASSWORD_RESET_MINUTES"])
-    if found is not None:
-        _send_reset(settings, *found)
+    for user, token in password_reset.request_reset(
+            db, email, current_app.config["PASSWORD_RESET_MINUTES"]):
+        _send_reset(settings, user, token)
     return render_template("users/forgot.html", form=form, sent=True)
 
 
