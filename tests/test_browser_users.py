@@ -81,8 +81,9 @@ def test_an_admin_creates_a_coordinator_by_keyboard_and_the_pages_pass_axe(
     page.click("table >> text=ava")
     page.focus("#find")
     page.keyboard.type("Gent")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page, "advisor's page with municipalities found")
     page.get_by_label("Gent (BE)").focus()
     page.keyboard.press("Space")
     page.click("button:text('Assign the ticked ones')")
