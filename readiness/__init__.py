@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # survey starts per address: a team behind one office address fits; hundreds do not
     "SURVEY_STARTS_PER_ADDRESS": 30,
     "SURVEY_START_WINDOW_SECONDS": 60 * 60,
+    # wrong resume codes ("Continue with a code") within that window, per address and per link
+    "SURVEY_RESUME_FAILURES_PER_ADDRESS": 10,
+    "SURVEY_RESUME_FAILURES_PER_LINK": 50,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
@@ -76,6 +79,19 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTACT": None,  # e-mail (shown as a link) or address for questions, e.g. the DPO
     "PRIVACY_RETENTION": None,  # how long answers are kept, e.g. "two years after the round"
     "PRIVACY_NOTICE_URL": None,  # the full privacy notice: an http(s) address, else not shown
+    # An e-mail server (readiness.services.mailer). Without MAIL_SERVER nothing is sent and the
+    # self-service password reset is hidden (its pages answer 404).
+    "MAIL_SERVER": None,  # e.g. smtp.example.gov
+    "MAIL_PORT": 25,  # 587 with MAIL_USE_TLS for most providers
+    "MAIL_USE_TLS": False,  # STARTTLS before signing in
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": None,  # the sender address; None: readiness@MAIL_SERVER
+    # a reset link works once, this long; requests are throttled per address and per e-mail
+    "PASSWORD_RESET_MINUTES": 30,
+    "PASSWORD_RESET_REQUESTS_PER_ADDRESS": 5,
+    "PASSWORD_RESET_REQUESTS_PER_ACCOUNT": 3,
+    "PASSWORD_RESET_WINDOW_SECONDS": 60 * 60,
 }
 
 

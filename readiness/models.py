@@ -7,7 +7,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
 
 - `User`: public_id, username (lower case), password_hash, role (a `Role`), municipality_id (the
   own municipality of a municipality coordinator, else None), active, must_change_password
-  (holding a one-time password), created_at; `assigned`: the municipalities an advisor was
+  (holding a one-time password), created_at, display_name and organisation (blank: not given),
+  email (optional, for a self-service password reset); `assigned`: the municipalities an advisor was
   assigned or created (table `advisor_assignment`).
 - `Municipality`: public_id, name, country (ISO 3166 alpha-2), region, population_band (a
   `POPULATION_BANDS` id), created_at, revision (+1 on every update); `assessments` ordered by round.
@@ -22,7 +23,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   revoked_at. Several practitioners of the agency may use one link.
 - `Response`: one respondent's (or, in workshop mode, one agency's agreed) answers, with no
   personal data: public_id, assessment_id, invitation_id (None in workshop mode), agency,
-  resume_hash (SHA-256 of the respondent's browser secret; None in workshop mode), status
+  resume_hash (SHA-256 of the respondent's browser secret; None in workshop mode),
+  resume_code_hash (SHA-256 of the short code that continues it in another browser), status
   (`ResponseStatus`), answers ({item id: option value or "dont_know"}), comments ({dimension id:
   text}), created_at, updated_at, submitted_at (the day only, as UTC midnight). Only submitted
   responses are scored.
@@ -48,6 +50,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   created_by_id, expires_at, revoked_at.
 - `ApiToken`: a user's token for the read-only API: public_id, user_id, name, token_hash (SHA-256;
   the token is shown once), created_at, last_used_at, revoked_at.
+- `PasswordReset`: a self-service password reset by e-mail: user_id, token_hash (SHA-256),
+  created_at, expires_at, used_at (single use).
 - `UserSession`: a signed-in browser: public_id, key_hash (SHA-256 of the cookie's random key),
   user_id, created_at, last_seen_at, expires_at, user_agent (shortened, to recognise it).
 """
@@ -167,6 +171,11 @@ class User(Base):
     # the language the user reads the pages and PDFs in; None: the browser's
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    # how the person is named on PDF covers and in lists (the username where blank)
+    display_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    organisation: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # only for a self-service password reset, where an e-mail server is configured
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
 
     municipality: Mapped[Municipality | None] = relationship(foreign_keys=[municipality_id])
     assigned: Mapped[list[Municipality]] = relationship(secondary=advisor_assignment)
@@ -274,6 +283,8 @@ class Response(Base):
         ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
     agency: Mapped[str] = mapped_column(String(64))
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # SHA-256 of the short resume code that continues this response in another browser
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -478,3 +489,19 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None]
 
     assessment: Mapped[Assessment] = relationship()
+
+
+class PasswordReset(Base):
+    """A self-service password reset sent by e-mail: single use, expiring; only the token's
+    SHA-256 digest is stored."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -35,3 +35,28 @@ def hash_token(token: str) -> str:
     """The hex SHA-256 digest stored instead of a token (tokens are random, so no salt needed)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
+
+
+# Resume codes: short enough to copy by hand from a phone to a desktop, from an alphabet without
+# the look-alikes 0/O, 1/I/L and U/V; 30**10 is about 2**49, and tries are throttled.
+RESUME_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+RESUME_CODE_LENGTH = 10
+
+
+def new_resume_code() -> str:
+    """A fresh resume code of RESUME_CODE_LENGTH characters from RESUME_ALPHABET."""
+    return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+
+
+def normalise_resume_code(text: str | None) -> str | None:
+    """A typed resume code in its stored form (upper case, without spaces and dashes), or None
+    when it cannot be one."""
+    code = re.sub(r"[\s-]", "", text or "").upper()[:RESUME_CODE_LENGTH + 1]
+    if len(code) != RESUME_CODE_LENGTH or any(c not in RESUME_ALPHABET for c in code):
+        return None
+    return code
+
+
+def show_resume_code(code: str) -> str:
+    """A resume code as shown to people: two groups of five, easier to copy."""
+    return f"{code[:5]}-{code[5:]}"

@@ -91,6 +91,25 @@ def test_user_create_makes_each_role(cli: CliRunner, session: Session):
     assert [m.name for m in users["adv"].assigned] == ["Gent"]
 
 
+def test_user_create_names_the_person_and_refuses_a_direction_control(
+        cli: CliRunner, session: Session):
+    result = cli.invoke(main, ["user", "create", "ada", "--role", "advisor", "--password",
+                               "long enough pass", "--name", "Ada Peeters", "--organisation",
+                               "Team North", "--email", "ada@example.org"])
+    assert result.exit_code == 0, result.output
+    fresh(session)
+    ada = session.scalar(select(User).where(User.username == "ada"))
+    assert ada is not None
+    assert (ada.display_name, ada.organisation, ada.email) == (
+        "Ada Peeters", "Team North", "ada@example.org")
+    bad = cli.invoke(main, ["user", "create", "bo", "--role", "advisor", "--password",
+                            "long enough pass", "--name", "Bo\u202egnp.exe"])
+    assert bad.exit_code != 0
+    assert "U+202E" in bad.output
+    fresh(session)
+    assert session.scalar(select(User).where(User.username == "bo")) is None
+
+
 def test_user_create_asks_for_the_password_twice_and_refuses_bad_input(cli: CliRunner):
     prompted = cli.invoke(main, ["user", "create", "ada", "--role", "admin"],
                           input="long enough pass\nlong enough pass\n")

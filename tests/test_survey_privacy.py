@@ -153,7 +153,8 @@ def test_no_name_email_or_ip_address_is_stored_with_answers_as_the_notice_says(
     [response] = session.scalars(select(Response)).all()
     assert response.comments  # the page was saved
     assert {c.name for c in Response.__table__.columns} == {
-        "id", "public_id", "assessment_id", "invitation_id", "agency", "resume_hash", "status",
+        "id", "public_id", "assessment_id", "invitation_id", "agency", "resume_hash",
+        "resume_code_hash", "status",
         "answers", "comments", "language", "created_at", "updated_at", "submitted_at",
         "excluded"}
     for table in Base.metadata.sorted_tables:

@@ -154,10 +154,14 @@ def user_group() -> None:
 @click.option("--country", help="Country code, when several municipalities share the name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="At least 12 characters (asked for when not given).")
+@click.option("--name", "display_name", default="", help="Display name, e.g. on PDF covers.")
+@click.option("--organisation", default="", help="The organisation they work for.")
+@click.option("--email", default="", help="For a self-service password reset (optional).")
 def user_create(username: str, role: str, municipality: str | None, country: str | None,
-                password: str) -> None:
+                password: str, display_name: str, organisation: str, email: str) -> None:
     """Create a user."""
     from readiness.services import assessments as services
+    from readiness.services import people
 
     with command_transaction() as (app, session):
         place = services.find_municipality(session, municipality, country) \
@@ -165,6 +169,8 @@ def user_create(username: str, role: str, municipality: str | None, country: str
         user = services.create_user(session, username, password, role, municipality=place,
                                     password_method=app.config["PASSWORD_HASH_METHOD"])
         services.record_audit(session, None, "user_created", user, detail=role)
+        if display_name or organisation or email:
+            people.update_profile(session, None, user, display_name, organisation, email)
         click.echo(f"Created {user.role} {user.username}"
                    + (f" for {place.name}" if place else ""))
 

@@ -2,8 +2,9 @@
 
 A respondent has no account. The invitation link's token finds the invitation; a second random
 secret, kept in the respondent's browser, finds their own response, so the same link resumes for
-the same browser while colleagues of the same agency get responses of their own. Both are stored
-only as hashes. Nothing identifying a person is stored with the answers.
+the same browser while colleagues of the same agency get responses of their own. A short resume
+code, as good as that secret, moves the response to another browser through the same link. All
+three are stored only as hashes. Nothing identifying a person is stored with the answers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from readiness.models import (
     day_stamp,
 )
 from readiness.services.assessments import ServiceError, lock
-from readiness.tokens import hash_token, new_token
+from readiness.tokens import hash_token, new_resume_code, new_token, normalise_resume_code
 from readiness.translate import lazy_gettext as _l
 
 MAX_TOKEN_LENGTH = 128
@@ -89,6 +90,43 @@ def find_response(db: Session, invitation: Invitation, secret: str | None) -> Re
         return None
     return db.scalar(select(Response).where(Response.resume_hash == hash_token(secret),
                                             Response.invitation_id == invitation.id))
+
+
+def _code_hash(code: str) -> str:
+    return hash_token(f"resume-code\0{code}")
+
+
+def issue_resume_code(db: Session, response: Response) -> str:
+    """A new resume code for a response in progress, replacing any earlier one; returned once
+    and stored only as a hash."""
+    code = new_resume_code()
+    response.resume_code_hash = _code_hash(code)
+    db.flush()
+    return code
+
+
+def code_matches(response: Response, code: str | None) -> bool:
+    """Whether `code` is the response's current resume code."""
+    clean = normalise_resume_code(code)
+    return bool(clean and response.resume_code_hash == _code_hash(clean))
+
+
+def resume_with_code(db: Session, invitation: Invitation,
+                     code: str | None) -> tuple[Response, str] | None:
+    """Move the response that `code` continues, through this link only, to a new browser: it
+    gets a new browser secret (returned), so the browser it came from needs the code again.
+    None for a code that continues nothing on this link, whatever it may continue elsewhere."""
+    clean = normalise_resume_code(code)
+    if clean is None or not accepts_answers(invitation):
+        return None
+    response = db.scalar(select(Response).where(Response.resume_code_hash == _code_hash(clean),
+                                                Response.invitation_id == invitation.id))
+    if response is None:
+        return None
+    secret = new_token()
+    response.resume_hash = hash_token(secret)
+    db.flush()
+    return response, secret
 
 
 def _valid_answers(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, str]:

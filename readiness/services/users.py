@@ -69,8 +69,12 @@ def one_time_password() -> str:
 
 def list_users(db: Session, page: int = 1, search: str = "",
                per_page: int = USERS_PER_PAGE) -> Page[User]:
-    """Users by username, `per_page` at a time, optionally those whose name contains `search`."""
-    where = [User.username.contains(search.strip().lower(), autoescape=True)] if search else []
+    """Users by username, `per_page` at a time, optionally those whose username, display name
+    or organisation contains `search`."""
+    text = search.strip()
+    where = [User.username.contains(text.lower(), autoescape=True)
+             | User.display_name.icontains(text, autoescape=True)
+             | User.organisation.icontains(text, autoescape=True)] if text else []
     return paginate(db, select(User).where(*where).order_by(User.username)
                     .options(joinedload(User.municipality), selectinload(User.assigned)),
                     page, per_page)

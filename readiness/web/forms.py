@@ -352,6 +352,16 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token is posted."""
 
 
+class ResumeForm(FlaskForm):
+    """A resume code typed to continue a survey response begun in another browser."""
+
+    code = StringField(
+        _l("Your resume code"), filters=[_strip],
+        description=_l("The code shown at the top of the survey pages where you began, such "
+                       "as ABCDE-23456."),
+        validators=[DataRequired(_l("Enter your resume code")), Length(max=40)])
+
+
 class DeleteUserForm(FlaskForm):
     """Erase an account: typing its username confirms."""
 

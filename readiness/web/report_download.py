@@ -31,6 +31,7 @@ from readiness.models import Assessment, Role, User
 from readiness.report import cache as report_cache
 from readiness.report.context import ReportMeta, build_report_context
 from readiness.services.assessments import comments_of, legal_profile_of
+from readiness.services.people import shown_name
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
 COUNTRIES = {
@@ -83,7 +84,7 @@ def _comments(db: Session, assessment: Assessment,
 def _facilitator(db: Session, assessment: Assessment) -> str:
     user = db.get(User, assessment.created_by_id) if assessment.created_by_id else None
     if user is not None and user.role == Role.ADVISOR:
-        return f"Advisory team ({user.username})"
+        return f"Advisory team ({shown_name(user)})"
     if user is not None and user.role == Role.MUNICIPALITY_COORDINATOR:
         return "Self-assessment by the municipality"
     return ""

@@ -2,8 +2,11 @@
 
 Start page, one page per dimension, check your answers, submit once, thank you. Answers are
 saved on every page; a long-lived cookie (scoped to the link's path) brings the same browser
-back to its own response. The forms check their CSRF token themselves: when it has expired the
-page comes back with the answers as they were sent, so a slow respondent loses nothing.
+back to its own response, and the short resume code shown on every page moves the response to
+another browser ("Continue with a code" on the start page; wrong codes are throttled per
+address and per link, and all get the same message). The forms check their CSRF token
+themselves: when it has expired the page comes back with the answers as they were sent, so a
+slow respondent loses nothing.
 
 The start page carries the privacy notice (settings PRIVACY_*) and the time estimate. Any
 address under /s/ that opens no survey, a mistyped or cut-off link, gets a page of its own
@@ -22,7 +25,9 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    after_this_request,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -42,8 +47,10 @@ from readiness.db import get_session, keep_writes
 from readiness.models import Invitation, Response, ResponseStatus
 from readiness.services import survey
 from readiness.services.assessments import ServiceError, questionnaire_of
+from readiness.tokens import normalise_resume_code, show_resume_code
 from readiness.web.forms import (
     ConfirmForm,
+    ResumeForm,
     comment_field,
     given_answers,
     item_field,
@@ -53,6 +60,7 @@ from readiness.web.forms import (
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
+CODE_COOKIE = "maw_resume_code"  # the response's resume code, to show it on every page
 SECONDS_PER_STATEMENT = 20
 MIN_MINUTES = 5
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
@@ -181,13 +189,47 @@ def start(token: str) -> ResponseReturnValue:
     link = _link(token)
     _refuse_if_closed(link)
     response = _own_response(link)
+    if response is not None and response.status == ResponseStatus.IN_PROGRESS:
+        _note_resume_code(link, response)
+    return _start_page(link, response)
+
+
+def _start_page(link: Link, response: Response | None,
+                resume_form: ResumeForm | None = None) -> str:
     resume_page = _first_incomplete(link, response) if response else None
     # Survey links are never workshops, so an agency needs the questionnaire's group size.
     min_group = privacy.group_size(link.q.doc.settings.min_group_size)
     return render_template("survey/start.html", link=link, response=response,
                            resume_page=resume_page, minutes=estimated_minutes(link.statements),
                            notice=privacy_notice(current_app.config), min_group=min_group,
-                           form=ConfirmForm())
+                           form=ConfirmForm(), resume_form=resume_form or ResumeForm())
+
+
+def _set_cookies(reply: Any, link: Link, secret: str | None, code: str | None) -> Any:
+    """Set this browser's response secret and resume code, scoped to the link's path."""
+    for name, value in ((COOKIE, secret), (CODE_COOKIE, code)):
+        if value is not None:
+            reply.set_cookie(name, value,
+                             max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
+                             path=url_for(".start", token=link.token), httponly=True,
+                             samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return reply
+
+
+def _note_resume_code(link: Link, response: Response) -> None:
+    """Make the response's resume code shown on this page: the browser's copy when it is the
+    current one, else (a response begun before codes, or a lost cookie) a new one."""
+    code = normalise_resume_code(request.cookies.get(CODE_COOKIE))
+    if not survey.code_matches(response, code):
+        code = survey.issue_resume_code(get_session(), response)
+        after_this_request(lambda reply: _set_cookies(reply, link, None, code))
+    g.resume_code = code
+
+
+@bp.context_processor
+def _resume_code() -> dict[str, Any]:
+    code = g.get("resume_code")
+    return {"resume_code": show_resume_code(code) if code else None}
 
 
 @bp.route("/<token>/start", methods=["POST"])
@@ -205,17 +247,55 @@ def begin(token: str) -> ResponseReturnValue:
             "Many surveys were started from this network address in the last hour. Wait an "
             "hour and try again, or ask the person who sent you the link."), 429)
     try:
-        secret = survey.start_response(db, link.invitation, language=str(get_locale()))[1]
+        response, secret = survey.start_response(db, link.invitation, language=str(get_locale()))
     except survey.LinkFull:
         _refuse(link, _("This link has taken all its answers"), _(
             "This link has taken as many answers as the number of practitioners it was sent "
             "to. If you have not answered yet, ask the person who sent you the link for a new "
             "one."), 410)
-    reply = make_response(redirect(url_for(".page", token=token, number=1)))
-    reply.set_cookie(COOKIE, secret, max_age=current_app.config["SURVEY_COOKIE_DAYS"] * 86400,
-                     path=url_for(".start", token=token), httponly=True, samesite="Lax",
-                     secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return reply
+    code = survey.issue_resume_code(db, response)
+    return _set_cookies(make_response(redirect(url_for(".page", token=token, number=1))), link,
+                        secret, code)
+
+
+@bp.route("/<token>/resume", methods=["POST"])
+def resume(token: str) -> ResponseReturnValue:
+    """Continue with a code: the response begun in another browser moves to this one.
+
+    Wrong codes are counted per address and per link; every wrong code gets the same message,
+    whether or not it continues a response of another link.
+    """
+    link = _link(token)
+    _refuse_if_closed(link)
+    _refuse_organisers(link)
+    form = ResumeForm()
+    if not form.validate_on_submit():
+        return _start_page(link, None, form), 400
+    db = get_session()
+    address = request.remote_addr or ""
+    if not auth.survey_resume_allowed(db, address, link.invitation.public_id):
+        keep_writes()
+        _refuse(link, _("Too many wrong codes"), _(
+            "Too many wrong resume codes were typed here in the last hour. Wait an hour and "
+            "try again, or start a new response from the link."), 429)
+    found = survey.resume_with_code(db, link.invitation, form.code.data)
+    if found is None:
+        auth.count_resume_failure(db, address, link.invitation.public_id)
+        keep_writes()  # the wrong try counts
+        form.code.errors = [_("This code does not continue a response on this link. Check it "
+                              "against the code shown on your survey pages, or start again.")]
+        return _start_page(link, None, form), 400
+    response, secret = found
+    target = url_for(".thanks", token=token) if response.status == ResponseStatus.SUBMITTED \
+        else _continue_at(link, response)
+    return _set_cookies(make_response(redirect(target, code=303)), link, secret,
+                        normalise_resume_code(form.code.data))
+
+
+def _continue_at(link: Link, response: Response) -> str:
+    number = _first_incomplete(link, response)
+    return url_for(".page", token=link.token, number=number) if number \
+        else url_for(".check", token=link.token)
 
 
 def _respondent(token: str) -> tuple[Link, Response]:
@@ -228,6 +308,7 @@ def _respondent(token: str) -> tuple[Link, Response]:
         abort(redirect(url_for(".start", token=token)))
     if response.status == ResponseStatus.SUBMITTED:
         abort(redirect(url_for(".thanks", token=token)))
+    _note_resume_code(link, response)
     return link, response
 
 

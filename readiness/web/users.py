@@ -22,12 +22,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from readiness import auth
 from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, Role, User
+from readiness.services import people
 from readiness.services import users as accounts
-from readiness.services.assessments import PASSWORD_MIN_LENGTH
+from readiness.services.assessments import PASSWORD_MIN_LENGTH, ServiceError
 from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
@@ -37,11 +39,16 @@ from readiness.web.forms import (
     AssignForm,
     ConfirmForm,
     NewTokenForm,
-    NewUserForm,
     PasswordChangeForm,
     RoleForm,
     municipality_label,
     role_labels,
+)
+from readiness.web.people_forms import (
+    ManyAssignForm,
+    NewPersonForm,
+    ProfileForm,
+    RegionAssignForm,
 )
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -121,7 +128,7 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     """Create an account; its one-time password is shown once, on the page this POST returns."""
     db = get_session()
-    form = NewUserForm(accounts.all_municipalities(db))
+    form = NewPersonForm(accounts.all_municipalities(db))
     if form.validate_on_submit():
         try:
             user, password = accounts.create_account(
@@ -132,7 +139,15 @@ def new() -> ResponseReturnValue:
                 else form.username
             target.errors.append(_refusal(refused.reason))
         else:
-            return _password_page(user, password, "created")
+            try:
+                people.update_profile(db, auth.require_user(), user,
+                                      form.display_name.data or "",
+                                      form.organisation.data or "", form.email.data or "")
+            except ServiceError as refused:
+                db.rollback()
+                form.email.errors = [str(refused)]
+            else:
+                return _password_page(user, password, "created")
     return render_template("users/new.html", form=form), 400 if form.errors else 200
 
 
@@ -147,13 +162,30 @@ def _user_page(user: User, failed: FlaskForm | None = None,
     role_form = failed if isinstance(failed, RoleForm) else RoleForm(
         municipalities, formdata=None, role=user.role, municipality=own, was_role=user.role,
         was_municipality=own)
-    assign_form = failed if isinstance(failed, AssignForm) else AssignForm(
-        [m for m in municipalities if m not in user.assigned], formdata=None)
+    profile_form = failed if isinstance(failed, ProfileForm) else ProfileForm(
+        formdata=None, obj=user)
     return render_template(
         "users/user.html", user=user, roles=role_labels(), failed=failed, role_form=role_form,
-        assign_form=assign_form, confirm=ConfirmForm(), Role=Role,
-        is_self=user.id == auth.require_user().id,
+        confirm=ConfirmForm(), Role=Role, is_self=user.id == auth.require_user().id,
+        profile_form=profile_form, **_assign_forms(user, failed),
         municipality_label=municipality_label), status if failed is not None else 200
+
+
+def _assign_forms(user: User, failed: FlaskForm | None) -> dict[str, object]:
+    """The advisor's assignment forms: a whole region, or ticked results of a name search
+    (never one list of every municipality)."""
+    if user.role != Role.ADVISOR:
+        return {}
+    db = get_session()
+    find = request.args.get("find", "").strip()[:120]
+    found = people.find_municipalities(db, find, user.assigned) if find else []
+    region_form = failed if isinstance(failed, RegionAssignForm) else RegionAssignForm(
+        people.regions(db), formdata=None)
+    many_form = failed if isinstance(failed, ManyAssignForm) else ManyAssignForm(
+        formdata=None, find=find)
+    many_form.chosen.choices = [SelectChoice(m.public_id, municipality_label(m)) for m in found]
+    return {"region_form": region_form, "many_form": many_form, "find": find, "found": found,
+            "found_max": people.FOUND_MAX}
 
 
 def _refused(user: User, refused: UserRefused) -> ResponseReturnValue:
