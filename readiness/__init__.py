@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTACT": None,  # e-mail (shown as a link) or address for questions, e.g. the DPO
     "PRIVACY_RETENTION": None,  # how long answers are kept, e.g. "two years after the round"
     "PRIVACY_NOTICE_URL": None,  # the full privacy notice: an http(s) address, else not shown
+    # The zone a round's closing date is read in (an IANA name, e.g. Europe/Brussels): its
+    # links take answers until the end of that day there. UTC unless set.
+    "TIMEZONE": "UTC",
 }
 
 
@@ -126,6 +129,12 @@ def _finish_config(app: Flask) -> None:
             or app.config["TRUSTED_HOSTS"]):
         raise ConfigError("Set READINESS_PUBLIC_BASE_URL (the site's address in invitation "
                           "links) or READINESS_TRUSTED_HOSTS (the host names it answers to)")
+    from readiness.core.closing import zone
+
+    try:
+        zone(app.config["TIMEZONE"])
+    except ValueError as error:
+        raise ConfigError(f"READINESS_TIMEZONE: {error}") from None
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"
