@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import (
+    Response as HttpResponse,
+)
+from flask import (
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     url_for,
-)
-from flask import (
-    Response as HttpResponse,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
