@@ -26,7 +26,8 @@ def _login(tab: Any, base: str, username: str) -> None:
 
 
 def test_an_advisor_prints_the_pack_and_its_qr_code_opens_the_survey(
-        page: Any, live_url: str, browser: Any, session: Session, tmp_path: Path):
+        page: Any, live_url: str, browser: Any,  # noqa: F811
+        session: Session, tmp_path: Path):
     advisor = make_user(session, "advisor", Role.ADVISOR)
     municipality = make_municipality(session, "Mechelen", advisor=advisor)
     _login(page, live_url, "advisor")

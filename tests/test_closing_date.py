@@ -156,7 +156,8 @@ def test_the_reminder_text_names_the_agency_the_closing_date_and_the_link(
     reminder = re.search(r'<textarea[^>]*id="remind-[^"]+"[^>]*>(.*?)</textarea>', html, re.S)
     assert reminder is not None
     text = reminder.group(1)
-    assert "Police" in text and "Mechelen" in text
+    assert "Police" in text
+    assert "Mechelen" in text
     assert "The survey closes at the end of May 31, 2099." in text
     assert text.endswith(link)
     assert 'data-copy-target="remind-' in html

@@ -89,7 +89,8 @@ def test_reissuing_a_link_withdraws_the_old_one_and_shows_the_new_one(
     reissued = post_form(client, links_page, to=f"/invitations/{police.public_id}/reissue")
     assert reissued.status_code == 302
     new_police, same_health = LINK.findall(client.get(links_page).get_data(as_text=True))
-    assert same_health == health and new_police != old_police
+    assert same_health == health
+    assert new_police != old_police
     assert client.get(old_police.removeprefix("http://localhost")).status_code == 410
     assert client.get(new_police.removeprefix("http://localhost")).status_code == 200
     fresh(session)
@@ -103,7 +104,8 @@ def test_reissuing_every_link_makes_a_fresh_set_and_withdraws_all_old_ones(
     old = LINK.findall(client.get(links_page).get_data(as_text=True))
     assert post_form(client, links_page, to=links_page + "/reissue").status_code == 302
     new = LINK.findall(client.get(links_page).get_data(as_text=True))
-    assert len(new) == 2 and not set(new) & set(old)
+    assert len(new) == 2
+    assert not set(new) & set(old)
     for link in old:
         assert client.get(link.removeprefix("http://localhost")).status_code == 410
 

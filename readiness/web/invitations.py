@@ -82,7 +82,7 @@ def _shown_links(assessment: Assessment) -> list[ShownLink]:
     q = services.questionnaire_of(assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     order = {agency: n for n, agency in enumerate(assessment.agencies)}
-    key, made, shown = link_key(), {}, []
+    key, made, shown = link_key(), dict[str, int](), list[ShownLink]()
     for inv in sorted(assessment.invitations,
                       key=lambda i: (order.get(i.agency, len(order)), i.id)):
         made[inv.agency] = made.get(inv.agency, 0) + 1
