@@ -102,7 +102,12 @@ def test_reissuing_every_link_makes_a_fresh_set_and_withdraws_all_old_ones(
         client: FlaskClient, session: Session):
     links_page = _new_round(client, session, ("police", "health"))
     old = LINK.findall(client.get(links_page).get_data(as_text=True))
-    assert post_form(client, links_page, to=links_page + "/reissue").status_code == 302
+    unconfirmed = post_form(client, links_page, to=links_page + "/reissue")
+    assert unconfirmed.status_code == 302
+    assert "Tick the box" in client.get(links_page).get_data(as_text=True)
+    assert LINK.findall(client.get(links_page).get_data(as_text=True)) == old  # nothing changed
+    confirmed = post_form(client, links_page, {"withdraw_all": "yes"}, to=links_page + "/reissue")
+    assert confirmed.status_code == 302
     new = LINK.findall(client.get(links_page).get_data(as_text=True))
     assert len(new) == 2
     assert not set(new) & set(old)
@@ -204,3 +209,16 @@ def test_links_made_by_the_command_are_shown_again_on_the_links_page(
     assessment = session.scalars(select(Assessment)).one()
     html = client.get(f"/assessments/{assessment.public_id}/links").get_data(as_text=True)
     assert LINK.findall(html) == [printed]
+
+
+def test_a_workshop_round_has_no_pack_and_the_command_says_so_writing_nothing(
+        cli: CliRunner, session: Session, tmp_path: Path):
+    make_municipality(session, "Gent")
+    out = tmp_path / "pack.pdf"
+    result = cli.invoke(main, ["assessment", "create", "--municipality", "Gent",
+                               "--agencies", "police", "--mode", "workshop", "--pack", str(out)])
+    assert result.exit_code != 0
+    assert "a workshop round has no links" in result.output
+    assert not out.exists()
+    fresh(session)
+    assert session.scalars(select(Assessment)).all() == []

@@ -23,6 +23,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -189,6 +190,9 @@ def reissue_all(public_id: str) -> ResponseReturnValue:
     found = _managed_survey(public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if request.form.get("withdraw_all") != "yes":
+        flash(_("Tick the box to confirm that every link sent so far is withdrawn."))
+        return redirect(url_for(".links", public_id=found.public_id) + "#reissue-all")
     db = get_session()
     key = link_key()
     try:
