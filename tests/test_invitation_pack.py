@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from readiness.cli import web as web_cli
 from readiness.cli.main import main
 from readiness.models import Assessment, Invitation, InvitationState, Role
-from readiness.report.pack import qr_svg
+from readiness.report.pack import Pack, PackLink, PackNotice, pack_html, qr_svg
+from readiness.services import assessments as services
+from readiness.tokens import link_key
 from tests.qr_helpers import qr_links
 from tests.web_helpers import (
     FAST_HASH,
@@ -160,6 +162,26 @@ def test_the_pack_has_one_page_per_agency_with_its_link_as_a_qr_code_and_the_fac
     assert "invitation_pack_downloaded" in session.scalars(audited_actions()).all()
 
 
+def test_the_pack_comes_in_the_language_asked_for(client: FlaskClient, session: Session):
+    links_page = _new_round(client, session, ("police",))
+    assert 'id="pack-language"' in client.get(links_page).get_data(as_text=True)
+    reply = client.get(links_page.removesuffix("links") + "pack.pdf?lang=nl")
+    assert reply.status_code == 200
+    assert PdfReader(io.BytesIO(reply.get_data())).trailer["/Root"]["/Lang"] == "nl"
+
+
+def test_hostile_names_are_escaped_in_the_pack():
+    pack = Pack(municipality="<img src=x>Evil", round=1, title="t", closes_on=None,
+                runner="<script>x</script>", minutes=17, min_group=3,
+                notice=PackNotice(controller="<b>c</b>", contact=None, retention=None, url=None),
+                links=[PackLink("<i>Police</i>", "https://maw.example/s/abc")])
+    html = pack_html(pack)
+    assert "<img src=x>" not in html
+    assert "<script>x" not in html
+    assert "<b>c</b>" not in html
+    assert "&lt;img src=x&gt;Evil" in html
+
+
 def test_the_qr_code_title_is_escaped():
     svg = str(qr_svg('https://x.test/s/a"<script>'))
     assert "<script>" not in svg
@@ -174,6 +196,7 @@ def cli(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunne
     monkeypatch.setenv("READINESS_PASSWORD_HASH_METHOD", FAST_HASH)
     monkeypatch.setenv("READINESS_SECRET_KEY", app.config["SECRET_KEY"])
     monkeypatch.setattr(web_cli, "_start_worker", lambda app: None)
+    monkeypatch.setattr(web_cli, "run_server", lambda *args: None)
     return CliRunner()
 
 
@@ -222,3 +245,15 @@ def test_a_workshop_round_has_no_pack_and_the_command_says_so_writing_nothing(
     assert not out.exists()
     fresh(session)
     assert session.scalars(select(Assessment)).all() == []
+
+
+def test_the_demo_link_is_one_the_links_page_can_show_again(
+        cli: CliRunner, session: Session, app: Flask):
+    result = cli.invoke(main, ["serve", "--demo"])
+    assert result.exit_code == 0, result.output
+    printed = re.search(r"Open invitation link \([a-z_]+\): \S+/s/([A-Za-z0-9_-]+)", result.output)
+    assert printed is not None
+    fresh(session)
+    key = link_key(app.config["SECRET_KEY"])
+    shown = {services.shown_token(i, key) for i in session.scalars(select(Invitation))}
+    assert printed.group(1) in shown

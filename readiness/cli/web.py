@@ -103,10 +103,12 @@ def _print_demo(app: Flask, base: str) -> None:
     from readiness.core.questionnaire import get_questionnaire
     from readiness.db import get_db
     from readiness.demo.municipal import load_demo
+    from readiness.tokens import link_key
 
     with get_db(app).write_session() as session:
         summary = load_demo(session, get_questionnaire(),
-                            password_method=app.config["PASSWORD_HASH_METHOD"])
+                            password_method=app.config["PASSWORD_HASH_METHOD"],
+                            link_key=link_key(app.config["SECRET_KEY"]))
     click.echo("Demo municipalities: " + ", ".join(summary.municipalities))
     click.echo("Demo logins (passwords are new on every start):")
     for login in summary.logins:
