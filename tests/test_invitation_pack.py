@@ -20,6 +20,7 @@ from readiness.cli.main import main
 from readiness.models import Assessment, Invitation, InvitationState, Role
 from readiness.report.pack import Pack, PackLink, PackNotice, pack_html, qr_svg
 from readiness.services import assessments as services
+from readiness.services import survey as services_survey
 from readiness.tokens import link_key
 from tests.qr_helpers import qr_links
 from tests.web_helpers import (
@@ -257,3 +258,20 @@ def test_the_demo_link_is_one_the_links_page_can_show_again(
     key = link_key(app.config["SECRET_KEY"])
     shown = {services.shown_token(i, key) for i in session.scalars(select(Invitation))}
     assert printed.group(1) in shown
+
+
+def test_a_reissued_link_takes_only_the_practitioners_who_have_not_answered(
+        session: Session, app: Flask):
+    assessment, _tokens = make_assessment(session, make_municipality(session), ("police",))
+    police = assessment.invitations[0]
+    police.capacity = 3
+    session.flush()
+    for _ in range(2):
+        services_survey.start_response(session, police)
+    key = link_key(app.config["SECRET_KEY"])
+    new, _token = services.reissue_invitation(session, police, key)
+    assert new.capacity == 1
+    services_survey.start_response(session, new)
+    with pytest.raises(services.ServiceError, match="no one left"):
+        services.reissue_invitation(session, new, key)
+    assert new.state == InvitationState.ACTIVE  # refused: nothing changed

@@ -341,14 +341,24 @@ def shown_token(invitation: Invitation, link_key: bytes) -> str | None:
 
 def reissue_invitation(db: Session, invitation: Invitation,
                        link_key: bytes) -> tuple[Invitation, str]:
-    """Withdraw a link and make its agency a new one sent to as many practitioners (a link
-    passed on too far, or one that cannot be shown again); answers already sent stay."""
+    """Withdraw a link and make its agency a new one (a link passed on too far, or one that
+    cannot be shown again); answers already sent stay. A link sent to N practitioners that took
+    k responses becomes one for the N - k who have not answered, so reissuing never lets an
+    agency count more practitioners than it was sent to."""
     require_open(invitation.assessment)
     if invitation.state != InvitationState.ACTIVE:
         raise ServiceError(_l("This link was withdrawn already"))
+    capacity = invitation.capacity
+    if capacity is not None:  # the new link is for those who have not answered yet
+        capacity -= db.scalar(select(func.count()).select_from(Response)
+                              .where(Response.invitation_id == invitation.id)) or 0
+        if capacity < 1:
+            raise ServiceError(_l("This link has taken as many responses as it was sent to "
+                                  "practitioners, so there is no one left to send a new one "
+                                  "to. Create another link if more practitioners join."))
     revoke_invitation(invitation)
-    return new_invitation(db, invitation.assessment, invitation.agency,
-                          capacity=invitation.capacity, link_key=link_key)
+    return new_invitation(db, invitation.assessment, invitation.agency, capacity=capacity,
+                          link_key=link_key)
 
 
 def _check_closing(conducted_on: date, closes_on: date | None) -> None:
