@@ -275,3 +275,16 @@ def test_a_reissued_link_takes_only_the_practitioners_who_have_not_answered(
     with pytest.raises(services.ServiceError, match="no one left"):
         services.reissue_invitation(session, new, key)
     assert new.state == InvitationState.ACTIVE  # refused: nothing changed
+
+
+def test_reissuing_every_link_leaves_a_link_that_took_all_its_answers(
+        session: Session, app: Flask):
+    assessment, _tokens = make_assessment(session, make_municipality(session),
+                                          ("police", "health"))
+    police, health = assessment.invitations
+    police.capacity = 1
+    session.flush()
+    services_survey.start_response(session, police)
+    assert services.reissue_all(session, assessment, link_key(app.config["SECRET_KEY"])) == (1, 1)
+    assert police.state == InvitationState.ACTIVE
+    assert health.state == InvitationState.REVOKED

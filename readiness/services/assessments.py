@@ -353,12 +353,30 @@ def reissue_invitation(db: Session, invitation: Invitation,
         capacity -= db.scalar(select(func.count()).select_from(Response)
                               .where(Response.invitation_id == invitation.id)) or 0
         if capacity < 1:
-            raise ServiceError(_l("This link has taken as many responses as it was sent to "
+            raise LinkUsedUp(_l("This link has taken as many responses as it was sent to "
                                   "practitioners, so there is no one left to send a new one "
                                   "to. Create another link if more practitioners join."))
     revoke_invitation(invitation)
     return new_invitation(db, invitation.assessment, invitation.agency, capacity=capacity,
                           link_key=link_key)
+
+
+class LinkUsedUp(ServiceError):
+    """A link took as many responses as it was sent to practitioners: none left to reissue to."""
+
+
+def reissue_all(db: Session, assessment: Assessment, link_key: bytes) -> tuple[int, int]:
+    """Reissue every active link of the round; returns (reissued, left as they are): a link
+    that took all its answers is left, as it opens nothing new anyway."""
+    reissued = left = 0
+    for invitation in [i for i in assessment.invitations if i.state == InvitationState.ACTIVE]:
+        try:
+            reissue_invitation(db, invitation, link_key)
+        except LinkUsedUp:
+            left += 1
+        else:
+            reissued += 1
+    return reissued, left
 
 
 def _check_closing(conducted_on: date, closes_on: date | None) -> None:

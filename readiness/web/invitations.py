@@ -29,6 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from readiness import auth
 from readiness.auth import Access
@@ -194,17 +195,17 @@ def reissue_all(public_id: str) -> ResponseReturnValue:
         flash(_("Tick the box to confirm that every link sent so far is withdrawn."))
         return redirect(url_for(".links", public_id=found.public_id) + "#reissue-all")
     db = get_session()
-    key = link_key()
     try:
-        active = [i for i in found.invitations if i.state == InvitationState.ACTIVE]
-        for invitation in active:
-            services.reissue_invitation(db, invitation, key)
+        reissued, left = services.reissue_all(db, found, link_key())
     except services.ServiceError as error:
         db.rollback()
         flash(str(error))
         return redirect(url_for(".links", public_id=found.public_id))
     services.record_audit(db, auth.current_user(), "invitations_reissued", found,
-                          found.municipality, detail=f"{len(active)} links")
+                          found.municipality, detail=f"{reissued} links")
+    if left:
+        flash(ngettext("%(num)d link took all its answers and was left as it is.",
+                       "%(num)d links took all their answers and were left as they are.", left))
     flash(_("Every link was made new and the old ones withdrawn. Print the new pack and send "
             "the new links."))
     return redirect(url_for(".links", public_id=found.public_id))
