@@ -1,4 +1,5 @@
-"""Absolute links handed to people outside the app (invitation links), and the proxy setting.
+"""Absolute links handed to people outside the app (invitation links), the key they are made
+with, today's date in the TIMEZONE setting (for closing dates), and the proxy setting.
 
 Behind a reverse proxy the app sees its own address (e.g. http://127.0.0.1:8000), so a link
 built from the request would point there. `PUBLIC_BASE_URL` (e.g. https://maw.example.gov, or
