@@ -92,6 +92,9 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_RESET_REQUESTS_PER_ADDRESS": 5,
     "PASSWORD_RESET_REQUESTS_PER_ACCOUNT": 3,
     "PASSWORD_RESET_WINDOW_SECONDS": 60 * 60,
+    # The zone a round's closing date is read in (an IANA name, e.g. Europe/Brussels): its
+    # links take answers until the end of that day there. UTC unless set.
+    "TIMEZONE": "UTC",
 }
 
 
@@ -142,6 +145,12 @@ def _finish_config(app: Flask) -> None:
             or app.config["TRUSTED_HOSTS"]):
         raise ConfigError("Set READINESS_PUBLIC_BASE_URL (the site's address in invitation "
                           "links) or READINESS_TRUSTED_HOSTS (the host names it answers to)")
+    from readiness.core.closing import zone
+
+    try:
+        zone(app.config["TIMEZONE"])
+    except ValueError as error:
+        raise ConfigError(f"READINESS_TIMEZONE: {error}") from None
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'readiness.sqlite'}"

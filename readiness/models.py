@@ -232,6 +232,8 @@ class Assessment(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None]
+    # the last day its links take answers (end of that day in the TIMEZONE setting); optional
+    closes_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     municipality: Mapped[Municipality] = relationship(back_populates="assessments")
     invitations: Mapped[list[Invitation]] = relationship(

@@ -1,13 +1,19 @@
 """Random secrets for URLs and cookies, and the one-way hashes stored in their place.
 
-Invitation tokens and respondents' resume secrets are shown once and kept only as a SHA-256
-digest, so a copy of the database does not open a single survey. Public ids are random too, so
+Invitation tokens and respondents' resume secrets are kept only as a SHA-256 digest, so a copy
+of the database does not open a single survey. An invitation token is made from the link's
+random public id with a key derived from the app's SECRET_KEY (`link_token`), so the organiser's
+pages can show and print a link again without it being stored anywhere: the database alone, or
+a backup of it, still opens nothing; the database together with the secret key does (as that
+key already signs every session). Public ids are random too, so
 no URL reveals how many objects exist or invites guessing the next one.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -60,3 +66,15 @@ def normalise_resume_code(text: str | None) -> str | None:
 def show_resume_code(code: str) -> str:
     """A resume code as shown to people: two groups of five, easier to copy."""
     return f"{code[:5]}-{code[5:]}"
+def link_key(secret_key: str | bytes) -> bytes:
+    """The key invitation tokens are made with, derived from the app's SECRET_KEY for this one
+    purpose (so the same key never signs cookies and links alike)."""
+    secret = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
+    return hmac.new(secret, b"maw-readiness invitation links v1", hashlib.sha256).digest()
+
+
+def link_token(key: bytes, public_id: str) -> str:
+    """The invitation token of the link with this public id: TOKEN_BYTES of HMAC-SHA256, URL-safe
+    like `new_token`. Whoever holds `key` can make it again; nobody else can guess it."""
+    digest = hmac.new(key, public_id.encode("utf-8"), hashlib.sha256).digest()[:TOKEN_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

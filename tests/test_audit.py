@@ -75,7 +75,7 @@ def test_rounds_links_and_closing_are_audited(client: FlaskClient, session: Sess
                          "agencies": ["police", "health"]})
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     token = csrf_from(page)
-    round_id = started.headers["Location"].rsplit("/", 1)[-1]
+    round_id = started.headers["Location"].removesuffix("/links").rsplit("/", 1)[-1]
     made = client.post(f"/assessments/{round_id}/invitations",
                        data={"csrf_token": token, "agency": "police", "capacity": "4"})
     assert made.status_code == 302  # a link states how many it was sent to

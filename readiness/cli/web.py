@@ -103,10 +103,12 @@ def _print_demo(app: Flask, base: str) -> None:
     from readiness.core.questionnaire import get_questionnaire
     from readiness.db import get_db
     from readiness.demo.municipal import load_demo
+    from readiness.tokens import link_key
 
     with get_db(app).write_session() as session:
         summary = load_demo(session, get_questionnaire(),
-                            password_method=app.config["PASSWORD_HASH_METHOD"])
+                            password_method=app.config["PASSWORD_HASH_METHOD"],
+                            link_key=link_key(app.config["SECRET_KEY"]))
     click.echo("Demo municipalities: " + ", ".join(summary.municipalities))
     click.echo("Demo logins (passwords are new on every start):")
     for login in summary.logins:
@@ -216,13 +218,21 @@ def assessment_group() -> None:
 @click.option("--region", default="", help="Region, for a new municipality.")
 @click.option("--base-url", help="Site address for the links (default: READINESS_PUBLIC_BASE_URL "
                                  "or http://127.0.0.1:5000).")
+@click.option("--closes", "closes_on", type=click.DateTime(["%Y-%m-%d"]),
+              help="Closing date: the last day the links take answers (READINESS_TIMEZONE).")
+@click.option("--pack", "pack_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the invitation pack: a PDF with one printable page per agency, "
+                   "its link as a QR code.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def assessment_create(municipality: str, agencies: str, mode: str, conducted_on: Any,
                       country: str | None, population: str | None, region: str,
-                      base_url: str | None, as_json: bool) -> None:
-    """Open an assessment round and print one invitation link per agency (shown only now)."""
+                      base_url: str | None, closes_on: Any, pack_file: str | None,
+                      as_json: bool) -> None:
+    """Open an assessment round and print one invitation link per agency (the round's links
+    page shows them again)."""
     from readiness.core.questionnaire import get_questionnaire
     from readiness.services import assessments as services
+    from readiness.tokens import link_key
 
     wanted = [a.strip() for a in agencies.split(",") if a.strip()]
     q = get_questionnaire()
@@ -238,9 +248,13 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
                                                  region=region, population_band=population)
         assessment, tokens = services.create_assessment(
             session, place, q=q, agencies=wanted, mode=mode,
-            conducted_on=conducted_on.date() if conducted_on else date.today())
+            conducted_on=conducted_on.date() if conducted_on else date.today(),
+            closes_on=closes_on.date() if closes_on else None,
+            link_key=link_key(app.config["SECRET_KEY"]))
         links = [{"agency": inv.agency, "invitation": inv.public_id,
                   "url": f"{base}/s/{tokens[inv.public_id]}"} for inv in assessment.invitations]
+        if pack_file:
+            _write_pack(app, assessment, links, pack_file)
         document = {
             "municipality": {"id": place.public_id, "name": place.name,
                              "country": place.country},
@@ -257,8 +271,27 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
         click.echo("Workshop mode: record each agency's agreed answers on the assessment page.")
     for link in links:
         click.echo(f"  {link['agency']:<18} {link['url']}")
-    if links:
-        click.echo("Copy the links now: they are not stored and cannot be shown again.")
+    if pack_file and links:
+        click.echo(f"Invitation pack: {pack_file}")
+
+
+def _write_pack(app: Flask, assessment: Any, links: list[dict[str, str]], path: str) -> None:
+    """Render the invitation pack of a round just made to `path` (the command's own process)."""
+    from readiness.report.pack import pack_html
+    from readiness.report.render import ReportError, render_pdf
+    from readiness.web.invitations import invitation_pack
+
+    if not links:
+        raise click.ClickException("a workshop round has no links, so no invitation pack")
+    pack = invitation_pack(assessment, [(link["agency"], link["url"]) for link in links],
+                           app.config, None)
+    try:
+        pdf = render_pdf(pack_html(pack), timeout=float(app.config["REPORT_TIMEOUT"]),
+                         isolate=False)
+    except ReportError as error:
+        raise click.ClickException(str(error)) from None
+    with open(path, "wb") as out:
+        out.write(pdf)
 
 
 @click.command("audit")

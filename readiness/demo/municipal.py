@@ -193,8 +193,9 @@ def _open_round(db: Session, q: Questionnaire, municipality: Municipality,
 
 
 def load_demo(db: Session, q: Questionnaire, password_method: str = "scrypt",
-              seed: int = 2026) -> DemoSummary:
-    """The demo set: municipalities, users of every role, one open link. Safe to run again."""
+              seed: int = 2026, link_key: bytes | None = None) -> DemoSummary:
+    """The demo set: municipalities, users of every role, one open link (which the links page
+    shows again when `link_key` is the app's). Safe to run again."""
     rng = random.Random(seed)
     passwords = {role: secrets.token_urlsafe(12) for role in Role}
     admin = _ensure_user(db, "admin", Role.ADMIN, passwords[Role.ADMIN], password_method)
@@ -215,7 +216,7 @@ def load_demo(db: Session, q: Questionnaire, password_method: str = "scrypt",
                                municipality=home)
     open_round = _open_round(db, q, home, rng)
     agency = open_round.agencies[0]
-    _, token = services.new_invitation(db, open_round, agency)
+    _, token = services.new_invitation(db, open_round, agency, link_key=link_key)
     db.flush()
     logins = tuple(DemoLogin(user.role, user.username, passwords[Role(user.role)])
                    for user in (admin, national, advisor, coordinator))

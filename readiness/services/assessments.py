@@ -44,7 +44,7 @@ from readiness.models import (
 )
 from readiness.national.records import finding_rows
 from readiness.services import audit
-from readiness.tokens import hash_token, new_token
+from readiness.tokens import hash_token, link_token, new_public_id, new_token
 from readiness.translate import lazy_gettext as _l
 
 PASSWORD_MIN_LENGTH = 12
@@ -251,11 +251,13 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
 
 def create_assessment(db: Session, municipality: Municipality, *, q: Questionnaire,
                       agencies: Iterable[str], mode: str = Mode.SURVEY,
-                      conducted_on: date | None = None,
-                      creator: User | None = None) -> tuple[Assessment, dict[str, str]]:
+                      conducted_on: date | None = None, closes_on: date | None = None,
+                      creator: User | None = None,
+                      link_key: bytes | None = None) -> tuple[Assessment, dict[str, str]]:
     """A new open assessment round; in survey mode, one invitation link per agency.
 
-    Returns the assessment and {invitation public id: token}: tokens are shown once, never stored.
+    Returns the assessment and {invitation public id: token}; tokens are never stored (with
+    `link_key` they can be made again by `shown_token`). `closes_on`: the last day links answer.
     """
     wanted = set(agencies)
     unknown = wanted - set(q.agency_ids)
@@ -273,9 +275,11 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         raise ServiceError(_l("This municipality already has an open assessment; close it first"))
     last = db.scalar(select(func.max(Assessment.round))
                      .where(Assessment.municipality_id == municipality.id))
+    conducted_on = conducted_on or _now().date()
+    _check_closing(conducted_on, closes_on)
     assessment = Assessment(
         municipality=municipality, round=(last or 0) + 1,
-        conducted_on=conducted_on or _now().date(), mode=mode, status=Status.OPEN,
+        conducted_on=conducted_on, closes_on=closes_on, mode=mode, status=Status.OPEN,
         questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
         agencies=[a for a in q.agency_ids if a in wanted],
         context=_previous_context(q, municipality),
@@ -284,7 +288,7 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
     tokens: dict[str, str] = {}
     if mode == Mode.SURVEY:
         for agency in assessment.agencies:
-            invitation, token = new_invitation(db, assessment, agency)
+            invitation, token = new_invitation(db, assessment, agency, link_key=link_key)
             tokens[invitation.public_id] = token
     db.flush()
     record_audit(db, creator, "assessment_created", assessment, municipality,
@@ -301,9 +305,11 @@ MAX_CAPACITY = 1000
 
 
 def new_invitation(db: Session, assessment: Assessment, agency: str,
-                   capacity: int | None = None) -> tuple[Invitation, str]:
-    """Another link for an agency (earlier links stay valid until revoked); the token once.
-    `capacity`: how many practitioners it is sent to, the most responses it takes."""
+                   capacity: int | None = None,
+                   link_key: bytes | None = None) -> tuple[Invitation, str]:
+    """Another link for an agency (earlier links stay valid until revoked), and its token.
+    `capacity`: how many practitioners it is sent to, the most responses it takes. With
+    `link_key` the token can be made again (`shown_token`); without, it is random, shown once."""
     require_open(assessment)
     _check_capacity(capacity)
     if assessment.mode != Mode.SURVEY:
@@ -313,12 +319,80 @@ def new_invitation(db: Session, assessment: Assessment, agency: str,
     if agency not in assessment.agencies:
         order = questionnaire_of(assessment).agency_ids
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
-    token = new_token()
-    invitation = Invitation(assessment=assessment, agency=agency, token_hash=hash_token(token),
-                            state=InvitationState.ACTIVE, capacity=capacity)
+    public_id = new_public_id()
+    token = link_token(link_key, public_id) if link_key is not None else new_token()
+    invitation = Invitation(public_id=public_id, assessment=assessment, agency=agency,
+                            token_hash=hash_token(token), state=InvitationState.ACTIVE,
+                            capacity=capacity)
     db.add(invitation)
     db.flush()
     return invitation, token
+
+
+def shown_token(invitation: Invitation, link_key: bytes) -> str | None:
+    """The token of an active link of an open round, made again from `link_key`; None for a
+    link that cannot be shown again (withdrawn, closed, random, or made under another key)."""
+    if (invitation.state != InvitationState.ACTIVE
+            or invitation.assessment.status != Status.OPEN):
+        return None
+    token = link_token(link_key, invitation.public_id)
+    return token if hash_token(token) == invitation.token_hash else None
+
+
+def reissue_invitation(db: Session, invitation: Invitation,
+                       link_key: bytes) -> tuple[Invitation, str]:
+    """Withdraw a link and make its agency a new one (a link passed on too far, or one that
+    cannot be shown again); answers already sent stay. A link sent to N practitioners that took
+    k responses becomes one for the N - k who have not answered, so reissuing never lets an
+    agency count more practitioners than it was sent to."""
+    require_open(invitation.assessment)
+    if invitation.state != InvitationState.ACTIVE:
+        raise ServiceError(_l("This link was withdrawn already"))
+    capacity = invitation.capacity
+    if capacity is not None:  # the new link is for those who have not answered yet
+        capacity -= db.scalar(select(func.count()).select_from(Response)
+                              .where(Response.invitation_id == invitation.id)) or 0
+        if capacity < 1:
+            raise LinkUsedUp(_l("This link has taken as many responses as it was sent to "
+                                  "practitioners, so there is no one left to send a new one "
+                                  "to. Create another link if more practitioners join."))
+    revoke_invitation(invitation)
+    return new_invitation(db, invitation.assessment, invitation.agency, capacity=capacity,
+                          link_key=link_key)
+
+
+class LinkUsedUp(ServiceError):
+    """A link took as many responses as it was sent to practitioners: none left to reissue to."""
+
+
+def reissue_all(db: Session, assessment: Assessment, link_key: bytes) -> tuple[int, int]:
+    """Reissue every active link of the round; returns (reissued, left as they are): a link
+    that took all its answers is left, as it opens nothing new anyway."""
+    reissued = left = 0
+    for invitation in [i for i in assessment.invitations if i.state == InvitationState.ACTIVE]:
+        try:
+            reissue_invitation(db, invitation, link_key)
+        except LinkUsedUp:
+            left += 1
+        else:
+            reissued += 1
+    return reissued, left
+
+
+def _check_closing(conducted_on: date, closes_on: date | None) -> None:
+    if closes_on is not None and closes_on < conducted_on:
+        raise ServiceError(_l("The closing date cannot be before the date of the assessment "
+                              "(%(date)s)", date=conducted_on.isoformat()))
+
+
+def set_closing_date(assessment: Assessment, closes_on: date | None, today: date) -> None:
+    """Set, move or remove an open round's closing date; a date already past is refused (close
+    the round instead), as is one before the round's own date."""
+    require_open(assessment)
+    if closes_on is not None and closes_on < today:
+        raise ServiceError(_l("The closing date cannot be in the past"))
+    _check_closing(assessment.conducted_on, closes_on)
+    assessment.closes_on = closes_on
 
 
 def _check_capacity(capacity: int | None) -> None:

@@ -323,3 +323,9 @@ def set_language(db: Session, user: User, language: str | None) -> None:
     """Remember the language a user reads pages and PDFs in (None: follow the browser)."""
     user.language = language
     db.flush()
+
+
+def runner_name(user: User | None) -> str:
+    """How an invitation pack names the person who runs a round: for now their username
+    (the one place to change when accounts get display names); empty when unknown."""
+    return user.username if user is not None else ""

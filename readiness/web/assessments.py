@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -58,10 +57,9 @@ from readiness.web.forms import (
     statement_fields,
     survey_form,
 )
-from readiness.web.links import public_url
+from readiness.web.links import link_key, past_closing, today
 
 bp = Blueprint("assessments", __name__)
-FRESH_LINKS = "fresh_links"
 MUNICIPALITIES_PER_PAGE = 50
 MAX_SEARCH = 120  # a municipality name is at most this long
 
@@ -180,23 +178,27 @@ def municipality(public_id: str) -> ResponseReturnValue:
 @bp.route("/municipalities/<public_id>/assessments/new", methods=["GET", "POST"])
 @auth.login_required
 def new_assessment(public_id: str) -> ResponseReturnValue:
-    """Start an assessment round: date, mode, agencies; links are shown once, next page."""
+    """Start an assessment round: date, closing date, mode, agencies; then its links page."""
     found = auth.load_municipality(public_id, Access.MANAGE)
     q = get_questionnaire()
     form = AssessmentForm(q)
     if request.method == "GET" and found.assessments:
         # the next round knows the last: the agencies that took part are ticked already
         form.agencies.data = [a for a in found.assessments[-1].agencies if a in q.agency_ids]
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.closes_on.data is not None and form.closes_on.data < today():
+        form.closes_on.errors = [_("The closing date cannot be in the past")]
+        valid = False
+    if valid:
         db = get_session()
         try:
-            assessment, tokens = services.create_assessment(
+            assessment, _tokens = services.create_assessment(
                 db, found, q=q, agencies=form.agencies.data or [], mode=form.mode.data or "",
-                conducted_on=form.conducted_on.data, creator=auth.require_user())
+                conducted_on=form.conducted_on.data, closes_on=form.closes_on.data,
+                creator=auth.require_user(), link_key=link_key())
         except services.ServiceError as error:
             form.form_errors.append(str(error))
         else:
-            session[FRESH_LINKS] = tokens
             if len(assessment.agencies) < RECOMMENDED_AGENCIES:
                 flash(ngettext(
                     "Only %(num)d agency takes part. Multi-agency working is about several "
@@ -204,6 +206,8 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
                     "Only %(num)d agencies take part. Multi-agency working is about several "
                     "agencies working together: add agencies if you can.",
                     len(assessment.agencies)))
+            if assessment.mode == Mode.SURVEY:
+                return redirect(url_for(".links", public_id=assessment.public_id))
             return redirect(url_for(".assessment", public_id=assessment.public_id))
     return render_template("assessments/assessment_new.html", form=form, municipality=found), (
         400 if form.errors or form.form_errors else 200)
@@ -215,13 +219,10 @@ def assessment(public_id: str) -> ResponseReturnValue:
     """Progress per agency, the invitation links, and what to do next."""
     found = auth.load_assessment(public_id, Access.VIEW)
     q = services.questionnaire_of(found)
-    fresh: dict[str, str] = session.pop(FRESH_LINKS, None) or {}
-    links = {inv.public_id: public_url("survey.start", token=fresh[inv.public_id])
-             for inv in found.invitations if inv.public_id in fresh}
     titles = {a.id: a.title for a in q.doc.agencies}
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
-        progress=services.progress(get_session(), found), fresh_links=links,
+        progress=services.progress(get_session(), found), past_closing=past_closing(found),
         links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),
@@ -250,22 +251,24 @@ def _link_numbers(assessment: Assessment) -> dict[str, int]:
 @bp.route("/assessments/<public_id>/invitations", methods=["POST"])
 @auth.login_required
 def new_invitation(public_id: str) -> ResponseReturnValue:
-    """Another link for an agency; shown once on the assessment page."""
+    """Another link for an agency; shown on the links page."""
     found = auth.load_assessment(public_id, Access.MANAGE)
     form = InvitationForm(services.questionnaire_of(found))
     if not form.validate_on_submit():
         abort(400)
     db = get_session()
     try:
-        invitation, token = services.new_invitation(db, found, form.agency.data or "",
-                                                    capacity=form.capacity.data)
+        invitation, _token = services.new_invitation(db, found, form.agency.data or "",
+                                                     capacity=form.capacity.data,
+                                                     link_key=link_key())
     except services.ServiceError as error:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error))
     else:
         services.record_audit(db, auth.current_user(), "invitation_created", invitation,
                               found.municipality, detail=invitation.agency)
-        session[FRESH_LINKS] = {invitation.public_id: token}
+        return redirect(url_for(".links", public_id=found.public_id)
+                        + f"#link-{invitation.public_id}")
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
 
 

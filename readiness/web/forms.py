@@ -210,6 +210,11 @@ class AssessmentForm(FlaskForm):
     mode = RadioField(_l("How will answers be collected?"),
                       choices=[SelectChoice(m.value) for m in Mode],
                       validators=[InputRequired(_l("Choose how answers will be collected"))])
+    closes_on = IsoDateField(
+        _l("Closing date (optional)"),
+        description=_l("The last day the links take answers. The survey shows it, and after "
+                       "that day the links say the survey is closed. You can change it later."),
+        validators=[Optional()])
     agencies = MultiCheckboxField(
         _l("Agencies taking part"),
         description=_l("Multi-agency working is about several agencies working together: choose "
@@ -234,6 +239,12 @@ class InvitationForm(FlaskForm):
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agency.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
+
+
+class ClosingDateForm(FlaskForm):
+    """Set, move or (left empty) remove a round's closing date."""
+
+    closes_on = IsoDateField(_l("Closing date"), validators=[Optional()])
 
 
 class CapacityForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Absolute links handed to people outside the app (invitation links), and the proxy setting.
+"""Absolute links handed to people outside the app (invitation links), the key they are made
+with, today's date in the TIMEZONE setting (for closing dates), and the proxy setting.
 
 Behind a reverse proxy the app sees its own address (e.g. http://127.0.0.1:8000), so a link
 built from the request would point there. `PUBLIC_BASE_URL` (e.g. https://maw.example.gov, or
@@ -13,10 +14,15 @@ Off by default: forwarded headers from an untrusted client must not be believed.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from readiness import tokens
+from readiness.core import closing
+from readiness.models import Assessment
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -35,3 +41,18 @@ def trust_proxies(app: Flask) -> None:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops,  # type: ignore[method-assign]
                                 x_proto=hops, x_host=0, x_prefix=0)
+
+
+def link_key() -> bytes:
+    """The key invitation tokens are made with (from SECRET_KEY), so a link can be shown again."""
+    return tokens.link_key(current_app.config["SECRET_KEY"])
+
+
+def today() -> date:
+    """Today in the TIMEZONE setting: the day closing dates are compared with."""
+    return closing.today_in(closing.zone(current_app.config["TIMEZONE"]))
+
+
+def past_closing(assessment: Assessment) -> bool:
+    """Whether the round's closing date has passed (the end of that day, TIMEZONE)."""
+    return closing.is_past(assessment.closes_on, closing.zone(current_app.config["TIMEZONE"]))

@@ -57,6 +57,7 @@ from readiness.web.forms import (
     statement_fields,
     survey_form,
 )
+from readiness.web.links import past_closing
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
@@ -147,8 +148,9 @@ def respondent_language() -> str | None:
 
 
 def _refuse_if_closed(link: Link) -> None:
-    """Stop here with the "survey closed" page if the link takes no answers."""
-    if not survey.accepts_answers(link.invitation):
+    """Stop here with the "survey closed" page if the link takes no answers: withdrawn, the
+    round closed, or its closing date passed (then nothing sent is written either)."""
+    if not survey.accepts_answers(link.invitation) or past_closing(link.invitation.assessment):
         abort(make_response(render_template("survey/closed.html", link=link), 410))
 
 
