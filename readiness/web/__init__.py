@@ -35,8 +35,8 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
     import readiness.web.erasure  # noqa: F401 - adds account deletion to users
-    import readiness.web.people  # noqa: F401 - adds names, bulk assignment, password reset
     import readiness.web.invitations  # noqa: F401 - adds the links page and pack to assessments
+    import readiness.web.people  # noqa: F401 - adds names, bulk assignment, password reset
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
     import readiness.web.sessions  # noqa: F401 - adds session routes to account and users
     from readiness import i18n
