@@ -49,19 +49,19 @@ NO_CONSENSUS = Consensus(rated=0, hard=0, details=())
 
 def spread(q: Questionnaire, agency: str, item_id: str, counts: Mapping[str, int]) -> Spread:
     """The spread of one statement's ratings (unknown values and zero counts ignored)."""
-    options = [o for o in q.options(item_id)]
+    options = list(q.options(item_id))
     ordered = [(o.value, int(counts.get(o.value, 0))) for o in options]
     ordered.append((DONT_KNOW, int(counts.get(DONT_KNOW, 0))))
     ordered = [(v, n) for v, n in ordered if n > 0]
-    scored = sorted((o for o in options if o.score is not None and counts.get(o.value, 0) > 0),
-                    key=lambda o: o.score or 0.0)
-    steps = sorted({o.score for o in options if o.score is not None})
-    low, high = (scored[0], scored[-1]) if scored else (None, None)
-    width = (high.score or 0.0) - (low.score or 0.0) if low and high else 0.0
-    points = steps.index(high.score) - steps.index(low.score) if low and high else 0
+    scores = {o.value: o.score for o in options if o.score is not None}
+    rated = sorted((v for v in scores if counts.get(v, 0) > 0), key=lambda v: scores[v])
+    steps = sorted(set(scores.values()))
+    low, high = (rated[0], rated[-1]) if rated else (None, None)
+    width = scores[high] - scores[low] if low and high else 0.0
+    points = steps.index(scores[high]) - steps.index(scores[low]) if low and high else 0
     return Spread(agency=agency, item=item_id, counts=tuple(ordered),
                   participants=sum(n for _, n in ordered),
-                  lowest=low.value if low else None, highest=high.value if high else None,
+                  lowest=low, highest=high,
                   points=points,
                   hard=width >= q.doc.settings.consensus_hard_spread - 1e-9)
 
