@@ -126,7 +126,8 @@ def test_the_workshop_page_loads_its_script_from_a_file_and_says_how_to_leave_sa
     assert "Some answers on this page are not saved yet. Leave the page anyway?" in html
     script = Path(readiness.__file__).parent / "static" / "js" / "workshop.js"
     text = script.read_text(encoding="utf-8")
-    assert "beforeunload" in text and "data-leave-warning" in text
+    assert "beforeunload" in text
+    assert "data-leave-warning" in text
     served = client.get("/static/js/workshop.js")
     assert served.status_code == 200
     served.close()
