@@ -22,6 +22,8 @@ from readiness.services import assessments as services
 from readiness.services import survey as services_survey
 from readiness.services.assessments import ServiceError
 from readiness.web.forms import item_field
+from readiness.web.report_download import roadmap_html
+from readiness.web.results import ScoredAssessment
 from tests.web_helpers import (
     add_responses,
     answer_all,
@@ -111,6 +113,7 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_words_each_as_it_is
     results = client.get(closed.headers["Location"]).get_data(as_text=True)
     assert "6 practitioners in 2 agencies and agreed answers of 1 agency" in results
     assert "Scores by agency" in results
+    assert "fewer than 3 respondents: not shown" not in results  # an agreed answer is shown
     fresh(session)
     found = session.get(Assessment, assessment.id)
     assert found is not None
@@ -119,6 +122,9 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_words_each_as_it_is
     _q, published = services.publish_assessment(session, found)
     assert published.shown == ("police", "health", "education")
     assert published.agreed == ("health",)
+    report = roadmap_html(session, ScoredAssessment(found, _q, published))
+    assert "6 practitioners in 2 agencies and agreed answers of 1 agency" in report
+    assert "fewer than 3 respondents: not shown" not in report
 
 
 def test_agreed_answers_never_hide_a_small_surveyed_agency_s_figures(

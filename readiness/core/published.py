@@ -70,6 +70,12 @@ class Published:
         return not self.workshop and any(self.respondents_by_agency.get(a, 0) for a in self.agreed)
 
     @property
+    def group_counts(self) -> dict[str, int]:
+        """The counts the group-size rule reads: a mixed round's agreed answers are left out,
+        since each is a whole agency's, never a small group of people."""
+        return {a: n for a, n in self.respondents_by_agency.items() if a not in self.agreed}
+
+    @property
     def practitioners(self) -> int:
         """Practitioners counted, of the agencies that answered by survey link."""
         return 0 if self.workshop else sum(n for a, n in self.respondents_by_agency.items()

@@ -315,7 +315,7 @@ class _Builder:
                                   title=_("%(title)s: score and level", title=dim.title),
                                   describe_in_title=True),
             agency_chart=agency_bars_svg(replace(dim, spread=spread), self.agency_titles,
-                                         respondents_by_agency=self.counts,
+                                         respondents_by_agency=self.published.group_counts,
                                          min_group_size=self.min_group, width=400,
                                          hidden=frozenset(dim.by_agency) - self.visible,
                                          describe_in_title=True),

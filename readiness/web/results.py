@@ -293,7 +293,7 @@ def show(public_id: str) -> ResponseReturnValue:
     shown = published.shown
     minimum = privacy.group_size(q.doc.settings.min_group_size, workshop=published.workshop)
     bars = {d.id: agency_bars_svg(
-        d, titles, respondents_by_agency=published.respondents_by_agency,
+        d, titles, respondents_by_agency=published.group_counts,
         min_group_size=minimum, hidden=frozenset(published.hidden), title=d.title)
         for d in result.dimensions}
     hidden = [titles.get(a, a) for a in published.hidden]
