@@ -4,6 +4,7 @@ answers and publishes workshop agencies as agreed answers, survey agencies by pr
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -177,3 +179,21 @@ def test_the_migration_keeps_each_earlier_round_s_mode_for_all_its_agencies(tmp_
     assert [(r[0], r[1]) for r in rows] == [(1, '["police", "health"]'), (2, "[]")]
     assert ratings == 0
     engine.dispose()
+
+
+def test_the_command_line_opens_a_mixed_round_with_links_for_survey_agencies_only(
+        app: Flask, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from readiness.cli.main import main
+
+    monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    make_municipality(session, "Gent")
+    result = CliRunner().invoke(main, [
+        "assessment", "create", "--municipality", "Gent", "--agencies", "police,health,education",
+        "--in-workshop", "health", "--json", "--base-url", "https://maw.example"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [link["agency"] for link in document["links"]] == ["police", "education"]
+    assert document["assessment"]["workshop_agencies"] == ["health"]
