@@ -132,9 +132,11 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_the_results_show_bo
     for agency in ("police", "health", "education"):
         page.check(f"input[name=agencies][value={agency}]")
     page.check("input[name=in_workshop][value=health]")
+    assert_accessible(page, "new assessment form with the mixed choice")
     page.click("button[type=submit]:has-text('Create the assessment')")
     page.wait_for_load_state()
     assert page.locator("input[id^=link-]").count() == 2  # links for police and education only
+    assert_accessible(page, "assessment page of a mixed round")
     fresh(session)
     found = session.query(Municipality).one().assessments[-1]
     add_responses(session, found, "police", 3, "agree")

@@ -25,6 +25,12 @@ from tests.web_helpers import (
 )
 
 
+def rating_field(item_id: str, value: str) -> str:
+    """The name of a rating count field (`forms.rating_field`, spelled out so that this file
+    also runs against a version without consensus mode)."""
+    return f"rate-{item_id}-{value}"
+
+
 def _workshop(client: FlaskClient, session: Session) -> tuple[Assessment, str]:
     make_user(session, "admin")
     assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"),
@@ -46,7 +52,8 @@ def test_a_workshop_page_sent_with_an_expired_token_comes_back_with_every_answer
     first, second = (item.id for item in questionnaire.doc.items[:2])
     reply = client.post(page, data={"csrf_token": "expired-or-tampered",
                                     item_field(first): "agree", item_field(second): "disagree",
-                                    comment_field(pages(questionnaire)[0].id): "kept text"})
+                                    comment_field(pages(questionnaire)[0].id): "kept text",
+                                    rating_field(first, "agree"): "4"})
     html = reply.get_data(as_text=True)
     assert reply.status_code == 400
     assert "Form expired" not in html
@@ -54,6 +61,7 @@ def test_a_workshop_page_sent_with_an_expired_token_comes_back_with_every_answer
     assert re.search(rf'name="{item_field(first)}" value="agree" checked', html)
     assert re.search(rf'name="{item_field(second)}" value="disagree" checked', html)
     assert "kept text" in html
+    assert re.search(rf'name="{rating_field(first, "agree")}" value="4"', html)
     assert _stored(session, assessment) == {}  # nothing stored without a valid token...
     again = client.post(page, data={"csrf_token": csrf_from(html), item_field(first): "agree",
                                     item_field(second): "disagree", "section": ""})
