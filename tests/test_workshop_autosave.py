@@ -5,9 +5,13 @@ to an autosave address), and an expired form token brings the answers back inste
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy.orm import Session
 
 import readiness
@@ -139,3 +143,26 @@ def test_the_workshop_page_loads_its_script_from_a_file_and_says_how_to_leave_sa
     served = client.get("/static/js/workshop.js")
     assert served.status_code == 200
     served.close()
+
+
+def test_a_token_older_than_its_time_limit_brings_the_page_back_with_the_answers(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire,
+        monkeypatch: pytest.MonkeyPatch):
+    assessment, page = _workshop(client, session)
+    config = client.application.config
+    signer = URLSafeTimedSerializer(config["SECRET_KEY"], salt="wtf-csrf-token")
+    raw = signer.loads(csrf_from(client.get(page).get_data(as_text=True)))
+    with monkeypatch.context() as past:  # this session's token, as signed an hour and more ago
+        past.setattr(TimestampSigner, "get_timestamp",
+                     lambda self: int(time.time()) - config["WTF_CSRF_TIME_LIMIT"] - 60)
+        old = signer.dumps(raw)
+    first = questionnaire.doc.items[0].id
+    reply = client.post(page, data={"csrf_token": old, item_field(first): "agree"})
+    assert reply.status_code == 400
+    assert "Your answers are filled in below and not lost" in reply.get_data(as_text=True)
+    assert client.post(f"{page}/autosave", data={"csrf_token": old, item_field(first): "agree"}
+                       ).get_json() == {"expired": True}
+    assert _stored(session, assessment) == {}
+    same_token_now = signer.dumps(raw)  # the same token signed now: only its age was wrong
+    assert client.post(f"{page}/autosave", data={"csrf_token": same_token_now,
+                                                 item_field(first): "agree"}).status_code == 200
