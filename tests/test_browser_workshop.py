@@ -119,6 +119,9 @@ def test_leaving_a_workshop_page_with_an_unsaved_answer_asks_first(
     assert page.url == workshop  # stayed, with the answer still chosen
     assert page.is_checked(
         f"input[name='{item_field(questionnaire.doc.items[0].id)}'][value='agree']")
+    with page.expect_event("dialog") as closing:
+        page.close(run_before_unload=True)  # closing the tab or the browser asks too
+    assert closing.value.type == "beforeunload"
 
 
 def test_a_mixed_round_closes_with_both_kinds_of_answers_and_the_results_show_both(
