@@ -92,6 +92,8 @@ def test_the_organiser_chooses_per_agency_and_gets_links_and_workshop_pages_to_m
     assert "Record the answers of Health" in overview
     assert "Record the answers of Police" not in overview
     assert "Recorded in the workshop: Health and mental health care." in overview
+    assert '<option value="health"' not in overview  # no new link offered for it either
+    assert '<option value="police"' in overview
     public_id = started.headers["Location"].rsplit("/", 1)[-1]
     assert client.get(f"/assessments/{public_id}/workshop/health").status_code == 200
     assert client.get(f"/assessments/{public_id}/workshop/police").status_code == 404

@@ -217,14 +217,18 @@ def assessment(public_id: str) -> ResponseReturnValue:
     links = {inv.public_id: public_url("survey.start", token=fresh[inv.public_id])
              for inv in found.invitations if inv.public_id in fresh}
     titles = {a.id: a.title for a in q.doc.agencies}
+    invitation_form = InvitationForm(q)
+    in_workshop = services.workshop_agencies(found)  # recorded in the room: no links for them
+    invitation_form.agency.choices = [c for c in invitation_form.agency.choices or ()
+                                      if c.value not in in_workshop]
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
         progress=services.progress(get_session(), found), fresh_links=links,
         links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),
-        invitation_form=InvitationForm(q), confirm=ConfirmForm(), modes=mode_labels(),
-        capacity_form=CapacityForm(), in_workshop=services.workshop_agencies(found),
+        invitation_form=invitation_form, confirm=ConfirmForm(), modes=mode_labels(),
+        capacity_form=CapacityForm(), in_workshop=in_workshop,
         may_manage=auth.can(auth.current_user(), Access.MANAGE, found.municipality),
         Status=Status, Mode=Mode, InvitationState=InvitationState)
 
