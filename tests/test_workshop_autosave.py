@@ -111,6 +111,7 @@ def test_autosave_keeps_the_valid_answers_and_leaves_out_a_value_that_is_no_opti
     reply = client.post(f"{page}/autosave", data={"csrf_token": token, item_field(first): "agree",
                                                   item_field(second): "<b>maybe</b>"})
     assert reply.status_code == 200
+    assert reply.get_json()["left_out"] == 1  # the page says so, and still asks before leaving
     assert _stored(session, assessment) == {first: "agree"}
 
 

@@ -138,7 +138,8 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
 def workshop_autosave(public_id: str, agency: str) -> ResponseReturnValue:
     """Save what the page holds now, answer by answer as it is given (the page's script).
 
-    Answers: {"saved": true, "recorded": statements recorded, "spreads": {item: {text, hard}}};
+    Answers: {"saved": true, "recorded": statements recorded, "left_out": values not valid
+    (not saved: the page's Save button shows why), "spreads": {item: {text, hard}}};
     an expired form token: 400 {"expired": true}, and the script asks `workshop_token` for a
     fresh one. Values that are not valid are left out; the rest is saved.
     """
@@ -147,11 +148,12 @@ def workshop_autosave(public_id: str, agency: str) -> ResponseReturnValue:
     form.validate()
     if _csrf_failed(form):
         return jsonify(expired=True), 400
-    ratings, _errors = given_ratings(r.q, r.item_ids, request.form)
+    ratings, rating_errors = given_ratings(r.q, r.item_ids, request.form)
     recorded = survey.workshop_response(get_session(), r.assessment, agency)
     saved = _save(r, form, ratings, recorded)
     stored = dict(saved.ratings) if saved else {}
-    return jsonify(saved=True, recorded=len(saved.answers) if saved else 0,
+    left_out = len([f for f in form.errors if f != "csrf_token"]) + len(rating_errors)
+    return jsonify(saved=True, recorded=len(saved.answers) if saved else 0, left_out=left_out,
                    spreads=spread_texts(r.q, agency, stored))
 
 

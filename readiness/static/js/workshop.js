@@ -61,7 +61,12 @@
       }).then(function (reply) {
         if (reply.status !== 200 || !reply.body.saved) { throw new Error("not saved"); }
         showSpreads(reply.body.spreads || {});
-        if (!dirty && !again) { say(text("saved")); }
+        if (reply.body.left_out) {
+          dirty = true;  // what is not valid is not saved: leaving still asks
+          say(text("invalid"));
+        } else if (!dirty && !again) {
+          say(text("saved"));
+        }
       }).catch(function () {
         dirty = true;
         say(text("failed"));
