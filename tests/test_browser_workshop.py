@@ -63,8 +63,14 @@ def test_a_workshop_with_autosave_survives_leaving_the_page_and_an_expired_token
     page.goto(workshop)
     for item in items[:3]:
         _answer(page, item, "agree")
+    page.click("details.ratings >> nth=0 >> summary")
+    page.fill(f"input[name='rate-{items[0]}-strongly_disagree']", "1")
+    page.fill(f"input[name='rate-{items[0]}-strongly_agree']", "3")
+    page.press(f"input[name='rate-{items[0]}-strongly_agree']", "Tab")  # a change: saved
+    page.wait_for_function("id => document.getElementById(id).textContent"
+                           ".includes('4 points apart')", arg=f"spread-{items[0]}")
     _wait_saved(page)
-    assert_accessible(page, "workshop page with its autosave status")
+    assert_accessible(page, "workshop page with its autosave status and a spread shown")
     page.click("a[data-leave-warning]")  # nothing unsaved: leaves without a question
     page.wait_for_url(f"{live_url}/assessments/{assessment.public_id}")
     assert f"3 of {len(items)} statements recorded" in page.content()
