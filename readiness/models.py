@@ -16,7 +16,9 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   (date), mode (`Mode.SURVEY` or `Mode.WORKSHOP`), status (`Status.OPEN` / `Status.CLOSED`),
   questionnaire_id, questionnaire_version, questionnaire_hash, agencies (the questionnaire agency
   ids taking part, in questionnaire order), context ({context item id: [option values]} answered
-  by the organisers), created_at, created_by_id, closed_at; `invitations`,
+  by the organisers), workshop_agencies (the agencies recorded in a workshop: all of a workshop
+  round's, some of a mixed round's, whose mode stays `Mode.SURVEY`), created_at, created_by_id,
+  closed_at; `invitations`,
   `responses`, `scores`, `result`.
 - `Invitation`: public_id, assessment_id, agency (questionnaire agency id), token_hash (SHA-256 of
   the link's token; the token itself is never stored), state (`InvitationState`), created_at,
@@ -26,7 +28,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   resume_hash (SHA-256 of the respondent's browser secret; None in workshop mode),
   resume_code_hash (SHA-256 of the short code that continues it in another browser), status
   (`ResponseStatus`), answers ({item id: option value or "dont_know"}), comments ({dimension id:
-  text}), created_at, updated_at, submitted_at (the day only, as UTC midnight). Only submitted
+  text}), ratings (workshop only: {item id: {option value: participants}} before agreeing),
+  created_at, updated_at, submitted_at (the day only, as UTC midnight). Only submitted
   responses are scored.
 - `Score`: stored when an assessment is closed, one row per assessment x dimension: dimension,
   score (0..100 or None for insufficient data), level, answered_share, dont_know_share, spread,
@@ -228,6 +231,9 @@ class Assessment(Base):
     questionnaire_hash: Mapped[str] = mapped_column(String(64))
     agencies: Mapped[list[str]] = mapped_column(default=list)
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the agencies whose agreed answers are recorded in a workshop (all of a workshop round's;
+    # in a survey round, those recorded in the room instead of answering through a link)
+    workshop_agencies: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL"))
@@ -290,6 +296,8 @@ class Response(Base):
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # workshop only: {item id: {option value: participants}} rated before agreeing, no names
+    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # the language the respondent chose on the start page; answers score alike in every language
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     # the day only (`day_stamp`): nothing orders or locks by these times, ids order responses

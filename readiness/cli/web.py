@@ -209,6 +209,9 @@ def assessment_group() -> None:
               help="Comma-separated agency ids, e.g. police,health,education.")
 @click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.SURVEY.value,
               show_default=True)
+@click.option("--in-workshop", "in_workshop", default="",
+              help="Survey mode only: comma-separated agency ids recorded in a workshop instead "
+                   "of getting a link (a mixed round).")
 @click.option("--date", "conducted_on", type=click.DateTime(["%Y-%m-%d"]),
               help="Date of the assessment (today by default).")
 @click.option("--country", help="Country code: tells apart namesakes, and is needed to create "
@@ -224,7 +227,8 @@ def assessment_group() -> None:
               help="Also write the invitation pack: a PDF with one printable page per agency, "
                    "its link as a QR code.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def assessment_create(municipality: str, agencies: str, mode: str, conducted_on: Any,
+def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: str,
+                      conducted_on: Any,
                       country: str | None, population: str | None, region: str,
                       base_url: str | None, closes_on: Any, pack_file: str | None,
                       as_json: bool) -> None:
@@ -250,7 +254,8 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
             session, place, q=q, agencies=wanted, mode=mode,
             conducted_on=conducted_on.date() if conducted_on else date.today(),
             closes_on=closes_on.date() if closes_on else None,
-            link_key=link_key(app.config["SECRET_KEY"]))
+            link_key=link_key(app.config["SECRET_KEY"]),
+            in_workshop=[a.strip() for a in in_workshop.split(",") if a.strip()])
         links = [{"agency": inv.agency, "invitation": inv.public_id,
                   "url": f"{base}/s/{tokens[inv.public_id]}"} for inv in assessment.invitations]
         if pack_file:
@@ -260,6 +265,7 @@ def assessment_create(municipality: str, agencies: str, mode: str, conducted_on:
                              "country": place.country},
             "assessment": {"id": assessment.public_id, "round": assessment.round,
                            "mode": assessment.mode, "status": assessment.status,
+                           "workshop_agencies": services.workshop_agencies(assessment),
                            "questionnaire": {"id": q.id, "version": q.version}},
             "links": links,
         }

@@ -20,15 +20,21 @@ def group_size(min_group_size: int, *, workshop: bool = False) -> int:
 
 
 def shown_agencies(respondents_by_agency: Mapping[str, int], min_group_size: int, *,
-                   workshop: bool = False, order: Sequence[str] = ()) -> tuple[str, ...]:
-    """The agencies whose own figures may be shown, in `order` (else in mapping order)."""
+                   workshop: bool = False, order: Sequence[str] = (),
+                   agreed: Collection[str] = ()) -> tuple[str, ...]:
+    """The agencies whose own figures may be shown, in `order` (else in mapping order).
+
+    `agreed`: the agencies of a mixed round recorded in a workshop; their agreed answers are
+    always shown and known to the room, so only a surveyed agency can hide a hidden one."""
     ordered = [a for a in order if a in respondents_by_agency] or list(respondents_by_agency)
     taking_part = [a for a in ordered if respondents_by_agency[a] > 0]
     if workshop:
         return tuple(taking_part)
-    shown = [a for a in taking_part if respondents_by_agency[a] >= min_group_size]
-    if len(taking_part) - len(shown) == 1 and shown:
-        smallest = min(shown, key=lambda a: (respondents_by_agency[a], ordered.index(a)))
+    shown = [a for a in taking_part
+             if a in agreed or respondents_by_agency[a] >= min_group_size]
+    surveyed = [a for a in shown if a not in agreed]
+    if len(taking_part) - len(shown) == 1 and surveyed:
+        smallest = min(surveyed, key=lambda a: (respondents_by_agency[a], ordered.index(a)))
         shown.remove(smallest)
     return tuple(shown)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from readiness.core import privacy
+from readiness.core.consensus import NO_CONSENSUS, Consensus, Ratings, consensus
 from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.questionnaire import Questionnaire
@@ -60,6 +61,25 @@ class Published:
     min_agencies: int
     comment_agencies: tuple[str, ...]
     reassess_on: date | None
+    agreed: tuple[str, ...] = ()  # a mixed round's agencies recorded in a workshop
+    consensus: Consensus = NO_CONSENSUS  # how hard the workshop's consensus was
+
+    @property
+    def mixed(self) -> bool:
+        """Some agencies answered by survey link, others agreed answers in a workshop."""
+        return not self.workshop and any(self.respondents_by_agency.get(a, 0) for a in self.agreed)
+
+    @property
+    def group_counts(self) -> dict[str, int]:
+        """The counts the group-size rule reads: a mixed round's agreed answers are left out,
+        since each is a whole agency's, never a small group of people."""
+        return {a: n for a, n in self.respondents_by_agency.items() if a not in self.agreed}
+
+    @property
+    def practitioners(self) -> int:
+        """Practitioners counted, of the agencies that answered by survey link."""
+        return 0 if self.workshop else sum(n for a, n in self.respondents_by_agency.items()
+                                           if a not in self.agreed)
 
     @property
     def respondents(self) -> int:
@@ -76,9 +96,22 @@ class Published:
         agencies = ngettext("%(num)d agency", "%(num)d agencies", self.agencies)
         if self.workshop:
             return _("agreed answers of %(agencies)s", agencies=agencies)
+        if self.mixed:
+            return self._mixed_text()
         return ngettext("%(num)d practitioner in %(agencies)s",
                         "%(num)d practitioners in %(agencies)s", self.respondents,
                         agencies=agencies)
+
+    def _mixed_text(self) -> str:
+        """`8 practitioners in 2 agencies and agreed answers of 3 agencies`."""
+        counts = self.respondents_by_agency
+        surveyed = sum(1 for a, n in counts.items() if n > 0 and a not in self.agreed)
+        agreed = sum(1 for a in self.agreed if counts.get(a, 0) > 0)
+        people = ngettext("%(num)d practitioner in %(agencies)s",
+                          "%(num)d practitioners in %(agencies)s", self.practitioners,
+                          agencies=ngettext("%(num)d agency", "%(num)d agencies", surveyed))
+        return _("%(practitioners)s and agreed answers of %(agencies)s", practitioners=people,
+                 agencies=ngettext("%(num)d agency", "%(num)d agencies", agreed))
 
 
 def add_months(day: date, months: int) -> date:
@@ -103,16 +136,19 @@ def withheld_reason(counts: Mapping[str, int], *, workshop: bool, min_respondent
 
 
 def _dimension(dim: DimensionResult, shown: tuple[str, ...], counts: Mapping[str, int],
-               order: list[str], gap_threshold: float) -> DimensionResult:
-    """One dimension's published figures (see the module docstring)."""
+               order: list[str], gap_threshold: float,
+               agreed: Collection[str] = ()) -> DimensionResult:
+    """One dimension's published figures (see the module docstring); an agreed answer of a
+    mixed round is known to the room, so only a surveyed agency can hide a hidden one."""
     valued = {a: v for a, v in dim.by_agency.items() if v is not None}
     shown_valued = [a for a in shown if a in valued]
     hidden_valued = [a for a in valued if a not in shown]
     score, level, level_title = dim.score, dim.level, dim.level_title
     if len(hidden_valued) == 1:
-        if shown_valued:
-            smallest = min(shown_valued, key=lambda a: (counts.get(a, 0), order.index(a)
-                                                        if a in order else len(order)))
+        surveyed = [a for a in shown_valued if a not in agreed]
+        if surveyed:
+            smallest = min(surveyed, key=lambda a: (counts.get(a, 0), order.index(a)
+                                                    if a in order else len(order)))
             shown_valued.remove(smallest)
         else:
             score, level, level_title = None, INSUFFICIENT, str(INSUFFICIENT_TITLE)
@@ -124,10 +160,12 @@ def _dimension(dim: DimensionResult, shown: tuple[str, ...], counts: Mapping[str
                    low_items=dim.low_items if score is not None else ())
 
 
-def _item(item: ItemResult, shown: tuple[str, ...]) -> ItemResult:
-    """A statement's published figures: no agency breakdown, no score only a hidden agency gave."""
+def _item(item: ItemResult, shown: tuple[str, ...], agreed: Collection[str] = ()) -> ItemResult:
+    """A statement's published figures: no agency breakdown, no score that only one hidden
+    agency gave (beside agreed answers, which the room knows)."""
     valued = [a for a, v in item.by_agency.items() if v is not None]
-    alone_hidden = len(valued) == 1 and valued[0] not in shown
+    hidden = [a for a in valued if a not in shown]
+    alone_hidden = len(hidden) == 1 and all(a in agreed for a in valued if a not in hidden)
     return replace(item, score=None if alone_hidden else item.score, by_agency={})
 
 
@@ -140,19 +178,27 @@ def _withheld(dim: DimensionResult) -> DimensionResult:
 def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             respondents_by_agency: Mapping[str, int] | None = None,
             assessed_on: date | None = None, profile: Profile | None = None,
-            run_by: str | None = None) -> Published:
+            run_by: str | None = None, agreed: Collection[str] = (),
+            ratings: Mapping[str, Ratings] | None = None) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
     built from the published figures (for a round run by `run_by`), with the legal actions of
-    `profile` where one is given."""
+    `profile` where one is given.
+
+    `agreed`: in a mixed round, the agencies recorded in a workshop; with their agreed answers
+    the round publishes as a workshop does, its surveyed agencies under the group rules.
+    `ratings`: {agency: {item: {value: participants}}} rated before agreeing (consensus mode).
+    """
     settings = q.doc.settings
     counts = dict(respondents_by_agency if respondents_by_agency is not None
                   else result.respondents_by_agency)
     order = [a for a in q.agency_ids if a in counts] + [a for a in counts if a not in q.agency_ids]
-    withheld = withheld_reason(counts, workshop=workshop, min_respondents=settings.min_respondents,
+    agreed = tuple(a for a in order if a in set(agreed)) if not workshop else ()
+    withheld = withheld_reason(counts, workshop=workshop or any(counts.get(a) for a in agreed),
+                               min_respondents=settings.min_respondents,
                                min_agencies=settings.min_agencies)
     shown = () if withheld else privacy.shown_agencies(
-        counts, settings.min_group_size, workshop=workshop, order=order)
+        counts, settings.min_group_size, workshop=workshop, order=order, agreed=agreed)
     if withheld:
         safe = replace(result, dimensions=tuple(_withheld(d) for d in result.dimensions),
                        items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0)
@@ -162,16 +208,18 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
                        barriers=(), facilitators=())
         roadmap = None
     else:
-        dims = tuple(_dimension(d, shown, counts, order, settings.gap_threshold)
+        dims = tuple(_dimension(d, shown, counts, order, settings.gap_threshold, agreed)
                      for d in result.dimensions)
         safe = with_findings(q, _rescored(q, replace(
-            result, dimensions=dims, items={k: _item(i, shown) for k, i in result.items.items()},
+            result, dimensions=dims,
+            items={k: _item(i, shown, agreed) for k, i in result.items.items()},
             barriers=(), facilitators=())))
         roadmap = build_roadmap(q, safe, run_by=run_by)
         if profile is not None:
             roadmap = apply_legal(roadmap, q, safe, profile)
     comment_group = max(settings.min_comment_group, settings.min_group_size)
-    comments = tuple(a for a in shown if workshop or counts.get(a, 0) >= comment_group)
+    comments = tuple(a for a in shown
+                     if workshop or a in agreed or counts.get(a, 0) >= comment_group)
     return Published(
         result=safe, roadmap=roadmap, shown=tuple(shown),
         hidden=tuple(a for a in order if counts.get(a, 0) > 0 and a not in shown),
@@ -179,7 +227,8 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         min_respondents=settings.min_respondents, min_agencies=settings.min_agencies,
         comment_agencies=comments,
         reassess_on=None if assessed_on is None or roadmap is None
-        else add_months(assessed_on, roadmap.reassess_after_months))
+        else add_months(assessed_on, roadmap.reassess_after_months),
+        agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS)
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:
@@ -196,7 +245,8 @@ def _rescored(q: Questionnaire, result: Result) -> Result:
 def published_to_dict(published: Published) -> dict[str, object]:
     """What a later round needs to know of this one to compare with it, JSON-ready."""
     return {"shown_agencies": list(published.shown), "withheld": published.withheld,
-            "workshop": published.workshop}
+            "workshop": published.workshop, "agreed_agencies": list(published.agreed),
+            "consensus_hard": published.consensus.hard}
 
 
 @dataclass(frozen=True)

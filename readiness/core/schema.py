@@ -176,6 +176,10 @@ class Settings(Frozen):
     min_respondents: int = Field(default=5, ge=1)
     min_agencies: int = Field(default=2, ge=1)
     min_comment_group: int = Field(default=5, ge=1)
+    # Workshop participants' own ratings this far apart in option score (0..1) before their
+    # agency agreed mark the statement as one where consensus was hard: 0.75 is 3 points of a
+    # five-point scale (after SCIROCCO's spread of stakeholders' ratings).
+    consensus_hard_spread: float = Field(default=0.75, gt=0, le=1)
     # where each threshold comes from, by setting name (a source, or practice advice)
     evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
 

@@ -19,7 +19,6 @@ from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
-    Mode,
     Municipality,
     Response,
     ResponseStatus,
@@ -181,10 +180,12 @@ def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
     wanted = list(assessment_ids)
     for start in range(0, len(wanted), 500):
         rows = db.execute(
-            select(Response.assessment_id, Response.agency, Response.answers, Assessment.mode)
+            select(Response.assessment_id, Response.agency, Response.answers,
+                   Response.invitation_id)
             .join(Assessment, Assessment.id == Response.assessment_id)
             .where(Response.assessment_id.in_(wanted[start:start + 500]),
                    Response.status == ResponseStatus.SUBMITTED)
             .order_by(Response.assessment_id, Response.agency, Response.id))
-        for assessment_id, agency, answers, mode in rows:
-            yield assessment_id, agency, dict(answers or {}), mode == Mode.WORKSHOP
+        for assessment_id, agency, answers, invitation_id in rows:
+            # a workshop's agreed answers (also a mixed round's) come through no link
+            yield assessment_id, agency, dict(answers or {}), invitation_id is None

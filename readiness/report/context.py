@@ -15,6 +15,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from readiness.core.consensus import describe
 from readiness.core.legal import Profile
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
@@ -34,7 +35,7 @@ from readiness.report.text import (
     strengths_and_weaknesses,
     summary_paragraphs,
 )
-from readiness.translate import current_language
+from readiness.translate import current_language, ngettext
 from readiness.translate import gettext as _
 from readiness.translate import lazy_gettext as _l
 
@@ -153,6 +154,42 @@ class ActionView:
 
 
 @dataclass(frozen=True)
+class ConsensusSection:
+    """Where a workshop's consensus was hard, as the results page and the PDF print it:
+    how many statements, and the counts only of those that may be shown."""
+
+    summary: str
+    rows: tuple[tuple[str, str, str], ...]  # (statement, agency, the ratings' spread)
+    note: str  # why some statements are given without their counts
+
+
+def consensus_section(q: Questionnaire, published: Published) -> ConsensusSection | None:
+    """The consensus section of a round whose workshop rated statements first, else None."""
+    found = published.consensus
+    if not found.rated:
+        return None
+    points = round(q.doc.settings.consensus_hard_spread * 4)
+    summary = ngettext(
+        "Consensus was hard on %(num)d of %(rated)d statements rated: participants' own "
+        "ratings were %(points)d or more points apart on a five-point scale before their "
+        "agency agreed an answer.",
+        "Consensus was hard on %(num)d of %(rated)d statements rated: participants' own "
+        "ratings were %(points)d or more points apart on a five-point scale before their "
+        "agency agreed an answer.", found.hard, rated=found.rated, points=points)
+    summary += " " + _("The scores use the answers each agency agreed.")
+    titles = {a.id: a.title for a in q.doc.agencies}
+    rows = tuple((q.items_by_id[s.item].text, titles.get(s.agency, s.agency),
+                  describe(q, s)) for s in found.details if s.item in q.items_by_id)
+    note = "" if len(rows) == found.hard else ngettext(
+        "A statement's ratings are shown only when at least %(num)d participants of an agency "
+        "whose figures are shown rated it, so that no one's rating can be told.",
+        "A statement's ratings are shown only when at least %(num)d participants of an agency "
+        "whose figures are shown rated it, so that no one's rating can be told.",
+        q.doc.settings.min_group_size)
+    return ConsensusSection(summary=summary, rows=rows, note=note)
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Everything the roadmap templates print, in reading order."""
 
@@ -199,6 +236,7 @@ class ReportContext:
     method: Mapping[str, object]
     sources: tuple[tuple[int, str], ...]
     legal: LegalSection | None = None
+    consensus: ConsensusSection | None = None
 
 
 def _cap(text: str, limit: int) -> str:
@@ -277,7 +315,7 @@ class _Builder:
                                   title=_("%(title)s: score and level", title=dim.title),
                                   describe_in_title=True),
             agency_chart=agency_bars_svg(replace(dim, spread=spread), self.agency_titles,
-                                         respondents_by_agency=self.counts,
+                                         respondents_by_agency=self.published.group_counts,
                                          min_group_size=self.min_group, width=400,
                                          hidden=frozenset(dim.by_agency) - self.visible,
                                          describe_in_title=True),
@@ -450,4 +488,5 @@ def build_report_context(q: Questionnaire, published: Published,
         method=method,
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
+        consensus=consensus_section(q, published),
     )

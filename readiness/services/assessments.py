@@ -249,15 +249,48 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
     return get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
 
 
+def workshop_agencies(assessment: Assessment) -> list[str]:
+    """The agencies whose agreed answers are recorded in a workshop, in questionnaire order:
+    every agency of a workshop round, those chosen of a mixed round, none of a survey round."""
+    if assessment.mode == Mode.WORKSHOP:
+        return list(assessment.agencies)
+    chosen = set(assessment.workshop_agencies or ())
+    return [a for a in assessment.agencies if a in chosen]
+
+
+def records_in_workshop(assessment: Assessment, agency: str) -> bool:
+    """Whether an agency's answers are recorded in a workshop (not sent through a link)."""
+    return agency in workshop_agencies(assessment)
+
+
+def is_mixed(assessment: Assessment) -> bool:
+    """Some agencies answer through survey links, others are recorded in a workshop."""
+    return assessment.mode == Mode.SURVEY and bool(workshop_agencies(assessment))
+
+
+def _check_workshop_agencies(mode: str, agencies: list[str], in_workshop: set[str]) -> None:
+    if not in_workshop:
+        return
+    if mode != Mode.SURVEY:
+        raise ServiceError(_l("Only a survey round can record some agencies in a workshop"))
+    if not in_workshop <= set(agencies):
+        raise ServiceError(_l("An agency recorded in the workshop must take part in the round"))
+    if in_workshop >= set(agencies):
+        raise ServiceError(_l("Leave at least one agency to answer by survey link, or choose "
+                              "a facilitated workshop for all"))
+
+
 def create_assessment(db: Session, municipality: Municipality, *, q: Questionnaire,
                       agencies: Iterable[str], mode: str = Mode.SURVEY,
                       conducted_on: date | None = None, closes_on: date | None = None,
-                      creator: User | None = None,
-                      link_key: bytes | None = None) -> tuple[Assessment, dict[str, str]]:
-    """A new open assessment round; in survey mode, one invitation link per agency.
+                      creator: User | None = None, link_key: bytes | None = None,
+                      in_workshop: Iterable[str] = ()) -> tuple[Assessment, dict[str, str]]:
+    """A new open assessment round; one invitation link per agency answering by survey.
 
-    Returns the assessment and {invitation public id: token}; tokens are never stored (with
-    `link_key` they can be made again by `shown_token`). `closes_on`: the last day links answer.
+    `in_workshop`: in a survey round, the agencies recorded in a workshop instead (a mixed
+    round). Returns the assessment and {invitation public id: token}; tokens are never stored
+    (with `link_key` they can be made again by `shown_token`). `closes_on`: the last day links
+    answer.
     """
     wanted = set(agencies)
     unknown = wanted - set(q.agency_ids)
@@ -268,6 +301,8 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         raise ServiceError(_l("Choose at least one agency"))
     if mode not in set(Mode):
         raise ServiceError(_l("Unknown mode %(mode)s", mode=repr(mode)))
+    chosen = set(in_workshop)
+    _check_workshop_agencies(mode, list(wanted), chosen)
     # Lock the municipality (PostgreSQL; SQLite writers are serialised already), so a double
     # submit finds the first round open instead of colliding on the round number.
     lock(db, municipality)
@@ -282,17 +317,21 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
         conducted_on=conducted_on, closes_on=closes_on, mode=mode, status=Status.OPEN,
         questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
         agencies=[a for a in q.agency_ids if a in wanted],
+        workshop_agencies=[a for a in q.agency_ids if a in (wanted if mode == Mode.WORKSHOP
+                                                            else chosen)],
         context=_previous_context(q, municipality),
         created_by_id=creator.id if creator else None)
     db.add(assessment)
     tokens: dict[str, str] = {}
     if mode == Mode.SURVEY:
         for agency in assessment.agencies:
-            invitation, token = new_invitation(db, assessment, agency, link_key=link_key)
-            tokens[invitation.public_id] = token
+            if agency not in chosen:
+                invitation, token = new_invitation(db, assessment, agency, link_key=link_key)
+                tokens[invitation.public_id] = token
     db.flush()
+    kind = "mixed" if chosen else mode
     record_audit(db, creator, "assessment_created", assessment, municipality,
-                 detail=f"round {assessment.round}, {mode}, {len(tokens)} links")
+                 detail=f"round {assessment.round}, {kind}, {len(tokens)} links")
     return assessment, tokens
 
 
@@ -316,6 +355,9 @@ def new_invitation(db: Session, assessment: Assessment, agency: str,
         raise ServiceError(_l("A workshop assessment has no invitation links"))
     if agency not in questionnaire_of(assessment).agency_ids:
         raise ServiceError(_l("Unknown agency %(agency)s", agency=repr(agency)))
+    if records_in_workshop(assessment, agency):
+        raise ServiceError(_l("This agency's answers are recorded in the workshop, so it has "
+                              "no invitation link"))
     if agency not in assessment.agencies:
         order = questionnaire_of(assessment).agency_ids
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
@@ -500,7 +542,7 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
     links = Counter(i.agency for i in assessment.invitations
                     if i.state == InvitationState.ACTIVE and assessment.status == Status.OPEN)
     recorded: dict[str, int] = {}
-    if assessment.mode == Mode.WORKSHOP:
+    if workshop_agencies(assessment):
         recorded = {agency: len(answers) for agency, answers in db.execute(
             select(Response.agency, Response.answers).where(
                 Response.assessment_id == assessment.id, Response.invitation_id.is_(None)))}
@@ -585,7 +627,16 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
     counts = None if workshop else practitioners_by_agency(db, assessment)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
-                      profile=legal_profile_of(assessment), run_by=run_by(db, assessment))
+                      profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
+                      agreed=workshop_agencies(assessment),
+                      ratings=workshop_ratings(db, assessment))
+
+
+def workshop_ratings(db: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """{agency: {item id: {option value: participants}}}: the counted workshop responses'
+    participants' ratings given before agreeing (consensus mode); no names exist to read."""
+    return {r.agency: dict(r.ratings or {}) for r in counted_responses(db, assessment)
+            if r.invitation_id is None and r.ratings}
 
 
 def run_by(db: Session, assessment: Assessment) -> str | None:

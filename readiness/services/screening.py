@@ -17,11 +17,12 @@ from readiness.services.assessments import lock, questionnaire_of, require_open
 def flagged_responses(db: Session,
                       assessment: Assessment) -> list[tuple[Response, tuple[str, ...]]]:
     """Submitted responses that look like padding (straight-lined, near-identical), with why;
-    excluded ones included, so that the organiser can take an exclusion back."""
+    excluded ones included, so that the organiser can take an exclusion back. A workshop's
+    agreed answers (no link) are no individual's, so they are never screened."""
     q = questionnaire_of(assessment)
     submitted = list(db.scalars(select(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Response.id)))
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED,
+        Response.invitation_id.is_not(None)).order_by(Response.id)))
     scaled = _shared_scale_statements(q)
     found = screening.flags(
         [screening.Submitted(r.public_id, r.agency, "",

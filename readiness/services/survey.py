@@ -20,13 +20,12 @@ from readiness.models import (
     Assessment,
     Invitation,
     InvitationState,
-    Mode,
     Response,
     ResponseStatus,
     Status,
     day_stamp,
 )
-from readiness.services.assessments import ServiceError, lock
+from readiness.services.assessments import ServiceError, lock, records_in_workshop
 from readiness.tokens import hash_token, new_resume_code, new_token, normalise_resume_code
 from readiness.translate import lazy_gettext as _l
 
@@ -210,17 +209,47 @@ def workshop_response(db: Session, assessment: Assessment, agency: str) -> Respo
                                             Response.invitation_id.is_(None)))
 
 
+MAX_PARTICIPANTS = 200  # participants rating one statement: more is a typing error
+
+
+def _valid_ratings(q: Questionnaire, ratings: Mapping[str, Mapping[str, int]]
+                   ) -> dict[str, dict[str, int]]:
+    """{item id: {value: participants}} with statements, values and counts checked; zero counts
+    and statements nobody rated are left out."""
+    clean: dict[str, dict[str, int]] = {}
+    for item_id, counts in ratings.items():
+        item = q.items_by_id.get(item_id)
+        if item is None or item.dimension is None:
+            raise ServiceError(_l("Unknown statement %(item)s", item=repr(item_id)))
+        allowed = {o.value for o in q.options(item)} | {DONT_KNOW}
+        for value, count in counts.items():
+            if value not in allowed:
+                raise ServiceError(_l("%(value)s is not an answer to %(item)s",
+                                      value=repr(value), item=repr(item_id)))
+            if not isinstance(count, int) or not 0 <= count <= MAX_PARTICIPANTS:
+                raise ServiceError(_l("A number of participants is from 0 to %(max)d",
+                                      max=MAX_PARTICIPANTS))
+        given = {v: n for v, n in counts.items() if n > 0}
+        if given:
+            clean[item_id] = given
+    return clean
+
+
 def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency: str,
-                  answers: Mapping[str, str], comments: Mapping[str, str]) -> Response:
-    """Record (or correct) the answers one agency agreed on in a facilitated workshop."""
-    if assessment.mode != Mode.WORKSHOP:
-        raise ServiceError(_l("This assessment collects answers by survey links"))
-    if assessment.status != Status.OPEN:
-        raise ServiceError(_l("This assessment is closed"))
-    if agency not in assessment.agencies:
+                  answers: Mapping[str, str], comments: Mapping[str, str],
+                  ratings: Mapping[str, Mapping[str, int]] | None = None) -> Response:
+    """Record (or correct) the answers one agency agreed on in a facilitated workshop, and
+    (consensus mode) how many participants gave each rating first: `ratings` replaces the
+    ratings of the statements it names, others stay."""
+    if not records_in_workshop(assessment, agency):
+        if agency in assessment.agencies:
+            raise ServiceError(_l("This agency answers through survey links"))
         raise ServiceError(_l("%(agency)s does not take part in this assessment",
                               agency=repr(agency)))
+    if assessment.status != Status.OPEN:
+        raise ServiceError(_l("This assessment is closed"))
     clean = _valid_answers(q, answers)
+    rated = _valid_ratings(q, ratings or {})
     now = day_stamp()
     response = workshop_response(db, assessment, agency)
     if response is None:
@@ -229,6 +258,8 @@ def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency:
         db.add(response)
     response.answers = clean
     response.comments = _merge_comments({}, comments)
+    kept = {k: v for k, v in (response.ratings or {}).items() if k not in (ratings or {})}
+    response.ratings = {**kept, **rated}
     response.updated_at = response.submitted_at = now
     db.flush()
     return response

@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
     import readiness.web.sessions  # noqa: F401 - adds session routes to account and users
     from readiness import i18n
-    from readiness.web import assessments, auth, results, survey, users
+    from readiness.web import assessments, auth, results, survey, users, workshop
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
@@ -65,6 +65,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(language.bp)
     # Survey forms check their CSRF token themselves, so an expired token keeps the answers.
     csrf.exempt(survey.bp)
+    # So do the workshop's: an hour-long workshop keeps its answers when the token expires.
+    csrf.exempt(workshop.workshop)
+    csrf.exempt(workshop.workshop_autosave)
     app.before_request(_audit_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -36,7 +36,7 @@ from readiness.models import (
     Status,
 )
 from readiness.services import assessments as services
-from readiness.services import plans, rounds, survey
+from readiness.services import plans, rounds
 from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
@@ -48,14 +48,10 @@ from readiness.web.forms import (
     InvitationForm,
     MunicipalityEditForm,
     MunicipalityForm,
-    comment_field,
     context_form,
-    given_answers,
     item_field,
     mode_labels,
     population_labels,
-    statement_fields,
-    survey_form,
 )
 from readiness.web.links import link_key, past_closing, today
 
@@ -192,10 +188,11 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
     if valid:
         db = get_session()
         try:
+            mode, in_workshop = form.chosen()
             assessment, _tokens = services.create_assessment(
-                db, found, q=q, agencies=form.agencies.data or [], mode=form.mode.data or "",
+                db, found, q=q, agencies=form.agencies.data or [], mode=mode,
                 conducted_on=form.conducted_on.data, closes_on=form.closes_on.data,
-                creator=auth.require_user(), link_key=link_key())
+                creator=auth.require_user(), link_key=link_key(), in_workshop=in_workshop)
         except services.ServiceError as error:
             form.form_errors.append(str(error))
         else:
@@ -220,14 +217,18 @@ def assessment(public_id: str) -> ResponseReturnValue:
     found = auth.load_assessment(public_id, Access.VIEW)
     q = services.questionnaire_of(found)
     titles = {a.id: a.title for a in q.doc.agencies}
+    invitation_form = InvitationForm(q)
+    in_workshop = services.workshop_agencies(found)  # recorded in the room: no links for them
+    invitation_form.agency.choices = [c for c in invitation_form.agency.choices or ()
+                                      if c.value not in in_workshop]
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
         progress=services.progress(get_session(), found), past_closing=past_closing(found),
         links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),
-        invitation_form=InvitationForm(q), confirm=ConfirmForm(), modes=mode_labels(),
-        capacity_form=CapacityForm(),
+        invitation_form=invitation_form, confirm=ConfirmForm(), modes=mode_labels(),
+        capacity_form=CapacityForm(), in_workshop=in_workshop,
         may_manage=auth.can(auth.current_user(), Access.MANAGE, found.municipality),
         Status=Status, Mode=Mode, InvitationState=InvitationState)
 
@@ -339,57 +340,6 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-@bp.route("/assessments/<public_id>/workshop/<agency>", methods=["GET", "POST"])
-@auth.login_required
-def workshop(public_id: str, agency: str) -> ResponseReturnValue:
-    """Record the answers one agency agreed in the facilitated workshop.
-
-    All statements are on one page, with a Save button after each dimension. Every button saves
-    every answer given on the page so far (unanswered statements may wait), so saving one
-    section never drops what was chosen in another, and a lost connection loses one section at
-    most. The last button also goes back to the assessment.
-    """
-    found = _open(public_id)
-    if found.mode != Mode.WORKSHOP or agency not in found.agencies:
-        abort(404)
-    q = services.questionnaire_of(found)
-    dimensions = [d.id for d in survey.pages(q)]
-    max_comment = current_app.config["COMMENT_MAX_LENGTH"]
-    db = get_session()
-    recorded = survey.workshop_response(db, found, agency)
-    if request.method == "POST":
-        form = survey_form(q, dimensions, max_comment, formdata=request.form, required=False)
-        if form.validate():
-            answers = {**(recorded.answers if recorded else {}),
-                       **given_answers(statement_fields(form))}
-            comments = {d: form[comment_field(d)].data or "" for d in dimensions}
-            saved = bool(answers or any(comments.values()))
-            if saved:
-                survey.save_workshop(db, q, found, agency, answers, comments)
-                services.record_audit(db, auth.current_user(), "workshop_answers_saved", found,
-                                      found.municipality, detail=agency)
-            section = request.form.get("section", "")
-            if section in dimensions:
-                return redirect(url_for(".workshop", public_id=found.public_id, agency=agency,
-                                        saved=section if saved else None)
-                                + f"#save-{section}")
-            if saved:
-                flash(_("The answers agreed by %(agency)s are saved.",
-                        agency=_agency_title(q, agency)))
-            return redirect(url_for(".assessment", public_id=found.public_id))
-    else:
-        form = survey_form(q, dimensions, max_comment,
-                           answers=recorded.answers if recorded else None,
-                           comments=recorded.comments if recorded else None, required=False)
-    sections = [(d, [(item, form[item_field(item.id)]) for item in q.items_of(d.id)],
-                 form[comment_field(d.id)]) for d in survey.pages(q)]
-    return render_template("assessments/workshop.html", assessment=found, form=form,
-                           agency_title=_agency_title(q, agency), sections=sections,
-                           saved=request.args.get("saved"), max_comment=max_comment,
-                           recorded=len(recorded.answers) if recorded else 0,
-                           statements=len(q.doc.items)), (400 if form.errors else 200)
-
-
 def _prepare_roadmap(found: Assessment) -> None:
     """Queue the roadmap PDF of a round just closed (RENDER_ON_CLOSE; off in testing); a queue
     that cannot take it leaves the PDF to be made on first download."""
@@ -431,6 +381,7 @@ def close(public_id: str) -> ResponseReturnValue:
     settings = q.doc.settings
     return render_template("assessments/close.html", assessment=found, form=form,
                            progress=services.progress(db, found), Mode=Mode,
+                           in_workshop=services.workshop_agencies(found),
                            statements=len(q.doc.items),
                            min_group=privacy.group_size(settings.min_group_size),
                            min_respondents=settings.min_respondents,
@@ -446,7 +397,7 @@ def _flagged(assessment: Assessment, q: Questionnaire) -> list[tuple[str, str, b
     labelled by agency and a number in the order sent, never by anything a person wrote.
     Workshop answers are agreed, not individual, so they are not screened."""
     if assessment.mode == Mode.WORKSHOP:
-        return []
+        return []  # a mixed round's agreed answers are left out by the screening itself
     reasons = {STRAIGHT_LINED: _("every statement given the same answer"),
                NEAR_IDENTICAL: _("nearly the same answers as another response of this agency")}
     rows, numbers = [], dict[str, int]()

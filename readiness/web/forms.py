@@ -46,6 +46,7 @@ from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Option
 from readiness.models import POPULATION_BANDS, Mode, Municipality, Role, User
 from readiness.services.assessments import MAX_CAPACITY, PASSWORD_MIN_LENGTH, exclusive_values
+from readiness.services.survey import MAX_PARTICIPANTS
 
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
@@ -75,6 +76,8 @@ def mode_labels() -> dict[str, str]:
     return {
         Mode.SURVEY: _("Survey: each agency's practitioners answer through a link"),
         Mode.WORKSHOP: _("Facilitated workshop: you record the answers each agency agreed on"),
+        MIXED: _("Mixed: some agencies answer through a link, you record the others in a "
+                 "workshop"),
     }
 
 
@@ -200,8 +203,11 @@ class MunicipalityEditForm(MunicipalityForm):
     revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
+MIXED = "mixed"  # a form choice, stored as a survey round with some agencies in a workshop
+
+
 class AssessmentForm(FlaskForm):
-    """A new assessment round: date, mode and the agencies taking part."""
+    """A new assessment round: date, mode (survey, workshop, or mixed: per agency), agencies."""
 
     conducted_on = IsoDateField(
         _l("Date of the assessment"),
@@ -220,12 +226,24 @@ class AssessmentForm(FlaskForm):
         description=_l("Multi-agency working is about several agencies working together: choose "
                        "at least %(num)d if you can.", num=RECOMMENDED_AGENCIES),
         validators=[DataRequired(_l("Choose at least one agency taking part"))])
+    in_workshop = MultiCheckboxField(
+        _l("Mixed round: agencies recorded in the workshop"),
+        description=_l("Only for a mixed round: tick the agencies whose answers you record in "
+                       "the room. The other agencies taking part get survey links."),
+        validators=[Optional()])
 
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = mode_labels()
-        self.mode.choices = [SelectChoice(m.value, labels[m]) for m in Mode]
+        self.mode.choices = [SelectChoice(m, labels[m]) for m in (*Mode, MIXED)]
         self.agencies.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
+        self.in_workshop.choices = [SelectChoice(a.id, a.title) for a in q.doc.agencies]
+
+    def chosen(self) -> tuple[str, list[str]]:
+        """(stored mode, agencies recorded in a workshop) of the choice made."""
+        if self.mode.data == MIXED:
+            return Mode.SURVEY, list(self.in_workshop.data or [])
+        return self.mode.data or "", []
 
 
 class InvitationForm(FlaskForm):
@@ -478,3 +496,37 @@ def given_answers(fields: Iterable[Field]) -> dict[str, str]:
     """{item id: value} of the statement fields answered with a valid value."""
     return {field.name.removeprefix(ITEM_PREFIX): field.data for field in fields
             if field.data and not field.errors}
+
+
+RATING_PREFIX = "rate-"  # item and option ids hold no hyphen, so these names cannot clash
+
+
+def rating_field(item_id: str, value: str) -> str:
+    """The form field name of the number of participants who rated a statement `value`."""
+    return f"{RATING_PREFIX}{item_id}-{value}"
+
+
+def rating_values(q: Questionnaire, item_id: str) -> list[tuple[str, str]]:
+    """(value, label) of the ratings a participant may give a statement, don't know last."""
+    return [(o.value, o.label) for o in q.options(item_id)] + [(DONT_KNOW, _("Don't know"))]
+
+
+def given_ratings(q: Questionnaire, item_ids: Iterable[str], formdata: Any
+                  ) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """({item id: {value: participants}}, errors) of the rating fields posted: a statement
+    whose fields were posted is named (all empty: its ratings are cleared); a count that is no
+    whole number from 0 to 200 is an error naming the statement."""
+    ratings: dict[str, dict[str, int]] = {}
+    errors: list[str] = []
+    for number, item_id in enumerate(item_ids, start=1):
+        names = [(v, rating_field(item_id, v)) for v, _label in rating_values(q, item_id)]
+        if not any(name in formdata for _v, name in names):
+            continue
+        texts = {value: str(formdata.get(name, "")).strip() for value, name in names}
+        given = {value: text for value, text in texts.items() if text}
+        if all(t.isdigit() and int(t) <= MAX_PARTICIPANTS for t in given.values()):
+            ratings[item_id] = {value: int(text) for value, text in given.items()}
+        else:
+            errors.append(_("Statement %(number)d: give the number of participants as a whole "
+                            "number from 0 to %(max)d", number=number, max=MAX_PARTICIPANTS))
+    return ratings, errors

@@ -45,7 +45,12 @@ from readiness.models import (
 )
 from readiness.national.aggregate.national import CHANGE_POINTS
 from readiness.report.charts import agency_bars_svg, radar_svg
-from readiness.report.context import ActionView, ReportMeta, build_report_context
+from readiness.report.context import (
+    ActionView,
+    ReportMeta,
+    build_report_context,
+    consensus_section,
+)
 from readiness.report.legal import legal_section
 from readiness.report.text import cite
 from readiness.services import assessments as services
@@ -288,7 +293,7 @@ def show(public_id: str) -> ResponseReturnValue:
     shown = published.shown
     minimum = privacy.group_size(q.doc.settings.min_group_size, workshop=published.workshop)
     bars = {d.id: agency_bars_svg(
-        d, titles, respondents_by_agency=published.respondents_by_agency,
+        d, titles, respondents_by_agency=published.group_counts,
         min_group_size=minimum, hidden=frozenset(published.hidden), title=d.title)
         for d in result.dimensions}
     hidden = [titles.get(a, a) for a in published.hidden]
@@ -307,7 +312,7 @@ def show(public_id: str) -> ResponseReturnValue:
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])),
         legal=legal_section(services.legal_profile_of(scored.assessment), q),
-        agreement=_agreement(scored))
+        agreement=_agreement(scored), consensus=consensus_section(q, published))
 
 
 def _agreement(scored: ScoredAssessment) -> dict[str, dict[str, str | None]]:
@@ -315,5 +320,7 @@ def _agreement(scored: ScoredAssessment) -> dict[str, dict[str, str | None]]:
     mode only: a workshop records one agreed answer per agency)."""
     if scored.assessment.mode == Mode.WORKSHOP:
         return {}
+    agreed = set(scored.published.agreed)  # a mixed round's workshop agencies: one answer each
     answers = services.submitted_answers(get_session(), scored.assessment, scored.q)
-    return agency_agreement(scored.q, answers, scored.shown_agencies)
+    return agency_agreement(scored.q, answers,
+                            tuple(a for a in scored.shown_agencies if a not in agreed))

@@ -1,0 +1,112 @@
+/* Workshop page: save each answer as it is given, warn before leaving with unsaved changes,
+   and carry on when the form token expired. Progressive enhancement only: without this file
+   every Save button still saves everything on the page. No inline script (CSP). */
+(function () {
+  "use strict";
+
+  function start(form) {
+    var statusBox = document.getElementById(form.getAttribute("data-status"));
+    var text = function (name) { return form.getAttribute("data-text-" + name) || ""; };
+    var dirty = false;     // a change not yet stored
+    var busy = false;      // a save in flight
+    var again = false;     // a change came in while saving: save once more after
+    var submitting = false;
+
+    function say(message) {
+      if (!statusBox) { return; }
+      statusBox.hidden = false;
+      statusBox.textContent = message;
+    }
+
+    function showSpreads(spreads) {
+      form.querySelectorAll("[data-spread]").forEach(function (box) {
+        var found = spreads[box.getAttribute("data-spread")];
+        box.textContent = found ? found.text + (found.hard ? " " + text("hard") : "") : "";
+      });
+    }
+
+    function post() {
+      return fetch(form.getAttribute("data-autosave-url"), {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: {"Accept": "application/json"}
+      });
+    }
+
+    function json(response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) { throw new Error("not saved"); }
+      return response.json().then(function (body) { return {status: response.status, body: body}; });
+    }
+
+    function freshToken() {
+      return fetch(form.getAttribute("data-token-url"), {credentials: "same-origin",
+                                                         headers: {"Accept": "application/json"}})
+        .then(json).then(function (reply) {
+          if (reply.status !== 200 || !reply.body.csrf_token) { throw new Error("no token"); }
+          form.querySelector("input[name='csrf_token']").value = reply.body.csrf_token;
+        });
+    }
+
+    function save() {
+      if (busy) { again = true; return; }
+      busy = true;
+      again = false;
+      dirty = false;
+      say(text("saving"));
+      post().then(json).then(function (reply) {
+        if (reply.status === 400 && reply.body.expired) {
+          return freshToken().then(post).then(json);  // the token expired: once more
+        }
+        return reply;
+      }).then(function (reply) {
+        if (reply.status !== 200 || !reply.body.saved) { throw new Error("not saved"); }
+        showSpreads(reply.body.spreads || {});
+        if (reply.body.left_out) {
+          dirty = true;  // what is not valid is not saved: leaving still asks
+          say(text("invalid"));
+        } else if (!dirty && !again) {
+          say(text("saved"));
+        }
+      }).catch(function () {
+        dirty = true;
+        say(text("failed"));
+      }).then(function () {
+        busy = false;
+        if (again) { save(); }
+      });
+    }
+
+    form.addEventListener("change", function () {
+      dirty = true;
+      save();
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target && event.target.tagName === "TEXTAREA") { dirty = true; }
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+
+    window.addEventListener("beforeunload", function (event) {
+      if ((dirty || busy) && !submitting) {
+        event.preventDefault();
+        event.returnValue = text("leave");
+        return text("leave");
+      }
+      return undefined;
+    });
+    document.querySelectorAll("a[data-leave-warning]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if ((dirty || busy) && !window.confirm(text("leave"))) {
+          event.preventDefault();
+        } else {
+          dirty = false;
+          busy = false;  // the user chose to leave: no second warning from beforeunload
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("workshop-form");
+    if (form && window.fetch && window.FormData) { start(form); }
+  });
+})();
