@@ -18,11 +18,14 @@ from readiness.core.legal import (
     load_profiles,
     profile_for,
     profile_to_dict,
+    profiles_dir,
 )
 from readiness.core.legal_roadmap import apply_legal, basis_sentence, legal_wording
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap
 from readiness.core.scoring import Result
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, use_language
+from readiness.translate import gettext as _
 
 ORIENTATION = "This is an orientation, not legal advice."
 
@@ -60,27 +63,39 @@ def legal_group() -> None:
 @click.argument("country")
 @click.option("--region", default=None, help="A region with its own profile, e.g. Bavaria.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def legal_show(country: str, region: str | None, as_json: bool) -> None:
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default=SOURCE_LANGUAGE,
+              show_default=True, help="The language of the statements and labels (a profile "
+              "not yet translated into it is printed in English, marked so).")
+def legal_show(country: str, region: str | None, as_json: bool, language: str) -> None:
     """Print the legal profile that applies in COUNTRY (an ISO code such as BE)."""
-    profile = profile_or_fail(country, region)
-    if as_json:
-        click.echo(json.dumps(profile_to_dict(profile), indent=2, ensure_ascii=False))
-        return
-    generic = " (generic: no profile for this country)" if profile.generic else ""
-    click.echo(f"Legal position in {profile.jurisdiction}{generic} [{profile.id}], "
-               f"last checked {profile.last_checked.isoformat()}. {ORIENTATION}")
+    with use_language(language):
+        profile = profile_or_fail(country, region)
+        if as_json:
+            click.echo(json.dumps(profile_to_dict(profile), indent=2, ensure_ascii=False))
+            return
+        _show(profile)
+
+
+def _show(profile: Profile) -> None:
+    generic = _(" (generic: no profile for this country)") if profile.generic else ""
+    click.echo(_("Legal position in %(jurisdiction)s%(generic)s [%(id)s], last checked "
+                 "%(date)s.", jurisdiction=profile.jurisdiction, generic=generic,
+                 id=profile.id, date=profile.last_checked.isoformat()) + " "
+               + _("This is an orientation, not legal advice."))
     cs = profile.case_sharing
-    click.echo(f"\nBasis for multi-agency sharing: {cs.basis}: {basis_sentence(profile)}")
-    for label, statement in (("Framework", profile.framework), ("Case sharing", cs),
-                             ("Shared secrecy", profile.shared_secrecy),
-                             ("Consent", profile.consent), ("DPIA", profile.dpia)):
-        mark = "" if statement.verified else " [not verified]"
+    click.echo("\n" + _("Basis for multi-agency sharing: %(basis)s: %(sentence)s",
+                        basis=cs.basis, sentence=basis_sentence(profile)))
+    for label, statement in ((_("Framework"), profile.framework), (_("Case sharing"), cs),
+                             (_("Shared secrecy"), profile.shared_secrecy),
+                             (_("Consent"), profile.consent), (_("DPIA"), profile.dpia)):
+        mark = "" if statement.verified else " [" + _("not verified") + "]"
         click.echo(f"\n{label}{mark}: {' '.join(statement.text.split())} "
                    f"[{', '.join(statement.sources)}]")
-    click.echo(f"Limits of consent: {' '.join(profile.consent.limits.split())}")
+    click.echo(_("Limits of consent: %(limits)s",
+                 limits=" ".join(profile.consent.limits.split())))
     for rule in profile.agencies:
         click.echo(f"\n- {rule.agency} ({rule.basis}): {' '.join(rule.text.split())}")
-    click.echo("\nSources:")
+    click.echo("\n" + _("Sources:"))
     for source in profile.sources:
         click.echo(f"  [{source.id}] {' '.join(source.title.split())}"
                    + (f" <{source.url}>" if source.url else ""))
@@ -91,8 +106,10 @@ def legal_show(country: str, region: str | None, as_json: bool) -> None:
 def legal_validate(folder: Path | None) -> None:
     """Validate every profile (the shipped ones by default) and the roadmap wording."""
     try:
-        profiles = load_profiles(folder) if folder else get_profiles()
+        profiles = load_profiles(folder) if folder else get_profiles(SOURCE_LANGUAGE)
         legal_wording()
+        translated = {code: load_profiles(folder, language=code) for code in LANGUAGES
+                      if code != SOURCE_LANGUAGE}
     except LegalError as exc:
         raise click.ClickException(str(exc)) from None
     today = date.today()
@@ -102,7 +119,15 @@ def legal_validate(folder: Path | None) -> None:
             profile.dpia, *profile.agencies, *profile.secrecy, *profile.notes))
         click.echo(f"OK: {profile.id:6} {profile.jurisdiction}: basis {profile.case_sharing.basis}"
                    f", {len(profile.sources)} sources, {unverified} statements not verified, "
-                   f"checked {age_days(profile, today)} days ago")
+                   f"checked {age_days(profile, today)} days ago; translated: "
+                   + (", ".join(_translated(profile, translated, folder)) or "none"))
+
+
+def _translated(profile: Profile, translated: dict[str, dict[str, Profile]],
+                folder: Path | None) -> list[str]:
+    """The languages whose file translates this profile's own statements."""
+    place = folder or profiles_dir()
+    return [code for code in translated if (place / f"{profile.id}.{code}.yaml").exists()]
 
 
 def register(group: click.Group) -> None:
