@@ -46,10 +46,12 @@ def test_api_errors_are_in_french_with_accept_language_fr_and_codes_stay_english
     secret = {"coordinator": country.coordinator_token, "advisor": country.advisor_token,
               None: None}[token]
     code, english_body = _get(client, url, secret, "en")
-    assert code == status and english in english_body["message"]
+    assert code == status
+    assert english in english_body["message"]
     code, french_body = _get(client, url, secret, "fr-BE,fr;q=0.9")
     assert code == status
-    assert set(french_body) == {"error", "message"} and french_body["error"] == error
+    assert set(french_body) == {"error", "message"}
+    assert french_body["error"] == error
     assert french_body["message"] != english_body["message"]
     assert english not in french_body["message"]
 

@@ -71,7 +71,8 @@ def _assert_german(english: dict[str, list[list[Any]]], german: dict[str, list[l
         for en, de in zip(en_rows[0], de_rows[0], strict=True):
             # a German label with the English column code beside it
             match = LABELLED.match(de)
-            assert match and match["code"] == en, (en, de)
+            assert match is not None, (en, de)
+            assert match["code"] == en, (en, de)
         left = _texts(de_rows) & _texts(en_rows)
         assert not left, sorted(left)[:10]
 

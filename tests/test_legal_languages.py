@@ -46,7 +46,8 @@ def test_every_statement_of_a_translated_profile_is_in_the_language(ident: str, 
 def test_a_regional_profile_inherits_translated_national_and_eu_statements():
     bavaria = load_profiles(language="de")["de-by"]
     assert bavaria.jurisdiction == "Bayern (Deutschland)"
-    assert "StGB § 203" in bavaria.case_sharing.text and "Es wurde" in bavaria.case_sharing.text
+    assert "StGB § 203" in bavaria.case_sharing.text
+    assert "Es wurde" in bavaria.case_sharing.text
     assert bavaria.consent.text.startswith("Die Einwilligung der Person")
 
 
@@ -95,7 +96,8 @@ def test_a_translation_with_an_unknown_id_is_refused(tmp_path: Path):
     with pytest.raises(LegalError, match="unknown text id 'agencies.army.text'"):
         load_profiles(folder, language="fr")
     result = CliRunner().invoke(main, ["legal", "validate", str(folder)])
-    assert result.exit_code == 1 and "agencies.army.text" in result.output
+    assert result.exit_code == 1
+    assert "agencies.army.text" in result.output
 
 
 def test_legal_show_prints_the_profile_in_the_language_asked_for():

@@ -171,4 +171,5 @@ def test_reports_build_refuses_a_language_it_does_not_ship(tmp_path: Path):
     from readiness.cli.main import main
 
     result = CliRunner().invoke(main, ["reports", "build", "--out", str(tmp_path), "--lang", "es"])
-    assert result.exit_code == 2 and "--lang" in result.output
+    assert result.exit_code == 2
+    assert "--lang" in result.output

@@ -200,6 +200,7 @@ def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],
                     confirmed: Collection[str]) -> dict[str, str]:
     """The `source_hashes` of a language file with the `confirmed` ids (translated anew from
     the current English) recorded, in the questionnaire's order."""
-    old = data.get("source_hashes") if isinstance(data.get("source_hashes"), dict) else {}
+    found = data.get("source_hashes")
+    old: Mapping[str, Any] = found if isinstance(found, dict) else {}
     return {ident: english_hash(source[ident]) if ident in confirmed else str(old[ident])
             for ident in source if ident in confirmed or ident in old}

@@ -23,9 +23,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from readiness import auth
-from readiness.i18n import browser_language, shipped
 from readiness.core.questionnaire import get_questionnaire
 from readiness.db import begin_write, get_session
+from readiness.i18n import browser_language, shipped
 from readiness.models import User
 from readiness.national import aggregate
 from readiness.national.aggregate import followthrough
