@@ -107,3 +107,19 @@ def test_a_german_admins_respondent_export_is_german_apart_from_codes_and_names(
     _assert_german(en, de)
     about = de[list(de)[1]]
     assert not {str(r[0]) for r in about[1:]} & {str(r[0]) for r in en[list(en)[1]][1:]}
+
+
+def test_a_german_admins_audit_export_has_german_headers_with_the_codes_beside(
+        client: FlaskClient, session: Session):
+    from tests.web_helpers import make_user
+
+    make_user(session, "root")
+    login(client, "root")
+    english = next(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data(
+        as_text=True))))
+    _speak(session, "root", "de")
+    german = next(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data(
+        as_text=True))))
+    assert english[:3] == ["at", "actor", "source"]
+    assert german[:2] == ["Wann (UTC) (at)", "Wer (actor)"]
+    assert [LABELLED.match(h)["code"] for h in german] == english  # type: ignore[index]
