@@ -22,10 +22,12 @@ def _data(language: str, folder: Path = FOLDER) -> dict:
     return yaml.safe_load((folder / f"1.1.{language}.yaml").read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_1_1_translation_is_recorded_as_made_from_the_current_english(language: str):
-    source = translation.source_texts(*get_questionnaire(version="1.1", language="en").raw)
-    data = _data(language)
+def test_every_translation_is_recorded_as_made_from_the_current_english(language: str,
+                                                                       version: str):
+    source = translation.source_texts(*get_questionnaire(version=version, language="en").raw)
+    data = yaml.safe_load((FOLDER / f"{version}.{language}.yaml").read_text(encoding="utf-8"))
     assert set(data["source_hashes"]) == set(source)
     assert translation.stale_ids(source, data) == []
 
@@ -85,3 +87,19 @@ def test_a_stale_hash_is_listed_and_recording_the_id_clears_it():
     assert translation.stale_ids(source, data) == []
     # a file that records no hashes (1.0's) is not checked
     assert translation.stale_ids(source, {"texts": {}}) == []
+
+
+def test_validate_without_a_path_checks_the_translations_of_older_versions_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from readiness.core import questionnaire as module
+
+    folder = _copy(tmp_path)
+    file = folder / "1.0.fr.yaml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data["source_hashes"]["title"] = "000000000000"
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(module, "questionnaires_dir", lambda: tmp_path)
+    result = CliRunner().invoke(main, ["questionnaire", "validate"])
+    assert result.exit_code == 1
+    assert "1.0.fr.yaml: 1 text(s) translated from an older English text, retranslate: title" in (
+        result.output)

@@ -12,6 +12,7 @@ import yaml
 
 from readiness.core.questionnaire import (
     QuestionnaireError,
+    available_versions,
     get_questionnaire,
     load_questionnaire,
     questionnaire_path,
@@ -66,13 +67,16 @@ def questionnaire_show(as_json: bool, version: str | None, language: str) -> Non
 @questionnaire.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def questionnaire_validate(path: Path | None) -> None:
-    """Validate a questionnaire file (the shipped newest version by default)."""
+    """Validate a questionnaire file (the shipped newest version by default; translations
+    made from an older English text are looked for in every shipped version then)."""
     q = _load(path, None)
     click.echo(f"OK: {q.path} ({q.id} {q.version}): {len(q.doc.items)} items in "
                f"{len(q.doc.dimensions)} dimensions, {len(q.doc.context)} context questions, "
                f"{len(q.doc.barriers)} barriers, {len(q.doc.facilitators)} facilitators, "
                f"{len(q.library.actions)} actions; hash {q.content_hash[:12]}")
-    stale = _stale_translations(q)
+    versions = [q] if path is not None else [_load(questionnaire_path(version=v), None)
+                                             for v in available_versions()]
+    stale = {name: ids for each in versions for name, ids in _stale_translations(each).items()}
     for name, ids in stale.items():
         click.echo(f"{name}: {len(ids)} text(s) translated from an older English text, "
                    f"retranslate: {', '.join(ids)}", err=True)
