@@ -12,7 +12,13 @@ import yaml
 from click.testing import CliRunner
 
 from readiness.cli.main import main
-from readiness.core.legal import LegalError, load_profiles, profile_for, profiles_dir
+from readiness.core.legal import (
+    LegalError,
+    load_profiles,
+    profile_for,
+    profiles_dir,
+    stale_translations,
+)
 from readiness.translate import use_language
 
 ENGLISH = load_profiles()
@@ -107,3 +113,48 @@ def test_legal_show_prints_the_profile_in_the_language_asked_for():
     assert "Since the Minister of the Interior's circular" not in result.output
     english = CliRunner().invoke(main, ["legal", "show", "FR"])
     assert "Since the Minister of the Interior's circular" in english.output
+
+
+def test_every_legal_translation_is_recorded_as_made_from_the_current_english():
+    assert stale_translations() == {}
+    assert len(list(profiles_dir().glob("*.*.yaml"))) == 9 * 3  # every profile in nl, fr, de
+
+
+def test_rewording_an_english_statement_makes_legal_validate_name_its_translations(
+        tmp_path: Path):
+    folder = _copy(tmp_path)
+    english = folder / "dk.yaml"
+    text = english.read_text(encoding="utf-8")
+    old = "Schools are parties to the SSP cooperation and may share under Section 115 within it."
+    assert old in text
+    english.write_text(text.replace(old, "Schools take part in SSP and may share within it."),
+                       encoding="utf-8")
+    assert stale_translations(folder) == {f"dk.{code}.yaml": ["agencies.education.text"]
+                                          for code in ("de", "fr", "nl")}
+    result = CliRunner().invoke(main, ["legal", "validate", str(folder)])
+    assert result.exit_code == 1
+    assert "dk.fr.yaml: 1 text(s) translated from an older English text, retranslate: " \
+        "agencies.education.text" in result.output
+
+
+def test_legal_translations_lists_a_stale_statement_and_record_clears_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from readiness.core import legal
+
+    folder = _copy(tmp_path)
+    monkeypatch.setattr(legal, "profiles_dir", lambda: folder)
+    english = folder / "nl.yaml"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        "contact: the steering group Zorg en Veiligheid",
+        "contact: the national steering group Zorg en Veiligheid"), encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["legal", "translations", "--lang", "fr", "--profile", "nl"])
+    assert listed.exit_code == 1
+    assert yaml.safe_load(listed.output.split("\n", 1)[1])["texts"] == {
+        "framework.contact": "the national steering group Zorg en Veiligheid"}
+    recorded = runner.invoke(main, ["legal", "translations", "--lang", "fr", "--profile", "nl",
+                                    "--record", "framework.contact"])
+    assert recorded.exit_code == 0, recorded.output
+    assert "nl.fr.yaml" not in stale_translations(folder)
+    assert load_profiles(folder, language="fr")["nl"].framework.contact == (
+        "le comité de pilotage Zorg en Veiligheid")

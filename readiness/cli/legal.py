@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from readiness.core.legal import (
     LegalError,
@@ -16,9 +17,12 @@ from readiness.core.legal import (
     age_days,
     get_profiles,
     load_profiles,
+    profile_files,
     profile_for,
     profile_to_dict,
     profiles_dir,
+    source_texts,
+    stale_translations,
 )
 from readiness.core.legal_roadmap import apply_legal, basis_sentence, legal_wording
 from readiness.core.questionnaire import Questionnaire
@@ -110,6 +114,7 @@ def legal_validate(folder: Path | None) -> None:
         legal_wording()
         translated = {code: load_profiles(folder, language=code) for code in LANGUAGES
                       if code != SOURCE_LANGUAGE}
+        stale = stale_translations(folder)
     except LegalError as exc:
         raise click.ClickException(str(exc)) from None
     today = date.today()
@@ -121,6 +126,11 @@ def legal_validate(folder: Path | None) -> None:
                    f", {len(profile.sources)} sources, {unverified} statements not verified, "
                    f"checked {age_days(profile, today)} days ago; translated: "
                    + (", ".join(_translated(profile, translated, folder)) or "none"))
+    for name, ids in stale.items():
+        click.echo(f"{name}: {len(ids)} text(s) translated from an older English text, "
+                   f"retranslate: {', '.join(ids)}", err=True)
+    if stale:
+        raise SystemExit(1)
 
 
 def _translated(profile: Profile, translated: dict[str, dict[str, Profile]],
@@ -128,6 +138,52 @@ def _translated(profile: Profile, translated: dict[str, dict[str, Profile]],
     """The languages whose file translates this profile's own statements."""
     place = folder or profiles_dir()
     return [code for code in translated if (place / f"{profile.id}.{code}.yaml").exists()]
+
+
+@legal_group.command("translations")
+@click.option("--lang", "language", required=True, help="A language code, e.g. nl or da.")
+@click.option("--profile", "profile_id", default=None, help="One profile (all by default).")
+@click.option("--record", "record", multiple=True, metavar="ID", help="Record that ID of "
+              "--profile is now translated from the current English (repeatable).")
+@click.option("--record-all", is_flag=True, help="Record every translated id of --profile as "
+              "made from the current English (after translating or checking the whole file).")
+def legal_translations(language: str, profile_id: str | None, record: tuple[str, ...],
+                       record_all: bool) -> None:
+    """List, as YAML to fill in, the statements a language's profile files still lack or
+    translated from an older English text; --record notes retranslated ids."""
+    if (record or record_all) and profile_id is None:
+        raise click.UsageError("--record and --record-all need --profile")
+    todo = 0
+    for english in profile_files():
+        if profile_id not in (None, english.stem):
+            continue
+        todo += _profile_todo(english, language, set(record), record_all)
+    if todo:
+        raise SystemExit(1)
+
+
+def _profile_todo(english: Path, language: str, record: set[str], record_all: bool) -> int:
+    """Print what one profile's translation file lacks; record hashes first if asked."""
+    from readiness.core import translation
+
+    source = source_texts(yaml.safe_load(english.read_text(encoding="utf-8")))
+    file = english.with_name(f"{english.stem}.{language}.yaml")
+    data = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.exists() else {}
+    missing = translation.missing_ids(source, data.get("texts") or {})
+    if record or record_all:
+        ids = set(source) - set(missing) if record_all else record
+        if ids - set(source) or not file.exists():
+            raise click.ClickException(f"cannot record in {file.name}: no such id or file")
+        data["source_hashes"] = translation.recorded_hashes(source, data, ids)
+        file.write_text(translation.with_source_hashes(file.read_text(encoding="utf-8"),
+                                                       data["source_hashes"]), encoding="utf-8")
+    hashes = {"source_hashes": data.get("source_hashes") or {}}
+    stale = [i for i in translation.stale_ids(source, hashes) if i not in missing]
+    click.echo(f"# {file.name}: {len(missing)} missing, {len(stale)} from an older English text")
+    if missing or stale:
+        click.echo(yaml.safe_dump({"texts": {i: source[i] for i in missing + stale}},
+                                  allow_unicode=True, sort_keys=False, width=100), nl=False)
+    return len(missing) + len(stale)
 
 
 def register(group: click.Group) -> None:

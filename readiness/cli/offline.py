@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +150,8 @@ def _record_hashes(file: Path, source: dict[str, str], data: dict[str, Any],
         raise click.ClickException(f"cannot record {unknown[0] if unknown else file.name}: "
                                    "no such text id or file")
     hashes = translation.recorded_hashes(source, data, ids)
-    text = file.read_text(encoding="utf-8")
-    text = re.split(r"(?m)^source_hashes:", text)[0].rstrip("\n") + "\n"
-    text += yaml.safe_dump({"source_hashes": hashes}, sort_keys=False)
-    file.write_text(text, encoding="utf-8")
+    file.write_text(translation.with_source_hashes(file.read_text(encoding="utf-8"), hashes),
+                    encoding="utf-8")
     click.echo(f"# recorded {len(ids)} id(s) as translated from the current English")
     return {**data, "source_hashes": hashes}
 

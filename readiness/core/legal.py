@@ -305,9 +305,12 @@ def _checked_overlay(located: _Located, ident: str, language: str,
     texts = data.get("texts")
     if not isinstance(texts, dict):
         raise _located_error(located, ("texts",), "expected a mapping of text ids to texts")
+    hashes = data.get("source_hashes", {})
     extra = [k for k in texts if k not in ids]
-    if extra:
-        raise _located_error(located, ("texts", extra[0]), f"unknown text id {extra[0]!r}")
+    if extra or not isinstance(hashes, dict) or any(k not in ids for k in hashes):
+        where = ("texts", extra[0]) if extra else ("source_hashes",)
+        raise _located_error(located, where, f"unknown text id {extra[0]!r}" if extra else
+                             "expected a mapping of the profile's text ids to hashes")
     missing = [k for k in ids if not isinstance(texts.get(k), str) or not texts[k].strip()]
     if missing:
         raise _located_error(located, ("texts",), f"no translation of {missing[0]!r} "
@@ -334,8 +337,7 @@ def load_profiles(folder: Path | None = None,
     """Load, merge and check every profile of `folder` (the shipped ones by default), with
     its statements in `language` (see the module's note)."""
     folder = folder or profiles_dir()
-    docs = {f.stem: _read(f, language) for f in sorted(folder.glob("*.yaml"))
-            if _PROFILE_FILE.match(f.name)}
+    docs = {f.stem: _read(f, language) for f in profile_files(folder)}
     if GENERIC_ID not in docs:
         raise LegalError(folder, (), None, f"the generic profile {GENERIC_ID}.yaml is missing")
     done: dict[str, Profile] = {}
@@ -429,3 +431,33 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
     data = profile.model_dump(mode="json", exclude_none=True)
     data["generic"] = profile.generic
     return data
+
+
+def stale_translations(folder: Path | None = None) -> dict[str, list[str]]:
+    """For each translation file of the profiles in `folder` (the shipped ones by default), the
+    ids whose English changed since they were translated (hash differs or is missing)."""
+    from readiness.core.translation import stale_ids
+
+    folder = folder or profiles_dir()
+    found: dict[str, list[str]] = {}
+    for file in sorted(folder.glob("*.*.yaml")):
+        english = folder / f"{file.name.split('.')[0]}.yaml"
+        if not english.exists():
+            continue
+        source = source_texts(_read_yaml(english).data)
+        ids = stale_ids(source, {"source_hashes": _read_yaml(file).data.get("source_hashes",
+                                                                              {})})
+        if ids:
+            found[file.name] = ids
+    return found
+
+
+def source_texts(data: Mapping[str, Any]) -> dict[str, str]:
+    """The English texts of a profile file (parsed), by the ids its translations use."""
+    return {ident: str(_at(data, path)) for ident, path in profile_texts(data)}
+
+
+def profile_files(folder: Path | None = None) -> list[Path]:
+    """The profile files (not their translations) of `folder`, the shipped ones by default."""
+    return [f for f in sorted((folder or profiles_dir()).glob("*.yaml"))
+            if _PROFILE_FILE.match(f.name)]

@@ -204,3 +204,11 @@ def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],
     old: Mapping[str, Any] = found if isinstance(found, dict) else {}
     return {ident: english_hash(source[ident]) if ident in confirmed else str(old[ident])
             for ident in source if ident in confirmed or ident in old}
+
+
+def with_source_hashes(text: str, hashes: Mapping[str, str]) -> str:
+    """A language file's text with its `source_hashes` block (kept as its last key) replaced."""
+    import yaml
+
+    kept = re.split(r"(?m)^source_hashes:", text)[0].rstrip("\n") + "\n"
+    return kept + yaml.safe_dump({"source_hashes": dict(hashes)}, sort_keys=False)
