@@ -5,8 +5,9 @@ For each language (nl, fr, de by default; --lang to choose): the .po exists, com
 fuzzy and no untranslated message, holds every msgid that `pybabel extract` finds in the code
 and templates now (with --no-extract, the .pot given by --pot is used or that step skipped),
 and the committed messages.mo is what compiling the .po gives. Also checks each questionnaire
-language file (`readiness questionnaire validate` loads them). Exit 1 with a list on failure.
-Run from the repository root:  python3 .ci/check_translations.py
+language file (`readiness questionnaire validate` loads them and names texts translated from an
+older English) and each legal profile translation (`readiness legal validate`). Exit 1 with a
+list on failure. Run from the repository root:  python3 .ci/check_translations.py
 """
 
 from __future__ import annotations
@@ -94,10 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     wanted = None if args.no_extract else extract(root)
     found = [p for language in args.lang or LANGUAGES for p in problems(args.dir, language, wanted)]
     if not args.no_extract:
-        result = subprocess.run([sys.executable, "-m", "readiness.cli.main", "questionnaire",
-                                 "validate"], cwd=root, capture_output=True, text=True)
-        if result.returncode:
-            found.append(f"questionnaire language files: {result.stderr.strip()}")
+        for command, what in ((["questionnaire", "validate"], "questionnaire language files"),
+                              (["legal", "validate"], "legal profile translations")):
+            result = subprocess.run([sys.executable, "-m", "readiness.cli.main", *command],
+                                    cwd=root, capture_output=True, text=True)
+            if result.returncode:
+                found.append(f"{what}: {result.stderr.strip()}")
     for problem in found:
         print(problem)
     print(f"{len(found)} problem(s) in the catalogues" if found else "catalogues complete")

@@ -87,3 +87,20 @@ def test_dashboard_flags_legal_profiles_older_than_the_configured_age(
     assert "Legal profiles to re-check" in stale
     assert "The legal position for Belgium was last checked on" in stale
     assert "Lithuania" not in stale.split("Legal profiles to re-check")[1].split("</div>")[0]
+
+
+def test_the_results_page_and_pdf_in_french_give_the_belgian_statements_in_french(
+        client: FlaskClient, session: Session):
+    assessment = _closed(session, "BE", "Liège")
+    _results(client, session, assessment)
+    html = client.get(f"/assessments/{assessment.public_id}/results?lang=fr").get_data(
+        as_text=True)
+    assert "cellules de sécurité intégrale locales" in html
+    assert "Plan R, the federal action plan" not in html
+    assert "(en anglais)" not in html
+    response = client.get(f"/assessments/{assessment.public_id}/roadmap.pdf?lang=fr")
+    assert response.status_code == 200
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    assert "The Act of 30 July 2018 has the mayor" not in text
+    assert "La loi du 30 juillet 2018 charge le bourgmestre" in text

@@ -141,3 +141,35 @@ def test_reports_build_command_reports_what_it_wrote(app: Flask, session: Sessio
     assert result.exit_code == 0, result.output
     assert "Wrote 1 of 1 roadmaps" in result.output
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 1
+
+
+def test_reports_build_with_lang_fr_writes_french_roadmaps(app: Flask, session: Session,
+                                                           tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from readiness.cli.main import main
+
+    _closed(session, "Liège")
+    monkeypatch.setenv("READINESS_DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("READINESS_INSTANCE_PATH", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["reports", "build", "--out", str(tmp_path / "out"),
+                                       "--lang", "fr", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    [pdf] = list((tmp_path / "out").glob("*.pdf"))
+    assert pdf.name.endswith("-fr.pdf")
+    reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    text = _text(pdf.read_bytes())
+    assert "Les scores en un coup d’œil" in text
+    assert "Scores at a glance" not in text
+
+
+def test_reports_build_refuses_a_language_it_does_not_ship(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from readiness.cli.main import main
+
+    result = CliRunner().invoke(main, ["reports", "build", "--out", str(tmp_path), "--lang", "es"])
+    assert result.exit_code == 2
+    assert "--lang" in result.output

@@ -11,6 +11,7 @@ import yaml
 
 from readiness.core.questionnaire import (
     QuestionnaireError,
+    available_versions,
     get_questionnaire,
     load_questionnaire,
     questionnaire_path,
@@ -65,19 +66,49 @@ def questionnaire_show(as_json: bool, version: str | None, language: str) -> Non
 @questionnaire.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def questionnaire_validate(path: Path | None) -> None:
-    """Validate a questionnaire file (the shipped newest version by default)."""
+    """Validate a questionnaire file (the shipped newest version by default; translations
+    made from an older English text are looked for in every shipped version then)."""
     q = _load(path, None)
     click.echo(f"OK: {q.path} ({q.id} {q.version}): {len(q.doc.items)} items in "
                f"{len(q.doc.dimensions)} dimensions, {len(q.doc.context)} context questions, "
                f"{len(q.doc.barriers)} barriers, {len(q.doc.facilitators)} facilitators, "
                f"{len(q.library.actions)} actions; hash {q.content_hash[:12]}")
+    versions = [q] if path is not None else [_load(questionnaire_path(version=v), None)
+                                             for v in available_versions()]
+    stale = {name: ids for each in versions for name, ids in _stale_translations(each).items()}
+    for name, ids in stale.items():
+        click.echo(f"{name}: {len(ids)} text(s) translated from an older English text, "
+                   f"retranslate: {', '.join(ids)}", err=True)
+    if stale:
+        raise SystemExit(1)
+
+
+def _stale_translations(q: Any) -> dict[str, list[str]]:
+    """For each language file of the questionnaire's version, the ids whose English changed
+    since they were translated (only files that record `source_hashes`)."""
+    from readiness.core import translation
+
+    source = translation.source_texts(*q.raw)
+    found = {}
+    for file in translation.language_files(q.path.parent, q.version).values():
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        ids = translation.stale_ids(source, data)
+        if ids:
+            found[file.name] = ids
+    return found
 
 
 @questionnaire.command("translations")
 @click.option("--lang", "language", required=True, help="A language code, e.g. nl or da.")
 @click.option("--version", "version", default=None, help="A version other than the newest.")
-def questionnaire_translations(language: str, version: str | None) -> None:
-    """List the text ids a language file still lacks (or has too many), as YAML to fill in."""
+@click.option("--record", "record", multiple=True, metavar="ID",
+              help="Record that ID is now translated from the current English (repeatable).")
+@click.option("--record-all", is_flag=True, help="Record every translated id as made from "
+              "the current English (only after translating or checking the whole file).")
+def questionnaire_translations(language: str, version: str | None, record: tuple[str, ...],
+                               record_all: bool) -> None:
+    """List the text ids a language file still lacks, has too many, or translated from an
+    older English text, as YAML to fill in; --record notes retranslated ids."""
     from readiness.core import translation
 
     try:
@@ -86,20 +117,43 @@ def questionnaire_translations(language: str, version: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     source = translation.source_texts(*q.raw)
     file = q.path.parent / f"{q.version}.{language}.yaml"
-    texts: dict[str, Any] = {}
+    data: dict[str, Any] = {}
     if file.exists():
-        texts = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("texts") or {}
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    texts = data.get("texts") or {}
     missing = translation.missing_ids(source, texts)
     extra = translation.extra_ids(source, texts)
+    if record or record_all:
+        data = _record_hashes(file, source, data, set(source) - set(missing) if record_all
+                              else set(record))
+    stale = [i for i in translation.stale_ids(source, data) if i not in missing]
     click.echo(f"# {file.name}: {len(source) - len(missing)} of {len(source)} texts translated, "
-               f"{len(missing)} missing, {len(extra)} unknown")
+               f"{len(missing)} missing, {len(extra)} unknown, {len(stale)} from an older "
+               "English text")
     for ident in extra:
         click.echo(f"# unknown, remove: {ident}")
-    if missing:
-        click.echo(yaml.safe_dump({"texts": {ident: source[ident] for ident in missing}},
+    todo = missing + stale
+    if todo:
+        click.echo(yaml.safe_dump({"texts": {ident: source[ident] for ident in todo}},
                                   allow_unicode=True, sort_keys=False, width=100), nl=False)
-    if missing or extra:
+    if todo or extra:
         raise SystemExit(1)
+
+
+def _record_hashes(file: Path, source: dict[str, str], data: dict[str, Any],
+                   ids: set[str]) -> dict[str, Any]:
+    """Write the file's `source_hashes` (its last key) with `ids` recorded; the new data."""
+    from readiness.core import translation
+
+    unknown = sorted(ids - set(source))
+    if unknown or not file.exists():
+        raise click.ClickException(f"cannot record {unknown[0] if unknown else file.name}: "
+                                   "no such text id or file")
+    hashes = translation.recorded_hashes(source, data, ids)
+    file.write_text(translation.with_source_hashes(file.read_text(encoding="utf-8"), hashes),
+                    encoding="utf-8")
+    click.echo(f"# recorded {len(ids)} id(s) as translated from the current English")
+    return {**data, "source_hashes": hashes}
 
 
 def _load(path: Path | None, version: str | None) -> Any:

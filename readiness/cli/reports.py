@@ -106,15 +106,19 @@ def reports_group() -> None:
               help="Processes rendering at once; all cores by default.")
 @click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds one PDF may take.")
-def reports_build(out_dir: Path, workers: int | None, timeout: float) -> None:
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default=SOURCE_LANGUAGE,
+              show_default=True, help="The language of the reports (file names end in "
+              "-<lang> unless English).")
+def reports_build(out_dir: Path, workers: int | None, timeout: float, language: str) -> None:
     """Render the roadmap PDF of every closed assessment into --out, using all cores."""
     from readiness.cli.app import command_app
     from readiness.cli.report_batch import closed_assessment_jobs
     from readiness.report.render import render_batch
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    with command_app() as app, app.app_context():
-        results = render_batch(closed_assessment_jobs(out_dir), workers=workers,
+    # the jobs are made lazily while rendering: the language holds for the whole batch
+    with command_app() as app, app.app_context(), use_language(language):
+        results = render_batch(closed_assessment_jobs(out_dir, language), workers=workers,
                                timeout=timeout)
     failed = [r for r in results if not r.ok]
     for result in failed:

@@ -4,10 +4,19 @@ One YAML file per jurisdiction in `questionnaires/legal/profiles/` (sub-national
 is: `de-by.yaml` extends `de.yaml`, which extends the generic `eu.yaml`). Every statement names
 the sources it rests on and says whether it was checked against their text (`verified`). Errors
 name the file, the key path and the line, as for the questionnaire. Pure: no Flask or DB imports.
+
+The statements are English data; `<id>.<lang>.yaml` beside a profile translates its own
+statements (ids from `profile_texts`, e.g. `case_sharing.text`, `agencies.police.limits`,
+`notes.2.text`). Like a questionnaire language file, it must give every id of its profile and no
+other. A profile without a file for the reader's language keeps its English statements, each
+marked "(in English)" in that language, so no reader takes them for a translation.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -17,12 +26,26 @@ from pydantic import Field, model_validator
 from readiness.core.schema import ID_PATTERN, Frozen
 from readiness.core.yaml_source import QuestionnaireError, _Located, _parse, _read_yaml
 from readiness.resources import questionnaires_dir
+from readiness.translate import SOURCE_LANGUAGE, current_language, supported, use_language
+from readiness.translate import gettext as _
 
 GENERIC_ID = "eu"
 Basis = Literal["statutory", "conditional", "consent_only", "none_found"]
 # A kind of sharing "has a basis" when the law itself allows it (always, or on conditions).
 WITH_BASIS: frozenset[str] = frozenset({"statutory", "conditional"})
 PROFILE_ID = r"^[a-z]{2}(-[a-z0-9]{2,12})?$"
+_PROFILE_FILE = re.compile(r"^[a-z]{2}(-[a-z0-9]{2,12})?\.yaml$")
+# The statements a reader sees, by section: (key of the entry's id, text fields)
+_TEXT_FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "framework": (None, ("text", "contact")),
+    "case_sharing": (None, ("text", "local_agreement_can", "local_agreement_cannot")),
+    "shared_secrecy": (None, ("text",)), "consent": (None, ("text", "limits")),
+    "dpia": (None, ("text",)), "agencies": ("agency", ("text", "limits")),
+    "secrecy": ("field", ("text", "exceptions")), "notes": ("", ("text",)),
+    "sources": ("id", ("short",)),  # how roadmap sentences name an instrument
+}
+# Texts kept as they are (unmarked) when a profile has no translation: names, not statements
+_NAMES = re.compile(r"^(jurisdiction|sources\..+\.short)$")
 
 
 class LegalError(QuestionnaireError):
@@ -224,9 +247,82 @@ def _located_error(located: _Located, path: tuple[str | int, ...], message: str)
     return LegalError(located.file, path, located.line_of(path), message)
 
 
-def _read(file: Path) -> tuple[_Located, ProfileDoc]:
+def profile_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """(id, key path) of every statement text a profile file gives itself (and the name of
+    its jurisdiction), in file order."""
+    if isinstance(data.get("jurisdiction"), str):
+        yield "jurisdiction", ("jurisdiction",)
+    for section, (key, fields) in _TEXT_FIELDS.items():
+        value = data.get(section)
+        if isinstance(value, dict):
+            entries: list[tuple[str, tuple[str | int, ...], Any]] = [
+                (section, (section,), value)]
+        elif isinstance(value, list):
+            entries = [(f"{section}.{e.get(key) if key else n + 1}", (section, n), e)
+                       for n, e in enumerate(value) if isinstance(e, dict)]
+        else:
+            continue
+        for prefix, path, entry in entries:
+            for name in fields:
+                if isinstance(entry.get(name), str):
+                    yield f"{prefix}.{name}", (*path, name)
+
+
+def _overlay(located: _Located, language: str) -> _Located:
+    """The profile's data with its statements in `language`: from `<id>.<lang>.yaml`, checked
+    to give exactly the profile's ids, else the English marked "(in English)"."""
+    data = copy.deepcopy(located.data)
+    ids = dict(profile_texts(data)) if isinstance(data, dict) else {}
+    file = located.file.with_name(f"{located.file.stem}.{language}.yaml")
+    if file.exists():
+        texts = _checked_overlay(_read_yaml(file), located.file.stem, language, ids)
+    else:
+        with use_language(language):
+            marker = _("(in English)")
+        # a name stays as it is; every statement is marked
+        texts = {ident: str(_at(data, path)) if _NAMES.match(ident)
+                 else f"{marker} {_at(data, path)}" for ident, path in ids.items()}
+    for ident, path in ids.items():
+        _at(data, path[:-1])[path[-1]] = texts[ident]
+    return _Located(located.file, data, located.lines)
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _checked_overlay(located: _Located, ident: str, language: str,
+                     ids: Mapping[str, Any]) -> dict[str, str]:
+    """A translation file's texts, refused unless it names its profile and language and gives
+    every statement id of the profile (non-blank) and no other."""
+    data = located.data if isinstance(located.data, dict) else {}
+    for key, wanted in (("profile", ident), ("language", language)):
+        if str(data.get(key)) != wanted:
+            raise _located_error(located, (key,), f"expected {key} {wanted!r}, "
+                                 f"found {data.get(key)!r}")
+    texts = data.get("texts")
+    if not isinstance(texts, dict):
+        raise _located_error(located, ("texts",), "expected a mapping of text ids to texts")
+    hashes = data.get("source_hashes", {})
+    extra = [k for k in texts if k not in ids]
+    if extra or not isinstance(hashes, dict) or any(k not in ids for k in hashes):
+        where = ("texts", extra[0]) if extra else ("source_hashes",)
+        raise _located_error(located, where, f"unknown text id {extra[0]!r}" if extra else
+                             "expected a mapping of the profile's text ids to hashes")
+    missing = [k for k in ids if not isinstance(texts.get(k), str) or not texts[k].strip()]
+    if missing:
+        raise _located_error(located, ("texts",), f"no translation of {missing[0]!r} "
+                             f"({len(missing)} missing in all)")
+    return {k: str(texts[k]) for k in ids}
+
+
+def _read(file: Path, language: str = SOURCE_LANGUAGE) -> tuple[_Located, ProfileDoc]:
     try:
         located = _read_yaml(file)
+        if language != SOURCE_LANGUAGE:
+            located = _overlay(located, language)
         return located, _parse(located, ProfileDoc)
     except LegalError:
         raise
@@ -236,10 +332,12 @@ def _read(file: Path) -> tuple[_Located, ProfileDoc]:
         raise error from None
 
 
-def load_profiles(folder: Path | None = None) -> dict[str, Profile]:
-    """Load, merge and check every profile of `folder` (the shipped ones by default)."""
+def load_profiles(folder: Path | None = None,
+                  language: str = SOURCE_LANGUAGE) -> dict[str, Profile]:
+    """Load, merge and check every profile of `folder` (the shipped ones by default), with
+    its statements in `language` (see the module's note)."""
     folder = folder or profiles_dir()
-    docs = {f.stem: _read(f) for f in sorted(folder.glob("*.yaml"))}
+    docs = {f.stem: _read(f, language) for f in profile_files(folder)}
     if GENERIC_ID not in docs:
         raise LegalError(folder, (), None, f"the generic profile {GENERIC_ID}.yaml is missing")
     done: dict[str, Profile] = {}
@@ -275,17 +373,26 @@ def load_profiles(folder: Path | None = None) -> dict[str, Profile]:
 _CACHE: dict[str, dict[str, Profile]] = {}
 
 
-def get_profiles() -> dict[str, Profile]:
-    """The shipped profiles, loaded once per process."""
-    if "shipped" not in _CACHE:
-        _CACHE["shipped"] = load_profiles()
-    return _CACHE["shipped"]
+def get_profiles(language: str | None = None) -> dict[str, Profile]:
+    """The shipped profiles in `language` (the current one by default), loaded once per
+    process and language."""
+    code = supported(language) or current_language()
+    if code not in _CACHE:
+        _CACHE[code] = load_profiles(language=code)
+    return _CACHE[code]
 
 
 def profile_for(country: str | None, region: str | None = None,
                 profiles: dict[str, Profile] | None = None) -> Profile:
-    """The profile for a municipality's country and region: regional, national, else generic."""
-    profiles = profiles if profiles is not None else get_profiles()
+    """The profile for a municipality's country and region: regional, national, else generic
+    (the shipped ones in the current language by default; found by their English names)."""
+    if profiles is None:
+        return get_profiles()[_profile_for(country, region, get_profiles(SOURCE_LANGUAGE)).id]
+    return _profile_for(country, region, profiles)
+
+
+def _profile_for(country: str | None, region: str | None,
+                 profiles: dict[str, Profile]) -> Profile:
     code = (country or "").strip().upper()
     wanted = (region or "").strip().casefold()
     national = [p for p in profiles.values()
@@ -324,3 +431,33 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
     data = profile.model_dump(mode="json", exclude_none=True)
     data["generic"] = profile.generic
     return data
+
+
+def stale_translations(folder: Path | None = None) -> dict[str, list[str]]:
+    """For each translation file of the profiles in `folder` (the shipped ones by default), the
+    ids whose English changed since they were translated (hash differs or is missing)."""
+    from readiness.core.translation import stale_ids
+
+    folder = folder or profiles_dir()
+    found: dict[str, list[str]] = {}
+    for file in sorted(folder.glob("*.*.yaml")):
+        english = folder / f"{file.name.split('.')[0]}.yaml"
+        if not english.exists():
+            continue
+        source = source_texts(_read_yaml(english).data)
+        ids = stale_ids(source, {"source_hashes": _read_yaml(file).data.get("source_hashes",
+                                                                              {})})
+        if ids:
+            found[file.name] = ids
+    return found
+
+
+def source_texts(data: Mapping[str, Any]) -> dict[str, str]:
+    """The English texts of a profile file (parsed), by the ids its translations use."""
+    return {ident: str(_at(data, path)) for ident, path in profile_texts(data)}
+
+
+def profile_files(folder: Path | None = None) -> list[Path]:
+    """The profile files (not their translations) of `folder`, the shipped ones by default."""
+    return [f for f in sorted((folder or profiles_dir()).glob("*.yaml"))
+            if _PROFILE_FILE.match(f.name)]

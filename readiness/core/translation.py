@@ -8,6 +8,11 @@ id of its version and no other; `missing_ids` lists what is left to translate.
 
 Structure, scores and rules come from the English file only, so answers given in any language
 score and aggregate together. No Flask or DB imports.
+
+A language file may also keep `source_hashes`: for each id, `english_hash` of the English text
+it was translated from. When the English is reworded later (a citation audit, say), the id's
+hash no longer matches and `stale_ids` lists it: `readiness questionnaire validate` and CI fail
+until it is retranslated and recorded again (`questionnaire translations --lang xx --record ID`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -158,6 +163,12 @@ def checked_texts(located: Located, code: str, questionnaire: str, version: str,
     if extra:
         raise located.error(("texts", extra[0]), f"unknown text id {extra[0]!r} "
                             f"({len(extra)} unknown in all)")
+    hashes = data.get("source_hashes", {})
+    if not isinstance(hashes, dict):
+        raise located.error(("source_hashes",), "expected a mapping of text ids to hashes")
+    unknown = extra_ids(source, hashes)
+    if unknown:
+        raise located.error(("source_hashes", unknown[0]), f"unknown text id {unknown[0]!r}")
     missing = missing_ids(source, texts)
     if missing:
         raise located.error(("texts",), f"no translation of {missing[0]!r} ({len(missing)} "
@@ -169,3 +180,35 @@ def texts_hash(texts: Mapping[str, str]) -> str:
     """A digest of one language's texts (key order does not matter)."""
     canonical = json.dumps(dict(texts), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def english_hash(text: str) -> str:
+    """A short digest of one English text, kept beside its translation (`source_hashes`)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
+
+
+def stale_ids(source: Mapping[str, str], data: Mapping[str, Any]) -> list[str]:
+    """Ids of a language file (parsed) whose English changed since they were translated: the
+    recorded hash differs or is missing. A file that records no hashes at all is not checked."""
+    hashes = data.get("source_hashes")
+    if not isinstance(hashes, dict):
+        return []
+    return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])]
+
+
+def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],
+                    confirmed: Collection[str]) -> dict[str, str]:
+    """The `source_hashes` of a language file with the `confirmed` ids (translated anew from
+    the current English) recorded, in the questionnaire's order."""
+    found = data.get("source_hashes")
+    old: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    return {ident: english_hash(source[ident]) if ident in confirmed else str(old[ident])
+            for ident in source if ident in confirmed or ident in old}
+
+
+def with_source_hashes(text: str, hashes: Mapping[str, str]) -> str:
+    """A language file's text with its `source_hashes` block (kept as its last key) replaced."""
+    import yaml
+
+    kept = re.split(r"(?m)^source_hashes:", text)[0].rstrip("\n") + "\n"
+    return kept + yaml.safe_dump({"source_hashes": dict(hashes)}, sort_keys=False)

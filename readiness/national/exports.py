@@ -8,6 +8,12 @@ and text-direction characters become U+FFFD, so no name can break a file. Number
 cells; codes are written with their labels ("Borderline (borderline)"). Suppressed breakdown
 cells arrive as the text "fewer than 5" and stay text. `SEMICOLON` CSV (decimal comma, with a
 byte-order mark) is what Excel opens by double-click in BE, FR, DE and NL.
+
+Files are written in the reader's language (`readiness.translate.current_language`): sheet names,
+notes and labels through the catalogue, questionnaire titles in the questionnaire's language
+file. Column codes stay machine-readable: in English a header is the code itself
+(`population_band`), in another language its label with the code beside it
+("Einwohnerzahl (population_band)"), as cells write "label (code)".
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import io
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +37,8 @@ from readiness.national.aggregate import (
     DimensionSummary,
     MunicipalityRow,
 )
+from readiness.translate import SOURCE_LANGUAGE, current_language
+from readiness.translate import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Where a spreadsheet could split a text field into cells: a list separator (comma in English
@@ -41,6 +49,8 @@ _SPLIT_TRIGGER = re.compile(r"(?<=[,;\t|\r\n])([\s\"']*)(?=[=+\-@])")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                      "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
+# Characters a worksheet's name may not hold (a translated name could bring one)
+_SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SheetValue = str | int | float | date | None
@@ -52,7 +62,7 @@ def neutralise(value: Any) -> SheetValue:
     Control and text-direction characters (refused in names, but older rows may hold them)
     become U+FFFD, so no such character can break a file or turn a name around."""
     if value is None or isinstance(value, bool):
-        return None if value is None else ("yes" if value else "no")
+        return None if value is None else (_("yes") if value else _("no"))
     if isinstance(value, int | float | date | datetime):
         return value
     text = _UNSAFE.sub(REPLACEMENT, str(value))
@@ -68,11 +78,19 @@ def neutralise_split(value: Any) -> SheetValue:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A named table: a header row and data rows."""
+    """A named table: a header row of column codes, data rows, and the columns' labels."""
 
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence[Any]]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def header_cells(sheet: Sheet) -> list[str]:
+    """The header row as written: the codes in English, "label (code)" in other languages."""
+    if current_language() == SOURCE_LANGUAGE:
+        return list(sheet.header)
+    return [labelled(code, sheet.labels) or code for code in sheet.header]
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,7 @@ def csv_bytes(sheet: Sheet, style: CsvStyle = COMMA) -> bytes:
     """The sheet as UTF-8 CSV with a byte-order mark (so spreadsheets read the accents), every
     text field quoted and numbers bare; `SEMICOLON` for continental spreadsheets."""
     lines = [style.delimiter.join(csv_field(v, style) for v in row)
-             for row in [sheet.header, *sheet.rows]]
+             for row in [header_cells(sheet), *sheet.rows]]
     return ("\ufeff" + "".join(line + "\r\n" for line in lines)).encode("utf-8")
 
 
@@ -115,11 +133,12 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
     """The sheets as one XLSX workbook, header rows bold-free and frozen."""
     book = Workbook(write_only=True)
     for sheet in sheets:
-        ws = book.create_sheet(title=sheet.title[:31])
+        ws = book.create_sheet(title=_SHEET_NAME_UNSAFE.sub(" ", sheet.title)[:31])
         ws.freeze_panes = "A2"
-        for index, header in enumerate(sheet.header, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = min(max(len(header), 10), 40)
-        ws.append([neutralise(h) for h in sheet.header])
+        header = header_cells(sheet)
+        for index, cell in enumerate(header, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = min(max(len(cell), 10), 40)
+        ws.append([neutralise(h) for h in header])
         for row in sheet.rows:
             ws.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
@@ -146,6 +165,37 @@ def code_labels(q: Questionnaire) -> dict[str, str]:
     return labels
 
 
+def column_labels(q: Questionnaire | None = None) -> dict[str, str]:
+    """The readable label of every column code the exports write, in the current language;
+    with a questionnaire, its dimensions' score and level columns, level counts and items."""
+    labels = {
+        "municipality": _("Municipality"), "country": _("Country"), "region": _("Region"),
+        "population_band": _("Population band"), "status": _("Status"), "round": _("Round"),
+        "assessed_on": _("Assessed on"), "overall": _("Overall score"), "stage": _("Stage"),
+        "perception_gaps": _("Perception gaps"), "barriers": _("Barriers"),
+        "first_actions": _("First actions"), "barrier": _("Barrier"), "title": _("Title"),
+        "priority": _("Priority"), "phase": _("Phase"), "action": _("Action"),
+        "lead": _("Lead agency"), "dimension": _("Dimension"),
+        "municipalities_scored": _("Municipalities scored"), "mean": _("Mean"),
+        "median": _("Median"), "q1": _("First quartile"), "q3": _("Third quartile"),
+        "municipalities": _("Municipalities"), "share": _("Share"),
+        "municipalities_with_two_rounds": _("Municipalities with two rounds"),
+        "previous_mean": _("Previous mean"), "latest_mean": _("Latest mean"),
+        "mean_change": _("Change in mean"), "improved": _("Improved"), "stable": _("Stable"),
+        "declined": _("Declined"), "agency": _("Agency"), "note": _("Note"),
+        "value": _("Value")}
+    if q is not None:
+        for d in q.doc.dimensions:
+            labels[f"{d.id}_score"] = _("%(dimension)s: score", dimension=d.title)
+            labels[f"{d.id}_level"] = _("%(dimension)s: level", dimension=d.title)
+        levels = [(lv.id, lv.title) for lv in q.doc.levels] + [
+            (INSUFFICIENT, str(INSUFFICIENT_TITLE))]
+        labels.update({f"{lv}_count": _("%(level)s: count", level=title)
+                       for lv, title in levels})
+        labels.update({i.id: i.text for i in (*q.doc.items, *q.doc.context)})
+    return labels
+
+
 def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
                        actions: Mapping[str, Sequence[Mapping[str, Any]]],
                        band_labels: Mapping[str, str] | None = None) -> Sheet:
@@ -164,31 +214,47 @@ def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
     for dim in q.dimension_ids:
         header += [f"{dim}_score", f"{dim}_level"]
     header += ["perception_gaps", "barriers", "first_actions"]
+    titles = action_titles(q)
+    statuses = status_labels()
     out = []
     for row in rows:
         values: list[Any] = [row.name, row.country, row.region, labelled(row.band, bands),
-                             labelled(row.status, STATUS_LABELS), row.round, row.conducted_on,
+                             labelled(row.status, statuses), row.round, row.conducted_on,
                              _round(row.overall), labelled(row.stage, labels)]
         for dim in q.dimension_ids:
             values += [_round(row.scores.get(dim)), labelled(row.levels.get(dim), labels)]
         values.append("; ".join(dim_titles.get(d, d) for d in row.gaps))
         values.append("; ".join(barrier_titles.get(b, b) for b in row.barriers))
         first = actions.get(row.assessment_public_id or "", ())
-        values.append("; ".join(str(a.get("title", "")) for a in first))
+        values.append("; ".join(_action_title(a, titles) for a in first))
         out.append(values)
-    return Sheet("Municipalities", header, out)
+    return Sheet(_("Municipalities"), header, out, column_labels(q))
 
 
-STATUS_LABELS = {"assessed": "Assessed in this selection",
-                 "outside": "Not in this selection (assessed in another round or period)",
-                 "never": "Never assessed"}
+def action_titles(q: Questionnaire | None) -> dict[str, str]:
+    """The action library's titles in the current language, by action id."""
+    return {a.id: a.title for a in q.library.actions} if q is not None else {}
+
+
+def _action_title(action: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    """A stored roadmap action's title in the reader's language when the library has its id
+    (roadmaps store the title in the language they were made in)."""
+    return titles.get(str(action.get("id")), str(action.get("title") or ""))
+
+
+def status_labels() -> dict[str, str]:
+    """The readable labels of a municipality's status in the selection."""
+    return {"assessed": _("Assessed in this selection"),
+            "outside": _("Not in this selection (assessed in another round or period)"),
+            "never": _("Never assessed")}
 
 
 def barrier_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire) -> Sheet:
     """One row per municipality and barrier found in its latest assessment."""
     titles = {b.id: b.title for b in q.doc.barriers}
     out = [[r.name, r.country, r.region, b, titles.get(b, b)] for r in rows for b in r.barriers]
-    return Sheet("Barriers", ["municipality", "country", "region", "barrier", "title"], out)
+    return Sheet(_("Barriers"), ["municipality", "country", "region", "barrier", "title"], out,
+                 column_labels())
 
 
 def action_sheet(rows: Sequence[MunicipalityRow],
@@ -197,38 +263,41 @@ def action_sheet(rows: Sequence[MunicipalityRow],
     """One row per municipality and roadmap action (the first ones by priority); the lead
     agency as its title with its code."""
     labels = code_labels(q) if q is not None else {}
+    titles = action_titles(q)
     out = [[r.name, r.country, r.region, a.get("priority"), a.get("phase"), a.get("id"),
-            a.get("title"), labelled(a.get("lead"), labels)]
+            _action_title(a, titles), labelled(a.get("lead"), labels)]
            for r in rows for a in actions.get(r.assessment_public_id or "", ())]
-    return Sheet("Actions", ["municipality", "country", "region", "priority", "phase", "action",
-                             "title", "lead"], out)
+    return Sheet(_("Actions"), ["municipality", "country", "region", "priority", "phase",
+                                "action", "title", "lead"], out, column_labels())
 
 
 def summary_sheet(dimensions: Sequence[DimensionSummary]) -> Sheet:
     """Per dimension: distribution and level counts (small cells as "fewer than 5")."""
-    levels = [lv.id for lv in dimensions[0].levels] if dimensions else []
+    levels = [(lv.id, lv.title) for lv in dimensions[0].levels] if dimensions else []
     header = ["dimension", "municipalities_scored", "mean", "median", "q1", "q3",
-              "perception_gaps"] + [f"{lv}_count" for lv in levels]
+              "perception_gaps"] + [f"{lv}_count" for lv, _title in levels]
     out = []
     for d in dimensions:
         counts = {lv.id: lv.count for lv in d.levels}
         out.append([d.title, d.scored, d.mean, d.median, d.q1, d.q3, d.divergent]
-                   + [counts.get(lv, 0) for lv in levels])
-    return Sheet("Dimensions", header, out)
+                   + [counts.get(lv, 0) for lv, _title in levels])
+    labels = column_labels()
+    labels.update({f"{lv}_count": _("%(level)s: count", level=title) for lv, title in levels})
+    return Sheet(_("Dimensions"), header, out, labels)
 
 
 def barrier_frequency_sheet(barriers: Sequence[BarrierCount]) -> Sheet:
     """How often each barrier was found (small counts as "fewer than 5")."""
-    return Sheet("Barrier frequency", ["barrier", "title", "municipalities", "share"],
-                 [[b.id, b.title, b.count, b.share] for b in barriers])
+    return Sheet(_("Barrier frequency"), ["barrier", "title", "municipalities", "share"],
+                 [[b.id, b.title, b.count, b.share] for b in barriers], column_labels())
 
 
 def progress_sheet(items: Sequence[DimensionProgress]) -> Sheet:
     """Per dimension, the move between previous and latest rounds."""
-    return Sheet("Progress", ["dimension", "municipalities_with_two_rounds", "previous_mean",
-                              "latest_mean", "mean_change", "improved", "stable", "declined"],
+    return Sheet(_("Progress"), ["dimension", "municipalities_with_two_rounds", "previous_mean",
+                                 "latest_mean", "mean_change", "improved", "stable", "declined"],
                  [[p.title, p.pairs, p.before, p.after, p.change, p.improved, p.stable,
-                   p.declined] for p in items])
+                   p.declined] for p in items], column_labels())
 
 
 def respondent_sheet(q: Questionnaire, rows: Iterable[tuple[Sequence[Any], str,
@@ -236,6 +305,7 @@ def respondent_sheet(q: Questionnaire, rows: Iterable[tuple[Sequence[Any], str,
     """One row per submitted response: where and when, the agency and every answer; no identity.
 
     `rows` yields (leading values: municipality, country, region, round, date), agency, answers.
+    Answers stay codes (as stored); the columns are labelled with the statements.
     """
     labels = code_labels(q)
     items = [i.id for i in (*q.doc.items, *q.doc.context)]
@@ -247,7 +317,7 @@ def respondent_sheet(q: Questionnaire, rows: Iterable[tuple[Sequence[Any], str,
             value = answers.get(item)
             values.append(";".join(map(str, value)) if isinstance(value, list) else value)
         out.append([*lead, labelled(agency, labels), *values])
-    return Sheet("Responses", header, out)
+    return Sheet(_("Responses"), header, out, column_labels(q))
 
 
 @dataclass(frozen=True)
@@ -285,10 +355,10 @@ def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, 
 
 def about_respondents(respondents: Respondents, min_group: int) -> Sheet:
     """A sheet saying what the respondent export withheld and why its rows are shuffled."""
-    return Sheet("About", ["note", "value"], [
-        ["responses shown", len(respondents.rows)],
-        [f"agency groups withheld (fewer than {min_group} responses)",
+    return Sheet(_("About"), ["note", "value"], [
+        [_("responses shown"), len(respondents.rows)],
+        [_("agency groups withheld (fewer than %(count)d responses)", count=min_group),
          respondents.withheld_groups],
-        ["responses withheld with them", respondents.withheld_responses],
-        ["row order", "shuffled: it says nothing about who answered first"],
-        ["times", "none: responses keep only the day they were sent"]])
+        [_("responses withheld with them"), respondents.withheld_responses],
+        [_("row order"), _("shuffled: it says nothing about who answered first")],
+        [_("times"), _("none: responses keep only the day they were sent")]], column_labels())

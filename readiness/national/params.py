@@ -1,7 +1,8 @@
 """Check the query parameters of the dashboard, exports and API against an allow-list.
 
 Pure: a mapping of parameter lists in, `ViewParams` out, or a `ParamError` whose message says
-what is wrong (views answer it with 400). Empty values mean "not set", as an unchosen select.
+what is wrong, in the reader's language (views answer it with 400; parameter names and values
+stay as sent). Empty values mean "not set", as an unchosen select.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from readiness.national.aggregate import Filters, sort_keys
+from readiness.translate import gettext as _
 from readiness.vocabulary import POPULATION_BANDS
 
 FILTER_NAMES = ("country", "region", "band", "since", "until", "round")
@@ -53,13 +55,18 @@ class ViewParams:
         return {k: str(v) for k, v in values.items() if v is not None and v != ""}
 
 
+def _whole(name: str, low: int, high: int) -> str:
+    return _("%(name)s must be a whole number from %(low)d to %(high)d", name=name, low=low,
+             high=high)
+
+
 def _int(name: str, text: str, low: int, high: int) -> int:
     # ASCII digits only: str.isdigit() also takes "²" or "①", which int() refuses
     if not _DIGITS.fullmatch(text):
-        raise ParamError(f"{name} must be a whole number from {low} to {high}")
+        raise ParamError(_whole(name, low, high))
     value = int(text)
     if not low <= value <= high:
-        raise ParamError(f"{name} must be a whole number from {low} to {high}")
+        raise ParamError(_whole(name, low, high))
     return value
 
 
@@ -69,7 +76,7 @@ def _date(name: str, text: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise ParamError(f"{name} must be a date written YYYY-MM-DD") from None
+        raise ParamError(_("%(name)s must be a date written YYYY-MM-DD", name=name)) from None
 
 
 def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str],
@@ -90,16 +97,17 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
     country, region = _place(values, countries, regions, regions_by_country)
     band = values.get("band")
     if band is not None and band not in POPULATION_BANDS:
-        raise ParamError(f"unknown population band {band[:40]!r}; known: "
-                         + ", ".join(POPULATION_BANDS))
+        raise ParamError(_("unknown population band %(band)s; known: %(known)s",
+                           band=repr(band[:40]), known=", ".join(POPULATION_BANDS)))
     since, until, round_ = _period(values, rounds)
     sort = values.get("sort", "name")
     keys = sort_keys(dimensions)
     if sort not in keys:
-        raise ParamError(f"unknown sort key {sort[:40]!r}; allowed: " + ", ".join(keys))
+        raise ParamError(_("unknown sort key %(key)s; allowed: %(allowed)s",
+                           key=repr(sort[:40]), allowed=", ".join(keys)))
     order = values.get("order", "asc")
     if order not in ("asc", "desc"):
-        raise ParamError("order must be asc or desc")
+        raise ParamError(_("order must be asc or desc"))
     page = _int("page", values["page"], 1, MAX_PAGE) if "page" in values else 1
     per_page = (_int("per_page", values["per_page"], 1, MAX_PER_PAGE)
                 if "per_page" in values else 50)
@@ -113,17 +121,17 @@ def _values(args: Mapping[str, Sequence[str]], allowed: set[str],
     values: dict[str, str] = {}
     for name, given in args.items():
         if name not in allowed:
-            raise ParamError(f"unknown parameter {name[:40]!r}; allowed: "
-                             + ", ".join(sorted(allowed)))
+            raise ParamError(_("unknown parameter %(name)s; allowed: %(allowed)s",
+                               name=repr(name[:40]), allowed=", ".join(sorted(allowed))))
         if len(given) > 1:
-            raise ParamError(f"{name} is given more than once")
+            raise ParamError(_("%(name)s is given more than once", name=name))
         text = given[0].strip() if given else ""
         if len(text) > 120:
-            raise ParamError(f"{name} is too long")
+            raise ParamError(_("%(name)s is too long", name=name))
         if text:
             values[name] = text
         elif not empty_is_unset:
-            raise ParamError(f"{name} is empty; leave it out instead")
+            raise ParamError(_("%(name)s is empty; leave it out instead", name=name))
     return values
 
 
@@ -135,15 +143,18 @@ def _place(values: Mapping[str, str], countries: Collection[str], regions: Colle
     if country is not None:
         country = country.upper()
         if country not in countries:
-            raise ParamError(f"unknown country {country[:8]!r}; known: "
-                             + (", ".join(sorted(countries)) or "none yet"))
+            raise ParamError(_("unknown country %(country)s; known: %(known)s",
+                               country=repr(country[:8]),
+                               known=", ".join(sorted(countries)) or _("none yet")))
     region = values.get("region")
     if region is not None and region not in regions:
-        raise ParamError(f"unknown region {region[:40]!r}")
+        raise ParamError(_("unknown region %(region)s", region=repr(region[:40])))
     if (region is not None and country is not None and regions_by_country is not None
             and region not in regions_by_country.get(country, ())):
-        raise RegionNotInCountry(f"{region[:40]!r} is not a region of {country}; its regions: "
-                                 + (", ".join(regions_by_country.get(country, ())) or "none"))
+        raise RegionNotInCountry(_(
+            "%(region)s is not a region of %(country)s; its regions: %(regions)s",
+            region=repr(region[:40]), country=country,
+            regions=", ".join(regions_by_country.get(country, ())) or _("none")))
     return country, region
 
 
@@ -153,11 +164,14 @@ def _period(values: Mapping[str, str], rounds: Collection[int] | None
     since = _date("since", values["since"]) if "since" in values else None
     until = _date("until", values["until"]) if "until" in values else None
     if since is not None and until is not None and since > until:
-        raise ParamError(f"since ({since.isoformat()}) is after until ({until.isoformat()}): "
-                         "the period is empty; swap the dates or leave one out")
+        raise ParamError(_("since (%(since)s) is after until (%(until)s): the period is empty; "
+                           "swap the dates or leave one out", since=since.isoformat(),
+                           until=until.isoformat()))
     round_ = _int("round", values["round"], 1, MAX_ROUND) if "round" in values else None
     if round_ is not None and rounds is not None and round_ not in rounds:
-        raise ParamError(f"round {round_} has no closed assessment; rounds with data: "
-                         + ", ".join(map(str, sorted(rounds))) if rounds else
-                         f"round {round_} cannot be chosen: there is no closed assessment yet")
+        raise ParamError(_("round %(round)d has no closed assessment; rounds with data: "
+                           "%(rounds)s", round=round_, rounds=", ".join(map(str, sorted(rounds))))
+                         if rounds else
+                         _("round %(round)d cannot be chosen: there is no closed assessment yet",
+                           round=round_))
     return since, until, round_

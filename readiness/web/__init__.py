@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+    i18n.blueprint_language(api.bp.name, api.api_language)
     app.register_blueprint(plans.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(users.account)
@@ -118,9 +119,9 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         return Response(_("This site does not answer to that host name."), code,
                         mimetype="text/plain")
     if request.path.startswith("/api/"):  # the JSON API answers errors in JSON
-        from readiness.web.api import json_error
+        from readiness.web.api import http_message, json_error
 
-        response = json_error(code, error.name, error.description or error.name)
+        response = json_error(code, error.name, http_message(code, error.name))
     else:
         message = _MESSAGES.get(code, lambda: _("Something went wrong. Try again later."))()
         response = make_response(render_template("errors/error.html", code=code,

@@ -20,10 +20,12 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from readiness import auth
 from readiness.core.questionnaire import get_questionnaire
 from readiness.db import begin_write, get_session
+from readiness.i18n import browser_language, shipped
 from readiness.models import User
 from readiness.national import aggregate
 from readiness.national.aggregate import followthrough
@@ -70,6 +72,33 @@ def _plain(value: Any) -> Any:
 def _json(data: Any, status: int = 200) -> Response:
     body = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False)
     return Response(body, status=status, mimetype="application/json")
+
+
+def api_language() -> str | None:
+    """The language of the API's messages: the best of Accept-Language, else the token user's
+    (field names and error codes stay English)."""
+    if request.headers.get("Accept-Language"):
+        found = browser_language()
+        if found:
+            return found
+    user = g.get("api_user")
+    return shipped(user.language) if user is not None else None
+
+
+def http_message(status: int, fallback: str) -> str:
+    """What the API says for an HTTP error it did not raise itself (unknown address, wrong
+    method, too many requests...), in the reader's language."""
+    messages = {
+        400: lambda: _("the request could not be understood"),
+        401: lambda: _("send an API token as 'Authorization: Bearer <token>'"),
+        403: lambda: _("this token may not do this"),
+        404: lambda: _("there is nothing at this address of the API"),
+        405: lambda: _("this address does not answer this method"),
+        413: lambda: _("the request is too large"),
+        429: lambda: _("too many requests: wait a little and try again"),
+        500: lambda: _("something went wrong on the server; try again later"),
+    }
+    return messages[status]() if status in messages else fallback
 
 
 def json_error(status: int, name: str, message: str) -> Response:
@@ -132,13 +161,15 @@ def _authenticate() -> None:
         return
     token = _bearer()
     if token is None:
-        raise ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'")
+        raise ApiError(401, "unauthorized",
+                       _("send an API token as 'Authorization: Bearer <token>'"))
     found = user_for_token(get_session(), token)
     if found is None:
-        raise ApiError(401, "unauthorized", "this API token is unknown or revoked")
+        raise ApiError(401, "unauthorized", _("this API token is unknown or revoked"))
     user, token_id = found
     if not auth.can_see_national(user):
-        raise ApiError(403, "forbidden", "only admins and national coordinators may use the API")
+        raise ApiError(403, "forbidden",
+                       _("only admins and national coordinators may use the API"))
     g.api_user, g.api_token_id = user, token_id
 
 
@@ -180,7 +211,8 @@ def summary() -> ResponseReturnValue:
 def breakdown(by: str) -> ResponseReturnValue:
     """Mean scores per region, population band or country."""
     if by not in BREAKDOWNS:
-        raise ApiError(400, "bad_request", "break down by one of: " + ", ".join(BREAKDOWNS))
+        raise ApiError(400, "bad_request", _("break down by one of: %(allowed)s",
+                                             allowed=", ".join(BREAKDOWNS)))
     params = _params()
     q = get_questionnaire()
     sel = aggregate.select(national_tables(get_session(), q), params.filters)
@@ -208,8 +240,8 @@ def actions() -> ResponseReturnValue:
     params = _params(extra=("status",))
     status = request.args.get("status")
     if status is not None and status not in followthrough.STATUSES:
-        raise ApiError(400, "bad_request",
-                       "status must be one of: " + ", ".join(followthrough.STATUSES))
+        raise ApiError(400, "bad_request", _("status must be one of: %(allowed)s",
+                                             allowed=", ".join(followthrough.STATUSES)))
     cell = min_cell()
     figures = national_follow_through(get_session(), get_questionnaire(), params.filters,
                                       min_cell=cell, status=status)
@@ -225,7 +257,8 @@ def need() -> ResponseReturnValue:
     limit_text = request.args.get("limit", "20").strip()
     # ASCII digits only: str.isdigit() also takes "²", which int() refuses
     if not re.fullmatch(r"[0-9]{1,6}", limit_text) or not 1 <= int(limit_text) <= 200:
-        raise ApiError(400, "bad_request", "limit must be a whole number from 1 to 200")
+        raise ApiError(400, "bad_request", _("%(name)s must be a whole number from %(low)d to "
+                                             "%(high)d", name="limit", low=1, high=200))
     q = get_questionnaire()
     sel = aggregate.select(national_tables(get_session(), q), params.filters)
     rows = aggregate.need_ranking(sel, q, datetime.now(UTC).date(), int(limit_text))
@@ -237,11 +270,11 @@ def need() -> ResponseReturnValue:
 def municipality(public_id: str) -> ResponseReturnValue:
     """One municipality: every closed round's scores and barriers, and its peer benchmark."""
     if not is_public_id(public_id):
-        raise ApiError(404, "not_found", "no municipality with this id")
+        raise ApiError(404, "not_found", _("no municipality with this id"))
     db = get_session()
     found = municipality_by_public_id(db, public_id)
     if found is None:
-        raise ApiError(404, "not_found", "no municipality with this id")
+        raise ApiError(404, "not_found", _("no municipality with this id"))
     rounds, peers = municipality_history(db, found, get_questionnaire(), min_cell())
     _record("api_municipality", public_id)
     return _json({"id": found.public_id, "name": found.name, "country": found.country,

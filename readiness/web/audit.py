@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from readiness import auth
 from readiness.db import begin_write, get_session
-from readiness.national.exports import CSV_MEDIA_TYPE, neutralise
+from readiness.national.exports import CSV_MEDIA_TYPE, Sheet, header_cells, neutralise
 from readiness.services import audit
 from readiness.services.paging import page_number, paginate
 
@@ -75,6 +75,14 @@ def index() -> ResponseReturnValue:
     return page
 
 
+def _column_labels() -> dict[str, str]:
+    """The audit export's columns as the reader's language names them (beside the codes)."""
+    return {"at": _("When (UTC)"), "actor": _("Who"), "source": _("From"),
+            "address": _("Network address"), "action": _("Event"),
+            "object_type": _("Object type"), "object_id": _("Object id"),
+            "municipality": _("Municipality"), "detail": _("Detail")}
+
+
 @bp.route("/export.csv")
 def export() -> ResponseReturnValue:
     """The filtered events as CSV, every cell neutralised against spreadsheet formulas."""
@@ -83,7 +91,7 @@ def export() -> ResponseReturnValue:
     municipalities = audit.municipality_ids(db)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(audit.COLUMNS)
+    writer.writerow(header_cells(Sheet("", audit.COLUMNS, (), _column_labels())))
     for event in db.scalars(audit.query(filters).limit(EXPORT_MAX_ROWS)):
         row = audit.as_row(event, municipalities)
         writer.writerow([neutralise(row[column]) for column in audit.COLUMNS])
