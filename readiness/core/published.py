@@ -29,6 +29,7 @@ from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.schema import Settings
 from readiness.core.scoring import (
     INSUFFICIENT,
     INSUFFICIENT_TITLE,
@@ -245,3 +246,32 @@ def differences(before: RoundFacts, now: RoundFacts,
         found += [Difference("shown", one.round, a)
                   for a in sort((one.shown - other.shown) & other.taking_part)]
     return tuple(found)
+
+
+def stored_round_facts(number: int, counts: Mapping[str, int], *,
+                       shown: Collection[str] | None, withheld: str | None, workshop: bool,
+                       settings: Settings | None = None,
+                       order: Sequence[str] = ()) -> RoundFacts:
+    """A stored round's comparison facts. A round stored before the published view kept its
+    shown agencies (`shown` None) is judged by today's rules (`settings`) from its counts;
+    without `settings`, by its counts alone (every agency that took part counts as shown)."""
+    if shown is not None or settings is None:
+        return round_facts(number, counts, shown=shown, withheld=withheld)
+    withheld = withheld_reason(counts, workshop=workshop, min_respondents=settings.min_respondents,
+                               min_agencies=settings.min_agencies)
+    kept = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
+                                                      workshop=workshop,
+                                                      order=order or sorted(counts))
+    return round_facts(number, counts, shown=kept, withheld=withheld)
+
+
+def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
+    """One reason two rounds cannot be compared, in words."""
+    agency = titles.get(found.agency, found.agency)
+    if found.kind == "withheld":
+        return _("Round %(round)d had too few respondents to publish scores.", round=found.round)
+    if found.kind == "took_part":
+        return _("%(agency)s took part in round %(round)d only.", agency=agency,
+                 round=found.round)
+    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
+             "only.", agency=agency, round=found.round)

@@ -226,9 +226,10 @@ def barrier_frequency_sheet(barriers: Sequence[BarrierCount]) -> Sheet:
 def progress_sheet(items: Sequence[DimensionProgress]) -> Sheet:
     """Per dimension, the move between previous and latest rounds."""
     return Sheet("Progress", ["dimension", "municipalities_with_two_rounds", "previous_mean",
-                              "latest_mean", "mean_change", "improved", "stable", "declined"],
+                              "latest_mean", "mean_change", "improved", "stable", "declined",
+                              "not_comparable"],
                  [[p.title, p.pairs, p.before, p.after, p.change, p.improved, p.stable,
-                   p.declined] for p in items])
+                   p.declined, p.not_comparable] for p in items])
 
 
 def respondent_sheet(q: Questionnaire, rows: Iterable[tuple[Sequence[Any], str,

@@ -91,7 +91,14 @@ def _closed_records(db: Session, municipalities: Sequence[Sequence[Any]], closed
                      .where(found.kind == "barrier",
                             found.assessment_id.in_(closed) if narrowed else true())
                      .group_by(found.assessment_id))
-    return Records(municipalities, assessments, scores, barriers)
+    stored = AssessmentResult.result
+    facts = _rows(db, select(
+        AssessmentResult.assessment_id, Assessment.mode,
+        stored["respondents_by_agency"].as_string(), stored["shown_agencies"].as_string(),
+        stored["withheld"].as_string())
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .where(AssessmentResult.assessment_id.in_(closed)))
+    return Records(municipalities, assessments, scores, barriers, facts)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from readiness.core.questionnaire import Questionnaire
 from readiness.models import ApiToken, Assessment, Municipality, Role, User
 from readiness.national.aggregate import (
     PeerBenchmark,
+    Rules,
     Tables,
     extend,
     municipality_rounds,
@@ -42,6 +43,11 @@ _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 4
 
 
+def rules_of(q: Questionnaire) -> Rules:
+    """What the national views need of `q` to judge whether two rounds compare."""
+    return Rules(q.doc.settings, q.agency_ids, {a.id: a.title for a in q.doc.agencies})
+
+
 def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
     """The stored scores and barriers of every closed assessment, as frames.
 
@@ -52,7 +58,7 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     renamed, an assessment gone) reads everything again.
     """
     if not cached:
-        return tables(load_records(db), q.dimension_ids)
+        return tables(load_records(db), q.dimension_ids, rules_of(q))
     key = (str(db.get_bind().engine.url), q.dimension_ids)
     version = data_version(db)
     with _TABLES_LOCK:
@@ -63,7 +69,7 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
         assert hit[0].last_closed_at is not None  # only_added_since checked it
         built = extend(hit[1], load_closed_after(db, hit[0].last_closed_at))
     else:
-        built = tables(load_records(db), q.dimension_ids)
+        built = tables(load_records(db), q.dimension_ids, rules_of(q))
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))
@@ -141,7 +147,7 @@ def municipality_history(db: Session, municipality: Municipality, q: Questionnai
     """A municipality's closed rounds as plain values, and its latest round against the
     municipalities of its country and size band (small groups suppressed)."""
     t = tables(load_records(db, country=municipality.country,
-                            band=municipality.population_band), q.dimension_ids)
+                            band=municipality.population_band), q.dimension_ids, rules_of(q))
     rounds = municipality_rounds(t, municipality.id, q.dimension_ids)
     peers = (peer_benchmark(t, str(rounds[-1]["assessment_id"]), q, min_cell)
              if rounds else None)
