@@ -26,7 +26,7 @@ from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
-from readiness.core.screening import NEAR_IDENTICAL, STRAIGHT_LINED
+from readiness.core.screening import BURST, NEAR_IDENTICAL, STRAIGHT_LINED
 from readiness.db import get_session
 from readiness.models import (
     Assessment,
@@ -445,7 +445,9 @@ def _flagged(assessment: Assessment, q: Questionnaire) -> list[tuple[str, str, b
     if assessment.mode == Mode.WORKSHOP:
         return []
     reasons = {STRAIGHT_LINED: _("every statement given the same answer"),
-               NEAR_IDENTICAL: _("nearly the same answers as another response of this agency")}
+               NEAR_IDENTICAL: _("nearly the same answers as another response of this agency"),
+               BURST: _("sent through the same link on the same day as several others, more "
+                        "than the link was sent to or mostly alike")}
     rows, numbers = [], dict[str, int]()
     for response, why in screening_service.flagged_responses(get_session(), assessment):
         numbers[response.agency] = numbers.get(response.agency, 0) + 1
