@@ -23,6 +23,7 @@ import calendar
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from readiness.core import privacy
 from readiness.core.legal import Profile
@@ -275,3 +276,54 @@ def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
                  round=found.round)
     return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
              "only.", agency=agency, round=found.round)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which of one closed assessment's individual answers a respondent export may show, so that
+    no published figure can be set against them to solve a hidden agency's: only shown agencies'
+    responses; of each, only the dimensions whose agency score was published for it; and no
+    statement exactly one hidden agency scored (its municipal score less the shown agencies'
+    answers would give that agency's)."""
+
+    shown: frozenset[str]
+    dimensions: Mapping[str, frozenset[str]]  # per shown agency, the dimensions that may go out
+    blank_items: frozenset[str]
+
+    def answers(self, q: Questionnaire, agency: str,
+                answers: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The answers of one response that may be exported; None when none of it may."""
+        if agency not in self.shown:
+            return None
+        allowed = self.dimensions.get(agency, frozenset())
+        out = {}
+        for ident, value in answers.items():
+            item = q.items_by_id.get(ident)
+            if item is None or ident in self.blank_items or (
+                    item.dimension is not None and item.dimension not in allowed):
+                continue
+            out[ident] = value
+        return out
+
+
+def disclosure(q: Questionnaire, stored: Mapping[str, Any], *, workshop: bool,
+               answers: Sequence[tuple[str, Mapping[str, Any]]]) -> Disclosure:
+    """What of an assessment's responses (`answers`: agency and answers of each counted one) may
+    be exported, from its stored published result (`result_to_dict` + `published_to_dict`)."""
+    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
+    facts = stored_round_facts(0, counts, shown=stored.get("shown_agencies"),
+                               withheld=stored.get("withheld"), workshop=workshop,
+                               settings=q.doc.settings, order=q.agency_ids)
+    shown = frozenset() if facts.withheld else facts.shown
+    dimensions = {a: frozenset(str(d["id"]) for d in stored.get("dimensions") or ()
+                               if (d.get("by_agency") or {}).get(a) is not None)
+                  for a in shown}
+    scorers: dict[str, set[str]] = {}
+    for agency, given in answers:
+        if agency in shown:
+            continue
+        for ident, value in given.items():
+            if ident in q.items_by_id and q.option_score(ident, str(value)) is not None:
+                scorers.setdefault(ident, set()).add(agency)
+    blank = frozenset(i for i, agencies in scorers.items() if len(agencies) == 1)
+    return Disclosure(shown, dimensions, blank)

@@ -260,14 +260,16 @@ class Respondents:
     withheld_responses: int
 
 
-def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, Any], bool]],
+def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, Any] | None,
+                                         bool]],
                      min_group: int, rng: random.Random | None = None) -> Respondents:
     """Responses grouped by assessment and agency; a survey group of fewer than `min_group`
-    responses is withheld whole (one agreed workshop answer is no person's), and the rest
-    shuffled, so neither a small group nor the order of answering can point at a person.
+    responses is withheld whole (one agreed workshop answer is no person's), as is a group whose
+    answers are None (an agency the published results hide), and the rest shuffled, so neither
+    a small group nor the order of answering can point at a person.
 
     `rows` yields (assessment id, leading values, agency, answers, workshop?)."""
-    groups: dict[tuple[int, str], list[tuple[Sequence[Any], str, Mapping[str, Any]]]] = {}
+    groups: dict[tuple[int, str], list[tuple[Sequence[Any], str, Mapping[str, Any] | None]]] = {}
     workshop: dict[tuple[int, str], bool] = {}
     for assessment_id, lead, agency, answers, agreed in rows:
         groups.setdefault((assessment_id, agency), []).append((lead, agency, answers))
@@ -275,8 +277,10 @@ def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, 
     kept: list[tuple[Sequence[Any], str, Mapping[str, Any]]] = []
     withheld = small = 0
     for key, members in groups.items():
-        if workshop[key] or len(members) >= min_group:
-            kept.extend(members)
+        if all(m[2] is not None for m in members) and (workshop[key]
+                                                        or len(members) >= min_group):
+            kept.extend((lead, agency, answers) for lead, agency, answers in members
+                        if answers is not None)
         else:
             small += 1
             withheld += len(members)
@@ -288,8 +292,11 @@ def about_respondents(respondents: Respondents, min_group: int) -> Sheet:
     """A sheet saying what the respondent export withheld and why its rows are shuffled."""
     return Sheet("About", ["note", "value"], [
         ["responses shown", len(respondents.rows)],
-        [f"agency groups withheld (fewer than {min_group} responses)",
+        [f"agency groups withheld (fewer than {min_group} responses, or hidden in the results)",
          respondents.withheld_groups],
         ["responses withheld with them", respondents.withheld_responses],
+        ["agencies", "only those whose own figures the results publish; an agency's answers "
+                     "on a dimension only where its score on it was published; a statement "
+                     "only one hidden agency scored is left blank"],
         ["row order", "shuffled: it says nothing about who answered first"],
         ["times", "none: responses keep only the day they were sent"]])

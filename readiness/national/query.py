@@ -182,16 +182,17 @@ def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
 
 def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
                              ) -> Iterator[tuple[int, str, dict[str, Any], bool]]:
-    """(assessment id, agency, answers, workshop?) of every submitted response, without any
-    identity, time or order that could tell who answered (by id within an agency only so the
-    read is repeatable; the export shuffles them)."""
+    """(assessment id, agency, answers, workshop?) of every counted response (submitted, not
+    left out by the organiser), without any identity, time or order that could tell who
+    answered (by id within an agency only so the read is repeatable; the export shuffles
+    them)."""
     wanted = list(assessment_ids)
     for start in range(0, len(wanted), 500):
         rows = db.execute(
             select(Response.assessment_id, Response.agency, Response.answers, Assessment.mode)
             .join(Assessment, Assessment.id == Response.assessment_id)
             .where(Response.assessment_id.in_(wanted[start:start + 500]),
-                   Response.status == ResponseStatus.SUBMITTED)
+                   Response.status == ResponseStatus.SUBMITTED, Response.excluded.is_(False))
             .order_by(Response.assessment_id, Response.agency, Response.id))
         for assessment_id, agency, answers, mode in rows:
             yield assessment_id, agency, dict(answers or {}), mode == Mode.WORKSHOP

@@ -6,14 +6,24 @@ Like `services.py`, these flush and never commit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from readiness.core.names import name_problem
-from readiness.core.questionnaire import Questionnaire
-from readiness.models import ApiToken, Assessment, Municipality, Role, User
+from readiness.core.published import disclosure
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
+from readiness.models import (
+    ApiToken,
+    Assessment,
+    AssessmentResult,
+    Municipality,
+    Role,
+    User,
+)
 from readiness.national.aggregate import (
     PeerBenchmark,
     Rules,
@@ -26,6 +36,7 @@ from readiness.national.aggregate import (
 from readiness.national.query import (
     DataVersion,
     data_version,
+    iter_submitted_responses,
     load_closed_after,
     load_records,
     only_added_since,
@@ -161,3 +172,27 @@ def peer_benchmark_of(db: Session, assessment: Assessment, q: Questionnaire,
     place = assessment.municipality
     records = load_records(db, country=place.country, band=place.population_band)
     return peer_benchmark(tables(records, q.dimension_ids), assessment.public_id, q, min_cell)
+
+
+def disclosed_responses(db: Session, assessment_ids: Sequence[int]
+                        ) -> Iterator[tuple[int, str, dict[str, Any] | None, bool]]:
+    """(assessment id, agency, answers, workshop?) of the counted responses, with only the
+    answers a respondent export may show: what `readiness.core.published.disclosure` allows of
+    each closed assessment (only the dimensions an agency's own scores were published on, no
+    statement only one hidden agency scored); answers None for a hidden agency's response."""
+    rows: dict[int, list[tuple[str, dict[str, Any], bool]]] = {}
+    for ident, agency, answers, workshop in iter_submitted_responses(db, assessment_ids):
+        rows.setdefault(ident, []).append((agency, answers, workshop))
+    stored: dict[int, dict[str, Any]] = dict(db.execute(
+        select(AssessmentResult.assessment_id, AssessmentResult.result)
+        .where(AssessmentResult.assessment_id.in_(list(rows)))).all())
+    versions = {i: (name, version) for i, name, version in db.execute(
+        select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version)
+        .where(Assessment.id.in_(list(rows))))}
+    for ident, members in rows.items():
+        q = get_questionnaire(*versions[ident])
+        workshop = members[0][2]
+        allowed = disclosure(q, stored.get(ident) or {}, workshop=workshop,
+                             answers=[(a, given) for a, given, _w in members])
+        for agency, given, _w in members:
+            yield ident, agency, allowed.answers(q, agency, given), workshop
