@@ -283,8 +283,8 @@ class Disclosure:
     """Which of one closed assessment's individual answers a respondent export may show, so that
     no published figure can be set against them to solve a hidden agency's: only shown agencies'
     responses; of each, only the dimensions whose agency score was published for it; and no
-    statement exactly one hidden agency scored (its municipal score less the shown agencies'
-    answers would give that agency's)."""
+    statement that exactly one agency whose answers to it are not exported scored (its
+    municipal score less the exported answers would give that agency's)."""
 
     shown: frozenset[str]
     dimensions: Mapping[str, frozenset[str]]  # per shown agency, the dimensions that may go out
@@ -320,10 +320,11 @@ def disclosure(q: Questionnaire, stored: Mapping[str, Any], *, workshop: bool,
                   for a in shown}
     scorers: dict[str, set[str]] = {}
     for agency, given in answers:
-        if agency in shown:
-            continue
         for ident, value in given.items():
             if ident in q.items_by_id and q.option_score(ident, str(value)) is not None:
                 scorers.setdefault(ident, set()).add(agency)
-    blank = frozenset(i for i, agencies in scorers.items() if len(agencies) == 1)
+    blank = frozenset(
+        ident for ident, agencies in scorers.items()
+        if sum(1 for a in agencies
+               if q.items_by_id[ident].dimension not in dimensions.get(a, frozenset())) == 1)
     return Disclosure(shown, dimensions, blank)
