@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -62,6 +62,19 @@ class Published:
     min_agencies: int
     comment_agencies: tuple[str, ...]
     reassess_on: date | None
+    # per agency, how many practitioners the organiser said its links went to (None: a link
+    # without a stated size); printed beside the respondents, so readers can judge the sizes
+    sent_to: Mapping[str, int | None] = field(default_factory=dict)
+
+    def sent_to_text(self, agency: str) -> str:
+        """`of 3 the link went to`, or nothing in a workshop or for an agency without links."""
+        if self.workshop or agency not in self.sent_to:
+            return ""
+        sent = self.sent_to[agency]
+        if sent is None:
+            return _("link size not stated")
+        return ngettext("of %(num)d practitioner the link went to",
+                        "of %(num)d practitioners the links went to", sent)
 
     @property
     def respondents(self) -> int:
@@ -142,7 +155,8 @@ def _withheld(dim: DimensionResult) -> DimensionResult:
 def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             respondents_by_agency: Mapping[str, int] | None = None,
             assessed_on: date | None = None, profile: Profile | None = None,
-            run_by: str | None = None) -> Published:
+            run_by: str | None = None,
+            sent_to: Mapping[str, int | None] | None = None) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
     built from the published figures (for a round run by `run_by`), with the legal actions of
@@ -181,7 +195,8 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         min_respondents=settings.min_respondents, min_agencies=settings.min_agencies,
         comment_agencies=comments,
         reassess_on=None if assessed_on is None or roadmap is None
-        else add_months(assessed_on, roadmap.reassess_after_months))
+        else add_months(assessed_on, roadmap.reassess_after_months),
+        sent_to=dict(sent_to or {}))
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:
@@ -198,7 +213,7 @@ def _rescored(q: Questionnaire, result: Result) -> Result:
 def published_to_dict(published: Published) -> dict[str, object]:
     """What a later round needs to know of this one to compare with it, JSON-ready."""
     return {"shown_agencies": list(published.shown), "withheld": published.withheld,
-            "workshop": published.workshop}
+            "workshop": published.workshop, "sent_to": dict(published.sent_to)}
 
 
 @dataclass(frozen=True)

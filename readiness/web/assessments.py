@@ -263,8 +263,10 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error))
     else:
+        # the stated size goes in the log: who said a link reached how many practitioners
+        size = "" if invitation.capacity is None else f", sent to {invitation.capacity}"
         services.record_audit(db, auth.current_user(), "invitation_created", invitation,
-                              found.municipality, detail=invitation.agency)
+                              found.municipality, detail=invitation.agency + size)
         session[FRESH_LINKS] = {invitation.public_id: token}
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
 
@@ -285,6 +287,10 @@ def set_capacity(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
             flash(str(error))
+        else:
+            services.record_audit(db, auth.current_user(), "link_size_set", invitation,
+                                  invitation.assessment.municipality,
+                                  detail=f"{invitation.agency}, sent to {invitation.capacity}")
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
 
