@@ -18,7 +18,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html import unescape
 from statistics import mean
@@ -136,8 +136,19 @@ def _text(html: str) -> str:
 
 
 def _number(cell: str) -> float | None:
-    cell = _text(cell)
+    cell = _text(cell).removesuffix("%")
     return float(cell) if re.fullmatch(r"-?\d+(\.\d+)?", cell) else None
+
+
+def _spreads(html: str) -> dict[str, float]:
+    """Per dimension, the spread between agencies a scores table prints in its row."""
+    found = {}
+    for title, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', html, re.S):
+        said = re.search(r"(?:spread of|Yes,) (\d+) points", _text(cells))
+        dim = next((d for d, t in DIMENSIONS.items() if t == _text(title)), None)
+        if said and dim:
+            found[dim] = float(said.group(1))
+    return found
 
 
 def _table(html: str, caption: str) -> tuple[list[str], dict[str, list[float | None]]]:
@@ -163,6 +174,8 @@ class Outputs:
     statements: dict[str, float]  # PDF: statement id -> score printed
     respondent_rows: list[tuple[str, dict[str, str]]]  # agency id, answers
     shown: tuple[str, ...] = ()  # the agencies the published view shows
+    answered: dict[str, dict[str, float | None]] = field(default_factory=dict)  # output -> dim
+    spreads: dict[str, dict[str, float]] = field(default_factory=dict)  # output -> dim
 
 
 def _page(browser: FlaskClient, public_id: str, out: Outputs) -> None:
@@ -172,6 +185,8 @@ def _page(browser: FlaskClient, public_id: str, out: Outputs) -> None:
     scores = next((t for t in html.split("<table")[1:] if ">Answered</th>" in t), "")
     _, rows = _table("<table" + scores, "<table")
     out.dimensions["page"] = {d: (rows.get(t) or [None])[0] for d, t in DIMENSIONS.items()}
+    out.answered["page"] = {d: (rows.get(t) or [None] * 3)[2] for d, t in DIMENSIONS.items()}
+    out.spreads["page"] = _spreads(scores)
     heads, agency_rows = _table(html, "Scores by agency (0–100)")
     out.agencies["page"] = _agency_cells(heads[1:-1], agency_rows)
     counts = re.search(r"(\d+ practitioners? in \d+ agenc(?:y|ies))", _text(html))
@@ -201,6 +216,9 @@ def _pdf(app: Flask, session: Session, closed: Closed, out: Outputs) -> None:
     out.overall["pdf"] = float(found.group(1)) if found else None
     _, rows = _table(html, "<caption>The five dimensions</caption>")
     out.dimensions["pdf"] = {d: (rows.get(t) or [None])[0] for d, t in DIMENSIONS.items()}
+    out.answered["pdf"] = {d: (rows.get(t) or [None] * 3)[2] for d, t in DIMENSIONS.items()}
+    table = html.split("<caption>The five dimensions</caption>", 1)[-1].split("</table>", 1)[0]
+    out.spreads["pdf"] = _spreads(table)
     heads, agency_rows = _table(html, "<caption>Scores by agency and dimension</caption>")
     out.agencies["pdf"] = _agency_cells(heads[1:], agency_rows)
     text = _text(html)
@@ -316,13 +334,15 @@ def _assert_every_figure_is_the_same_everywhere(out: Outputs) -> None:
         assert values["page"] == values["pdf"], (dim, values)
         assert abs(values["page"] - values["api"]) <= 0.5 + 1e-9, (dim, values)  # type: ignore[operator]
     assert out.agencies["page"] == out.agencies["pdf"]
+    assert out.answered["page"] == out.answered["pdf"]
+    assert out.spreads["page"] == out.spreads["pdf"]
     # what was read is what is shown: the readers above found every shown agency's figures
     assert {a for a, _ in out.agencies["page"]} <= set(out.shown)
     assert {a for a, _ in out.respondent_rows} <= set(out.shown)
     assert out.counts["page"] == out.counts["pdf"]
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(generated=rounds())
