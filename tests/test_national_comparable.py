@@ -9,13 +9,21 @@ import json
 from dataclasses import replace
 from datetime import date
 
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
 from readiness.core.questionnaire import get_questionnaire
+from readiness.models import Role
 from readiness.national import aggregate as ag
 from readiness.national import exports
-from readiness.services.national import rules_of
+from readiness.services import assessments as services
+from readiness.services.national import create_api_token, rules_of
 from tests.national_fixture import DIMENSIONS, records
+from tests.web_helpers import add_responses, make_assessment, make_municipality, make_user
 
 HEALTH = "Health and mental health care"
+VALUES = ("agree", "neither", "disagree", "strongly_agree", "strongly_disagree")
 BOTH = {"police": 4, "health": 4}
 # (assessment id: respondents by agency, shown agencies, withheld)
 FACTS = {
@@ -79,3 +87,27 @@ def test_a_round_stored_before_its_shown_agencies_is_judged_by_todays_rules():
     rows_by_name = {r.name: r for r in ag.municipality_rows(ag.select(t, ag.Filters()))}
     assert rows_by_name["A"].change is None
     assert rows_by_name["A"].not_comparable
+
+
+@pytest.mark.db
+def test_the_api_reads_the_comparability_of_rounds_closed_in_the_database(
+        client: FlaskClient, session: Session):
+    """Round 1: police, health and education; round 2: police and health only."""
+    place = make_municipality(session)
+    for agencies in (("police", "health", "education"), ("police", "health")):
+        assessment, _ = make_assessment(session, place, agencies)
+        for agency in agencies:
+            for n in range(3):
+                add_responses(session, assessment, agency, 1,
+                              lambda item, n=n: VALUES[(sum(map(ord, item)) + n) % 5])
+        services.close_assessment(session, assessment)
+        session.commit()
+    make_user(session, "national", Role.NATIONAL_COORDINATOR)
+    _, token = create_api_token(session, "national", "tests")
+    public_id = place.public_id
+    session.commit()
+    reply = client.get(f"/api/v1/municipalities/{public_id}",
+                       headers={"Authorization": f"Bearer {token}"})
+    rounds = reply.get_json()["rounds"]
+    assert [r["not_comparable"] for r in rounds] == [
+        [], ["Education and schools took part in round 1 only."]]
