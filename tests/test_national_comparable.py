@@ -111,3 +111,19 @@ def test_the_api_reads_the_comparability_of_rounds_closed_in_the_database(
     rounds = reply.get_json()["rounds"]
     assert [r["not_comparable"] for r in rounds] == [
         [], ["Education and schools took part in round 1 only."]]
+
+
+def test_frames_extended_by_newly_closed_rounds_judge_them_as_frames_read_whole():
+    full = replace(records(), facts=[(aid, "survey", json.dumps(c), json.dumps(s), w)
+                                     for aid, (c, s, w) in FACTS.items()])
+    rules = rules_of(get_questionnaire())
+    late = {22, 42}
+    early = ag.tables(replace(full, assessments=[a for a in full.assessments if a[0] not in late],
+                              facts=[f for f in full.facts if f[0] not in late]),
+                      DIMENSIONS, rules)
+    extended = ag.extend(early, replace(full, municipalities=[]))
+    whole = ag.tables(full, DIMENSIONS, rules)
+    assert (ag.select(extended, ag.Filters()).differences
+            == ag.select(whole, ag.Filters()).differences)
+    assert ag.select(extended, ag.Filters()).differences[2] == (
+        f"{HEALTH} took part in round 1 only.",)

@@ -144,11 +144,35 @@ def not_comparable(rules: Rules, before: Mapping[str, Any],
     return tuple(published.difference_text(d, rules.titles) for d in found)
 
 
+def _compared(assessments: pd.DataFrame, rules: Rules,
+              municipalities: pd.Series | None = None) -> pd.DataFrame:
+    """`assessments` with `not_comparable`: why each round cannot be compared with the
+    municipality's round before it, in words (empty for a first round or one that compares);
+    worked out once per set of frames, for the rows of `municipalities` only when given (the
+    others keep theirs)."""
+    out = assessments.copy()
+    if "not_comparable" not in out:
+        out["not_comparable"] = [()] * len(out)
+    redo = out if municipalities is None else out[out["municipality_id"].isin(municipalities)]
+    found: dict[Any, tuple[str, ...]] = {}
+    before: dict[Any, dict[str, Any]] = {}
+    for row in redo.sort_values(["municipality_id", "round"])[
+            ["municipality_id", "round", "facts"]].to_dict("index").items():
+        index, rec = row
+        prev = before.get(rec["municipality_id"])
+        found[index] = () if prev is None else not_comparable(rules, prev, rec)
+        before[rec["municipality_id"]] = rec
+    if found:
+        out.loc[list(found), "not_comparable"] = pd.Series(found, dtype=object)
+    return out
+
+
 def tables(records: Records, dimensions: Sequence[str], rules: Rules | None = None) -> Tables:
     """Frames from the database rows."""
     assessments, barriers, wide = _assessment_frames(records, dimensions)
-    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS), assessments, barriers,
-                  wide, tuple(dimensions), rules or Rules())
+    rules = rules or Rules()
+    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS),
+                  _compared(assessments, rules), barriers, wide, tuple(dimensions), rules)
 
 
 def extend(t: Tables, added: Records) -> Tables:
@@ -159,10 +183,11 @@ def extend(t: Tables, added: Records) -> Tables:
     new_ids = assessments["id"][~assessments["id"].isin(t.assessments["id"])]
     if not len(new_ids):
         return t
+    added_rows = assessments[assessments["id"].isin(new_ids)]
     return Tables(
         t.municipalities,
-        pd.concat([t.assessments, assessments[assessments["id"].isin(new_ids)]],
-                  ignore_index=True),
+        _compared(pd.concat([t.assessments, added_rows], ignore_index=True), t.rules,
+                  added_rows["municipality_id"]),
         pd.concat([t.barriers, barriers[barriers.index.isin(new_ids)]]),
         pd.concat([t.wide, wide[wide.index.isin(new_ids)]]),
         t.dimensions, t.rules)
@@ -191,14 +216,10 @@ class Selection:
         """Per municipality with a previous round: why its latest round cannot be compared with
         it, in words (`readiness.core.published`, the rule the results page applies); empty
         when it can. Only comparable rounds count as a change anywhere."""
-        before = {int(r["municipality_id"]): r for r in
-                  self.previous[["municipality_id", "round", "facts"]].to_dict("records")}
-        out = {}
-        for now in self.latest[["municipality_id", "round", "facts"]].to_dict("records"):
-            prev = before.get(int(now["municipality_id"]))
-            if prev is not None:
-                out[int(now["municipality_id"])] = not_comparable(self.rules, prev, now)
-        return out
+        paired = self.latest[self.latest["municipality_id"].isin(
+            self.previous["municipality_id"])]
+        return dict(zip(paired["municipality_id"].astype(int), paired["not_comparable"],
+                        strict=True))
 
     def comparable(self, municipality_ids: pd.Series) -> pd.Series:
         """Whether each municipality's latest round may be compared with its previous one."""
