@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,12 @@ def _worker_database(url: str | None) -> str | None:
     admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
 
+
+# Property tests: `HYPOTHESIS_PROFILE=ci` (set by .ci/test) derandomizes them, so CI runs the
+# same examples every time; locally each run draws new ones (and remembers failures).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 TEST_DATABASE_URL = _worker_database(os.environ.get("READINESS_TEST_DATABASE_URL"))
 # scrypt with a small work factor: the same code path as production, fast enough for tests

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from readiness.core import privacy
 from readiness.core.consensus import NO_CONSENSUS, Consensus, Ratings, consensus
@@ -30,6 +31,7 @@ from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.schema import Settings
 from readiness.core.scoring import (
     INSUFFICIENT,
     INSUFFICIENT_TITLE,
@@ -63,6 +65,9 @@ class Published:
     reassess_on: date | None
     agreed: tuple[str, ...] = ()  # a mixed round's agencies recorded in a workshop
     consensus: Consensus = NO_CONSENSUS  # how hard the workshop's consensus was
+    # per agency, how many practitioners the organiser said its links went to (None: a link
+    # without a stated size); printed beside the respondents, so readers can judge the sizes
+    sent_to: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def mixed(self) -> bool:
@@ -80,6 +85,16 @@ class Published:
         """Practitioners counted, of the agencies that answered by survey link."""
         return 0 if self.workshop else sum(n for a, n in self.respondents_by_agency.items()
                                            if a not in self.agreed)
+
+    def sent_to_text(self, agency: str) -> str:
+        """`of 3 the link went to`, or nothing in a workshop or for an agency without links."""
+        if self.workshop or agency not in self.sent_to:
+            return ""
+        sent = self.sent_to[agency]
+        if sent is None:
+            return _("link size not stated")
+        return ngettext("of %(num)d practitioner the link went to",
+                        "of %(num)d practitioners the links went to", sent)
 
     @property
     def respondents(self) -> int:
@@ -179,7 +194,8 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             respondents_by_agency: Mapping[str, int] | None = None,
             assessed_on: date | None = None, profile: Profile | None = None,
             run_by: str | None = None, agreed: Collection[str] = (),
-            ratings: Mapping[str, Ratings] | None = None) -> Published:
+            ratings: Mapping[str, Ratings] | None = None,
+            sent_to: Mapping[str, int | None] | None = None) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
     built from the published figures (for a round run by `run_by`), with the legal actions of
@@ -228,7 +244,8 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         comment_agencies=comments,
         reassess_on=None if assessed_on is None or roadmap is None
         else add_months(assessed_on, roadmap.reassess_after_months),
-        agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS)
+        agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS,
+        sent_to=dict(sent_to or {}))
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:
@@ -246,7 +263,7 @@ def published_to_dict(published: Published) -> dict[str, object]:
     """What a later round needs to know of this one to compare with it, JSON-ready."""
     return {"shown_agencies": list(published.shown), "withheld": published.withheld,
             "workshop": published.workshop, "agreed_agencies": list(published.agreed),
-            "consensus_hard": published.consensus.hard}
+            "consensus_hard": published.consensus.hard, "sent_to": dict(published.sent_to)}
 
 
 @dataclass(frozen=True)
@@ -295,3 +312,84 @@ def differences(before: RoundFacts, now: RoundFacts,
         found += [Difference("shown", one.round, a)
                   for a in sort((one.shown - other.shown) & other.taking_part)]
     return tuple(found)
+
+
+def stored_round_facts(number: int, counts: Mapping[str, int], *,
+                       shown: Collection[str] | None, withheld: str | None, workshop: bool,
+                       settings: Settings | None = None,
+                       order: Sequence[str] = ()) -> RoundFacts:
+    """A stored round's comparison facts. A round stored before the published view kept its
+    shown agencies (`shown` None) is judged by today's rules (`settings`) from its counts;
+    without `settings`, by its counts alone (every agency that took part counts as shown)."""
+    if shown is not None or settings is None:
+        return round_facts(number, counts, shown=shown, withheld=withheld)
+    withheld = withheld_reason(counts, workshop=workshop, min_respondents=settings.min_respondents,
+                               min_agencies=settings.min_agencies)
+    kept = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
+                                                      workshop=workshop,
+                                                      order=order or sorted(counts))
+    return round_facts(number, counts, shown=kept, withheld=withheld)
+
+
+def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
+    """One reason two rounds cannot be compared, in words."""
+    agency = titles.get(found.agency, found.agency)
+    if found.kind == "withheld":
+        return _("Round %(round)d had too few respondents to publish scores.", round=found.round)
+    if found.kind == "took_part":
+        return _("%(agency)s took part in round %(round)d only.", agency=agency,
+                 round=found.round)
+    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
+             "only.", agency=agency, round=found.round)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which of one closed assessment's individual answers a respondent export may show, so that
+    no published figure can be set against them to solve a hidden agency's: only shown agencies'
+    responses; of each, only the dimensions whose agency score was published for it; and no
+    statement that exactly one agency whose answers to it are not exported scored (its
+    municipal score less the exported answers would give that agency's)."""
+
+    shown: frozenset[str]
+    dimensions: Mapping[str, frozenset[str]]  # per shown agency, the dimensions that may go out
+    blank_items: frozenset[str]
+
+    def answers(self, q: Questionnaire, agency: str,
+                answers: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The answers of one response that may be exported; None when none of it may."""
+        if agency not in self.shown:
+            return None
+        allowed = self.dimensions.get(agency, frozenset())
+        out = {}
+        for ident, value in answers.items():
+            item = q.items_by_id.get(ident)
+            if item is None or ident in self.blank_items or (
+                    item.dimension is not None and item.dimension not in allowed):
+                continue
+            out[ident] = value
+        return out
+
+
+def disclosure(q: Questionnaire, stored: Mapping[str, Any], *, workshop: bool,
+               answers: Sequence[tuple[str, Mapping[str, Any]]]) -> Disclosure:
+    """What of an assessment's responses (`answers`: agency and answers of each counted one) may
+    be exported, from its stored published result (`result_to_dict` + `published_to_dict`)."""
+    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
+    facts = stored_round_facts(0, counts, shown=stored.get("shown_agencies"),
+                               withheld=stored.get("withheld"), workshop=workshop,
+                               settings=q.doc.settings, order=q.agency_ids)
+    shown = frozenset() if facts.withheld else facts.shown
+    dimensions = {a: frozenset(str(d["id"]) for d in stored.get("dimensions") or ()
+                               if (d.get("by_agency") or {}).get(a) is not None)
+                  for a in shown}
+    scorers: dict[str, set[str]] = {}
+    for agency, given in answers:
+        for ident, value in given.items():
+            if ident in q.items_by_id and q.option_score(ident, str(value)) is not None:
+                scorers.setdefault(ident, set()).add(agency)
+    blank = frozenset(
+        ident for ident, agencies in scorers.items()
+        if sum(1 for a in agencies
+               if q.items_by_id[ident].dimension not in dimensions.get(a, frozenset())) == 1)
+    return Disclosure(shown, dimensions, blank)

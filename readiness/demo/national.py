@@ -198,15 +198,19 @@ def build_demo(db: Session, q: Questionnaire, municipalities: int, *, seed: int 
                                                               weights=(0.15, 0.35, 0.5))[0]
         first = today - timedelta(days=rng.randint(400, 900))
         level = base
+        kept: list[str] = []
         for number in range(1, count + 1):
             conducted = min(first + timedelta(days=(number - 1) * rng.randint(330, 420)),
                             today - timedelta(days=rng.randint(3, 40)))
             latent = {d: _clamp(level + DIMENSION_SHIFT.get(d, 0) + rng.gauss(0, 9))
                       for d in q.dimension_ids}
-            agencies = _agencies(q, rng)
+            # the same agencies take part in every round, so rounds compare (readiness.core.
+            # published.differences); drawn every round all the same, as the demo always did
+            drawn = _agencies(q, rng)
+            agencies = kept = kept or drawn
             gap = None
             if rng.random() < 0.35:
-                gap = (rng.choice(agencies), rng.choice(q.dimension_ids),
+                gap = (rng.choice(drawn), rng.choice(q.dimension_ids),
                        rng.choice((-1, 1)) * rng.uniform(25, 45))
             context = gen.context(band, _formality(level, rng))
             key = rng.randrange(pool) if pool else len(jobs)

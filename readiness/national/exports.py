@@ -182,7 +182,7 @@ def column_labels(q: Questionnaire | None = None) -> dict[str, str]:
         "municipalities_with_two_rounds": _("Municipalities with two rounds"),
         "previous_mean": _("Previous mean"), "latest_mean": _("Latest mean"),
         "mean_change": _("Change in mean"), "improved": _("Improved"), "stable": _("Stable"),
-        "declined": _("Declined"), "agency": _("Agency"), "note": _("Note"),
+        "declined": _("Declined"), "not_comparable": _("Not comparable"), "agency": _("Agency"), "note": _("Note"),
         "value": _("Value")}
     if q is not None:
         for d in q.doc.dimensions:
@@ -295,9 +295,10 @@ def barrier_frequency_sheet(barriers: Sequence[BarrierCount]) -> Sheet:
 def progress_sheet(items: Sequence[DimensionProgress]) -> Sheet:
     """Per dimension, the move between previous and latest rounds."""
     return Sheet(_("Progress"), ["dimension", "municipalities_with_two_rounds", "previous_mean",
-                                 "latest_mean", "mean_change", "improved", "stable", "declined"],
+                                 "latest_mean", "mean_change", "improved", "stable", "declined",
+                                 "not_comparable"],
                  [[p.title, p.pairs, p.before, p.after, p.change, p.improved, p.stable,
-                   p.declined] for p in items], column_labels())
+                   p.declined, p.not_comparable] for p in items], column_labels())
 
 
 def respondent_sheet(q: Questionnaire, rows: Iterable[tuple[Sequence[Any], str,
@@ -329,14 +330,16 @@ class Respondents:
     withheld_responses: int
 
 
-def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, Any], bool]],
+def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, Any] | None,
+                                         bool]],
                      min_group: int, rng: random.Random | None = None) -> Respondents:
     """Responses grouped by assessment and agency; a survey group of fewer than `min_group`
-    responses is withheld whole (one agreed workshop answer is no person's), and the rest
-    shuffled, so neither a small group nor the order of answering can point at a person.
+    responses is withheld whole (one agreed workshop answer is no person's), as is a group whose
+    answers are None (an agency the published results hide), and the rest shuffled, so neither
+    a small group nor the order of answering can point at a person.
 
     `rows` yields (assessment id, leading values, agency, answers, workshop?)."""
-    groups: dict[tuple[int, str], list[tuple[Sequence[Any], str, Mapping[str, Any]]]] = {}
+    groups: dict[tuple[int, str], list[tuple[Sequence[Any], str, Mapping[str, Any] | None]]] = {}
     workshop: dict[tuple[int, str], bool] = {}
     for assessment_id, lead, agency, answers, agreed in rows:
         groups.setdefault((assessment_id, agency), []).append((lead, agency, answers))
@@ -344,8 +347,10 @@ def safe_respondents(rows: Iterable[tuple[int, Sequence[Any], str, Mapping[str, 
     kept: list[tuple[Sequence[Any], str, Mapping[str, Any]]] = []
     withheld = small = 0
     for key, members in groups.items():
-        if workshop[key] or len(members) >= min_group:
-            kept.extend(members)
+        if all(m[2] is not None for m in members) and (workshop[key]
+                                                        or len(members) >= min_group):
+            kept.extend((lead, agency, answers) for lead, agency, answers in members
+                        if answers is not None)
         else:
             small += 1
             withheld += len(members)
@@ -357,8 +362,11 @@ def about_respondents(respondents: Respondents, min_group: int) -> Sheet:
     """A sheet saying what the respondent export withheld and why its rows are shuffled."""
     return Sheet(_("About"), ["note", "value"], [
         [_("responses shown"), len(respondents.rows)],
-        [_("agency groups withheld (fewer than %(count)d responses)", count=min_group),
-         respondents.withheld_groups],
+        [_("agency groups withheld (fewer than %(count)d responses, or hidden in the results)",
+           count=min_group), respondents.withheld_groups],
         [_("responses withheld with them"), respondents.withheld_responses],
+        [_("agencies"), _("only those whose own figures the results publish; an agency's answers "
+                          "on a dimension only where its score on it was published; a statement "
+                          "only one hidden agency scored is left blank")],
         [_("row order"), _("shuffled: it says nothing about who answered first")],
         [_("times"), _("none: responses keep only the day they were sent")]], column_labels())

@@ -90,7 +90,14 @@ def _closed_records(db: Session, municipalities: Sequence[Sequence[Any]], closed
                      .where(found.kind == "barrier",
                             found.assessment_id.in_(closed) if narrowed else true())
                      .group_by(found.assessment_id))
-    return Records(municipalities, assessments, scores, barriers)
+    stored = AssessmentResult.result
+    facts = _rows(db, select(
+        AssessmentResult.assessment_id, Assessment.mode,
+        stored["respondents_by_agency"].as_string(), stored["shown_agencies"].as_string(),
+        stored["withheld"].as_string())
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .where(AssessmentResult.assessment_id.in_(closed)))
+    return Records(municipalities, assessments, scores, barriers, facts)
 
 
 @dataclass(frozen=True)
@@ -174,9 +181,10 @@ def load_roadmap_actions(db: Session, assessment_ids: Sequence[int],
 
 def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
                              ) -> Iterator[tuple[int, str, dict[str, Any], bool]]:
-    """(assessment id, agency, answers, workshop?) of every submitted response, without any
-    identity, time or order that could tell who answered (by id within an agency only so the
-    read is repeatable; the export shuffles them)."""
+    """(assessment id, agency, answers, workshop?) of every counted response (submitted, not
+    left out by the organiser), without any identity, time or order that could tell who
+    answered (by id within an agency only so the read is repeatable; the export shuffles
+    them)."""
     wanted = list(assessment_ids)
     for start in range(0, len(wanted), 500):
         rows = db.execute(
@@ -184,7 +192,7 @@ def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
                    Response.invitation_id)
             .join(Assessment, Assessment.id == Response.assessment_id)
             .where(Response.assessment_id.in_(wanted[start:start + 500]),
-                   Response.status == ResponseStatus.SUBMITTED)
+                   Response.status == ResponseStatus.SUBMITTED, Response.excluded.is_(False))
             .order_by(Response.assessment_id, Response.agency, Response.id))
         for assessment_id, agency, answers, invitation_id in rows:
             # a workshop's agreed answers (also a mixed round's) come through no link

@@ -16,6 +16,9 @@ MUNICIPALITY_COLUMNS = ("id", "public_id", "name", "country", "region", "band")
 ASSESSMENT_COLUMNS = ("id", "public_id", "municipality_id", "round", "conducted_on", "overall",
                       "stage", "respondents", "formality")
 SCORE_COLUMNS = ("assessment_id", "dimension", "score", "level", "divergent")
+# what decides whether two rounds may be compared: the mode, and the stored result's respondents
+# by agency, shown agencies and withheld reason (JSON texts; None when stored before them)
+FACT_COLUMNS = ("assessment_id", "mode", "counts", "shown", "withheld")
 FORMALITY_ITEM = "ctx_formality"
 
 
@@ -27,6 +30,7 @@ class Records:
     assessments: Sequence[Sequence[Any]]
     scores: Sequence[Sequence[Any]]
     barriers: Sequence[Sequence[Any]]
+    facts: Sequence[Sequence[Any]] = ()
 
 
 def finding_rows(result: Result) -> list[tuple[str, str]]:

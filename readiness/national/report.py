@@ -140,6 +140,11 @@ def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
         lines.append(_("Since the previous round, the largest mean change is on %(title)s "
                        "(%(change)s points).", title=best[1],
                        change=("+" if best[0] >= 0 else "") + format_number(best[0], 1)))
+    apart = data.progress[0].not_comparable if data.progress else 0
+    if apart:
+        lines.append(_("%(count)s municipalities are left out of the progress figures: their two "
+                       "rounds cannot be compared (too few respondents in one of them, or not "
+                       "the same agencies taking part and shown in both).", count=apart))
     return tuple(lines)
 
 

@@ -201,6 +201,7 @@ class ReportContext:
     assessed_on: str
     facilitator: str
     agencies: tuple[tuple[str, int], ...]
+    sent_to: tuple[str, ...]  # per agency of `agencies`: what its links were stated to go to
     absent_agencies: tuple[str, ...]
     respondents: int
     counts: str
@@ -453,6 +454,7 @@ def build_report_context(q: Questionnaire, published: Published,
         municipality=municipality, place=place, assessed_on=format_date(meta.assessed_on),
         facilitator=_cap(meta.facilitator, MAX_NAME),
         agencies=tuple((b.agency(a), b.counts[a]) for a in present),
+        sent_to=tuple(published.sent_to_text(a) for a in present),
         absent_agencies=tuple(b.agency(a) for a in q.agency_ids
                               if a not in b.counts and a != "other"),
         respondents=sum(b.counts.values()), counts=published.counts_text(),

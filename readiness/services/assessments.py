@@ -629,7 +629,8 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
                       assessed_on=assessment.conducted_on,
                       profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
                       agreed=workshop_agencies(assessment),
-                      ratings=workshop_ratings(db, assessment))
+                      ratings=workshop_ratings(db, assessment),
+                      sent_to=None if workshop else sent_to(db, assessment))
 
 
 def workshop_ratings(db: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
@@ -637,6 +638,22 @@ def workshop_ratings(db: Session, assessment: Assessment) -> dict[str, dict[str,
     participants' ratings given before agreeing (consensus mode); no names exist to read."""
     return {r.agency: dict(r.ratings or {}) for r in counted_responses(db, assessment)
             if r.invitation_id is None and r.ratings}
+
+
+def sent_to(db: Session, assessment: Assessment) -> dict[str, int | None]:
+    """Per agency, the practitioners its links were stated to go to (None when a link that
+    took answers has no stated size; an unused link without one is left out): published
+    beside the respondents, so that the agencies reading the results can see a size stated
+    larger than they know it to be."""
+    used = {r.invitation_id for r in counted_responses(db, assessment)}
+    out: dict[str, int | None] = {}
+    for invitation in assessment.invitations:
+        if invitation.capacity is None and invitation.id not in used:
+            continue
+        before = out.get(invitation.agency, 0)
+        size = invitation.capacity
+        out[invitation.agency] = None if before is None or size is None else before + size
+    return out
 
 
 def run_by(db: Session, assessment: Assessment) -> str | None:

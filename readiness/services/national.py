@@ -6,16 +6,27 @@ Like `services.py`, these flush and never commit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from readiness.core.names import name_problem
-from readiness.core.questionnaire import Questionnaire
-from readiness.models import ApiToken, Assessment, Municipality, Role, User
+from readiness.core.published import disclosure
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
+from readiness.models import (
+    ApiToken,
+    Assessment,
+    AssessmentResult,
+    Municipality,
+    Role,
+    User,
+)
 from readiness.national.aggregate import (
     PeerBenchmark,
+    Rules,
     Tables,
     extend,
     municipality_rounds,
@@ -25,6 +36,7 @@ from readiness.national.aggregate import (
 from readiness.national.query import (
     DataVersion,
     data_version,
+    iter_submitted_responses,
     load_closed_after,
     load_records,
     only_added_since,
@@ -42,6 +54,11 @@ _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 4
 
 
+def rules_of(q: Questionnaire) -> Rules:
+    """What the national views need of `q` to judge whether two rounds compare."""
+    return Rules(q.doc.settings, q.agency_ids, {a.id: a.title for a in q.doc.agencies})
+
+
 def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
     """The stored scores and barriers of every closed assessment, as frames.
 
@@ -52,7 +69,7 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     renamed, an assessment gone) reads everything again.
     """
     if not cached:
-        return tables(load_records(db), q.dimension_ids)
+        return tables(load_records(db), q.dimension_ids, rules_of(q))
     key = (str(db.get_bind().engine.url), q.dimension_ids)
     version = data_version(db)
     with _TABLES_LOCK:
@@ -63,7 +80,7 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
         assert hit[0].last_closed_at is not None  # only_added_since checked it
         built = extend(hit[1], load_closed_after(db, hit[0].last_closed_at))
     else:
-        built = tables(load_records(db), q.dimension_ids)
+        built = tables(load_records(db), q.dimension_ids, rules_of(q))
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))
@@ -141,7 +158,7 @@ def municipality_history(db: Session, municipality: Municipality, q: Questionnai
     """A municipality's closed rounds as plain values, and its latest round against the
     municipalities of its country and size band (small groups suppressed)."""
     t = tables(load_records(db, country=municipality.country,
-                            band=municipality.population_band), q.dimension_ids)
+                            band=municipality.population_band), q.dimension_ids, rules_of(q))
     rounds = municipality_rounds(t, municipality.id, q.dimension_ids)
     peers = (peer_benchmark(t, str(rounds[-1]["assessment_id"]), q, min_cell)
              if rounds else None)
@@ -155,3 +172,27 @@ def peer_benchmark_of(db: Session, assessment: Assessment, q: Questionnaire,
     place = assessment.municipality
     records = load_records(db, country=place.country, band=place.population_band)
     return peer_benchmark(tables(records, q.dimension_ids), assessment.public_id, q, min_cell)
+
+
+def disclosed_responses(db: Session, assessment_ids: Sequence[int]
+                        ) -> Iterator[tuple[int, str, dict[str, Any] | None, bool]]:
+    """(assessment id, agency, answers, workshop?) of the counted responses, with only the
+    answers a respondent export may show: what `readiness.core.published.disclosure` allows of
+    each closed assessment (only the dimensions an agency's own scores were published on, no
+    statement only one hidden agency scored); answers None for a hidden agency's response."""
+    rows: dict[int, list[tuple[str, dict[str, Any], bool]]] = {}
+    for ident, agency, answers, workshop in iter_submitted_responses(db, assessment_ids):
+        rows.setdefault(ident, []).append((agency, answers, workshop))
+    stored: dict[int, dict[str, Any]] = dict(db.execute(
+        select(AssessmentResult.assessment_id, AssessmentResult.result)
+        .where(AssessmentResult.assessment_id.in_(list(rows)))).all())
+    versions = {i: (name, version) for i, name, version in db.execute(
+        select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version)
+        .where(Assessment.id.in_(list(rows))))}
+    for ident, members in rows.items():
+        q = get_questionnaire(*versions[ident])
+        workshop = members[0][2]
+        allowed = disclosure(q, stored.get(ident) or {}, workshop=workshop,
+                             answers=[(a, given) for a, given, _w in members])
+        for agency, given, _w in members:
+            yield ident, agency, allowed.answers(q, agency, given), workshop

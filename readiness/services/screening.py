@@ -16,18 +16,21 @@ from readiness.services.assessments import lock, questionnaire_of, require_open
 
 def flagged_responses(db: Session,
                       assessment: Assessment) -> list[tuple[Response, tuple[str, ...]]]:
-    """Submitted responses that look like padding (straight-lined, near-identical), with why;
-    excluded ones included, so that the organiser can take an exclusion back. A workshop's
-    agreed answers (no link) are no individual's, so they are never screened."""
+    """Submitted responses that look like padding (straight-lined, near-identical, sent in a
+    burst through one link on one day), with why; excluded ones included, so that the organiser
+    can take an exclusion back. A workshop's agreed answers (no link) are no individual's, so
+    they are never screened."""
     q = questionnaire_of(assessment)
     submitted = list(db.scalars(select(Response).where(
         Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED,
         Response.invitation_id.is_not(None)).order_by(Response.id)))
     scaled = _shared_scale_statements(q)
     found = screening.flags(
-        [screening.Submitted(r.public_id, r.agency, "",
-                             {k: v for k, v in (r.answers or {}).items() if k in scaled})
-         for r in submitted], len(scaled))
+        [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or ""),
+                             {k: v for k, v in (r.answers or {}).items() if k in scaled},
+                             r.submitted_at.date() if r.submitted_at else None)
+         for r in submitted], len(scaled),
+        {str(i.id): i.capacity for i in assessment.invitations})
     return [(r, found[r.public_id]) for r in submitted if r.public_id in found]
 
 

@@ -25,7 +25,7 @@ from readiness import auth
 from readiness.auth import Access
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
-from readiness.core.screening import NEAR_IDENTICAL, STRAIGHT_LINED
+from readiness.core.screening import BURST, NEAR_IDENTICAL, STRAIGHT_LINED
 from readiness.db import get_session
 from readiness.models import (
     Assessment,
@@ -266,8 +266,10 @@ def new_invitation(public_id: str) -> ResponseReturnValue:
         db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
         flash(str(error))
     else:
+        # the stated size goes in the log: who said a link reached how many practitioners
+        size = "" if invitation.capacity is None else f", sent to {invitation.capacity}"
         services.record_audit(db, auth.current_user(), "invitation_created", invitation,
-                              found.municipality, detail=invitation.agency)
+                              found.municipality, detail=invitation.agency + size)
         return redirect(url_for(".links", public_id=found.public_id)
                         + f"#link-{invitation.public_id}")
     return redirect(url_for(".assessment", public_id=found.public_id) + "#links")
@@ -289,6 +291,10 @@ def set_capacity(public_id: str) -> ResponseReturnValue:
         except services.ServiceError as error:
             db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
             flash(str(error))
+        else:
+            services.record_audit(db, auth.current_user(), "link_size_set", invitation,
+                                  invitation.assessment.municipality,
+                                  detail=f"{invitation.agency}, sent to {invitation.capacity}")
     return redirect(url_for(".assessment", public_id=invitation.assessment.public_id) + "#links")
 
 
@@ -399,7 +405,9 @@ def _flagged(assessment: Assessment, q: Questionnaire) -> list[tuple[str, str, b
     if assessment.mode == Mode.WORKSHOP:
         return []  # a mixed round's agreed answers are left out by the screening itself
     reasons = {STRAIGHT_LINED: _("every statement given the same answer"),
-               NEAR_IDENTICAL: _("nearly the same answers as another response of this agency")}
+               NEAR_IDENTICAL: _("nearly the same answers as another response of this agency"),
+               BURST: _("sent through the same link on the same day as several others, more "
+                        "than the link was sent to or mostly alike")}
     rows, numbers = [], dict[str, int]()
     for response, why in screening_service.flagged_responses(get_session(), assessment):
         numbers[response.agency] = numbers.get(response.agency, 0) + 1

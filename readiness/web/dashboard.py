@@ -26,10 +26,9 @@ from readiness.national.charts import national_charts
 from readiness.national.params import ParamError, RegionNotInCountry, ViewParams, parse_params
 from readiness.national.query import (
     closed_versions,
-    iter_submitted_responses,
     load_roadmap_actions,
 )
-from readiness.services.national import audit, national_tables
+from readiness.services.national import audit, disclosed_responses, national_tables
 from readiness.web.forms import population_labels
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -220,8 +219,8 @@ def export(fmt: str) -> ResponseReturnValue:
 @bp.route("/respondents-semicolon.csv", defaults={"fmt": "semicolon"})
 @auth.login_required
 def respondents(fmt: str) -> ResponseReturnValue:
-    """Submitted responses of the selected latest assessments: agency and answers only, in a
-    shuffled order, without the agency groups too small to hide a person."""
+    """Counted responses of the selected latest assessments: agency and answers only, in a
+    shuffled order, only what the published results allow (`disclosed_responses`)."""
     user = auth.require_national(admin_only=True)
     params = view_params()
     q = get_questionnaire()
@@ -234,7 +233,7 @@ def respondents(fmt: str) -> ResponseReturnValue:
     minimum = q.doc.settings.min_group_size
     found = exports.safe_respondents(
         ((a, lead[a], agency, answers, workshop)
-         for a, agency, answers, workshop in iter_submitted_responses(db, list(lead))),
+         for a, agency, answers, workshop in disclosed_responses(db, list(lead))),
         minimum)
     sheet = exports.respondent_sheet(q, found.rows)
     _record(user, "export", "respondent_export", fmt)

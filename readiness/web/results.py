@@ -22,7 +22,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -197,19 +196,11 @@ def previous_round(db: Session, assessment: Assessment,
 
 def _stored_facts(q: Questionnaire, number: int, stored: dict[str, Any], *,
                   workshop: bool) -> published_view.RoundFacts:
-    """A stored round's comparison facts; a round stored before the published view kept them
-    is judged by today's rules from its respondent counts."""
+    """A stored round's comparison facts (`published_view.stored_round_facts`)."""
     counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
-    if "shown_agencies" in stored:
-        return published_view.round_facts(number, counts, shown=stored["shown_agencies"],
-                                          withheld=stored.get("withheld"))
-    settings = q.doc.settings
-    withheld = published_view.withheld_reason(counts, workshop=workshop,
-                                              min_respondents=settings.min_respondents,
-                                              min_agencies=settings.min_agencies)
-    shown = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
-                                                        workshop=workshop, order=q.agency_ids)
-    return published_view.round_facts(number, counts, shown=shown, withheld=withheld)
+    return published_view.stored_round_facts(
+        number, counts, shown=stored.get("shown_agencies"), withheld=stored.get("withheld"),
+        workshop=workshop, settings=q.doc.settings, order=q.agency_ids)
 
 
 @dataclass(frozen=True)
@@ -257,7 +248,7 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
     now = published_view.round_facts(scored.assessment.round, published.respondents_by_agency,
                                      shown=published.shown, withheld=published.withheld)
     titles = {a.id: a.title for a in scored.q.doc.agencies}
-    differs = tuple(_difference(d, titles) for d in published_view.differences(
+    differs = tuple(published_view.difference_text(d, titles) for d in published_view.differences(
         before.facts, now, scored.q.agency_ids))
     if differs:
         return SincePrevious(before, (), ScoreChange(None, None), (), (), differs)
@@ -269,18 +260,6 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
         overall=ScoreChange(before.overall, result.overall),
         resolved=tuple(t for b, t in before.barriers.items() if b not in found),
         new=tuple(t for b, t in found.items() if b not in before.barriers))
-
-
-def _difference(found: published_view.Difference, titles: dict[str, str]) -> str:
-    """One reason two rounds cannot be compared, in words."""
-    agency = titles.get(found.agency, found.agency)
-    if found.kind == "withheld":
-        return _("Round %(round)d had too few respondents to publish scores.", round=found.round)
-    if found.kind == "took_part":
-        return _("%(agency)s took part in round %(round)d only.", agency=agency,
-                 round=found.round)
-    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
-             "only.", agency=agency, round=found.round)
 
 
 @bp.route("/assessments/<public_id>/results")

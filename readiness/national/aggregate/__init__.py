@@ -23,6 +23,7 @@ from readiness.national.aggregate.cells import (
 )
 from readiness.national.aggregate.frames import (
     Filters,
+    Rules,
     Selection,
     Tables,
     extend,
@@ -62,7 +63,7 @@ from readiness.national.aggregate.national import (
 from readiness.national.aggregate.order import band_order, by_name, by_size, place_order
 
 __all__ = [
-    "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Cell", "Dashboard", "DimensionProgress",
+    "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Rules", "Cell", "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",

@@ -6,16 +6,21 @@ turns a `Selection` into figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
+from readiness.core import published
+from readiness.core.schema import Settings
 from readiness.core.scoring import INSUFFICIENT
 from readiness.national.records import (
     ASSESSMENT_COLUMNS,
+    FACT_COLUMNS,
     MUNICIPALITY_COLUMNS,
     SCORE_COLUMNS,
     Records,
@@ -42,6 +47,16 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What judging two rounds' comparability needs of the questionnaire: its thresholds (for
+    rounds stored before their shown agencies were), agency order and titles."""
+
+    settings: Settings | None = None
+    order: tuple[str, ...] = ()
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Tables:
     """The stored rows as frames; `wide` has one row per assessment, a column per dimension
     (`score:trust`, `level:trust`, `divergent:trust`...); `barriers` maps an assessment id to
@@ -52,6 +67,7 @@ class Tables:
     barriers: pd.Series
     wide: pd.DataFrame
     dimensions: tuple[str, ...]
+    rules: Rules = Rules()
 
 
 def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -91,6 +107,8 @@ def _assessment_frames(records: Records, dimensions: Sequence[str]
     # the same text type however many are missing (a batch of newly closed assessments may
     # have no structure answer at all), so appended frames look like freshly read ones
     assessments["formality"] = assessments["formality"].astype("str")
+    facts = {int(row[0]): row for row in records.facts}
+    assessments["facts"] = [_facts(facts.get(int(i))) for i in assessments["id"]]
     scores = _frame(records.scores, SCORE_COLUMNS)
     barriers = pd.Series([tuple(sorted(text.split(","))) if text else ()
                           for _, text in records.barriers],
@@ -98,11 +116,63 @@ def _assessment_frames(records: Records, dimensions: Sequence[str]
     return assessments, barriers, _wide(scores, dimensions)
 
 
-def tables(records: Records, dimensions: Sequence[str]) -> Tables:
+def _facts(row: Sequence[Any] | None) -> tuple[dict[str, int], list[str] | None, str | None,
+                                                bool]:
+    """(respondents by agency, shown agencies or None, withheld reason, workshop) of a fact row
+    (`FACT_COLUMNS`); a round without one counts as one whose agencies were all shown."""
+    if row is None:
+        return {}, None, None, False
+    values = dict(zip(FACT_COLUMNS, row, strict=True))
+    counts = {str(a): int(n) for a, n in json.loads(values["counts"] or "{}").items()}
+    shown = None if values["shown"] is None else [str(a) for a in json.loads(values["shown"])]
+    return counts, shown, values["withheld"], values["mode"] == "workshop"
+
+
+def _round_facts(rules: Rules, row: Mapping[str, Any]) -> published.RoundFacts:
+    counts, shown, withheld, workshop = row["facts"]
+    return published.stored_round_facts(int(row["round"]), counts, shown=shown,
+                                        withheld=withheld, workshop=workshop,
+                                        settings=rules.settings, order=rules.order)
+
+
+def not_comparable(rules: Rules, before: Mapping[str, Any],
+                   now: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why two assessment rows (with `round` and `facts`) cannot be compared, in words; empty
+    when they can (`readiness.core.published.differences`, as on the results page)."""
+    found = published.differences(_round_facts(rules, before), _round_facts(rules, now),
+                                  rules.order)
+    return tuple(published.difference_text(d, rules.titles) for d in found)
+
+
+def _compared(assessments: pd.DataFrame, rules: Rules,
+              municipalities: pd.Series | None = None) -> pd.DataFrame:
+    """`assessments` with `not_comparable`: why each round cannot be compared with the
+    municipality's round before it, in words (empty for a first round or one that compares);
+    worked out once per set of frames, for the rows of `municipalities` only when given (the
+    others keep theirs)."""
+    out = assessments.copy()
+    if "not_comparable" not in out:
+        out["not_comparable"] = [()] * len(out)
+    redo = out if municipalities is None else out[out["municipality_id"].isin(municipalities)]
+    found: dict[Any, tuple[str, ...]] = {}
+    before: dict[Any, dict[str, Any]] = {}
+    for row in redo.sort_values(["municipality_id", "round"])[
+            ["municipality_id", "round", "facts"]].to_dict("index").items():
+        index, rec = row
+        prev = before.get(rec["municipality_id"])
+        found[index] = () if prev is None else not_comparable(rules, prev, rec)
+        before[rec["municipality_id"]] = rec
+    if found:
+        out.loc[list(found), "not_comparable"] = pd.Series(found, dtype=object)
+    return out
+
+
+def tables(records: Records, dimensions: Sequence[str], rules: Rules | None = None) -> Tables:
     """Frames from the database rows."""
     assessments, barriers, wide = _assessment_frames(records, dimensions)
-    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS), assessments, barriers,
-                  wide, tuple(dimensions))
+    rules = rules or Rules()
+    return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS),
+                  _compared(assessments, rules), barriers, wide, tuple(dimensions), rules)
 
 
 def extend(t: Tables, added: Records) -> Tables:
@@ -113,13 +183,14 @@ def extend(t: Tables, added: Records) -> Tables:
     new_ids = assessments["id"][~assessments["id"].isin(t.assessments["id"])]
     if not len(new_ids):
         return t
+    added_rows = assessments[assessments["id"].isin(new_ids)]
     return Tables(
         t.municipalities,
-        pd.concat([t.assessments, assessments[assessments["id"].isin(new_ids)]],
-                  ignore_index=True),
+        _compared(pd.concat([t.assessments, added_rows], ignore_index=True), t.rules,
+                  added_rows["municipality_id"]),
         pd.concat([t.barriers, barriers[barriers.index.isin(new_ids)]]),
         pd.concat([t.wide, wide[wide.index.isin(new_ids)]]),
-        t.dimensions)
+        t.dimensions, t.rules)
 
 
 @dataclass(frozen=True)
@@ -138,6 +209,22 @@ class Selection:
     dimensions: tuple[str, ...]
     ever: pd.DataFrame  # like `latest`, over every closed assessment (no round or period)
     ever_previous: pd.DataFrame  # like `previous`, for `ever`
+    rules: Rules = Rules()
+
+    @cached_property
+    def differences(self) -> dict[int, tuple[str, ...]]:
+        """Per municipality with a previous round: why its latest round cannot be compared with
+        it, in words (`readiness.core.published`, the rule the results page applies); empty
+        when it can. Only comparable rounds count as a change anywhere."""
+        paired = self.latest[self.latest["municipality_id"].isin(
+            self.previous["municipality_id"])]
+        return dict(zip(paired["municipality_id"].astype(int), paired["not_comparable"],
+                        strict=True))
+
+    def comparable(self, municipality_ids: pd.Series) -> pd.Series:
+        """Whether each municipality's latest round may be compared with its previous one."""
+        found = self.differences
+        return municipality_ids.map(lambda m: not found.get(int(m), ())).astype(bool)
 
     @property
     def narrowed(self) -> bool:
@@ -180,7 +267,8 @@ def select(t: Tables, f: Filters) -> Selection:
     ever, ever_previous = ((latest, previous) if window is a
                            else _latest_and_previous(t, a, a, info))
     barriers = t.barriers[t.barriers.index.isin(latest["id"])]
-    return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous)
+    return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous,
+                     t.rules)
 
 
 def rounds_with_data(t: Tables) -> tuple[int, ...]:

@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
-from readiness.national.aggregate.frames import Filters, Selection, Tables, select
+from readiness.national.aggregate.frames import (
+    Filters,
+    Selection,
+    Tables,
+    not_comparable,
+    select,
+)
 from readiness.national.aggregate.order import band_order
 from readiness.translate import gettext as _
 
@@ -62,6 +69,8 @@ class MunicipalityRow:
     status: str = "assessed"
     latest_round: int | None = None
     latest_on: date | None = None
+    # why the latest round cannot be compared with the previous one (then `change` is None)
+    not_comparable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,10 @@ def municipality_frame(sel: Selection) -> pd.DataFrame:
     frame = info.merge(latest, on="municipality_id", how="left")
     prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
     frame = frame.merge(prev, on="municipality_id", how="left")
-    frame["change"] = frame["overall"] - frame["prev"]
+    frame["change"] = (frame["overall"] - frame["prev"]).where(
+        sel.comparable(frame["municipality_id"]))
+    differs = sel.differences
+    frame["not_comparable"] = frame["municipality_id"].map(lambda m: differs.get(int(m), ()))
     frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
     counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
@@ -116,7 +128,8 @@ def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
             barriers=tuple(sel.barriers.get(rec["id"], ())) if assessed else (),
             change=rec["change"], status=_status(rec),
             latest_round=None if rec["latest_round"] is None else int(rec["latest_round"]),
-            latest_on=None if rec["latest_on"] is None else rec["latest_on"].date()))
+            latest_on=None if rec["latest_on"] is None else rec["latest_on"].date(),
+            not_comparable=tuple(rec["not_comparable"] or ())))
     return rows
 
 
@@ -152,7 +165,7 @@ def _need_frame(sel: Selection, frame: pd.DataFrame | None) -> pd.DataFrame:
     if not sel.narrowed:
         return frame
     ever = Selection(sel.filters, sel.municipalities, sel.ever, sel.ever_previous,
-                     sel.barriers, sel.dimensions, sel.ever, sel.ever_previous)
+                     sel.barriers, sel.dimensions, sel.ever, sel.ever_previous, sel.rules)
     fallback = municipality_frame(ever)
     fallback["outside"] = True
     swap = frame["id"].isna() & fallback["id"].notna()
@@ -322,6 +335,7 @@ def municipality_rounds(t: Tables, municipality_id: int,
     stage, each dimension's score, level and gap flag, and the barriers found."""
     mine = t.assessments[t.assessments["municipality_id"] == municipality_id].sort_values("round")
     rounds: list[dict[str, object]] = []
+    before: dict[str, Any] | None = None
     for rec in mine.to_dict("records"):
         wide = t.wide.loc[rec["id"]] if rec["id"] in t.wide.index else None
         rounds.append({
@@ -333,5 +347,8 @@ def municipality_rounds(t: Tables, municipality_id: int,
                             "level": None if wide is None else str(wide[f"level:{d}"]),
                             "divergent": bool(wide is not None and wide[f"divergent:{d}"])}
                            for d in dimensions],
-            "barriers": sorted(t.barriers.get(rec["id"], ()))})
+            "barriers": sorted(t.barriers.get(rec["id"], ())),
+            "not_comparable": [] if before is None else list(
+                not_comparable(t.rules, before, rec))})
+        before = rec
     return rounds

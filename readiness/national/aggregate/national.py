@@ -223,10 +223,15 @@ class DimensionProgress:
     improved: Cell
     stable: Cell
     declined: Cell
+    # municipalities with two rounds that cannot be compared (too few respondents in one, or
+    # not the same agencies taking part and shown in both): left out of every figure above
+    not_comparable: Cell = 0
 
 
 def _pairs(sel: Selection) -> pd.DataFrame:
-    return sel.latest.merge(sel.previous, on="municipality_id", suffixes=("", "_prev"))
+    """Latest and previous rounds side by side, of municipalities whose two rounds compare."""
+    pairs = sel.latest.merge(sel.previous, on="municipality_id", suffixes=("", "_prev"))
+    return pairs[sel.comparable(pairs["municipality_id"])]
 
 
 def _moves(change: pd.Series, n: int, min_cell: int) -> dict[str, Cell]:
@@ -242,6 +247,8 @@ def progress(sel: Selection, q: Questionnaire,
              min_cell: int = MIN_CELL) -> list[DimensionProgress]:
     """Per dimension, over municipalities with both rounds scored: means before, after, moves."""
     pairs = _pairs(sel)
+    with_previous = sel.latest["municipality_id"].isin(sel.previous["municipality_id"])
+    apart = count_cell(int(with_previous.sum()) - len(pairs), min_cell)
     out = []
     for dim in q.doc.dimensions:
         both = pairs[[f"score:{dim.id}_prev", f"score:{dim.id}"]].dropna()
@@ -253,5 +260,5 @@ def progress(sel: Selection, q: Questionnaire,
             before=stat_cell(before.mean(), n, min_cell),
             after=stat_cell(after.mean(), n, min_cell),
             change=stat_cell(change.mean(), n, min_cell),
-            **_moves(change, n, min_cell)))
+            **_moves(change, n, min_cell), not_comparable=apart))
     return out
