@@ -144,10 +144,13 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_the_results_show_bo
     assert_accessible(page, "new assessment form with the mixed choice")
     page.click("button[type=submit]:has-text('Create the assessment')")
     page.wait_for_load_state()
-    assert page.locator("input[id^=link-]").count() == 2  # links for police and education only
-    assert_accessible(page, "assessment page of a mixed round")
+    assert page.url.endswith("/links")  # a round with links opens on its links page
+    assert page.locator("input[id^=url-]").count() == 2  # links for police and education only
+    assert_accessible(page, "links page of a mixed round")
     fresh(session)
     found = session.query(Municipality).one().assessments[-1]
+    page.goto(f"{live_url}/assessments/{found.public_id}")
+    assert_accessible(page, "assessment page of a mixed round")
     add_responses(session, found, "police", 3, "agree")
     add_responses(session, found, "education", 3, "disagree")
 

@@ -182,7 +182,8 @@ def column_labels(q: Questionnaire | None = None) -> dict[str, str]:
         "municipalities_with_two_rounds": _("Municipalities with two rounds"),
         "previous_mean": _("Previous mean"), "latest_mean": _("Latest mean"),
         "mean_change": _("Change in mean"), "improved": _("Improved"), "stable": _("Stable"),
-        "declined": _("Declined"), "not_comparable": _("Not comparable"), "agency": _("Agency"), "note": _("Note"),
+        "declined": _("Declined"), "not_comparable": _("Not comparable"), "agency": _("Agency"),
+        "note": _("Note"),
         "value": _("Value")}
     if q is not None:
         for d in q.doc.dimensions:

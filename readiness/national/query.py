@@ -19,6 +19,7 @@ from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
+    Mode,
     Municipality,
     Response,
     ResponseStatus,
@@ -188,12 +189,13 @@ def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
     wanted = list(assessment_ids)
     for start in range(0, len(wanted), 500):
         rows = db.execute(
-            select(Response.assessment_id, Response.agency, Response.answers,
-                   Response.invitation_id)
+            select(Response.assessment_id, Response.agency, Response.answers, Assessment.mode,
+                   Assessment.workshop_agencies)
             .join(Assessment, Assessment.id == Response.assessment_id)
             .where(Response.assessment_id.in_(wanted[start:start + 500]),
                    Response.status == ResponseStatus.SUBMITTED, Response.excluded.is_(False))
             .order_by(Response.assessment_id, Response.agency, Response.id))
-        for assessment_id, agency, answers, invitation_id in rows:
-            # a workshop's agreed answers (also a mixed round's) come through no link
-            yield assessment_id, agency, dict(answers or {}), invitation_id is None
+        for assessment_id, agency, answers, mode, in_workshop in rows:
+            # agreed answers: a workshop round's, or those of a mixed round's workshop agencies
+            agreed = mode == Mode.WORKSHOP or agency in (in_workshop or ())
+            yield assessment_id, agency, dict(answers or {}), agreed
