@@ -23,6 +23,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -50,6 +51,7 @@ from readiness.web.forms import (
     statement_fields,
     survey_form,
 )
+from readiness.web.survey_parts import statement_html
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
@@ -112,10 +114,21 @@ class Link:
         return sum(len(self.q.items_of(p.id)) for p in self.pages)
 
 
+def _opened(token: str) -> tuple[Invitation, Response | None] | None:
+    """The link's invitation and this browser's response, read once per request (the language
+    choice and the view both ask) in one query."""
+    key = (token, request.cookies.get(COOKIE))
+    cached = g.get("survey_opened")
+    if cached is None or cached[0] != key:
+        cached = g.survey_opened = (key, survey.open_link(get_session(), *key))
+    return cached[1]
+
+
 def _link(token: str) -> Link:
-    invitation = survey.find_invitation(get_session(), token)
-    if invitation is None:
+    opened = _opened(token)
+    if opened is None:
         abort(404)
+    invitation = opened[0]
     q = questionnaire_of(invitation.assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     return Link(token, invitation, q, survey.pages(q),
@@ -128,10 +141,10 @@ def respondent_language() -> str | None:
     from readiness.translate import country_language
 
     token = (request.view_args or {}).get("token")
-    invitation = survey.find_invitation(get_session(), token) if token else None
-    if invitation is None:
+    opened = _opened(token) if token else None
+    if opened is None:
         return browser_language()
-    response = survey.find_response(get_session(), invitation, request.cookies.get(COOKIE))
+    invitation, response = opened
     if request.endpoint != "survey.begin" and response is not None and shipped(response.language):
         return response.language
     return (shipped(request.form.get("language")) or browser_language()
@@ -161,7 +174,8 @@ def _refuse_organisers(link: Link) -> None:
 
 
 def _own_response(link: Link) -> Response | None:
-    return survey.find_response(get_session(), link.invitation, request.cookies.get(COOKIE))
+    opened = _opened(link.token)
+    return opened[1] if opened is not None else None
 
 
 def _csrf_failed(form: FlaskForm) -> bool:
@@ -277,7 +291,8 @@ def _render_page(link: Link, number: int, form: FlaskForm, returning: bool) -> s
     return render_template(
         "survey/page.html", link=link, number=number, dimension=dimension, form=form,
         items=[(item, form[item_field(item.id)]) for item in link.q.items_of(dimension.id)],
-        comment=form[comment_field(dimension.id)], returning=returning,
+        statement_html=statement_html, comment=form[comment_field(dimension.id)],
+        returning=returning,
         max_comment=current_app.config["COMMENT_MAX_LENGTH"])
 
 
