@@ -6,10 +6,10 @@ turns a `Selection` into figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -20,6 +20,9 @@ from readiness.national.records import (
     SCORE_COLUMNS,
     Records,
 )
+
+T = TypeVar("T")
+MEMO_MAX = 256  # filter combinations and pages remembered per set of frames
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,20 @@ class Tables:
     barriers: pd.Series
     wide: pd.DataFrame
     dimensions: tuple[str, ...]
+    # figures computed from these frames, by what they were asked with (see `remembered`):
+    # frames never change, so neither do they; new data makes new Tables with an empty memo
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remembered(self, key: Any, compute: Callable[[], T]) -> T:
+        """`compute()`, once per `key` for these frames (a kept result is never changed by its
+        readers: selections and figures are read-only)."""
+        try:
+            return cast(T, self.memo[key])
+        except KeyError:
+            if len(self.memo) >= MEMO_MAX:
+                self.memo.clear()
+            value = self.memo[key] = compute()
+            return value
 
 
 def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -103,6 +120,12 @@ def tables(records: Records, dimensions: Sequence[str]) -> Tables:
     assessments, barriers, wide = _assessment_frames(records, dimensions)
     return Tables(_frame(records.municipalities, MUNICIPALITY_COLUMNS), assessments, barriers,
                   wide, tuple(dimensions))
+
+
+def with_municipalities(t: Tables, rows: Sequence[Sequence[Any]]) -> Tables:
+    """`t` with its municipalities read again (added or edited ones; assessments unchanged)."""
+    return Tables(_frame(rows, MUNICIPALITY_COLUMNS), t.assessments, t.barriers, t.wide,
+                  t.dimensions)
 
 
 def extend(t: Tables, added: Records) -> Tables:
@@ -162,7 +185,12 @@ def _latest_and_previous(t: Tables, a: pd.DataFrame, window: pd.DataFrame,
 
 
 def select(t: Tables, f: Filters) -> Selection:
-    """Apply the filters; keep the latest closed assessment per municipality in the period."""
+    """Apply the filters; keep the latest closed assessment per municipality in the period.
+    Worked out once per filters for a set of frames."""
+    return t.remembered(("select", f), lambda: _select(t, f))
+
+
+def _select(t: Tables, f: Filters) -> Selection:
     m = t.municipalities
     for column, wanted in (("country", f.country), ("region", f.region), ("band", f.band)):
         if wanted is not None:
