@@ -23,7 +23,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -55,6 +54,7 @@ from readiness.web.survey_parts import statement_html
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
+_OPENED = "readiness.survey.opened"
 SECONDS_PER_STATEMENT = 20
 MIN_MINUTES = 5
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
@@ -118,10 +118,11 @@ def _opened(token: str) -> tuple[Invitation, Response | None] | None:
     """The link's invitation and this browser's response, read once per request (the language
     choice and the view both ask) in one query."""
     key = (token, request.cookies.get(COOKIE))
-    cached = g.get("survey_opened")
+    cached = request.environ.get(_OPENED)  # this request's only, never another's
     if cached is None or cached[0] != key:
-        cached = g.survey_opened = (key, survey.open_link(get_session(), *key))
-    return cached[1]
+        cached = request.environ[_OPENED] = (key, survey.open_link(get_session(), *key))
+    opened: tuple[Invitation, Response | None] | None = cached[1]
+    return opened
 
 
 def _link(token: str) -> Link:
