@@ -17,7 +17,7 @@ from markupsafe import Markup
 from wtforms import Field
 
 _PARTS: dict[tuple[type[Any], str, str | None], Markup] = {}
-_PARTS_MAX = 20_000
+_PARTS_MAX = 10_000
 
 
 def statement_html(form: FlaskForm, field: Field) -> Markup:
