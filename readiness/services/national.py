@@ -16,6 +16,7 @@ from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire
 from readiness.models import ApiToken, Assessment, Municipality, Role, User
 from readiness.national.aggregate import (
+    FRAMES_FORMAT,
     PeerBenchmark,
     Tables,
     extend,
@@ -89,9 +90,9 @@ def _from_file(db: Session, key: tuple[str, tuple[str, ...]]) -> tuple[DataVersi
 
 
 def _file_key(key: tuple[str, tuple[str, ...]]) -> str:
-    """The file's name stands for the database, the dimensions and the frames' fields (a file
-    written by code with other frames is never read)."""
-    return repr((key, [f.name for f in fields(Tables)]))
+    """The file's name stands for the database, the dimensions, the frames' fields and the
+    pandas that made them (a file written by other code is never read)."""
+    return repr((key, [f.name for f in fields(Tables)], FRAMES_FORMAT))
 
 
 def _without_memo(t: Tables) -> Tables:

@@ -22,6 +22,7 @@ from readiness.national.aggregate.cells import (
     suppressed_text,
 )
 from readiness.national.aggregate.frames import (
+    FRAMES_FORMAT,
     Filters,
     Selection,
     Tables,
@@ -64,7 +65,8 @@ from readiness.national.aggregate.order import band_order, by_name, by_size, pla
 from readiness.translate import current_language
 
 __all__ = [
-    "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Cell", "Dashboard", "DimensionProgress",
+    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "BarrierCount", "Cell", "Dashboard",
+    "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",

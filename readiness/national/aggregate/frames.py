@@ -23,6 +23,8 @@ from readiness.national.records import (
 
 T = TypeVar("T")
 MEMO_MAX = 256  # filter combinations and pages remembered per set of frames
+# What kept frames were made with: frames stored by another pandas are not read back.
+FRAMES_FORMAT = f"pandas {pd.__version__}"
 
 
 @dataclass(frozen=True)
