@@ -1,11 +1,12 @@
 """How long the national dashboard's data takes at national scale, on SQLite and PostgreSQL.
 
-    python benchmarks/bench_dashboard.py [--municipalities 10000] [--pg URL | --pg auto]
+    PYTHONPATH=. python benchmarks/bench_dashboard.py [--municipalities 100,1000,10000]
+                                                      [--pg URL | --pg auto]
 
-Fills a fresh database with N municipalities x 2 closed rounds x 12 respondents (answers drawn
-by the demo generator and scored by the real engines; a pool of scored answer sets is reused and
-the stored result documents are compacted, which the dashboard never reads), then prints the
-median of repeated runs of:
+For each size, fills a fresh database with N municipalities x 2 closed rounds x 12 respondents
+(answers drawn by the demo generator and scored by the real engines; a pool of scored answer
+sets is reused and the stored result documents are compacted, which the dashboard never reads),
+then prints the median of repeated runs of:
 
 - dashboard data: everything the dashboard page shows (overview, distributions, levels,
   barriers, progress, breakdowns, one sorted page of the table, where to go next), read from
@@ -17,9 +18,12 @@ median of repeated runs of:
 
 readiness keeps the frames read from the database until the data changes, paying one
 fingerprint query per request; when the change is newly closed assessments it reads just those.
-Three paths are printed: frames kept (no change since the last request), the first request
+Five paths are printed: frames kept (no change since the last request), the first request
 after an assessment is closed (a real close through the services, not timed, before each run),
-and cold (frames rebuilt from the database on every run, as after a restart or a rename).
+the first request after a municipality is renamed (through the services), the first request
+after a restart (the process's frames dropped; what the instance folder keeps is used), and
+cold (frames rebuilt from the database on every run, nothing kept anywhere). The last lines
+show how each grows with the number of municipalities.
 
 `--pg auto` starts the local cluster with .ci/postgres. Without --pg only SQLite runs.
 """
@@ -40,7 +44,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT))  # after PYTHONPATH, so another checkout can be measured
 
 from readiness import create_app  # noqa: E402
 from readiness.core.questionnaire import get_questionnaire  # noqa: E402
@@ -49,6 +53,7 @@ from readiness.demo.national import build_demo  # noqa: E402
 from readiness.models import Assessment, Base, Municipality, Status  # noqa: E402
 from readiness.national import aggregate  # noqa: E402
 from readiness.services import assessments as services  # noqa: E402
+from readiness.services import national as services_national  # noqa: E402
 from readiness.services import survey as services_survey  # noqa: E402
 from readiness.services.national import national_tables  # noqa: E402
 
@@ -88,7 +93,7 @@ def median_ms(run: Callable[[], Any], repeat: int) -> float:
 def open_rounds(app: Any, count: int) -> list[int]:
     """A further open round, answered by 12 practitioners, in `count` municipalities."""
     q = get_questionnaire()
-    answers = {item.id: "agree" for item in q.doc.items}
+    answers = {item.id: q.options(item)[0].value for item in q.doc.items}
     made = []
     with get_db(app).write_session() as session:
         busy = select(Assessment.municipality_id).where(Assessment.status == Status.OPEN)
@@ -107,9 +112,10 @@ def open_rounds(app: Any, count: int) -> list[int]:
     return made
 
 
-def fill(url: str, municipalities: int) -> tuple[Any, float]:
+def fill(folder: Path, url: str, municipalities: int) -> tuple[Any, float]:
     """A fresh database at `url` with the benchmark data; the app and the seconds it took."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "benchmark", "DATABASE_URL": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "benchmark", "DATABASE_URL": url,
+                      "INSTANCE_PATH": str(folder / "instance")})
     engine = get_db(app).engine
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
@@ -124,9 +130,19 @@ def fill(url: str, municipalities: int) -> tuple[Any, float]:
     return app, time.perf_counter() - start
 
 
-def measure(name: str, url: str, municipalities: int, repeat: int) -> dict[str, float]:
+PATHS = (("dashboard", "dashboard data (frames kept until data change)"),
+         ("dashboard_closed", "dashboard data, first request after a close"),
+         ("dashboard_renamed", "dashboard data, first request after a rename"),
+         ("dashboard_restart", "dashboard data, first request after a restart"),
+         ("dashboard_cold", "dashboard data, cold (nothing kept, all from DB)"),
+         ("aggregate", "same aggregate (frames kept until data change)"),
+         ("aggregate_cold", "same aggregate, cold (nothing kept, all from DB)"))
+
+
+def measure(name: str, folder: Path, url: str, municipalities: int,
+            repeat: int) -> dict[str, float]:
     """Fill the database, then time the dashboard data and the same aggregate both ways."""
-    app, seconds = fill(url, municipalities)
+    app, seconds = fill(folder, url, municipalities)
     q = get_questionnaire()
     database = get_db(app)
     with database.engine.connect() as conn:
@@ -157,54 +173,92 @@ def measure(name: str, url: str, municipalities: int, repeat: int) -> dict[str, 
         with database.engine.connect() as conn:
             conn.execute(text(SAME_AGGREGATE_SQL)).all()
 
-    def after_a_close() -> float:
-        """The median time of the first dashboard request after each of `repeat` closes."""
+    def first_after(change: Callable[[int], None]) -> float:
+        """The median time of the first dashboard request after each of `repeat` changes."""
+        dashboard_data(True)()
         times = []
-        for assessment_id in open_rounds(app, repeat + 1):
-            with database.write_session() as session:
-                found = session.get(Assessment, assessment_id)
-                assert found is not None
-                services.close_assessment(session, found)
+        for n in range(repeat + 1):
+            change(n)
             start = time.perf_counter()
             dashboard_data(True)()
             times.append((time.perf_counter() - start) * 1000)
         return statistics.median(times[1:])
 
+    closing = iter(open_rounds(app, repeat + 1))
+
+    def close(_n: int) -> None:
+        with database.write_session() as session:
+            found = session.get(Assessment, next(closing))
+            assert found is not None
+            services.close_assessment(session, found)
+
+    def rename(n: int) -> None:
+        with database.write_session() as session:
+            town = session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
+            assert town is not None
+            services.update_municipality(session, town, name=f"Renamed town {n}",
+                                         country=town.country, region=town.region or "",
+                                         population_band=town.population_band)
+
+    def restart(_n: int) -> None:
+        services_national._TABLES.clear()  # what a new process starts with
+
     figures = {"dashboard": median_ms(dashboard_data(True), repeat),
-               "dashboard_closed": after_a_close(),
+               "dashboard_closed": first_after(close),
+               "dashboard_renamed": first_after(rename),
+               "dashboard_restart": first_after(restart),
                "dashboard_cold": median_ms(dashboard_data(False), repeat),
                "aggregate": median_ms(same_aggregate(True), repeat),
                "aggregate_cold": median_ms(same_aggregate(False), repeat),
                "sql": median_ms(same_aggregate_sql, repeat)}
     sql = figures["sql"]
     print(f"  median of {repeat} runs, in ms                          readiness   x SQL")
-    for key, label in (("dashboard", "dashboard data (frames kept until data change)"),
-                       ("dashboard_closed", "dashboard data, first request after a close"),
-                       ("dashboard_cold", "dashboard data, cold (frames rebuilt from DB)"),
-                       ("aggregate", "same aggregate (frames kept until data change)"),
-                       ("aggregate_cold", "same aggregate, cold (frames rebuilt from DB)")):
+    for key, label in PATHS:
         print(f"  {label:<52}{figures[key]:9.1f}  {figures[key] / sql:6.2f}x")
     print(f"  {'same aggregate as one hand-written SQL query':<52}{sql:9.1f}")
     database.dispose()
     return figures
 
 
+def growth(name: str, results: dict[int, dict[str, float]]) -> None:
+    """Each path's time per size, and its ratio to the SQL of the same size."""
+    sizes = sorted(results)
+    print(f"{name}: how each grows with the municipalities (ms, and x SQL of the same size)")
+    print("  " + " " * 52 + "".join(f"{n:>18,}" for n in sizes))
+    for key, label in (*PATHS, ("sql", "same aggregate as one hand-written SQL query")):
+        cells = "".join(f"{results[n][key]:9.1f} {results[n][key] / results[n]['sql']:6.2f}x  "
+                        for n in sizes)
+        print(f"  {label:<52}{cells}")
+
+
 def main() -> None:
     """Parse the arguments and run the benchmark on SQLite (and PostgreSQL if asked)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--municipalities", type=int, default=10_000)
+    parser.add_argument("--municipalities", default="100,1000,10000",
+                        help="sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--pg", default=None,
                         help="a PostgreSQL URL, or 'auto' to start one with .ci/postgres")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        measure("SQLite", f"sqlite:///{folder}/bench.sqlite", args.municipalities, args.repeat)
+    sizes = [int(n) for n in args.municipalities.split(",")]
+    results: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            results[size] = measure("SQLite", Path(folder), f"sqlite:///{folder}/bench.sqlite",
+                                    size, args.repeat)
+    if len(sizes) > 1:
+        growth("SQLite", results)
     if args.pg:
         url = args.pg
         if url == "auto":
             url = subprocess.run(["bash", str(ROOT / ".ci" / "postgres")], check=True,
                                  capture_output=True, text=True).stdout.strip().splitlines()[-1]
-        measure("PostgreSQL", url, args.municipalities, args.repeat)
+        results = {}
+        for size in sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                results[size] = measure("PostgreSQL", Path(folder), url, size, args.repeat)
+        if len(sizes) > 1:
+            growth("PostgreSQL", results)
     else:
         print("PostgreSQL: skipped (give --pg URL or --pg auto)")
 

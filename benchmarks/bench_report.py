@@ -5,10 +5,16 @@ Prints, in one run:
    fresh process that runs the whole CLI pipeline once (`readiness roadmap`);
 2. the whole pipeline (load questionnaire, read CSV, score, roadmap, context, HTML, PDF) against
    bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options) on the same final HTML;
-3. PDFs per minute for N closed assessments with `readiness reports build`, on one worker and
-   on all cores, and the speed-up against the ideal (the number of cores).
-Targets (2-core machine): < 2 s median, < 300 MB peak, overhead < 15 %, batch >= 60 % of ideal.
-Run: python benchmarks/bench_report.py [--runs 7] [--assessments 100]
+3. how the render grows with the plan: the same roadmap cut to 4, 8 and 12 actions and whole;
+4. where the layout time goes: bare WeasyPrint on the document against the same document
+   without its chart labels (SVG text) and without its contents' page numbers;
+5. PDFs per minute for N closed assessments with `readiness reports build`, on one worker and
+   on all cores, and the speed-up against the ideal (the number of cores); `--assessments 0`
+   skips it.
+Targets (2-core machine): < 1 s for a 12-action plan, < 300 MB peak, overhead < 15 %, batch
+>= 60 % of ideal. CPU seconds are printed beside wall seconds: on a shared machine they are
+the better guide to what an idle one would wait.
+Run: PYTHONPATH=. python benchmarks/bench_report.py [--runs 7] [--assessments 100]
 """
 
 from __future__ import annotations
@@ -19,21 +25,23 @@ import gc
 import io
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pypdf
 from weasyprint import HTML
 
+from readiness.core.published import publish
 from readiness.core.questionnaire import load_questionnaire, questionnaire_path
 from readiness.core.responses import read_responses
-from readiness.core.roadmap import build_roadmap
 from readiness.core.scoring import score
 from readiness.report.context import ReportMeta, build_report_context
 from readiness.report.render import ASSET_BASE, PDF_VARIANT, ReportFetcher, html_to_pdf
@@ -61,14 +69,65 @@ def write_responses(path: Path, seed: int = 3, per_agency: int = 3) -> None:
                     out.writerow([f"{agency}{n}", agency, item.id, value])
 
 
-def pipeline(csv_path: Path) -> tuple[bytes, str]:
-    """Everything `readiness roadmap` does, from files to PDF bytes."""
+def roadmap_html(csv_path: Path, actions: int | None = None) -> str:
+    """The roadmap HTML of the responses, its plan cut to its first `actions` actions."""
     q = load_questionnaire(questionnaire_path())
     result = score(q, read_responses(q, csv_path))
-    roadmap = build_roadmap(q, result)
     meta = ReportMeta(municipality="Benchmark", assessed_on=date(2025, 3, 7), country="Belgium")
-    html = to_html(build_report_context(q, result, roadmap, meta))
+    published = publish(q, result, assessed_on=meta.assessed_on)
+    if actions is not None and published.roadmap is not None:
+        published = replace(published, roadmap=replace(
+            published.roadmap, actions=published.roadmap.actions[:actions]))
+    return to_html(build_report_context(q, published, meta))
+
+
+def pipeline(csv_path: Path) -> tuple[bytes, str]:
+    """Everything `readiness roadmap` does, from files to PDF bytes."""
+    html = roadmap_html(csv_path)
     return html_to_pdf(html), html
+
+
+def pages_of(pdf: bytes) -> int:
+    """The number of pages of a PDF."""
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def by_plan_size(csv_path: Path, runs: int) -> None:
+    """How the render grows with the plan: 4, 8, 12 actions and the whole plan, interleaved."""
+    sizes: list[int | None] = [4, 8, 12, None]
+    documents = {size: roadmap_html(csv_path, size) for size in sizes}
+    times: dict[int | None, list[tuple[float, float]]] = {size: [] for size in sizes}
+    for _ in range(runs):
+        for size in sizes:
+            times[size].append(timed(html_to_pdf, documents[size]))
+    print("how the render grows with the plan (median of interleaved runs):")
+    for size in sizes:
+        label = f"{size}-action plan" if size else "whole plan"
+        actions = documents[size].count('class="action"')
+        print(f"  {label:<16} {actions:3d} actions {pages_of(html_to_pdf(documents[size])):3d} "
+              f"pages  {median(times[size], 0):5.2f} s wall  {median(times[size], 1):5.2f} s CPU")
+
+
+CHART_TEXT = re.compile(r"<text\b.*?</text>", re.DOTALL)
+TOC_NUMBERS = '.toc a::after { content: leader(". ") target-counter(attr(href), page); }'
+
+
+def where_time_goes(html: str, runs: int) -> None:
+    """The render against the same document without one costly feature each, interleaved: the
+    chart labels (WeasyPrint lays out and draws SVG text letter by letter) and the contents'
+    page numbers (leaders and target counters)."""
+    variants = {"the document": html,
+                "without chart labels (SVG text)": CHART_TEXT.sub("", html),
+                "without the contents' page numbers": html.replace(TOC_NUMBERS, "")}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, variant in variants.items():
+            times[name].append(timed(bare, variant))
+    whole = median(times["the document"], 1)
+    print("where the layout time goes (bare WeasyPrint, CPU, median of interleaved runs):")
+    for name in variants:
+        cpu = median(times[name], 1)
+        print(f"  {name:<36} {cpu:5.2f} s CPU  {cpu / whole:6.1%} of the document")
 
 
 def bare(html: str) -> bytes:
@@ -153,7 +212,7 @@ def main() -> None:
         csv_path = folder / "responses.csv"
         write_responses(csv_path)
         pdf, html = pipeline(csv_path)  # warm-up: imports, fonts, caches
-        pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        pages = pages_of(pdf)
         print(f"load average before: {os.getloadavg()[0]:.2f} on {cores} cores")
         render = [timed(html_to_pdf, html) for _ in range(args.runs)]
         whole, alone = [], []
@@ -172,6 +231,10 @@ def main() -> None:
                   f"{median(alone, index):.2f} s ({label}): ratio {ratio:.3f} "
                   f"(overhead {100 * (ratio - 1):+.1f} %)")
 
+        by_plan_size(csv_path, args.runs)
+        where_time_goes(html, args.runs)
+        if not args.assessments:
+            return
         print(f"building a database of {args.assessments} closed assessments ...", flush=True)
         env = make_database(folder, args.assessments)
         timings = {}

@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
+    # The national dashboard's frames kept in the instance folder (signed with SECRET_KEY), so
+    # the first dashboard after a restart does not read every stored score again.
+    "NATIONAL_FRAMES_CACHE": True,
     # A legal profile (questionnaires/legal/profiles) last checked longer ago than this is
     # flagged on the national dashboard, so the national coordinator has it re-checked.
     "LEGAL_PROFILE_MAX_AGE_DAYS": 365,

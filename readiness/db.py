@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -28,13 +29,15 @@ _BEGIN_OPTION = "readiness_sqlite_begin"
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, busy_timeout_ms: int = 10_000, echo: bool = False) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = 10_000, echo: bool = False,
+                 info: dict[str, Any] | None = None) -> None:
         self.url = url
         self.engine: Engine = create_engine(url, echo=echo, future=True)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_ms)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # `info`: what services may know about where they run (every session's Session.info)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info or {})
 
     def begin_write(self, session: Session) -> None:
         """Make the session's transaction a writer's from its start (BEGIN IMMEDIATE on SQLite).
@@ -91,9 +94,14 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def init_app(app: Flask) -> None:
     """Create the app's database handle; commit a successful request's work once, after its
     view; close the request's session at teardown (rolling back whatever was not committed)."""
+    info: dict[str, Any] = {}
+    if app.config["NATIONAL_FRAMES_CACHE"] and app.config["SECRET_KEY"]:
+        # services.frames_file: national frames kept for the next process, signed
+        info["national_frames"] = (Path(app.instance_path) / "national-frames",
+                                   str(app.config["SECRET_KEY"]).encode("utf-8"))
     app.extensions[EXTENSION] = Database(app.config["DATABASE_URL"],
                                          busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
-                                         echo=app.config["SQL_ECHO"])
+                                         echo=app.config["SQL_ECHO"], info=info)
     app.after_request(_commit_request)
     app.teardown_appcontext(_close_session)
 

@@ -26,7 +26,8 @@ TODAY = date(2026, 11, 27)
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which reads `national_tables` made: "all" (everything again) or "added" (new only)."""
+    """Which reads `national_tables` made: "all" (everything again), "added" (newly closed
+    assessments only) or "municipalities" (municipalities only)."""
     made: list[str] = []
 
     def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,6 +40,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
                         counting("all", services_national.load_records))
     monkeypatch.setattr(services_national, "load_closed_after",
                         counting("added", services_national.load_closed_after))
+    monkeypatch.setattr(services_national, "load_municipalities",
+                        counting("municipalities", services_national.load_municipalities))
     return made
 
 
@@ -75,7 +78,7 @@ def test_closing_an_assessment_reads_only_that_one_and_matches_a_full_read(
     same_as_reading_everything(session, questionnaire, after)
 
 
-def test_renaming_a_municipality_reads_everything_again(
+def test_renaming_a_municipality_reads_only_the_municipalities_again(
         session: Session, questionnaire: Questionnaire, reads: list[str]):
     build_demo(session, questionnaire, 12, seed=4, country="BE", today=TODAY)
     services_national.national_tables(session, questionnaire)
@@ -86,12 +89,13 @@ def test_renaming_a_municipality_reads_everything_again(
     session.commit()
 
     kept = services_national.national_tables(session, questionnaire)
-    assert reads == ["all", "all"]
+    assert reads == ["all", "municipalities"]
     assert "Renamed town" in set(kept.municipalities["name"])
+    assert "Renamed town" in set(aggregate.select(kept, Filters()).latest["name"])
     same_as_reading_everything(session, questionnaire, kept)
 
 
-def test_an_edit_that_keeps_every_length_still_reads_everything_again(
+def test_an_edit_that_keeps_every_length_still_reads_the_municipalities_again(
         session: Session, questionnaire: Questionnaire, reads: list[str]):
     build_demo(session, questionnaire, 12, seed=5, country="BE", today=TODAY)
     kept = services_national.national_tables(session, questionnaire)
@@ -102,11 +106,12 @@ def test_an_edit_that_keeps_every_length_still_reads_everything_again(
     assert town.revision == before + 1
 
     again = services_national.national_tables(session, questionnaire)
-    assert reads == ["all", "all"]
+    assert reads == ["all", "municipalities"]
     assert town.region in set(again.municipalities["region"])
     # a bulk update outside the ORM (a script, a console session) counts as an edit too
     session.execute(update(Municipality).where(Municipality.id == town.id)
                     .values(region=town.region.swapcase()))
     session.commit()
-    services_national.national_tables(session, questionnaire)
-    assert reads == ["all", "all", "all"]
+    again = services_national.national_tables(session, questionnaire)
+    assert reads == ["all", "municipalities", "municipalities"]
+    same_as_reading_everything(session, questionnaire, again)

@@ -98,6 +98,17 @@ def test_an_assessment_dated_at_the_end_of_the_calendar_still_gets_its_report_da
     assert all(a.check_by == "31 December 9999" for a in ctx.first_actions)
 
 
+def test_the_contents_give_the_page_each_section_starts_on(weak_on_law):
+    q, _, pdf = weak_on_law
+    contents = _text(pdf)[1]
+    page_of = dict(_outline(pdf))
+    for heading in ("Summary", "Scores at a glance", q.doc.dimensions[0].title, "Roadmap",
+                    "Monitoring plan", "Glossary", "Methodology and sources"):
+        shown = re.search(re.escape(heading) + r"[ .]*(\d+)", contents)
+        assert shown, (heading, contents)
+        assert int(shown.group(1)) == page_of[heading] + 1, heading
+
+
 def test_sections_appear_in_order_after_the_contents(weak_on_law):
     q, _, pdf = weak_on_law
     pages = _text(pdf)

@@ -126,11 +126,25 @@ def data_version(db: Session) -> DataVersion:
     return DataVersion(closed, id_sum, last_closed_at, tuple(assessments), tuple(municipalities))
 
 
+def load_municipalities(db: Session) -> list[tuple[Any, ...]]:
+    """Every municipality's row, as `load_records` reads them (what a kept set of frames lacks
+    when only municipalities were added or edited since it was read)."""
+    return _rows(db, select(
+        Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
+        Municipality.region, Municipality.population_band))
+
+
+def same_assessments(kept: DataVersion, now: DataVersion) -> bool:
+    """Whether the closed assessments `kept` described are all there is now."""
+    return (kept.closed, kept.id_sum, kept.last_closed_at, kept.assessments) == (
+        now.closed, now.id_sum, now.last_closed_at, now.assessments)
+
+
 def only_added_since(db: Session, kept: DataVersion, now: DataVersion) -> bool:
-    """Whether everything `kept` described is unchanged and the only difference is assessments
-    closed after its last one (so reading those alone brings kept frames up to date)."""
-    if (now.municipalities != kept.municipalities or kept.last_closed_at is None
-            or now.closed <= kept.closed):
+    """Whether every closed assessment `kept` described is unchanged and the only difference
+    is assessments closed after its last one (so reading those alone brings kept frames up to
+    date). Municipalities are not compared: see `same_assessments` and the caller."""
+    if kept.last_closed_at is None or now.closed <= kept.closed:
         return False
     up_to = db.execute(select(func.count(), func.sum(Assessment.id)).where(
         Assessment.status == Status.CLOSED, Assessment.closed_at <= kept.last_closed_at)).one()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from readiness.models import (
     User,
 )
 from readiness.national.aggregate import (
+    FRAMES_FORMAT,
     PeerBenchmark,
     Rules,
     Tables,
@@ -32,26 +34,31 @@ from readiness.national.aggregate import (
     municipality_rounds,
     peer_benchmark,
     tables,
+    with_municipalities,
 )
 from readiness.national.query import (
     DataVersion,
     data_version,
     iter_submitted_responses,
     load_closed_after,
+    load_municipalities,
     load_records,
     only_added_since,
+    same_assessments,
 )
 from readiness.services import audit as audit_log
+from readiness.services import frames_file
 from readiness.services.assessments import ServiceError
 from readiness.tokens import hash_token, new_token
+from readiness.translate import current_language
 from readiness.translate import lazy_gettext as _l
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
 
-_TABLES: dict[tuple[str, tuple[str, ...]], tuple[DataVersion, Tables]] = {}
+_TABLES: dict[tuple[str, tuple[str, ...], str], tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
-CACHED_DATABASES = 4
+CACHED_DATABASES = 8  # databases x languages kept in memory
 
 
 def rules_of(q: Questionnaire) -> Rules:
@@ -62,29 +69,71 @@ def rules_of(q: Questionnaire) -> Rules:
 def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
     """The stored scores and barriers of every closed assessment, as frames.
 
-    Closed assessments do not change, so the frames are kept per database and brought up to
-    date only when `data_version` changes: a request pays for one cheap fingerprint query
-    instead of reading every stored score. When the only change is newly closed assessments
-    (the usual one), just those are read and appended; anything else (a municipality added or
-    renamed, an assessment gone) reads everything again.
+    Closed assessments do not change, so the frames are kept per database (in memory, and in
+    the instance folder for the next process: `frames_file`) and brought up to date only when
+    `data_version` changes: a request pays for one cheap fingerprint query instead of reading
+    every stored score. Newly closed assessments (the usual change) are read alone and
+    appended; added or edited municipalities are read alone (a few columns); anything else
+    (an assessment gone) reads everything again. `cached=False` reads everything, keeps nothing.
     """
     if not cached:
         return tables(load_records(db), q.dimension_ids, rules_of(q))
-    key = (str(db.get_bind().engine.url), q.dimension_ids)
+    url = str(db.get_bind().engine.url)
+    # the frames hold comparability reasons in words: one set per language
+    key = (url, q.dimension_ids, current_language())
     version = data_version(db)
     with _TABLES_LOCK:
         hit = _TABLES.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    if hit is not None and only_added_since(db, hit[0], version):
-        assert hit[0].last_closed_at is not None  # only_added_since checked it
-        built = extend(hit[1], load_closed_after(db, hit[0].last_closed_at))
-    else:
+    if hit is None:
+        hit = _from_file(db, key)
+    built = hit[1] if hit is not None and hit[0] == version else None
+    if built is None:
+        built = _brought_up_to_date(db, hit, version)
+    if built is None:
         built = tables(load_records(db), q.dimension_ids, rules_of(q))
+        frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))
         _TABLES[key] = (version, built)
+    return built
+
+
+def _from_file(db: Session, key: tuple[str, tuple[str, ...], str]) -> tuple[DataVersion, Tables] | None:
+    """The frames a process kept in the instance folder for this database, if any."""
+    stored = frames_file.load(db, _file_key(key))
+    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key
+            and isinstance(stored[1], DataVersion) and isinstance(stored[2], Tables)):
+        return None
+    return stored[1], stored[2]
+
+
+def _file_key(key: tuple[str, tuple[str, ...], str]) -> str:
+    """The file's name stands for the database, the dimensions, the frames' fields and the
+    pandas that made them (a file written by other code is never read)."""
+    return repr((key, [f.name for f in fields(Tables)], FRAMES_FORMAT))
+
+
+def _without_memo(t: Tables) -> Tables:
+    return Tables(t.municipalities, t.assessments, t.barriers, t.wide, t.dimensions,
+                  t.rules)
+
+
+def _brought_up_to_date(db: Session, hit: tuple[DataVersion, Tables] | None,
+                        version: DataVersion) -> Tables | None:
+    """Kept frames with what changed since read alone; None when everything must be read."""
+    if hit is None:
+        return None
+    kept_version, built = hit
+    if same_assessments(kept_version, version):
+        pass
+    elif only_added_since(db, kept_version, version):
+        assert kept_version.last_closed_at is not None  # only_added_since checked it
+        built = extend(built, load_closed_after(db, kept_version.last_closed_at))
+    else:
+        return None
+    if kept_version.municipalities != version.municipalities:
+        built = with_municipalities(built, load_municipalities(db))
     return built
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -423,7 +424,42 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
 
     Statements are numbered in the form. Every statement needs an answer ("don't know" is one)
     unless not `required` (a workshop saved part by part); comments are optional and capped.
+    The form class is built once per questionnaire version, language and page (see
+    `survey_form_class`); only the instance, with this request's data, is new.
     """
+    form_class = survey_form_class(q, tuple(dimensions), comment_max, required)
+    data: dict[str, Any] = {item_field(k): v for k, v in (answers or {}).items()}
+    data.update({comment_field(k): v for k, v in (comments or {}).items()})
+    form: FlaskForm = form_class(formdata=formdata, data=data)
+    return form
+
+
+_FORM_CLASSES: dict[tuple[Any, ...], type[FlaskForm]] = {}
+_FORM_CLASSES_MAX = 512
+
+
+def survey_form_class(q: Questionnaire, dimensions: tuple[str, ...], comment_max: int,
+                      required: bool) -> type[FlaskForm]:
+    """The survey form class of these pages, made once and kept.
+
+    Everything in it depends only on the key: the questionnaire (id, version and the hash of
+    all its language files), the language of its texts and of the page's messages (which can
+    differ when a page asks for ?lang=), the pages, the comment cap and whether answers are
+    required. A questionnaire edited on disk has another hash, so never gets a stale class.
+    """
+    key = (q.id, q.version, q.full_hash, q.language, str(get_locale()), dimensions,
+           comment_max, required)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = _build_survey_form_class(q, dimensions, comment_max,
+                                                                   required)
+    return form_class
+
+
+def _build_survey_form_class(q: Questionnaire, dimensions: tuple[str, ...], comment_max: int,
+                             required: bool) -> type[FlaskForm]:
     attrs: dict[str, Any] = {}
     number = 0
     for dimension in dimensions:
@@ -444,11 +480,7 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
             validators=[Optional(), Length(max=comment_max, message=_(
                 "Comment must be %(max)d characters or fewer", max=comment_max)),
                         _no_control_characters])
-    form_class = type("SurveyForm", (FlaskForm,), attrs)
-    data: dict[str, Any] = {item_field(k): v for k, v in (answers or {}).items()}
-    data.update({comment_field(k): v for k, v in (comments or {}).items()})
-    form: FlaskForm = form_class(formdata=formdata, data=data)
-    return form
+    return type("SurveyForm", (FlaskForm,), attrs)
 
 
 def context_form(q: Questionnaire, context: dict[str, Any], formdata: Any = None) -> FlaskForm:

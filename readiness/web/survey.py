@@ -58,10 +58,12 @@ from readiness.web.forms import (
     survey_form,
 )
 from readiness.web.links import past_closing
+from readiness.web.survey_parts import statement_html
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
 CODE_COOKIE = "maw_resume_code"  # the response's resume code, to show it on every page
+_OPENED = "readiness.survey.opened"
 SECONDS_PER_STATEMENT = 20
 MIN_MINUTES = 5
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
@@ -121,10 +123,22 @@ class Link:
         return sum(len(self.q.items_of(p.id)) for p in self.pages)
 
 
+def _opened(token: str) -> tuple[Invitation, Response | None] | None:
+    """The link's invitation and this browser's response, read once per request (the language
+    choice and the view both ask) in one query."""
+    key = (token, request.cookies.get(COOKIE))
+    cached = request.environ.get(_OPENED)  # this request's only, never another's
+    if cached is None or cached[0] != key:
+        cached = request.environ[_OPENED] = (key, survey.open_link(get_session(), *key))
+    opened: tuple[Invitation, Response | None] | None = cached[1]
+    return opened
+
+
 def _link(token: str) -> Link:
-    invitation = survey.find_invitation(get_session(), token)
-    if invitation is None:
+    opened = _opened(token)
+    if opened is None:
         abort(404)
+    invitation = opened[0]
     q = questionnaire_of(invitation.assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     return Link(token, invitation, q, survey.pages(q),
@@ -137,10 +151,10 @@ def respondent_language() -> str | None:
     from readiness.translate import country_language
 
     token = (request.view_args or {}).get("token")
-    invitation = survey.find_invitation(get_session(), token) if token else None
-    if invitation is None:
+    opened = _opened(token) if token else None
+    if opened is None:
         return browser_language()
-    response = survey.find_response(get_session(), invitation, request.cookies.get(COOKIE))
+    invitation, response = opened
     if request.endpoint != "survey.begin" and response is not None and shipped(response.language):
         return response.language
     return (shipped(request.form.get("language")) or browser_language()
@@ -171,7 +185,8 @@ def _refuse_organisers(link: Link) -> None:
 
 
 def _own_response(link: Link) -> Response | None:
-    return survey.find_response(get_session(), link.invitation, request.cookies.get(COOKIE))
+    opened = _opened(link.token)
+    return opened[1] if opened is not None else None
 
 
 def _csrf_failed(form: FlaskForm) -> bool:
@@ -360,7 +375,8 @@ def _render_page(link: Link, number: int, form: FlaskForm, returning: bool) -> s
     return render_template(
         "survey/page.html", link=link, number=number, dimension=dimension, form=form,
         items=[(item, form[item_field(item.id)]) for item in link.q.items_of(dimension.id)],
-        comment=form[comment_field(dimension.id)], returning=returning,
+        statement_html=statement_html, comment=form[comment_field(dimension.id)],
+        returning=returning,
         max_comment=current_app.config["COMMENT_MAX_LENGTH"])
 
 

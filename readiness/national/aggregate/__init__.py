@@ -22,6 +22,7 @@ from readiness.national.aggregate.cells import (
     suppressed_text,
 )
 from readiness.national.aggregate.frames import (
+    FRAMES_FORMAT,
     Filters,
     Rules,
     Selection,
@@ -30,6 +31,7 @@ from readiness.national.aggregate.frames import (
     rounds_with_data,
     select,
     tables,
+    with_municipalities,
 )
 from readiness.national.aggregate.municipal import (
     MunicipalityRow,
@@ -61,9 +63,11 @@ from readiness.national.aggregate.national import (
     progress,
 )
 from readiness.national.aggregate.order import band_order, by_name, by_size, place_order
+from readiness.translate import current_language
 
 __all__ = [
-    "CHANGE_POINTS", "MIN_CELL", "BarrierCount", "Rules", "Cell", "Dashboard", "DimensionProgress",
+    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "BarrierCount", "Rules", "Cell", "Dashboard",
+    "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
@@ -71,6 +75,7 @@ __all__ = [
     "municipality_frame", "municipality_rounds", "municipality_rows", "municipality_table",
     "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order", "progress",
     "rounds_with_data", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "with_municipalities",
 ]
 
 
@@ -93,7 +98,17 @@ class Dashboard:
 def dashboard(t: Tables, q: Questionnaire, filters: Filters, *, today: date,
               sort: str = "name", descending: bool = False, page: int = 1,
               per_page: int = 50, need_limit: int = 20, min_cell: int = MIN_CELL) -> Dashboard:
-    """The dashboard's figures for the filters."""
+    """The dashboard's figures for the filters; worked out once per set of frames, language
+    and arguments, so a dashboard over unchanged data costs no pandas at all."""
+    key = ("dashboard", q.id, q.version, q.content_hash, q.language, current_language(),
+           filters, today, sort, descending, page, per_page, need_limit, min_cell)
+    return t.remembered(key, lambda: _dashboard(t, q, filters, today, sort, descending, page,
+                                                per_page, need_limit, min_cell))
+
+
+def _dashboard(t: Tables, q: Questionnaire, filters: Filters, today: date, sort: str,
+               descending: bool, page: int, per_page: int, need_limit: int,
+               min_cell: int) -> Dashboard:
     sel = select(t, filters)
     frame = municipality_frame(sel)
     return Dashboard(

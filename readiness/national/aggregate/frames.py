@@ -7,11 +7,11 @@ turns a `Selection` into figures.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -25,6 +25,11 @@ from readiness.national.records import (
     SCORE_COLUMNS,
     Records,
 )
+
+T = TypeVar("T")
+MEMO_MAX = 256  # filter combinations and pages remembered per set of frames
+# What kept frames were made with: frames stored by another pandas are not read back.
+FRAMES_FORMAT = f"pandas {pd.__version__}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,20 @@ class Tables:
     wide: pd.DataFrame
     dimensions: tuple[str, ...]
     rules: Rules = Rules()
+    # figures computed from these frames, by what they were asked with (see `remembered`):
+    # frames never change, so neither do they; new data makes new Tables with an empty memo
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remembered(self, key: Any, compute: Callable[[], T]) -> T:
+        """`compute()`, once per `key` for these frames (a kept result is never changed by its
+        readers: selections and figures are read-only)."""
+        try:
+            return cast(T, self.memo[key])
+        except KeyError:
+            if len(self.memo) >= MEMO_MAX:
+                self.memo.clear()
+            value = self.memo[key] = compute()
+            return value
 
 
 def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -175,6 +194,12 @@ def tables(records: Records, dimensions: Sequence[str], rules: Rules | None = No
                   _compared(assessments, rules), barriers, wide, tuple(dimensions), rules)
 
 
+def with_municipalities(t: Tables, rows: Sequence[Sequence[Any]]) -> Tables:
+    """`t` with its municipalities read again (added or edited ones; assessments unchanged)."""
+    return Tables(_frame(rows, MUNICIPALITY_COLUMNS), t.assessments, t.barriers, t.wide,
+                  t.dimensions, t.rules)
+
+
 def extend(t: Tables, added: Records) -> Tables:
     """`t` with the assessments of `added` that it lacks (newly closed ones; the municipalities
     of `added` are ignored). Assessments `t` already holds are skipped, so reading a little too
@@ -249,7 +274,12 @@ def _latest_and_previous(t: Tables, a: pd.DataFrame, window: pd.DataFrame,
 
 
 def select(t: Tables, f: Filters) -> Selection:
-    """Apply the filters; keep the latest closed assessment per municipality in the period."""
+    """Apply the filters; keep the latest closed assessment per municipality in the period.
+    Worked out once per filters for a set of frames."""
+    return t.remembered(("select", f), lambda: _select(t, f))
+
+
+def _select(t: Tables, f: Filters) -> Selection:
     m = t.municipalities
     for column, wanted in (("country", f.country), ("region", f.region), ("band", f.band)):
         if wanted is not None:
