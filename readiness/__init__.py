@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # wrong resume codes ("Continue with a code") within that window, per address and per link
     "SURVEY_RESUME_FAILURES_PER_ADDRESS": 10,
     "SURVEY_RESUME_FAILURES_PER_LINK": 50,
+    # wrong join codes (the short address /j on the invitation pack) per address and window
+    "JOIN_CODE_FAILURES_PER_ADDRESS": 10,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,

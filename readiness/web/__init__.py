@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(assessments.bp)
     app.register_blueprint(survey.bp)
     i18n.blueprint_language(survey.bp.name, survey.respondent_language)
+    from readiness.web import join
+
+    app.register_blueprint(join.bp)
     app.register_blueprint(results.bp)
     from readiness.web import api, dashboard, plans
 

@@ -562,3 +562,17 @@ def given_ratings(q: Questionnaire, item_ids: Iterable[str], formdata: Any
             errors.append(_("Statement %(number)d: give the number of participants as a whole "
                             "number from 0 to %(max)d", number=number, max=MAX_PARTICIPANTS))
     return ratings, errors
+
+
+class JoinForm(FlaskForm):
+    """The join code printed on an invitation, typed at /j (a GET form: it changes nothing but
+    the wrong-code count, and needs no session)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Code from your invitation"), filters=[_strip],
+        description=_l("Eight letters and digits, as printed beside the QR code, such as "
+                       "ABCD-EFGH."),
+        validators=[DataRequired(_l("Enter the code from your invitation")), Length(max=40)])

@@ -39,6 +39,7 @@ from readiness.report.pack import Pack, PackLink, PackNotice
 from readiness.services import assessments as services
 from readiness.services import survey
 from readiness.services.users import runner_name
+from readiness.tokens import show_join_code
 from readiness.web.assessments import bp
 from readiness.web.forms import ClosingDateForm, ConfirmForm
 from readiness.web.links import link_key, past_closing, public_url, today
@@ -53,6 +54,7 @@ class ShownLink:
     agency: str
     number: int
     url: str | None
+    code: str | None = None  # the join code as printed (ABCD-EFGH)
 
 
 def survey_minutes(assessment: Assessment) -> int:
@@ -61,10 +63,12 @@ def survey_minutes(assessment: Assessment) -> int:
     return estimated_minutes(sum(len(q.items_of(p.id)) for p in survey.pages(q)))
 
 
-def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str]],
-                    config: Mapping[str, Any], creator: User | None) -> Pack:
-    """The pack of a round for (agency id, address) pairs, one page each, in that order;
-    `creator`, who opened the round, is named as who runs it."""
+def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str, str | None]],
+                    config: Mapping[str, Any], creator: User | None,
+                    join_url: str = "") -> Pack:
+    """The pack of a round for (agency id, address, join code) triples, one page each, in that
+    order; `creator`, who opened the round, is named as who runs it; `join_url` is where the
+    join codes are typed."""
     q = services.questionnaire_of(assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     notice = privacy_notice(config)
@@ -75,7 +79,8 @@ def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str]],
         min_group=privacy.group_size(q.doc.settings.min_group_size),
         notice=PackNotice(controller=notice.controller, contact=notice.contact,
                           retention=notice.retention, url=notice.url),
-        links=[PackLink(titles.get(agency, agency), url) for agency, url in links])
+        links=[PackLink(titles.get(agency, agency), url, code) for agency, url, code in links],
+        join_url=join_url.split("://", 1)[-1])
 
 
 def _shown_links(assessment: Assessment) -> list[ShownLink]:
@@ -89,9 +94,10 @@ def _shown_links(assessment: Assessment) -> list[ShownLink]:
         made[inv.agency] = made.get(inv.agency, 0) + 1
         if inv.state != InvitationState.ACTIVE:
             continue
-        token = services.shown_token(inv, key)
+        token, code = services.shown_token(inv, key), services.shown_join_code(inv, key)
         shown.append(ShownLink(inv, titles.get(inv.agency, inv.agency), made[inv.agency],
-                               public_url("survey.start", token=token) if token else None))
+                               public_url("survey.start", token=token) if token else None,
+                               show_join_code(code) if code else None))
     return shown
 
 
@@ -131,6 +137,7 @@ def links(public_id: str) -> ResponseReturnValue:
         hidden=[link for link in shown if link.url is None],
         reminders=[(link, _reminder(found, link, minutes)) for link in shown],
         closing_form=closing_form, confirm=ConfirmForm(), past_closing=past_closing(found),
+        join_url=public_url("join.join"),
         is_open=found.status == Status.OPEN)
 
 
@@ -142,13 +149,15 @@ def pack(public_id: str) -> ResponseReturnValue:
     from readiness.report.render import ReportError, render_pdf
 
     found = _managed_survey(public_id)
-    shown = [(link.invitation.agency, link.url) for link in _shown_links(found) if link.url]
+    shown = [(link.invitation.agency, link.url, link.code) for link in _shown_links(found)
+             if link.url]
     if not shown:
         flash(_("No link of this round can be printed. Reissue the links first."))
         return redirect(url_for(".links", public_id=found.public_id))
     creator = (get_session().get(User, found.created_by_id)
                if found.created_by_id is not None else None)
-    html = pack_html(invitation_pack(found, shown, current_app.config, creator))
+    html = pack_html(invitation_pack(found, shown, current_app.config, creator,
+                                     join_url=public_url("join.join")))
     try:
         pdf = render_pdf(html, timeout=float(current_app.config["REPORT_TIMEOUT"]))
     except ReportError as exc:
