@@ -1,6 +1,7 @@
 """The invitation pack: one printable A4 page per agency link of a round, with the link as a QR
 code, as an address to type and as a short code to type at HOST/j, the closing date, who runs
-the round, how long the survey takes and the privacy notice in short. HTML here, PDF through `report.render` like every PDF.
+the round, how long the survey takes and the privacy notice in short. HTML here, PDF through
+`report.render` like every PDF.
 
 The QR code is an inline SVG made by segno from the link alone (nothing fetched, no data:
 URL needed); its <title> names the link for assistive technology.
