@@ -92,6 +92,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": None,  # the sender address; None: readiness@MAIL_SERVER
+    # invitation links sent by e-mail from a round's links page: addresses per send, and
+    # messages per organiser within the window (the addresses are never stored)
+    "INVITATION_MAIL_MAX_ADDRESSES": 200,
+    "INVITATION_MAIL_PER_USER": 400,
+    "INVITATION_MAIL_WINDOW_SECONDS": 60 * 60,
     # a reset link works once, this long; requests are throttled per address and per e-mail
     "PASSWORD_RESET_MINUTES": 30,
     "PASSWORD_RESET_REQUESTS_PER_ADDRESS": 5,

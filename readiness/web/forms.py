@@ -576,3 +576,20 @@ class JoinForm(FlaskForm):
         description=_l("Eight letters and digits, as printed beside the QR code, such as "
                        "ABCD-EFGH."),
         validators=[DataRequired(_l("Enter the code from your invitation")), Length(max=40)])
+
+
+ALL_LINKS = "all"  # the invitation mail form's choice that sends every link
+
+
+class InvitationMailForm(FlaskForm):
+    """Send a round's invitation links to addresses typed one a line (never stored)."""
+
+    link = SelectField(_l("Which link"), validators=[InputRequired(_l("Choose a link"))])
+    language = SelectField(_l("Language of the message"))
+    addresses = TextAreaField(
+        _l("E-mail addresses, one a line"),
+        description=_l("Each address gets a message of its own. The addresses are used to send "
+                       "this message only and are not stored."),
+        validators=[DataRequired(_l("Type at least one e-mail address")),
+                    Length(max=64_000, message=_l("Too much text: send fewer addresses at "
+                                                  "once"))])
