@@ -166,3 +166,13 @@ def test_assessment_create_prints_the_short_address_in_the_pack(
     assert printed is not None, page
     assert printed.group(1) == "maw.example/j"
     assert f'"code": "{printed.group(2)}"' in result.output
+
+
+def test_a_link_made_before_join_codes_gets_one_when_it_is_shown(
+        client: FlaskClient, session: Session, app: Flask):
+    links_page = _new_round(client, session, agencies=("police",))
+    fresh(session)
+    session.scalars(select(Invitation)).one().join_code_hash = None  # as migration 0017 leaves it
+    session.commit()
+    [code] = _codes(client, links_page)
+    assert app.test_client().get(f"/j/{code}").status_code == 303
