@@ -573,7 +573,7 @@ class JoinForm(FlaskForm):
 
     code = StringField(
         _l("Code from your invitation"), filters=[_strip],
-        description=_l("Eight letters and digits, as printed beside the QR code, such as "
+        description=_l("Eight letters and digits, as printed on your invitation, such as "
                        "ABCD-EFGH."),
         validators=[DataRequired(_l("Enter the code from your invitation")), Length(max=40)])
 
