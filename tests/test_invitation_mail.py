@@ -4,10 +4,12 @@ messages; the typed addresses are never stored, the audit log keeps only their c
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -125,3 +127,24 @@ def test_sends_are_capped_per_send_and_throttled_per_organiser(
     assert refused.status_code == 429
     assert len(inbox.messages) == 3
     assert re.search(r"sent many invitations", refused.get_data(as_text=True))
+
+
+def test_a_refused_address_is_counted_in_the_log_without_the_address(
+        client: FlaskClient, session: Session, inbox: _Inbox,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    async def refuse_second(server: Any, smtp: Any, envelope: Any, address: str,
+                            options: Any) -> str:
+        if address == SECOND:
+            return "550 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    monkeypatch.setattr(inbox, "handle_RCPT", refuse_second, raising=False)
+    links_page = _new_round(client, session)
+    with caplog.at_level(logging.WARNING):
+        reply = _send(client, links_page, {"link": "all", "language": "en",
+                                           "addresses": f"{FIRST}\n{SECOND}"})
+    assert reply.status_code == 302
+    assert [m["To"] for m in inbox.messages] == [FIRST]
+    assert "1 of 2 e-mails could not be sent" in caplog.text
+    assert "police-zone" not in caplog.text

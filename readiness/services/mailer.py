@@ -87,15 +87,24 @@ def send_later(settings: MailSettings, to: str, subject: str, body: str) -> thre
 
 
 def _send_all_logged(settings: MailSettings, messages: Sequence[tuple[str, str, str]]) -> None:
+    """Send each message; log only how many failed and why in a word, never an address (an
+    SMTP error names the recipient it refused)."""
+    failed: list[str] = []
     for to, subject, body in messages:
-        _send_logged(settings, to, subject, body)
+        try:
+            send(settings, to, subject, body)
+        except MailError as error:
+            failed.append(type(error.__cause__).__name__)
+    if failed:
+        log.warning("%d of %d e-mails could not be sent (%s)", len(failed), len(messages),
+                    ", ".join(sorted(set(failed))))
 
 
 def send_all_later(settings: MailSettings,
                    messages: Sequence[tuple[str, str, str]]) -> threading.Thread:
     """Send (to, subject, body) messages one by one, each to its own address only, from one
-    background thread (named THREAD_NAME); failures are logged. The addresses live only in
-    that thread's memory."""
+    background thread (named THREAD_NAME); failures are counted in the log, without the
+    addresses, which live only in that thread's memory."""
     thread = threading.Thread(target=_send_all_logged, args=(settings, list(messages)),
                               name=THREAD_NAME, daemon=True)
     thread.start()

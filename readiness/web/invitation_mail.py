@@ -71,6 +71,9 @@ def _facts(pack: Pack) -> list[str]:
     if pack.notice.controller:
         privacy += " " + _("%(controller)s is the data controller.",
                            controller=pack.notice.controller)
+    if pack.notice.contact:
+        privacy += " " + _("Questions about your data: %(contact)s.",
+                           contact=pack.notice.contact)
     if pack.notice.url:
         privacy += " " + _("The full privacy notice: %(url)s", url=pack.notice.url)
     return [closes,
