@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # wrong resume codes ("Continue with a code") within that window, per address and per link
     "SURVEY_RESUME_FAILURES_PER_ADDRESS": 10,
     "SURVEY_RESUME_FAILURES_PER_LINK": 50,
+    # wrong join codes (the short address /j on the invitation pack) per address and window
+    "JOIN_CODE_FAILURES_PER_ADDRESS": 10,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,
     "SURVEY_COOKIE_DAYS": 30,  # a respondent's browser resumes their answers this long
     "COMMENT_MAX_LENGTH": 2000,
@@ -90,6 +92,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": None,  # the sender address; None: readiness@MAIL_SERVER
+    # invitation links sent by e-mail from a round's links page: addresses per send, and
+    # messages per organiser within the window (the addresses are never stored)
+    "INVITATION_MAIL_MAX_ADDRESSES": 200,
+    "INVITATION_MAIL_PER_USER": 400,
+    "INVITATION_MAIL_WINDOW_SECONDS": 60 * 60,
     # a reset link works once, this long; requests are throttled per address and per e-mail
     "PASSWORD_RESET_MINUTES": 30,
     "PASSWORD_RESET_REQUESTS_PER_ADDRESS": 5,

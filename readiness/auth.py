@@ -234,6 +234,35 @@ def count_resume_failure(db: Session, address: str, link: str,
     db.flush()
 
 
+def join_code_allowed(db: Session, address: str, now: datetime | None = None) -> bool:
+    """Whether a join code may be tried from `address`: not once it typed
+    JOIN_CODE_FAILURES_PER_ADDRESS wrong codes within SURVEY_START_WINDOW_SECONDS."""
+    row = _survey_counter(db, "join-code", address, now or datetime.now(UTC))
+    db.flush()
+    return row.failures < current_app.config["JOIN_CODE_FAILURES_PER_ADDRESS"]
+
+
+def count_join_failure(db: Session, address: str, now: datetime | None = None) -> None:
+    """Count a wrong join code against the address (the caller keeps its error answer's
+    writes)."""
+    _survey_counter(db, "join-code", address, now or datetime.now(UTC)).failures += 1
+    db.flush()
+
+
+def invitation_mail_allowed(db: Session, user: User, messages: int,
+                            now: datetime | None = None) -> bool:
+    """Count `messages` invitation e-mails sent by `user`; False (counting nothing) when they
+    would pass INVITATION_MAIL_PER_USER within INVITATION_MAIL_WINDOW_SECONDS."""
+    row = _survey_counter(db, "invitation-mail", str(user.id), now or datetime.now(UTC),
+                          "INVITATION_MAIL_WINDOW_SECONDS")
+    if row.failures + messages > current_app.config["INVITATION_MAIL_PER_USER"]:
+        db.flush()
+        return False
+    row.failures += messages
+    db.flush()
+    return True
+
+
 def password_reset_allowed(db: Session, address: str, email: str,
                            now: datetime | None = None) -> bool:
     """Count a password-reset request from `address` for the typed `email`; False once the

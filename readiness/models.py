@@ -266,6 +266,9 @@ class Invitation(Base):
         ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     agency: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the short join code typed at /j (tokens.join_code); None for links made without
+    # the link key. Not unique: a withdrawn link's code may come again, never on two active links
+    join_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16), default=InvitationState.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     revoked_at: Mapped[datetime | None]

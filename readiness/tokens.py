@@ -78,3 +78,37 @@ def link_token(key: bytes, public_id: str) -> str:
     like `new_token`. Whoever holds `key` can make it again; nobody else can guess it."""
     digest = hmac.new(key, public_id.encode("utf-8"), hashlib.sha256).digest()[:TOKEN_BYTES]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+# Join codes: the short address printed beside an invitation link (HOST/j, then ABCD-EFGH), for
+# a practitioner who has the printed page and no camera. Made from the link's public id with the
+# link key, like the token, so the links page and the pack can show it again; 30**8 is about
+# 2**39, and wrong tries are throttled per address.
+JOIN_CODE_LENGTH = 8
+
+
+def join_code(key: bytes, public_id: str) -> str:
+    """The join code of the link with this public id: JOIN_CODE_LENGTH characters of
+    RESUME_ALPHABET from HMAC-SHA256 (a domain of its own: public ids hold no NUL)."""
+    digest = hmac.new(key, b"join\0" + public_id.encode("utf-8"), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(JOIN_CODE_LENGTH):
+        number, index = divmod(number, len(RESUME_ALPHABET))
+        chars.append(RESUME_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalise_join_code(text: str | None) -> str | None:
+    """A typed join code in its stored form (upper case, no spaces or dashes), or None when it
+    cannot be one."""
+    code = re.sub(r"[\s-]", "", (text or "")[:64]).upper()
+    if len(code) != JOIN_CODE_LENGTH or any(c not in RESUME_ALPHABET for c in code):
+        return None
+    return code
+
+
+def show_join_code(code: str) -> str:
+    """A join code as printed: two groups of four (ABCD-EFGH)."""
+    half = JOIN_CODE_LENGTH // 2
+    return f"{code[:half]}-{code[half:]}"

@@ -256,10 +256,13 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
             closes_on=closes_on.date() if closes_on else None,
             link_key=link_key(app.config["SECRET_KEY"]),
             in_workshop=[a.strip() for a in in_workshop.split(",") if a.strip()])
+        key = link_key(app.config["SECRET_KEY"])
         links = [{"agency": inv.agency, "invitation": inv.public_id,
-                  "url": f"{base}/s/{tokens[inv.public_id]}"} for inv in assessment.invitations]
+                  "url": f"{base}/s/{tokens[inv.public_id]}",
+                  "code": _join_code(services.shown_join_code(session, inv, key))}
+                 for inv in assessment.invitations]
         if pack_file:
-            _write_pack(app, assessment, links, pack_file)
+            _write_pack(app, assessment, links, pack_file, f"{base}/j")
         document = {
             "municipality": {"id": place.public_id, "name": place.name,
                              "country": place.country},
@@ -281,7 +284,15 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
         click.echo(f"Invitation pack: {pack_file}")
 
 
-def _write_pack(app: Flask, assessment: Any, links: list[dict[str, str]], path: str) -> None:
+def _join_code(code: str | None) -> str:
+    """A join code as printed, or "" for a link without one."""
+    from readiness.tokens import show_join_code
+
+    return show_join_code(code) if code else ""
+
+
+def _write_pack(app: Flask, assessment: Any, links: list[dict[str, str]], path: str,
+                join_url: str) -> None:
     """Render the invitation pack of a round just made to `path` (the command's own process)."""
     from readiness.report.pack import pack_html
     from readiness.report.render import ReportError, render_pdf
@@ -289,8 +300,8 @@ def _write_pack(app: Flask, assessment: Any, links: list[dict[str, str]], path: 
 
     if not links:
         raise click.ClickException("a workshop round has no links, so no invitation pack")
-    pack = invitation_pack(assessment, [(link["agency"], link["url"]) for link in links],
-                           app.config, None)
+    pack = invitation_pack(assessment, [(link["agency"], link["url"], link["code"] or None)
+                                        for link in links], app.config, None, join_url)
     try:
         pdf = render_pdf(pack_html(pack), timeout=float(app.config["REPORT_TIMEOUT"]),
                          isolate=False)

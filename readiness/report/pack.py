@@ -1,6 +1,7 @@
 """The invitation pack: one printable A4 page per agency link of a round, with the link as a QR
-code and as an address to type, the closing date, who runs the round, how long the survey
-takes and the privacy notice in short. HTML here, PDF through `report.render` like every PDF.
+code, as an address to type and as a short code to type at HOST/j, the closing date, who runs
+the round, how long the survey takes and the privacy notice in short. HTML here, PDF through
+`report.render` like every PDF.
 
 The QR code is an inline SVG made by segno from the link alone (nothing fetched, no data:
 URL needed); its <title> names the link for assistive technology.
@@ -19,10 +20,12 @@ QR_ERROR_LEVEL = "m"  # survives a crease or a smudge on paper (15 %)
 
 @dataclass(frozen=True)
 class PackLink:
-    """One page of the pack: an agency and its link."""
+    """One page of the pack: an agency, its link, and its join code as printed (ABCD-EFGH),
+    None for a link without one."""
 
     agency: str
     url: str
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Pack:
     min_group: int
     notice: PackNotice
     links: list[PackLink]
+    join_url: str = ""  # where a join code is typed (HOST/j), shown without its scheme
 
 
 def qr_svg(url: str) -> Markup:

@@ -44,7 +44,7 @@ from readiness.models import (
 )
 from readiness.national.records import finding_rows
 from readiness.services import audit
-from readiness.tokens import hash_token, link_token, new_public_id, new_token
+from readiness.tokens import hash_token, join_code, link_token, new_public_id, new_token
 from readiness.translate import lazy_gettext as _l
 
 PASSWORD_MIN_LENGTH = 12
@@ -361,14 +361,49 @@ def new_invitation(db: Session, assessment: Assessment, agency: str,
     if agency not in assessment.agencies:
         order = questionnaire_of(assessment).agency_ids
         assessment.agencies = [a for a in order if a in {*assessment.agencies, agency}]
-    public_id = new_public_id()
+    public_id, code_hash = _fresh_public_id(db, link_key)
     token = link_token(link_key, public_id) if link_key is not None else new_token()
     invitation = Invitation(public_id=public_id, assessment=assessment, agency=agency,
                             token_hash=hash_token(token), state=InvitationState.ACTIVE,
-                            capacity=capacity)
+                            capacity=capacity, join_code_hash=code_hash)
     db.add(invitation)
     db.flush()
     return invitation, token
+
+
+def _fresh_public_id(db: Session, link_key: bytes | None) -> tuple[str, str | None]:
+    """A new link's public id and its join code's hash (None without `link_key`): drawn again
+    in the rare case an active link already has that join code, so a code opens one link."""
+    while True:
+        public_id = new_public_id()
+        if link_key is None:
+            return public_id, None
+        code_hash = hash_token(join_code(link_key, public_id))
+        taken = db.scalar(select(Invitation.id).where(
+            Invitation.join_code_hash == code_hash,
+            Invitation.state == InvitationState.ACTIVE).limit(1))
+        if taken is None:
+            return public_id, code_hash
+
+
+def shown_join_code(db: Session, invitation: Invitation, link_key: bytes) -> str | None:
+    """The join code of an active link of an open round, made again from `link_key`; None
+    where it has none (withdrawn, closed, random, or made under another key). A link made
+    before join codes gets its code here, the first time it is shown, unless an active link
+    has that code already."""
+    if shown_token(invitation, link_key) is None:
+        return None
+    code = join_code(link_key, invitation.public_id)
+    code_hash = hash_token(code)
+    if invitation.join_code_hash is None:
+        taken = db.scalar(select(Invitation.id).where(
+            Invitation.join_code_hash == code_hash,
+            Invitation.state == InvitationState.ACTIVE).limit(1))
+        if taken is not None:
+            return None
+        invitation.join_code_hash = code_hash
+        db.flush()
+    return code if code_hash == invitation.join_code_hash else None
 
 
 def shown_token(invitation: Invitation, link_key: bytes) -> str | None:

@@ -1,4 +1,5 @@
-"""A small mailer over smtplib, for the few messages the app sends (password resets).
+"""A small mailer over smtplib, for the few messages the app sends (password resets, invitation
+links an organiser sends to the addresses they type).
 
 Configured by the MAIL_* settings; with no MAIL_SERVER there is no mailer, and the features that
 need one are hidden (their routes answer 404). Messages are plain text. `send_later` sends from
@@ -12,7 +13,7 @@ import logging
 import smtplib
 import ssl
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -80,6 +81,31 @@ def _send_logged(settings: MailSettings, to: str, subject: str, body: str) -> No
 def send_later(settings: MailSettings, to: str, subject: str, body: str) -> threading.Thread:
     """Send one message from a background thread (named THREAD_NAME); failures are logged."""
     thread = threading.Thread(target=_send_logged, args=(settings, to, subject, body),
+                              name=THREAD_NAME, daemon=True)
+    thread.start()
+    return thread
+
+
+def _send_all_logged(settings: MailSettings, messages: Sequence[tuple[str, str, str]]) -> None:
+    """Send each message; log only how many failed and why in a word, never an address (an
+    SMTP error names the recipient it refused)."""
+    failed: list[str] = []
+    for to, subject, body in messages:
+        try:
+            send(settings, to, subject, body)
+        except MailError as error:
+            failed.append(type(error.__cause__).__name__)
+    if failed:
+        log.warning("%d of %d e-mails could not be sent (%s)", len(failed), len(messages),
+                    ", ".join(sorted(set(failed))))
+
+
+def send_all_later(settings: MailSettings,
+                   messages: Sequence[tuple[str, str, str]]) -> threading.Thread:
+    """Send (to, subject, body) messages one by one, each to its own address only, from one
+    background thread (named THREAD_NAME); failures are counted in the log, without the
+    addresses, which live only in that thread's memory."""
+    thread = threading.Thread(target=_send_all_logged, args=(settings, list(messages)),
                               name=THREAD_NAME, daemon=True)
     thread.start()
     return thread

@@ -73,6 +73,14 @@ def accepts_answers(invitation: Invitation) -> bool:
             and invitation.assessment.status == Status.OPEN)
 
 
+def find_by_join_code(db: Session, code: str) -> Invitation | None:
+    """The active link a (normalised) join code opens, in an open or closed round; None for a
+    code no active link has (mistyped, or its link withdrawn or reissued)."""
+    return db.scalar(select(Invitation).where(
+        Invitation.join_code_hash == hash_token(code),
+        Invitation.state == InvitationState.ACTIVE).limit(1))
+
+
 class LinkFull(ServiceError):
     """A link took as many responses as the practitioners it was sent to."""
 

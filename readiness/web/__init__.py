@@ -35,6 +35,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
     import readiness.web.erasure  # noqa: F401 - adds account deletion to users
+    import readiness.web.invitation_mail  # noqa: F401 - adds sending links by e-mail
     import readiness.web.invitations  # noqa: F401 - adds the links page and pack to assessments
     import readiness.web.people  # noqa: F401 - adds names, bulk assignment, password reset
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
@@ -50,6 +51,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(assessments.bp)
     app.register_blueprint(survey.bp)
     i18n.blueprint_language(survey.bp.name, survey.respondent_language)
+    from readiness.web import join
+
+    app.register_blueprint(join.bp)
     app.register_blueprint(results.bp)
     from readiness.web import api, dashboard, plans
 

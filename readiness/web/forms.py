@@ -562,3 +562,34 @@ def given_ratings(q: Questionnaire, item_ids: Iterable[str], formdata: Any
             errors.append(_("Statement %(number)d: give the number of participants as a whole "
                             "number from 0 to %(max)d", number=number, max=MAX_PARTICIPANTS))
     return ratings, errors
+
+
+class JoinForm(FlaskForm):
+    """The join code printed on an invitation, typed at /j (a GET form: it changes nothing but
+    the wrong-code count, and needs no session)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Code from your invitation"), filters=[_strip],
+        description=_l("Eight letters and digits, as printed on your invitation, such as "
+                       "ABCD-EFGH."),
+        validators=[DataRequired(_l("Enter the code from your invitation")), Length(max=40)])
+
+
+ALL_LINKS = "all"  # the invitation mail form's choice that sends every link
+
+
+class InvitationMailForm(FlaskForm):
+    """Send a round's invitation links to addresses typed one a line (never stored)."""
+
+    link = SelectField(_l("Which link"), validators=[InputRequired(_l("Choose a link"))])
+    language = SelectField(_l("Language of the message"))
+    addresses = TextAreaField(
+        _l("E-mail addresses, one a line"),
+        description=_l("Each address gets a message of its own. The addresses are used to send "
+                       "this message only and are not stored."),
+        validators=[DataRequired(_l("Type at least one e-mail address")),
+                    Length(max=64_000, message=_l("Too much text: send fewer addresses at "
+                                                  "once"))])

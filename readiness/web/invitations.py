@@ -38,9 +38,12 @@ from readiness.models import Assessment, Invitation, InvitationState, Mode, Stat
 from readiness.report.pack import Pack, PackLink, PackNotice
 from readiness.services import assessments as services
 from readiness.services import survey
+from readiness.services.mailer import mail_settings
 from readiness.services.users import runner_name
+from readiness.tokens import show_join_code
+from readiness.translate import NATIVE_NAMES, country_language
 from readiness.web.assessments import bp
-from readiness.web.forms import ClosingDateForm, ConfirmForm
+from readiness.web.forms import ALL_LINKS, ClosingDateForm, ConfirmForm, InvitationMailForm
 from readiness.web.links import link_key, past_closing, public_url, today
 from readiness.web.survey import estimated_minutes, privacy_notice
 
@@ -53,6 +56,7 @@ class ShownLink:
     agency: str
     number: int
     url: str | None
+    code: str | None = None  # the join code as printed (ABCD-EFGH)
 
 
 def survey_minutes(assessment: Assessment) -> int:
@@ -61,10 +65,12 @@ def survey_minutes(assessment: Assessment) -> int:
     return estimated_minutes(sum(len(q.items_of(p.id)) for p in survey.pages(q)))
 
 
-def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str]],
-                    config: Mapping[str, Any], creator: User | None) -> Pack:
-    """The pack of a round for (agency id, address) pairs, one page each, in that order;
-    `creator`, who opened the round, is named as who runs it."""
+def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str, str | None]],
+                    config: Mapping[str, Any], creator: User | None,
+                    join_url: str = "") -> Pack:
+    """The pack of a round for (agency id, address, join code) triples, one page each, in that
+    order; `creator`, who opened the round, is named as who runs it; `join_url` is where the
+    join codes are typed."""
     q = services.questionnaire_of(assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     notice = privacy_notice(config)
@@ -75,27 +81,31 @@ def invitation_pack(assessment: Assessment, links: Sequence[tuple[str, str]],
         min_group=privacy.group_size(q.doc.settings.min_group_size),
         notice=PackNotice(controller=notice.controller, contact=notice.contact,
                           retention=notice.retention, url=notice.url),
-        links=[PackLink(titles.get(agency, agency), url) for agency, url in links])
+        links=[PackLink(titles.get(agency, agency), url, code) for agency, url, code in links],
+        join_url=join_url.split("://", 1)[-1])
 
 
-def _shown_links(assessment: Assessment) -> list[ShownLink]:
+def shown_links(assessment: Assessment) -> list[ShownLink]:
     """The round's active links in agency order, each with its address when it can be shown."""
     q = services.questionnaire_of(assessment)
     titles = {a.id: a.title for a in q.doc.agencies}
     order = {agency: n for n, agency in enumerate(assessment.agencies)}
     key, made, shown = link_key(), dict[str, int](), list[ShownLink]()
+    db = get_session()
     for inv in sorted(assessment.invitations,
                       key=lambda i: (order.get(i.agency, len(order)), i.id)):
         made[inv.agency] = made.get(inv.agency, 0) + 1
         if inv.state != InvitationState.ACTIVE:
             continue
-        token = services.shown_token(inv, key)
+        token, code = services.shown_token(inv, key), services.shown_join_code(db, inv, key)
         shown.append(ShownLink(inv, titles.get(inv.agency, inv.agency), made[inv.agency],
-                               public_url("survey.start", token=token) if token else None))
+                               public_url("survey.start", token=token) if token else None,
+                               show_join_code(code) if code else None))
     return shown
 
 
-def _managed_survey(public_id: str) -> Assessment:
+def managed_survey(public_id: str) -> Assessment:
+    """The survey round `public_id` if the current user manages it; 404 for a workshop."""
     found = auth.load_assessment(public_id, Access.MANAGE)
     if found.mode != Mode.SURVEY:
         abort(404)
@@ -117,21 +127,47 @@ def _reminder(assessment: Assessment, link: ShownLink, minutes: int) -> str:
     return " ".join(parts)
 
 
+def mail_form_for(assessment: Assessment, shown: Sequence[ShownLink],
+                  formdata: object = None) -> InvitationMailForm:
+    """The e-mail form of a links page: one choice per link that can be shown, and every link;
+    the round's country's language first."""
+    form = InvitationMailForm(formdata=formdata) if formdata is not None \
+        else InvitationMailForm(formdata=None)
+    form.link.choices = [(ALL_LINKS, _("Every link (one message listing them all)"))] + [
+        (link.invitation.public_id, _("Link %(number)d for %(agency)s", number=link.number,
+                                      agency=link.agency)) for link in shown if link.url]
+    languages = list(current_app.config["LANGUAGES"])
+    form.language.choices = [(code, NATIVE_NAMES.get(code, code)) for code in languages]
+    if formdata is None:
+        form.link.data = ALL_LINKS
+        round_language = country_language(assessment.municipality.country)
+        form.language.data = round_language if round_language in languages else languages[0]
+    return form
+
+
 @bp.route("/assessments/<public_id>/links")
 @auth.login_required
 def links(public_id: str) -> ResponseReturnValue:
     """Every active link of the round, to copy, print as a pack, reissue, or remind with."""
-    found = _managed_survey(public_id)
-    shown = _shown_links(found)
+    return links_page(managed_survey(public_id))
+
+
+def links_page(found: Assessment, mail_form: InvitationMailForm | None = None,
+               status: int = 200) -> ResponseReturnValue:
+    """The links page of a survey round; the e-mail form only where a mail server is set."""
+    shown = shown_links(found)
     minutes = survey_minutes(found)
     closing_form = ClosingDateForm(closes_on=found.closes_on)
+    if mail_form is None and mail_settings(current_app.config) is not None:
+        mail_form = mail_form_for(found, shown)
     return render_template(
-        "assessments/links.html", assessment=found, links=shown,
+        "assessments/links.html", assessment=found, links=shown, mail_form=mail_form,
         all_links="\n".join(f"{link.agency}: {link.url}" for link in shown if link.url),
         hidden=[link for link in shown if link.url is None],
         reminders=[(link, _reminder(found, link, minutes)) for link in shown],
         closing_form=closing_form, confirm=ConfirmForm(), past_closing=past_closing(found),
-        is_open=found.status == Status.OPEN)
+        join_url=public_url("join.join"),
+        is_open=found.status == Status.OPEN), status
 
 
 @bp.route("/assessments/<public_id>/pack.pdf")
@@ -141,14 +177,16 @@ def pack(public_id: str) -> ResponseReturnValue:
     from readiness.report.pack import pack_html
     from readiness.report.render import ReportError, render_pdf
 
-    found = _managed_survey(public_id)
-    shown = [(link.invitation.agency, link.url) for link in _shown_links(found) if link.url]
+    found = managed_survey(public_id)
+    shown = [(link.invitation.agency, link.url, link.code) for link in shown_links(found)
+             if link.url]
     if not shown:
         flash(_("No link of this round can be printed. Reissue the links first."))
         return redirect(url_for(".links", public_id=found.public_id))
     creator = (get_session().get(User, found.created_by_id)
                if found.created_by_id is not None else None)
-    html = pack_html(invitation_pack(found, shown, current_app.config, creator))
+    html = pack_html(invitation_pack(found, shown, current_app.config, creator,
+                                     join_url=public_url("join.join")))
     try:
         pdf = render_pdf(html, timeout=float(current_app.config["REPORT_TIMEOUT"]))
     except ReportError as exc:
@@ -187,7 +225,7 @@ def reissue_invitation(public_id: str) -> ResponseReturnValue:
 @auth.login_required
 def reissue_all(public_id: str) -> ResponseReturnValue:
     """Withdraw every active link of the round and make each agency a new one."""
-    found = _managed_survey(public_id)
+    found = managed_survey(public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if request.form.get("withdraw_all") != "yes":
@@ -214,7 +252,7 @@ def reissue_all(public_id: str) -> ResponseReturnValue:
 @auth.login_required
 def set_closing(public_id: str) -> ResponseReturnValue:
     """Set, move or remove the round's closing date."""
-    found = _managed_survey(public_id)
+    found = managed_survey(public_id)
     form = ClosingDateForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
