@@ -34,6 +34,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
+    import readiness.web.deletion  # noqa: F401 - adds round and municipality deletion
     import readiness.web.erasure  # noqa: F401 - adds account deletion to users
     import readiness.web.report_download  # noqa: F401 - adds the PDF route to results.bp
     import readiness.web.sessions  # noqa: F401 - adds session routes to account and users
