@@ -445,7 +445,11 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
     """The submitted answers as scoring input (respondent = the response's public id).
 
     Answers the questionnaire no longer knows are left out rather than failing the scoring.
+    A round whose responses the retention period removed reads the input kept for it.
     """
+    kept = retained_input(assessment)
+    if kept is not None:
+        return [Answer(*(str(part) for part in row)) for row in kept.get("answers") or []]
     answers: list[Answer] = []
     for response in counted_responses(db, assessment):
         for item_id, value in response.answers.items():
@@ -455,6 +459,13 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
             if value == DONT_KNOW or value in {o.value for o in q.options(item)}:
                 answers.append(Answer(response.public_id, response.agency, item_id, value))
     return answers
+
+
+def retained_input(assessment: Assessment) -> dict[str, Any] | None:
+    """The scoring input kept when the retention period removed the round's responses
+    (`services.retention`), else None."""
+    stored = assessment.result if assessment.status == Status.CLOSED else None
+    return stored.retained if stored is not None else None
 
 
 def legal_profile_of(assessment: Assessment) -> Profile:
@@ -490,6 +501,9 @@ def _screened(db: Session, assessment: Assessment) -> list[screening.Submitted]:
 
 def practitioners_by_agency(db: Session, assessment: Assessment) -> dict[str, int]:
     """Distinct practitioners per agency: a link counts at most as many as it was sent to."""
+    kept = retained_input(assessment)
+    if kept is not None:
+        return {str(agency): int(n) for agency, n in (kept.get("practitioners") or {}).items()}
     capacity = {str(i.id): i.capacity for i in assessment.invitations}
     return screening.distinct_practitioners(_screened(db, assessment), capacity)
 
