@@ -1,0 +1,98 @@
+"""Two admins editing one account: the second save made from a page opened before the first
+gets the conflict page (409) with the account as it is now and what was asked, and changes
+nothing; the page it shows carries the new revision, so asking again is on purpose."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from readiness.models import Role, User
+from tests.web_helpers import csrf_from, fresh, login, make_municipality, make_user
+
+
+def _two_admins(app: Flask, client: FlaskClient, session: Session) -> tuple[FlaskClient, User]:
+    """`client` and a second admin's browser, and an advisor working with Mechelen."""
+    make_user(session, "root")
+    make_user(session, "adm2")
+    advisor = make_user(session, "ada", Role.ADVISOR)
+    advisor.assigned.append(make_municipality(session, "Mechelen"))
+    make_municipality(session, "Lier")
+    session.commit()
+    other = app.test_client()
+    login(client, "root")
+    login(other, "adm2")
+    return other, advisor
+
+
+def _form(html: str, action: str) -> dict[str, str]:
+    """The CSRF token and the hidden fields (the revision) the page's form for `action` sends."""
+    start = html.index(f'action="{action}')
+    form = html[start:html.index("</form>", start)]
+    hidden = dict(re.findall(r'type="hidden" name="(\w+)" value="(\d+)"', form))
+    return {"csrf_token": csrf_from(html), **hidden}
+
+
+def test_a_stale_assignment_after_a_deactivation_gets_the_conflict_page_and_changes_nothing(
+        app: Flask, client: FlaskClient, session: Session):
+    other, advisor = _two_admins(app, client, session)
+    page = f"/users/{advisor.public_id}"
+    mine, theirs = client.get(page).get_data(as_text=True), other.get(page).get_data(as_text=True)
+    first = other.post(f"{page}/deactivate", data=_form(theirs, f"{page}/deactivate"))
+    assert first.status_code == 302
+    lier = next(value for value in mine.split('<option value="')[1:]
+                if "Lier" in value.split("</option>")[0]).split('"')[0]
+    second = client.post(f"{page}/assignments", data={
+        **_form(mine, f"{page}/assignments"), "assign_to": lier})
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert "Someone else saved changes to this account first" in html
+    assert "deactivated, works with: Mechelen" in html
+    assert "You asked to: assign Lier" in html
+    fresh(session)
+    ada = session.get(User, advisor.id)
+    assert ada is not None and [m.name for m in ada.assigned] == ["Mechelen"]
+    again = client.post(f"{page}/assignments", data={
+        **_form(html, f"{page}/assignments"), "assign_to": lier})
+    assert again.status_code == 302  # from the current page: on purpose
+    fresh(session)
+    assert sorted(m.name for m in ada.assigned) == ["Lier", "Mechelen"]
+
+
+def test_a_stale_role_change_after_an_assignment_is_refused(
+        app: Flask, client: FlaskClient, session: Session):
+    other, advisor = _two_admins(app, client, session)
+    page = f"/users/{advisor.public_id}"
+    mine, theirs = client.get(page).get_data(as_text=True), other.get(page).get_data(as_text=True)
+    mechelen = advisor.assigned[0].public_id
+    removed = other.post(f"{page}/assignments/{mechelen}/remove",
+                         data=_form(theirs, f"{page}/assignments/{mechelen}/remove"))
+    assert removed.status_code == 302
+    second = client.post(f"{page}/role", data={
+        **_form(mine, f"{page}/role"), "was_role": "advisor", "was_municipality": "",
+        "role": "national_coordinator", "municipality": ""})
+    assert second.status_code == 409
+    assert "works with: no municipality" in second.get_data(as_text=True)
+    fresh(session)
+    ada = session.get(User, advisor.id)
+    assert ada is not None and ada.role == Role.ADVISOR
+
+
+def test_a_stale_deactivation_after_a_role_change_is_refused(
+        app: Flask, client: FlaskClient, session: Session):
+    other, advisor = _two_admins(app, client, session)
+    page = f"/users/{advisor.public_id}"
+    mine, theirs = client.get(page).get_data(as_text=True), other.get(page).get_data(as_text=True)
+    changed = other.post(f"{page}/role", data={
+        **_form(theirs, f"{page}/role"), "was_role": "advisor", "was_municipality": "",
+        "role": "national_coordinator", "municipality": ""})
+    assert changed.status_code == 302
+    second = client.post(f"{page}/deactivate", data=_form(mine, f"{page}/deactivate"))
+    assert second.status_code == 409
+    assert "You asked to: deactivate the account" in second.get_data(as_text=True)
+    fresh(session)
+    ada = session.get(User, advisor.id)
+    assert ada is not None and ada.active
