@@ -12,7 +12,8 @@ from tests.web_helpers import add_responses, make_assessment
 def closed_round(db: Session, town: Municipality, by: User | None = None,
                  comments: dict[str, str] | None = None, per_agency: int = 3) -> Assessment:
     """A committed closed round of `town`: `per_agency` responses of three agencies (each with
-    `comments` if given), stored results, a tracked plan with one edit in its history, and a share link."""
+    `comments` if given), stored results, a tracked plan with one edit in its history, and a
+    share link."""
     assessment, _links = make_assessment(db, town)
     for agency in ("police", "health", "education"):
         add_responses(db, assessment, agency, per_agency, comments=comments)

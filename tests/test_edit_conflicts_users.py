@@ -54,7 +54,8 @@ def test_a_stale_assignment_after_a_deactivation_gets_the_conflict_page_and_chan
     assert "You asked to: assign Lier" in html
     fresh(session)
     ada = session.get(User, advisor.id)
-    assert ada is not None and [m.name for m in ada.assigned] == ["Mechelen"]
+    assert ada is not None
+    assert [m.name for m in ada.assigned] == ["Mechelen"]
     again = client.post(f"{page}/assignments", data={
         **_form(html, f"{page}/assignments"), "assign_to": lier})
     assert again.status_code == 302  # from the current page: on purpose
@@ -78,7 +79,8 @@ def test_a_stale_role_change_after_an_assignment_is_refused(
     assert "works with: no municipality" in second.get_data(as_text=True)
     fresh(session)
     ada = session.get(User, advisor.id)
-    assert ada is not None and ada.role == Role.ADVISOR
+    assert ada is not None
+    assert ada.role == Role.ADVISOR
 
 
 def test_a_stale_deactivation_after_a_role_change_is_refused(
@@ -95,4 +97,5 @@ def test_a_stale_deactivation_after_a_role_change_is_refused(
     assert "You asked to: deactivate the account" in second.get_data(as_text=True)
     fresh(session)
     ada = session.get(User, advisor.id)
-    assert ada is not None and ada.active
+    assert ada is not None
+    assert ada.active

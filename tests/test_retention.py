@@ -71,7 +71,8 @@ def test_retention_removes_old_closed_rounds_responses_and_keeps_their_pages_api
     before = [_page(client, url) for url in urls]
     api_before = client.get(f"/api/v1/municipalities/{town_public}", headers=api).get_json()
     pdf_before = client.get(f"/assessments/{old_public}/roadmap.pdf")
-    assert pdf_before.status_code == 200 and pdf_before.data.startswith(b"%PDF")
+    assert pdf_before.status_code == 200
+    assert pdf_before.data.startswith(b"%PDF")
 
     dry = cli.invoke(main, ["retention", "apply", "--dry-run"])
     assert dry.exit_code == 0, dry.output
@@ -87,7 +88,8 @@ def test_retention_removes_old_closed_rounds_responses_and_keeps_their_pages_api
     assert {a: _responses(session, a) for a in held if a != old_id} == {
         a: n for a, n in held.items() if a != old_id}
     stored = session.get(AssessmentResult, old_id)
-    assert stored is not None and stored.retained is not None
+    assert stored is not None
+    assert stored.retained is not None
     assert [_page(client, url) for url in urls] == before
     assert client.get(f"/api/v1/municipalities/{town_public}", headers=api).get_json() \
         == api_before
@@ -116,7 +118,8 @@ def test_the_comments_of_an_old_round_are_gone_after_retention(
     assert "sergeant" not in _page(client, f"/assessments/{public_id}/results")
     fresh(session)
     stored = session.get(AssessmentResult, old.id)
-    assert stored is not None and "sergeant" not in str(stored.retained)
+    assert stored is not None
+    assert "sergeant" not in str(stored.retained)
 
 
 def test_without_a_period_retention_removes_nothing_and_says_why(

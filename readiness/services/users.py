@@ -153,7 +153,7 @@ def check_revision(db: Session, user: User, revision: int | None) -> None:
 
 def _changed(user: User) -> None:
     """Raise the account's revision for a change that leaves its own row alone (assignments)."""
-    user.revision = User.revision + 1  # type: ignore[assignment]
+    user.revision = User.revision + 1
 
 
 # ---------------------------------------------------------------- changes

@@ -27,9 +27,8 @@ from readiness import auth
 from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, Role, User
 from readiness.services import users as accounts
-from readiness.services.assessments import PASSWORD_MIN_LENGTH
+from readiness.services.assessments import PASSWORD_MIN_LENGTH, EditConflict
 from readiness.services.national import list_api_tokens
-from readiness.services.assessments import EditConflict
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
 from readiness.tokens import is_public_id
