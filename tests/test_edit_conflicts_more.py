@@ -1,6 +1,7 @@
-"""Two admins editing one account: the second save made from a page opened before the first
-gets the conflict page (409) with the account as it is now and what was asked, and changes
-nothing; the page it shows carries the new revision, so asking again is on purpose."""
+"""Two people editing one account or one tracked action: the second save made from a page
+opened before the first gets the conflict page (409) with both values (the account as it is now
+and what was asked; the action's fields, theirs and yours), and changes nothing; the page it
+shows carries the new revision, so asking again is on purpose."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
-from readiness.models import Role, User
+from readiness.models import PlanAction, Role, User
+from tests.erasure_helpers import closed_round
 from tests.web_helpers import csrf_from, fresh, login, make_municipality, make_user
 
 
@@ -99,3 +103,36 @@ def test_a_stale_deactivation_after_a_role_change_is_refused(
     ada = session.get(User, advisor.id)
     assert ada is not None
     assert ada.active
+
+
+def test_a_stale_save_of_a_tracked_action_gets_the_conflict_page_with_both_values(
+        app: Flask, client: FlaskClient, session: Session):
+    make_user(session, "root")
+    make_user(session, "adm2")
+    town = make_municipality(session, "Mechelen")
+    closed_round(session, town)
+    action = session.scalars(select(PlanAction).order_by(PlanAction.id)).first()
+    assert action is not None
+    other = app.test_client()
+    login(client, "root")
+    login(other, "adm2")
+    url = f"/plan-actions/{action.public_id}"
+    mine, theirs = client.get(url).get_data(as_text=True), other.get(url).get_data(as_text=True)
+
+    def save(html: str, browser: FlaskClient, notes: str) -> TestResponse:
+        hidden = dict(re.findall(r'name="(version)" type="hidden" value="(\d+)"', html))
+        return browser.post(url, data={"csrf_token": csrf_from(html), **hidden,
+                                       "status": "in_progress", "notes": notes})
+
+    assert save(theirs, other, "Protocol drafted with the police").status_code == 302
+    second = save(mine, client, "Waiting for the mayor")
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert "Someone else saved changes first" in html
+    assert ("<td>Protocol drafted with the police</td><td>Waiting for the mayor</td>"
+            in html)
+    fresh(session)
+    kept = session.get(PlanAction, action.id)
+    assert kept is not None
+    assert kept.notes == "Protocol drafted with the police"
+    assert save(html, client, "Waiting for the mayor").status_code == 302  # on purpose
