@@ -1,7 +1,7 @@
-"""Two people editing one account or one tracked action: the second save made from a page
-opened before the first gets the conflict page (409) with both values (the account as it is now
-and what was asked; the action's fields, theirs and yours), and changes nothing; the page it
-shows carries the new revision, so asking again is on purpose."""
+"""Two people editing one account, one tracked action or one round's context answers: the
+second save made from a page opened before the first gets the conflict page (409) with both
+values (the account as it is now and what was asked; the fields, theirs and yours), and changes
+nothing; the page it shows carries the new version, so saving again is on purpose."""
 
 from __future__ import annotations
 
@@ -9,13 +9,23 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from readiness.models import PlanAction, Role, User
+from readiness.core.questionnaire import get_questionnaire
+from readiness.models import Assessment, PlanAction, Role, User
+from readiness.web.forms import item_field
 from tests.erasure_helpers import closed_round
-from tests.web_helpers import csrf_from, fresh, login, make_municipality, make_user
+from tests.web_helpers import (
+    csrf_from,
+    fresh,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+)
 
 
 def _two_admins(app: Flask, client: FlaskClient, session: Session) -> tuple[FlaskClient, User]:
@@ -136,3 +146,34 @@ def test_a_stale_save_of_a_tracked_action_gets_the_conflict_page_with_both_value
     assert kept is not None
     assert kept.notes == "Protocol drafted with the police"
     assert save(html, client, "Waiting for the mayor").status_code == 302  # on purpose
+
+
+def test_a_stale_save_of_the_context_answers_gets_the_conflict_page_with_both_values(
+        app: Flask, client: FlaskClient, session: Session):
+    q = get_questionnaire()
+    make_user(session, "root")
+    make_user(session, "adm2")
+    assessment, _links = make_assessment(session, make_municipality(session, "Mechelen"))
+    single = next(i for i in q.doc.context if not i.multiple and len(q.options(i)) > 2)
+    first, second_option = q.options(single)[0], q.options(single)[2]
+    other = app.test_client()
+    login(client, "root")
+    login(other, "adm2")
+    url = f"/assessments/{assessment.public_id}/context"
+    mine, theirs = client.get(url).get_data(as_text=True), other.get(url).get_data(as_text=True)
+
+    def save(html: str, browser: FlaskClient, value: str) -> TestResponse:
+        hidden = dict(re.findall(r'type="hidden" name="(context_version)" value="(\w+)"', html))
+        return browser.post(url, data={"csrf_token": csrf_from(html), **hidden,
+                                       item_field(single.id): value})
+
+    assert save(theirs, other, first.value).status_code == 302
+    refused = save(mine, client, second_option.value)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert f"<td>{escape(first.label)}</td><td>{escape(second_option.label)}</td>" in html
+    fresh(session)
+    stored = session.get(Assessment, assessment.id)
+    assert stored is not None
+    assert stored.context[single.id] == [first.value]
+    assert save(html, client, second_option.value).status_code == 302  # on purpose

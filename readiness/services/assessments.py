@@ -7,6 +7,8 @@ in `services_survey.py`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -363,6 +365,23 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
+
+
+def context_version(assessment: Assessment) -> str:
+    """A short fingerprint of the round's context answers: the context form carries the one it
+    was opened on, so a save over someone else's newer answers is caught."""
+    text = json.dumps(assessment.context or {}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_context_version(db: Session, assessment: Assessment, version: str | None) -> None:
+    """Refuse with `EditConflict` when the context answers changed since `version` (None: not
+    checked), under a row lock so that two saves cannot both pass."""
+    if not version:
+        return
+    lock(db, assessment)
+    if context_version(assessment) != version:
+        raise EditConflict("someone else saved the context answers since you opened them")
 
 
 def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str, list[str]]:
