@@ -99,6 +99,9 @@ def test_retention_removes_old_closed_rounds_responses_and_keeps_their_pages_api
         AuditEvent.action.in_(["responses_removed", "retention_applied"]))).all()
     assert sorted((e.action, e.object_id, e.source) for e in events) == [
         ("responses_removed", old_public, "cli"), ("retention_applied", "", "cli")]
+    page = _page(client, f"/assessments/{old_public}")
+    assert "The responses of this round were deleted on" in page
+    assert page.count('<td class="numeric">3</td>') == 3  # sent per agency, as counted
     again = cli.invoke(main, ["retention", "apply"])
     assert "responses of 0 rounds" in again.output
     assert session.get(Assessment, old_id) is not None

@@ -434,10 +434,12 @@ class AgencyProgress:
 
 
 def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
-    """Per taking-part agency, in questionnaire order."""
+    """Per taking-part agency, in questionnaire order (for a round whose responses the
+    retention period removed: the responses its results count, from the input kept)."""
     q = questionnaire_of(assessment)
     counts: Counter[tuple[str, str]] = Counter()
-    rows = db.execute(select(Response.agency, Response.status, func.count())
+    kept = retained_input(assessment)
+    rows = _kept_counts(kept) if kept is not None else db.execute(select(Response.agency, Response.status, func.count())
                       .where(Response.assessment_id == assessment.id)
                       .group_by(Response.agency, Response.status))
     for agency, status, count in rows:
@@ -445,7 +447,9 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
     links = Counter(i.agency for i in assessment.invitations
                     if i.state == InvitationState.ACTIVE and assessment.status == Status.OPEN)
     recorded: dict[str, int] = {}
-    if assessment.mode == Mode.WORKSHOP:
+    if kept is not None:
+        recorded = dict(Counter(str(row[1]) for row in kept.get("answers") or []))
+    elif assessment.mode == Mode.WORKSHOP:
         recorded = {agency: len(answers) for agency, answers in db.execute(
             select(Response.agency, Response.answers).where(
                 Response.assessment_id == assessment.id, Response.invitation_id.is_(None)))}
@@ -458,6 +462,13 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
 
 
 # ---------------------------------------------------------------- scoring and closing
+
+
+def _kept_counts(kept: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(agency, submitted, responses) rows from a reduced round's kept answers."""
+    respondents = {(str(row[1]), str(row[0])) for row in kept.get("answers") or []}
+    per_agency = Counter(agency for agency, _respondent in respondents)
+    return [(agency, ResponseStatus.SUBMITTED, n) for agency, n in per_agency.items()]
 
 
 def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> list[Answer]:
