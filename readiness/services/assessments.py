@@ -439,9 +439,10 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
     q = questionnaire_of(assessment)
     counts: Counter[tuple[str, str]] = Counter()
     kept = retained_input(assessment)
-    rows = _kept_counts(kept) if kept is not None else db.execute(select(Response.agency, Response.status, func.count())
-                      .where(Response.assessment_id == assessment.id)
-                      .group_by(Response.agency, Response.status))
+    rows = _kept_counts(kept) if kept is not None else db.execute(
+        select(Response.agency, Response.status, func.count())
+        .where(Response.assessment_id == assessment.id)
+        .group_by(Response.agency, Response.status))
     for agency, status, count in rows:
         counts[(agency, status)] = count
     links = Counter(i.agency for i in assessment.invitations
