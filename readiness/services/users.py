@@ -11,6 +11,11 @@ is active and it is not revoked (`services_national.user_for_token`). A new pass
 deactivating delete the user's session rows, and deactivating revokes the tokens.
 Reactivating issues a new one-time password, so that neither an old token nor an old session
 comes back with the account.
+
+Every change raises the account's `revision` (assignments, which live in another table, raise
+it explicitly); the admins' forms carry the revision they were opened on, and
+`check_revision` refuses a stale one with `EditConflict`, so a second save cannot silently undo
+the first.
 """
 
 from __future__ import annotations
