@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from readiness.core.questionnaire import get_questionnaire
-from readiness.models import Assessment, PlanAction, Role, User
+from readiness.models import Assessment, Invitation, PlanAction, Role, User
 from readiness.web.forms import item_field
 from tests.erasure_helpers import closed_round
 from tests.web_helpers import (
@@ -177,3 +177,35 @@ def test_a_stale_save_of_the_context_answers_gets_the_conflict_page_with_both_va
     assert stored is not None
     assert stored.context[single.id] == [first.value]
     assert save(html, client, second_option.value).status_code == 302  # on purpose
+
+
+def test_a_stale_link_size_is_refused_with_both_numbers(
+        app: Flask, client: FlaskClient, session: Session):
+    make_user(session, "root")
+    make_user(session, "adm2")
+    assessment, _links = make_assessment(session, make_municipality(session, "Mechelen"))
+    invitation = assessment.invitations[0]
+    other = app.test_client()
+    login(client, "root")
+    login(other, "adm2")
+    page = f"/assessments/{assessment.public_id}"
+    url = f"/invitations/{invitation.public_id}/capacity"
+    mine, theirs = client.get(page).get_data(as_text=True), other.get(page).get_data(as_text=True)
+
+    def save(html: str, browser: FlaskClient, size: int) -> TestResponse:
+        start = html.index(f'action="{url}"')
+        shown = re.search(r'name="was_capacity" value="(\d*)"', html[start:])
+        return browser.post(url, data={"csrf_token": csrf_from(html), "capacity": str(size),
+                                       **({"was_capacity": shown.group(1)} if shown else {})})
+
+    assert save(theirs, other, 12).status_code == 302
+    save(mine, client, 40)
+    shown = client.get(page).get_data(as_text=True)
+    assert "Someone else set this link to 12 after you opened the page; you entered 40." in shown
+    fresh(session)
+    stored = session.get(Invitation, invitation.id)
+    assert stored is not None
+    assert stored.capacity == 12
+    assert save(shown, client, 40).status_code == 302  # from the page as it is now
+    fresh(session)
+    assert session.get(Invitation, invitation.id).capacity == 40  # type: ignore[union-attr]

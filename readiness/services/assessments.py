@@ -328,11 +328,18 @@ def _check_capacity(capacity: int | None) -> None:
         raise ServiceError(f"a link is sent to 1 to {MAX_CAPACITY} practitioners")
 
 
-def set_capacity(db: Session, invitation: Invitation, capacity: int) -> None:
-    """State how many practitioners a link was sent to; never fewer than it already took."""
+def set_capacity(db: Session, invitation: Invitation, capacity: int,
+                 shown: str | None = None) -> None:
+    """State how many practitioners a link was sent to; never fewer than it already took.
+
+    With `shown` (the number the editor's page showed, "" for none), a link someone else set
+    since is refused with `EditConflict`, checked under the row lock.
+    """
     require_open(invitation.assessment)
     _check_capacity(capacity)
     lock(db, invitation)
+    if shown is not None and shown != str(invitation.capacity or ""):
+        raise EditConflict("someone else set this link's size since you opened the page")
     taken = db.scalar(select(func.count()).select_from(Response)
                       .where(Response.invitation_id == invitation.id)) or 0
     if capacity < taken:

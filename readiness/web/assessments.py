@@ -281,7 +281,14 @@ def set_capacity(public_id: str) -> ResponseReturnValue:
     else:
         db = get_session()
         try:
-            services.set_capacity(db, invitation, form.capacity.data)
+            services.set_capacity(db, invitation, form.capacity.data,
+                                  shown=request.form.get("was_capacity"))
+        except services.EditConflict:
+            db.rollback()
+            flash(_("Someone else set this link to %(theirs)s after you opened the page; you "
+                    "entered %(yours)d. Nothing is saved: enter your number again to replace "
+                    "theirs.", theirs=invitation.capacity or _("not stated"),
+                    yours=form.capacity.data))
         except services.ServiceError as error:
             db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
             flash(str(error))
