@@ -151,3 +151,19 @@ def test_the_privacy_notice_states_the_configured_retention_period(
             "and everything that ties your answers to this link, this device or a date.") in html
     assert "Ask the organisation that sent you this link how long" not in html
 
+
+
+def test_the_questionnaire_statistics_still_count_a_reduced_round(
+        session: Session, cli: CliRunner):
+    from readiness.core.questionnaire import get_questionnaire
+    from readiness.services.quality import consistency
+
+    old = closed_round(session, make_municipality(session, "Mechelen"), per_agency=4)
+    old.closed_at = datetime.now(UTC) - timedelta(days=800)
+    session.commit()
+    q = get_questionnaire()
+    before = consistency(session, q)
+    assert cli.invoke(main, ["retention", "apply"]).exit_code == 0
+    fresh(session)
+    assert _responses(session, old.id) == 0
+    assert consistency(session, q) == before
