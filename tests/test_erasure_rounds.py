@@ -78,6 +78,9 @@ def test_an_admin_deletes_a_closed_round_with_all_it_holds_once_the_name_is_type
     pdf, other_pdf = _cached(app, gone_public), _cached(app, kept.public_id)
     login(client, "root")
     page = f"/assessments/{gone_public}/delete"
+    actions = _count(session, PlanAction, gone_id)
+    assert (f"{actions} tracked actions of the action plan came from this round"
+            in client.get(page).get_data(as_text=True))
     wrong = post_form(client, page, {"confirm_name": "Malines"})
     assert wrong.status_code == 400
     assert "Type Mechelen exactly to delete" in wrong.get_data(as_text=True)

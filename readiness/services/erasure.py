@@ -41,6 +41,12 @@ def confirmed(typed: str, name: str) -> bool:
     return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
 
 
+def tracked_actions(db: Session, assessment: Assessment) -> int:
+    """How many tracked plan actions the round proposed (they go with it, open ones too)."""
+    return db.scalar(select(func.count()).select_from(PlanAction)
+                     .where(PlanAction.assessment_id == assessment.id)) or 0
+
+
 def _delete_round_rows(db: Session, assessment: Assessment) -> int:
     """Delete everything the round holds (not the round); how many responses went."""
     ident = assessment.id

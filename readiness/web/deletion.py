@@ -53,7 +53,8 @@ def delete_round(public_id: str) -> ResponseReturnValue:
         flash(_("Round %(round)d of %(name)s is deleted with its answers, results and plan.",
                 round=number, name=municipality.name))
         return redirect(url_for(".municipality", public_id=municipality.public_id))
-    return render_template("assessments/delete_round.html", assessment=found, form=form), (
+    return render_template("assessments/delete_round.html", assessment=found, form=form,
+                           actions=erasure.tracked_actions(get_session(), found)), (
         400 if form.errors else 200)
 
 
