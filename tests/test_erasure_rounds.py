@@ -106,13 +106,16 @@ def test_a_municipality_coordinator_deletes_its_own_rounds_and_an_advisor_cannot
     adviser.assigned.append(town)
     make_user(session, "coord", Role.MUNICIPALITY_COORDINATOR, municipality=town)
     make_user(session, "other", Role.MUNICIPALITY_COORDINATOR, municipality=elsewhere)
+    make_user(session, "nat", Role.NATIONAL_COORDINATOR)
     session.commit()
     round_id = closed_round(session, town).public_id
     page = f"/assessments/{round_id}/delete"
-    for name, status in (("adv", 403), ("other", 404)):  # 404: not even seen
+    for name, status in (("adv", 403), ("other", 404), ("nat", 403)):  # 404: not even seen
         visitor = app.test_client()
         login(visitor, name)
         assert visitor.get(page).status_code == status
+        assert visitor.post(page, data={"confirm_name": "Mechelen"}).status_code in {400, status}
+        assert visitor.get(f"/municipalities/{town.public_id}/delete").status_code == status
     login(client, "coord")
     assert "Delete round 1 for good" in client.get(
         f"/assessments/{round_id}").get_data(as_text=True)
