@@ -76,11 +76,13 @@ def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 def _children(pid: int) -> list[int]:
     """The child processes of `pid` (the embedded worker `serve` started), from /proc."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
     return found
 
 
