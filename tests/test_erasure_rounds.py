@@ -34,6 +34,7 @@ from readiness.models import (
 from readiness.services.national import national_tables
 from tests.erasure_helpers import closed_round
 from tests.web_helpers import (
+    add_responses,
     fresh,
     login,
     make_assessment,
@@ -138,6 +139,7 @@ def test_an_admin_deletes_a_municipality_with_its_rounds_plan_and_assignments(
     q = get_questionnaire()
     assert len(national_tables(session, q).municipalities) == 2
     login(client, "root")
+    logged = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     page = f"/municipalities/{town_public}/delete"
     assert post_form(client, page, {"confirm_name": "Lier"}).status_code == 400
     assert post_form(client, page, {"confirm_name": "MECHELEN"}).status_code == 302
@@ -153,6 +155,9 @@ def test_an_admin_deletes_a_municipality_with_its_rounds_plan_and_assignments(
     actions = session.scalars(select(AuditEvent.action).where(
         AuditEvent.object_id.in_([town_public, gone_public]))).all()
     assert {"round_deleted", "municipality_deleted"} <= set(actions)
+    assert (session.scalar(select(func.count()).select_from(AuditEvent)) or 0) > logged
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.municipality_id == town_id)) == 0  # its events stay, unlinked
 
 
 def test_a_municipality_with_its_own_coordinator_is_not_deleted_and_nothing_changes(
@@ -214,3 +219,19 @@ def test_the_command_line_deletes_a_round_and_a_municipality_audited_as_such(
                 ("municipality_deleted", town_id)):
         assert events[key].source == "cli"
         assert events[key].actor.startswith("cli:")
+
+
+def test_an_open_round_with_answers_in_progress_is_deleted_whole(
+        client: FlaskClient, session: Session):
+    make_user(session, "root")
+    town = make_municipality(session, "Mechelen")
+    assessment, _links = make_assessment(session, town)
+    add_responses(session, assessment, "police", 2)
+    assessment_id, public_id = assessment.id, assessment.public_id
+    login(client, "root")
+    assert post_form(client, f"/assessments/{public_id}/delete",
+                     {"confirm_name": "Mechelen"}).status_code == 302
+    fresh(session)
+    assert session.get(Assessment, assessment_id) is None
+    assert _count(session, Response, assessment_id) == 0
+    assert _count(session, Invitation, assessment_id) == 0
