@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -124,15 +125,16 @@ def _client(number: int, link: str, comment: str, tally: Tally, stop: threading.
             tally.errors += 1
 
 
-def _lost(database: Path, comment: str, acked: dict[int, int]) -> tuple[int, int]:
-    """(responses holding an older save than their client saw acknowledged, responses read)."""
+def _lost(database: Path, dimension: str, acked: dict[int, int]) -> tuple[int, int]:
+    """(responses holding an older save than their client saw acknowledged, clients with an
+    acknowledged save); comments are stored by dimension id."""
     stored: dict[int, int] = {}
     with sqlite3.connect(database) as db:
         for (comments,) in db.execute("SELECT comments FROM response"):
-            tag = TAG.match(str(json.loads(comments or "{}").get(comment, "")))
+            tag = TAG.match(str(json.loads(comments or "{}").get(dimension, "")))
             if tag:
                 stored[int(tag.group(1))] = int(tag.group(2))
-    return sum(1 for c, n in acked.items() if stored.get(c, 0) < n), len(stored)
+    return sum(1 for c, n in acked.items() if stored.get(c, 0) < n), len(acked)
 
 
 def _figures(name: str, tally: Tally, seconds: float) -> str:
@@ -144,11 +146,12 @@ def _figures(name: str, tally: Tally, seconds: float) -> str:
             f"{tally.errors} HTTP errors, {tally.refused} refused connections")
 
 
-def _load(clients: int, link: str, comment: str, tally: Tally) -> tuple[list[threading.Thread],
-                                                                        threading.Event]:
+def _load(clients: int, link: str, comment: str, tally: Tally,
+          first: int = 1) -> tuple[list[threading.Thread], threading.Event]:
+    """`clients` threads saving (numbered from `first`: each phase has its own respondents)."""
     stop = threading.Event()
     threads = [threading.Thread(target=_client, args=(n, link, comment, tally, stop))
-               for n in range(1, clients + 1)]
+               for n in range(first, first + clients)]
     for thread in threads:
         thread.start()
     return threads, stop
@@ -182,7 +185,8 @@ def main() -> None:
          "police,health", "--json", "--base-url", base],
         check=True, capture_output=True, text=True, env=env)
     link = json.loads(created.stdout)["links"][0]["url"]
-    comment = comment_field(pages(get_questionnaire())[0].id)
+    dimension = pages(get_questionnaire())[0].id
+    comment = comment_field(dimension)
     servers = [_serve(port, env)]
     workers = _children(servers[0].pid)
     try:
@@ -197,13 +201,13 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - began
-        lost, read = _lost(database, comment, steady.acked)
+        lost, read = _lost(database, dimension, steady.acked)
         print(f"{args.clients} clients, `readiness serve` (waitress) with its worker, SQLite, "
               f"{os.cpu_count()} cores shared with other jobs")
-        print(_figures("steady load", steady, elapsed) + f", lost saves {lost} of {read}")
+        print(_figures("steady load", steady, elapsed) + f", lost saves {lost} of {read} responses")
 
         killed = Tally()
-        threads, stop = _load(args.clients, link, comment, killed)
+        threads, stop = _load(args.clients, link, comment, killed, first=1001)
         began = time.monotonic()
         for _ in range(args.kills):
             time.sleep(args.between)
@@ -216,7 +220,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - began
-        lost, read = _lost(database, comment, killed.acked)
+        lost, read = _lost(database, dimension, killed.acked)
         print(_figures(f"kill -9 of the server {args.kills} times", killed, elapsed)
               + f"; lost saves (acknowledged, then missing): {lost} of {read} responses")
     finally:
@@ -227,6 +231,7 @@ def main() -> None:
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
