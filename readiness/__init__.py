@@ -70,6 +70,11 @@ DEFAULTS: dict[str, Any] = {
     "TASK_WORKERS": None,
     "RENDER_ON_CLOSE": None,  # queue the roadmap PDF when a round closes (None: not in testing)
     "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
+    # `readiness retention apply` removes the responses (comments, answers as records) of rounds
+    # closed longer ago than this; their results, roadmap and PDF stay. None: kept until a round
+    # is deleted. Off by default: how long is each data controller's own rule to set, and the
+    # privacy notice states the number once it is set.
+    "RETENTION_RESPONSES_DAYS": None,
     "REPORT_CACHE_MAX_MB": 512,  # rendered roadmaps kept in the instance folder, LRU beyond
     "REPORT_CACHE_MAX_AGE_DAYS": 90,  # a kept PDF unused this long is removed
     # The national dashboard's frames kept in the instance folder (signed with SECRET_KEY), so

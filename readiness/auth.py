@@ -419,6 +419,20 @@ def can(user: User | None, access: Access, municipality: Municipality) -> bool:
     return False
 
 
+def can_delete_round(user: User | None, municipality: Municipality) -> bool:
+    """May `user` delete a round of `municipality` for good? An admin, or the municipality's
+    own coordinator (its rounds are its own data); advisors and national coordinators not."""
+    if user is None or not user.active:
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.MUNICIPALITY_COORDINATOR
+                                       and user.municipality_id == municipality.id)
+
+
+def can_delete_municipality(user: User | None) -> bool:
+    """May `user` delete a municipality with all its rounds? Admins only."""
+    return user is not None and user.active and user.role == Role.ADMIN
+
+
 def can_create_municipality(user: User | None) -> bool:
     """Admins and advisors create municipalities; coordinators work in existing ones."""
     return user is not None and user.active and user.role in (Role.ADMIN, Role.ADVISOR)
@@ -525,4 +539,6 @@ def init_app(app: Flask) -> None:
     def _user() -> dict[str, Any]:
         return {"current_user": current_user(), "can": can, "Access": Access,
                 "can_create_municipality": can_create_municipality,
-                "can_see_national": can_see_national, "can_manage_users": can_manage_users}
+                "can_see_national": can_see_national, "can_manage_users": can_manage_users,
+                "can_delete_round": can_delete_round,
+                "can_delete_municipality": can_delete_municipality}

@@ -8,8 +8,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
 - `User`: public_id, username (lower case), password_hash, role (a `Role`), municipality_id (the
   own municipality of a municipality coordinator, else None), active, must_change_password
   (holding a one-time password), created_at, display_name and organisation (blank: not given),
-  email (optional, for a self-service password reset); `assigned`: the municipalities an advisor was
-  assigned or created (table `advisor_assignment`).
+  email (optional, for a self-service password reset), revision (+1 on every change);
+  `assigned`: the municipalities an advisor was assigned or created (table `advisor_assignment`).
 - `Municipality`: public_id, name, country (ISO 3166 alpha-2), region, population_band (a
   `POPULATION_BANDS` id), created_at, revision (+1 on every update); `assessments` ordered by round.
 - `Assessment`: public_id, municipality_id, round (1, 2, ... per municipality), conducted_on
@@ -35,7 +35,8 @@ Model and field names, for code that builds on them (dashboard, reports, API):
   score (0..100 or None for insufficient data), level, answered_share, dont_know_share, spread,
   divergent. Aggregation reads these, never raw answers.
 - `AssessmentResult`: one row per closed assessment: computed_at, respondents, overall, stage,
-  result (`scoring.result_to_dict`), roadmap (`roadmap.roadmap_to_dict`).
+  result (`scoring.result_to_dict`), roadmap (`roadmap.roadmap_to_dict`), retained (None, or
+  what `services.retention` kept when it removed the round's responses).
 - `AuditEvent`: who did, viewed or exported what, without the content: at, user_id, action,
   object_type, object_id (a public id), municipality_id, actor (the username then), source
   (web, api, cli), address (the client's), detail (a short non-personal note). Append-only.
@@ -179,6 +180,10 @@ class User(Base):
     organisation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # only for a self-service password reset, where an e-mail server is configured
     email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # +1 on every change an admin makes (role, activation, assignments): the users' edit forms
+    # carry it, so a second, stale save is refused as a conflict instead of undoing the first
+    revision: Mapped[int] = mapped_column(default=1, server_default="1",
+                                          onupdate=text("revision + 1"))
 
     municipality: Mapped[Municipality | None] = relationship(foreign_keys=[municipality_id])
     assigned: Mapped[list[Municipality]] = relationship(secondary=advisor_assignment)
@@ -347,6 +352,10 @@ class AssessmentResult(Base):
     stage: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any]]
     roadmap: Mapped[dict[str, Any]]
+    # set when the retention period removed the round's responses: the day, the scoring input
+    # without any tie to a response record (no comments, links, dates or languages) and the
+    # practitioners per agency, so the round's pages and PDF are made exactly as before
+    retained: Mapped[dict[str, Any] | None] = mapped_column(JSON(), default=None)
 
     assessment: Mapped[Assessment] = relationship(back_populates="result")
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 EXTENSION = "readiness.tasks"
 PENDING_SECONDS = 5 * 60  # a marker older than this belongs to a worker that died
 STARTED = "worker_started"
+ERASED = "erased:"  # + a round's public id: its queued renders store nothing
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,14 @@ def init_app(app: Flask) -> None:
         from readiness.report import cache as report_cache
         from readiness.report import render
 
+        erased = f"{ERASED}{key.split('.', 1)[0]}"
         try:
-            report_cache.cached_pdf(Path(cache_dir), key,
-                                    lambda: render.render_pdf(html, timeout=timeout),
-                                    max_bytes=max_bytes, max_age_days=max_age_days)
+            if huey.get(erased, peek=True) is None:
+                report_cache.cached_pdf(Path(cache_dir), key,
+                                        lambda: render.render_pdf(html, timeout=timeout),
+                                        max_bytes=max_bytes, max_age_days=max_age_days)
+            if huey.get(erased, peek=True) is not None:  # erased while it rendered
+                report_cache.forget(Path(cache_dir), key.split(".", 1)[0])
         except render.ReportError as exc:
             huey.put(f"failed:{key}", str(exc))
         finally:
@@ -100,6 +105,14 @@ def request_render(app: Flask, cache_dir: Path, key: str, html: str) -> None:
     tasks.render(str(cache_dir), key, html, float(config["REPORT_TIMEOUT"]),
                  int(config["REPORT_CACHE_MAX_MB"]) * 1024 * 1024,
                  float(config["REPORT_CACHE_MAX_AGE_DAYS"]))
+
+
+def forget_round(app: Flask, cache_dir: Path, round_id: str) -> int:
+    """A round is erased: remove its cached PDFs, and make its queued renders store nothing."""
+    get_tasks(app).huey.put(f"{ERASED}{round_id}", time.time())
+    from readiness.report import cache as report_cache
+
+    return report_cache.forget(cache_dir, round_id)
 
 
 def failure(app: Flask, key: str) -> str | None:

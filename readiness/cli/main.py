@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from readiness.cli import backup, legal, national, offline, reports, web
+from readiness.cli import backup, legal, national, offline, reports, retention, web
 
 
 @click.group()
@@ -19,7 +19,7 @@ def main() -> None:
     """MAW Readiness: how ready a municipality is for multi-agency working, and what to do next."""
 
 
-for _module in (offline, web, reports, national, legal, backup):
+for _module in (offline, web, reports, national, legal, backup, retention):
     _module.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

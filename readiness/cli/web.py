@@ -34,6 +34,7 @@ def register(group: click.Group) -> None:
     group.add_command(db_group)
     group.add_command(user_group)
     group.add_command(assessment_group)
+    group.add_command(municipality_group)
     group.add_command(audit_command)
     group.add_command(worker)
 
@@ -309,6 +310,70 @@ def _write_pack(app: Flask, assessment: Any, links: list[dict[str, str]], path: 
         raise click.ClickException(str(error)) from None
     with open(path, "wb") as out:
         out.write(pdf)
+
+
+def _confirm(name: str, yes: bool, what: str) -> None:
+    """Go on only with --yes or when `name` is typed at the prompt."""
+    from readiness.services import erasure
+
+    if yes:
+        return
+    typed = click.prompt(f"This deletes {what} for good. Type {name} to confirm",
+                         default="", show_default=False)
+    if not erasure.confirmed(typed, name):
+        raise click.ClickException("Not confirmed: nothing was deleted.")
+
+
+def _forget_pdfs(app: Flask, round_ids: list[str]) -> None:
+    from pathlib import Path
+
+    from readiness import tasks
+
+    for round_id in round_ids:
+        tasks.forget_round(app, Path(app.instance_path) / "report-cache", round_id)
+
+
+@assessment_group.command("delete")
+@click.argument("public_id")
+@click.option("--yes", is_flag=True, help="Do not ask to type the municipality's name.")
+def assessment_delete(public_id: str, yes: bool) -> None:
+    """Delete a round for good with its answers, results, plan and PDFs (audited)."""
+    from sqlalchemy import select
+
+    from readiness.models import Assessment
+    from readiness.services import erasure
+    from readiness.services.assessments import ServiceError
+
+    with command_transaction() as (app, session):
+        found = session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+        if found is None:
+            raise ServiceError(f"No assessment {public_id!r}")
+        name, number = found.municipality.name, found.round
+        _confirm(name, yes, f"round {number} of {name}")
+        _forget_pdfs(app, [erasure.delete_round(session, None, found)])
+    click.echo(f"Deleted round {number} of {name}.")
+
+
+@click.group("municipality")
+def municipality_group() -> None:
+    """Municipalities."""
+
+
+@municipality_group.command("delete")
+@click.argument("name")
+@click.option("--country", help="Country code, to tell namesakes apart.")
+@click.option("--yes", is_flag=True, help="Do not ask to type the name again.")
+def municipality_delete(name: str, country: str | None, yes: bool) -> None:
+    """Delete a municipality for good with all its rounds, plan and PDFs (audited)."""
+    from readiness.services import assessments as services
+    from readiness.services import erasure
+
+    with command_transaction() as (app, session):
+        found = services.find_municipality(session, name, country)
+        shown, rounds = found.name, len(found.assessments)
+        _confirm(shown, yes, f"{shown} and its {rounds} rounds")
+        _forget_pdfs(app, erasure.delete_municipality(session, None, found))
+    click.echo(f"Deleted {shown} and its {rounds} rounds.")
 
 
 @click.command("audit")

@@ -10,6 +10,7 @@ folder and limits from its configuration.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 import time
@@ -71,6 +72,21 @@ def prune(cache_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 stale.unlink(missing_ok=True)
         except FileNotFoundError:
             continue
+    return removed
+
+
+def round_key(round_id: str, html_key: str) -> str:
+    """The cache key of one round's PDF: the round's public id, a dot, the HTML's key (public
+    ids hold no dot), so that `forget` finds every PDF of a deleted round in any language."""
+    return f"{round_id}.{html_key}"
+
+
+def forget(cache_dir: Path, round_id: str) -> int:
+    """Remove every cached PDF of the round `round_id` (erased); how many were removed."""
+    removed = 0
+    for path in cache_dir.glob(f"{glob.escape(round_id)}.*.pdf"):
+        path.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 

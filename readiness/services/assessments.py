@@ -7,6 +7,8 @@ in `services_survey.py`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -477,11 +479,18 @@ def _check_capacity(capacity: int | None) -> None:
         raise ServiceError(f"a link is sent to 1 to {MAX_CAPACITY} practitioners")
 
 
-def set_capacity(db: Session, invitation: Invitation, capacity: int) -> None:
-    """State how many practitioners a link was sent to; never fewer than it already took."""
+def set_capacity(db: Session, invitation: Invitation, capacity: int,
+                 shown: str | None = None) -> None:
+    """State how many practitioners a link was sent to; never fewer than it already took.
+
+    With `shown` (the number the editor's page showed, "" for none), a link someone else set
+    since is refused with `EditConflict`, checked under the row lock.
+    """
     require_open(invitation.assessment)
     _check_capacity(capacity)
     lock(db, invitation)
+    if shown is not None and shown != str(invitation.capacity or ""):
+        raise EditConflict("someone else set this link's size since you opened the page")
     taken = db.scalar(select(func.count()).select_from(Response)
                       .where(Response.invitation_id == invitation.id)) or 0
     if capacity < taken:
@@ -514,6 +523,23 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
+
+
+def context_version(assessment: Assessment) -> str:
+    """A short fingerprint of the round's context answers: the context form carries the one it
+    was opened on, so a save over someone else's newer answers is caught."""
+    text = json.dumps(assessment.context or {}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_context_version(db: Session, assessment: Assessment, version: str | None) -> None:
+    """Refuse with `EditConflict` when the context answers changed since `version` (None: not
+    checked), under a row lock so that two saves cannot both pass."""
+    if not version:
+        return
+    lock(db, assessment)
+    if context_version(assessment) != version:
+        raise EditConflict("someone else saved the context answers since you opened them")
 
 
 def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str, list[str]]:
@@ -566,18 +592,23 @@ class AgencyProgress:
 
 
 def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
-    """Per taking-part agency, in questionnaire order."""
+    """Per taking-part agency, in questionnaire order (for a round whose responses the
+    retention period removed: the responses its results count, from the input kept)."""
     q = questionnaire_of(assessment)
     counts: Counter[tuple[str, str]] = Counter()
-    rows = db.execute(select(Response.agency, Response.status, func.count())
-                      .where(Response.assessment_id == assessment.id)
-                      .group_by(Response.agency, Response.status))
+    kept = retained_input(assessment)
+    rows = _kept_counts(kept) if kept is not None else db.execute(
+        select(Response.agency, Response.status, func.count())
+        .where(Response.assessment_id == assessment.id)
+        .group_by(Response.agency, Response.status))
     for agency, status, count in rows:
         counts[(agency, status)] = count
     links = Counter(i.agency for i in assessment.invitations
                     if i.state == InvitationState.ACTIVE and assessment.status == Status.OPEN)
     recorded: dict[str, int] = {}
-    if workshop_agencies(assessment):
+    if kept is not None:
+        recorded = dict(Counter(str(row[1]) for row in kept.get("answers") or []))
+    elif workshop_agencies(assessment):
         recorded = {agency: len(answers) for agency, answers in db.execute(
             select(Response.agency, Response.answers).where(
                 Response.assessment_id == assessment.id, Response.invitation_id.is_(None)))}
@@ -592,11 +623,22 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
 # ---------------------------------------------------------------- scoring and closing
 
 
+def _kept_counts(kept: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(agency, submitted, responses) rows from a reduced round's kept answers."""
+    respondents = {(str(row[1]), str(row[0])) for row in kept.get("answers") or []}
+    per_agency = Counter(agency for agency, _respondent in respondents)
+    return [(agency, ResponseStatus.SUBMITTED, n) for agency, n in per_agency.items()]
+
+
 def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> list[Answer]:
     """The submitted answers as scoring input (respondent = the response's public id).
 
     Answers the questionnaire no longer knows are left out rather than failing the scoring.
+    A round whose responses the retention period removed reads the input kept for it.
     """
+    kept = retained_input(assessment)
+    if kept is not None:
+        return [Answer(*(str(part) for part in row)) for row in kept.get("answers") or []]
     answers: list[Answer] = []
     for response in counted_responses(db, assessment):
         for item_id, value in response.answers.items():
@@ -606,6 +648,13 @@ def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> 
             if value == DONT_KNOW or value in {o.value for o in q.options(item)}:
                 answers.append(Answer(response.public_id, response.agency, item_id, value))
     return answers
+
+
+def retained_input(assessment: Assessment) -> dict[str, Any] | None:
+    """The scoring input kept when the retention period removed the round's responses
+    (`services.retention`), else None."""
+    stored = assessment.result if assessment.status == Status.CLOSED else None
+    return stored.retained if stored is not None else None
 
 
 def legal_profile_of(assessment: Assessment) -> Profile:
@@ -641,6 +690,9 @@ def _screened(db: Session, assessment: Assessment) -> list[screening.Submitted]:
 
 def practitioners_by_agency(db: Session, assessment: Assessment) -> dict[str, int]:
     """Distinct practitioners per agency: a link counts at most as many as it was sent to."""
+    kept = retained_input(assessment)
+    if kept is not None:
+        return {str(agency): int(n) for agency, n in (kept.get("practitioners") or {}).items()}
     capacity = {str(i.id): i.capacity for i in assessment.invitations}
     return screening.distinct_practitioners(_screened(db, assessment), capacity)
 

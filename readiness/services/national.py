@@ -56,7 +56,8 @@ from readiness.translate import lazy_gettext as _l
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
 
-_TABLES: dict[tuple[str, tuple[str, ...], str], tuple[DataVersion, Tables]] = {}
+_Key = tuple[str, tuple[str, ...], str]  # database, dimensions, language
+_TABLES: dict[_Key, tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 8  # databases x languages kept in memory
 
@@ -99,7 +100,7 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     return built
 
 
-def _from_file(db: Session, key: tuple[str, tuple[str, ...], str]) -> tuple[DataVersion, Tables] | None:
+def _from_file(db: Session, key: _Key) -> tuple[DataVersion, Tables] | None:
     """The frames a process kept in the instance folder for this database, if any."""
     stored = frames_file.load(db, _file_key(key))
     if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key
@@ -108,7 +109,7 @@ def _from_file(db: Session, key: tuple[str, tuple[str, ...], str]) -> tuple[Data
     return stored[1], stored[2]
 
 
-def _file_key(key: tuple[str, tuple[str, ...], str]) -> str:
+def _file_key(key: _Key) -> str:
     """The file's name stands for the database, the dimensions, the frames' fields and the
     pandas that made them (a file written by other code is never read)."""
     return repr((key, [f.name for f in fields(Tables)], FRAMES_FORMAT))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
@@ -37,8 +37,10 @@ from readiness.national.aggregate.followthrough import (
     follow_through,
 )
 from readiness.services.assessments import (
+    EditConflict,
     ServiceError,
     close_assessment,
+    lock,
     questionnaire_of,
     record_audit,
 )
@@ -156,8 +158,24 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def update_action(db: Session, action: PlanAction, edit: ActionEdit, editor: User | None) -> int:
-    """Apply an edit; each changed field is recorded with who and when. Returns how many."""
+def version_of(db: Session, action: PlanAction) -> int:
+    """The action's version: how many changes its history holds (every save that changes a
+    field adds at least one), so an edit form can carry the version it was opened on."""
+    return db.scalar(select(func.count()).select_from(PlanEvent)
+                     .where(PlanEvent.plan_action_id == action.id)) or 0
+
+
+def update_action(db: Session, action: PlanAction, edit: ActionEdit, editor: User | None,
+                  version: int | None = None) -> int:
+    """Apply an edit; each changed field is recorded with who and when. Returns how many.
+
+    With `version` (the one the editor opened), an action changed since is refused with
+    `EditConflict`, under a row lock so that two saves cannot both pass the check.
+    """
+    if version is not None:
+        lock(db, action)
+        if version_of(db, action) != version:
+            raise EditConflict("someone else changed this action since you opened it")
     wanted = _clean(action, edit)
     changed = 0
     for field, value in wanted.items():

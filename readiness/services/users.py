@@ -11,6 +11,11 @@ is active and it is not revoked (`services_national.user_for_token`). A new pass
 deactivating delete the user's session rows, and deactivating revokes the tokens.
 Reactivating issues a new one-time password, so that neither an old token nor an old session
 comes back with the account.
+
+Every change raises the account's `revision` (assignments, which live in another table, raise
+it explicitly); the admins' forms carry the revision they were opened on, and
+`check_revision` refuses a stale one with `EditConflict`, so a second save cannot silently undo
+the first.
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ from werkzeug.security import check_password_hash
 from readiness.models import ApiToken, Municipality, Role, User
 from readiness.services import assessments as services
 from readiness.services import sessions as user_sessions
-from readiness.services.assessments import PASSWORD_MIN_LENGTH, ServiceError, record_audit
+from readiness.services.assessments import (
+    PASSWORD_MIN_LENGTH,
+    EditConflict,
+    ServiceError,
+    lock,
+    record_audit,
+)
 from readiness.services.national import NATIONAL_ROLES, create_api_token, revoke_api_token
 from readiness.services.paging import Page, paginate
 
@@ -138,6 +149,22 @@ def _revoke_tokens(db: Session, user: User) -> None:
         revoke_api_token(db, public_id)
 
 
+def check_revision(db: Session, user: User, revision: int | None) -> None:
+    """Refuse with `EditConflict` when the account changed since the page that asks for a change
+    was opened at `revision` (None: not checked). The row is locked first (PostgreSQL), so two
+    saves made from the same page cannot both pass."""
+    if revision is None:
+        return
+    lock(db, user)
+    if user.revision != revision:
+        raise EditConflict("someone else changed this account since you opened it")
+
+
+def _changed(user: User) -> None:
+    """Raise the account's revision for a change that leaves its own row alone (assignments)."""
+    user.revision = User.revision + 1
+
+
 # ---------------------------------------------------------------- changes
 
 
@@ -191,6 +218,7 @@ def assign(db: Session, actor: User, user: User, municipality: Municipality) -> 
         raise UserRefused(Reason.NOT_ADVISOR, "only advisors are assigned to municipalities")
     if municipality not in user.assigned:
         user.assigned.append(municipality)
+        _changed(user)
         record_audit(db, actor, "advisor_assigned", user, municipality)
     db.flush()
 
@@ -199,6 +227,7 @@ def unassign(db: Session, actor: User, user: User, municipality: Municipality) -
     """Take `municipality` away from an advisor."""
     if municipality in user.assigned:
         user.assigned.remove(municipality)
+        _changed(user)
         record_audit(db, actor, "advisor_unassigned", user, municipality)
     db.flush()
 

@@ -34,6 +34,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, security headers and error pages."""
+    import readiness.web.deletion  # noqa: F401 - adds round and municipality deletion
     import readiness.web.erasure  # noqa: F401 - adds account deletion to users
     import readiness.web.invitation_mail  # noqa: F401 - adds sending links by e-mail
     import readiness.web.invitations  # noqa: F401 - adds the links page and pack to assessments

@@ -287,7 +287,14 @@ def set_capacity(public_id: str) -> ResponseReturnValue:
     else:
         db = get_session()
         try:
-            services.set_capacity(db, invitation, form.capacity.data)
+            services.set_capacity(db, invitation, form.capacity.data,
+                                  shown=request.form.get("was_capacity"))
+        except services.EditConflict:
+            db.rollback()
+            flash(_("Someone else set this link to %(theirs)s after you opened the page; you "
+                    "entered %(yours)d. Nothing is saved: enter your number again to replace "
+                    "theirs.", theirs=invitation.capacity or _("not stated"),
+                    yours=form.capacity.data))
         except services.ServiceError as error:
             db.rollback()  # refused, though the answer is a redirect: nothing of it is kept
             flash(str(error))
@@ -328,16 +335,39 @@ def context(public_id: str) -> ResponseReturnValue:
         field.description = " ".join(filter(None, (field.description, _(
             "Filled in from the number of inhabitants recorded for %(name)s. Change it if it "
             "is not right.", name=found.municipality.name))))
+    conflict = None
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
-        services.set_context(found, answers)
-        services.record_audit(get_session(), auth.current_user(), "context_saved", found,
-                              found.municipality)
-        flash(_("The context answers are saved."))
-        return redirect(url_for(".assessment", public_id=found.public_id))
+        try:
+            services.check_context_version(get_session(), found,
+                                           request.form.get("context_version"))
+        except services.EditConflict:
+            get_session().rollback()
+            conflict = _context_conflict(q, found, answers)
+        else:
+            services.set_context(found, answers)
+            services.record_audit(get_session(), auth.current_user(), "context_saved", found,
+                                  found.municipality)
+            flash(_("The context answers are saved."))
+            return redirect(url_for(".assessment", public_id=found.public_id))
     return render_template("assessments/context.html", assessment=found, form=form,
-                           fields=[form[item_field(item.id)] for item in q.doc.context]), (
-        400 if form.errors else 200)
+                           fields=[form[item_field(item.id)] for item in q.doc.context],
+                           conflict=conflict, version=services.context_version(found)), (
+        409 if conflict is not None else 400 if form.errors else 200)
+
+
+def _context_conflict(q: Questionnaire, found: Assessment,
+                      yours: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(question, saved by someone else, yours) for each context question that differs; the
+    page then carries the current version, so saving again replaces theirs on purpose."""
+    rows = []
+    for item in q.doc.context:
+        labels = {o.value: o.label for o in q.options(item)}
+        theirs = [labels.get(v, v) for v in (found.context or {}).get(item.id, [])]
+        mine = [labels.get(v, v) for v in yours.get(item.id, [])]
+        if theirs != mine:
+            rows.append((item.text, ", ".join(theirs), ", ".join(mine)))
+    return rows
 
 
 def _as_list(value: object) -> list[str]:

@@ -400,6 +400,14 @@ class DeleteUserForm(FlaskForm):
         validators=[DataRequired(_l("Type the username to confirm"))])
 
 
+class DeleteByNameForm(FlaskForm):
+    """Delete a round or a municipality for good: typing the municipality's name confirms."""
+
+    confirm_name = StringField(
+        _l("Type the municipality's name to confirm"), filters=[_strip],
+        validators=[DataRequired(_l("Type the municipality's name to confirm"))])
+
+
 class CancelForm(FlaskForm):
     """Cancel a round; deleting answers already sent needs the box ticked (administrators)."""
 

@@ -36,7 +36,7 @@ from readiness.web.people_forms import (
     ResetForm,
     ResetRequestForm,
 )
-from readiness.web.users import _load, _user_page, account, bp
+from readiness.web.users import _load, _user_page, account, bp, stale
 
 
 @account.app_context_processor
@@ -71,6 +71,10 @@ def edit_profile(public_id: str) -> ResponseReturnValue:
 
 
 def _assigned(user: User, municipalities: list[Municipality]) -> ResponseReturnValue:
+    asked = ngettext("assign %(num)d municipality", "assign %(num)d municipalities",
+                     len(municipalities))
+    if (conflict := stale(user, asked)):
+        return conflict
     added = people.assign_many(get_session(), auth.require_user(), user, municipalities)
     flash(ngettext("%(name)s now works with %(num)d more municipality.",
                    "%(name)s now works with %(num)d more municipalities.", added,

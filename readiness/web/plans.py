@@ -9,6 +9,7 @@ comments, notes or the history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -30,6 +31,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from readiness import auth
 from readiness.auth import Access
@@ -68,6 +70,8 @@ class ActionForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional()])
     links = TextAreaField(_l("Evidence links"), validators=[Optional()],
                           description=_l("One http or https address a line."))
+    # the version the form was opened on (`plans.version_of`): a save over a newer one is caught
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class ShareForm(FlaskForm):
@@ -139,7 +143,33 @@ def _action_form(action: PlanAction, municipality: Municipality) -> ActionForm:
     form.partners.choices = list(titles.items())
     if request.method != "POST":
         form.links.data = "\n".join(action.links)
+        form.version.data = plan_services.version_of(get_session(), action)
     return form
+
+
+def _action_conflict(form: ActionForm, action: PlanAction) -> list[tuple[str, str, str]]:
+    """(field, saved by someone else, yours) for each field that differs; the form now carries
+    the current version, so saving it again replaces theirs on purpose."""
+    labels, agencies = status_labels(), dict(form.partners.choices or [])
+
+    def names(ids: Sequence[str]) -> str:
+        return ", ".join(str(agencies.get(a, a)) for a in ids)
+
+    due = form.due_on.data.isoformat() if form.due_on.data else ""
+    rows = [(form.status.label.text, labels.get(action.status, ""),
+             labels.get(form.status.data or "", "")),
+            (form.drop_reason.label.text, action.drop_reason, form.drop_reason.data or ""),
+            (form.lead.label.text, str(agencies.get(action.lead, "")),
+             str(agencies.get(form.lead.data or "", ""))),
+            (form.partners.label.text, names(action.partners), names(form.partners.data or [])),
+            (form.contact_role.label.text, action.contact_role, form.contact_role.data or ""),
+            (form.due_on.label.text, action.due_on.isoformat() if action.due_on else "", due),
+            (form.notes.label.text, action.notes, (form.notes.data or "").strip()),
+            (form.links.label.text, "\n".join(action.links),
+             "\n".join(x.strip() for x in (form.links.data or "").splitlines() if x.strip()))]
+    version = plan_services.version_of(get_session(), action)
+    form.version.data, form.version.raw_data = version, [str(version)]
+    return [(str(label), theirs, yours) for label, theirs, yours in rows if theirs != yours]
 
 
 @bp.route("/plan-actions/<public_id>", methods=["GET", "POST"])
@@ -151,6 +181,7 @@ def edit_action(public_id: str) -> ResponseReturnValue:
     if municipality is None:
         abort(404)
     form = _action_form(action, municipality)
+    conflict = None
     if form.validate_on_submit():
         edit = plan_services.ActionEdit(
             status=form.status.data or "", drop_reason=form.drop_reason.data or "",
@@ -158,7 +189,11 @@ def edit_action(public_id: str) -> ResponseReturnValue:
             contact_role=form.contact_role.data or "", due_on=form.due_on.data,
             notes=form.notes.data or "", links=tuple((form.links.data or "").splitlines()))
         try:
-            plan_services.update_action(get_session(), action, edit, auth.require_user())
+            plan_services.update_action(get_session(), action, edit, auth.require_user(),
+                                        version=form.version.data)
+        except services.EditConflict:
+            get_session().rollback()
+            conflict = _action_conflict(form, action)
         except services.ServiceError as error:
             get_session().rollback()
             form.form_errors.append(str(error).capitalize())
@@ -167,9 +202,9 @@ def edit_action(public_id: str) -> ResponseReturnValue:
             return redirect(url_for(".plan", public_id=municipality.public_id)
                             + f"#action-{action.public_id}")
     return render_template("plans/action.html", action=action, municipality=municipality,
-                           form=form, labels=status_labels(),
+                           form=form, labels=status_labels(), conflict=conflict,
                            history=plan_services.history_of([action])), (
-        400 if form.errors or form.form_errors else 200)
+        409 if conflict is not None else 400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/municipalities/<public_id>/plan.ics")

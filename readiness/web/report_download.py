@@ -3,8 +3,9 @@
 Access, scoring and audit come from `readiness.web.results` (`load_results`, `audit`), so the
 PDF follows exactly the results page's rules: who may see it, and which agencies' own figures
 and comments are shown. A closed assessment does not change, so its PDF is rendered once and
-kept in the instance folder under `report.cache_key(html)` (format version + hash of the exact
-HTML; a new questionnaire file or template change gives a new key) by `readiness.report.cache`,
+kept in the instance folder under the round's public id and `report.cache_key(html)` (format
+version + hash of the exact HTML; a new questionnaire file or template change gives a new key;
+erasing the round removes them all) by `readiness.report.cache`,
 which holds the folder under REPORT_CACHE_MAX_MB (default 512) and drops files unused for
 REPORT_CACHE_MAX_AGE_DAYS (default 90). Rendering runs in a child
 process with a time limit (`report.render_pdf`), safe from request threads; a failure becomes a
@@ -122,13 +123,20 @@ def download_name(assessment: Assessment) -> str:
             f"-round-{assessment.round}.pdf")
 
 
-def cached_pdf(cache_dir: Path, html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """The PDF of `html` from the cache folder, rendering and storing it on a miss."""
+def report_cache_dir() -> Path:
+    """The folder of the app's cached roadmap PDFs."""
+    return Path(current_app.instance_path) / "report-cache"
+
+
+def cached_pdf(cache_dir: Path, html: str, key: str | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """The PDF of `html` from the cache folder (under `key`, by default the HTML's own key),
+    rendering and storing it on a miss."""
     from readiness.report.render import cache_key, render_pdf
 
     config = current_app.config
     return report_cache.cached_pdf(
-        cache_dir, cache_key(html), lambda: render_pdf(html, timeout=timeout),
+        cache_dir, key or cache_key(html), lambda: render_pdf(html, timeout=timeout),
         max_bytes=int(config["REPORT_CACHE_MAX_MB"]) * 1024 * 1024,
         max_age_days=float(config["REPORT_CACHE_MAX_AGE_DAYS"]))
 
@@ -148,8 +156,8 @@ def roadmap_pdf(public_id: str) -> ResponseReturnValue:
 
     scored = load_results(public_id)
     html = roadmap_html(get_session(), scored)
-    key = cache_key(html)
-    cache_dir = Path(current_app.instance_path) / "report-cache"
+    key = report_cache.round_key(public_id, cache_key(html))
+    cache_dir = report_cache_dir()
     if not (cache_dir / f"{key}.pdf").exists():
         message = tasks.failure(current_app, key)
         if message is not None:
@@ -163,7 +171,7 @@ def roadmap_pdf(public_id: str) -> ResponseReturnValue:
                 "assessments/pdf_pending.html", assessment=scored.assessment), 202)
             pending.headers["Retry-After"] = "10"
             return pending
-    pdf = cached_pdf(cache_dir, html)  # read from the cache the worker filled
+    pdf = cached_pdf(cache_dir, html, key)  # read from the cache the worker filled
     audit("download_roadmap_pdf", scored)
     response = HttpResponse(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
@@ -177,8 +185,8 @@ def prepare_roadmap(public_id: str) -> None:
 
     scored = load_results(public_id)
     html = roadmap_html(get_session(), scored)
-    tasks.request_render(current_app, Path(current_app.instance_path) / "report-cache",
-                         cache_key(html), html)
+    tasks.request_render(current_app, report_cache_dir(),
+                         report_cache.round_key(public_id, cache_key(html)), html)
 
 
 register_download("results.roadmap_pdf", _l("Download roadmap (PDF)"))

@@ -83,6 +83,7 @@ class PrivacyNotice:
     contact: str | None
     retention: str | None
     url: str | None
+    responses_days: int | None = None  # RETENTION_RESPONSES_DAYS, stated in words
 
     @property
     def contact_email(self) -> str | None:
@@ -104,7 +105,18 @@ def privacy_notice(config: Mapping[str, Any]) -> PrivacyNotice:
         url = None
     return PrivacyNotice(controller=_setting(config, "PRIVACY_CONTROLLER"),
                          contact=_setting(config, "PRIVACY_CONTACT"),
-                         retention=_setting(config, "PRIVACY_RETENTION"), url=url)
+                         retention=_setting(config, "PRIVACY_RETENTION"), url=url,
+                         responses_days=_days(config.get("RETENTION_RESPONSES_DAYS")))
+
+
+def _days(value: object) -> int | None:
+    """The configured retention period of responses in days, or None (off or not a number:
+    `readiness retention apply` refuses such a value and says why)."""
+    try:
+        days = int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+    return days if days is not None and days > 0 else None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from readiness.db import get_session, keep_writes
 from readiness.models import Municipality, Role, User
 from readiness.services import people
 from readiness.services import users as accounts
-from readiness.services.assessments import PASSWORD_MIN_LENGTH, ServiceError
+from readiness.services.assessments import PASSWORD_MIN_LENGTH, EditConflict, ServiceError
 from readiness.services.national import list_api_tokens
 from readiness.services.paging import page_number
 from readiness.services.users import Reason, UserRefused
@@ -195,6 +195,40 @@ def _refused(user: User, refused: UserRefused) -> ResponseReturnValue:
     return _user_page(user, form)
 
 
+def describe(user: User) -> str:
+    """The account as an admin sees it now: role (and municipality), active or not, and an
+    advisor's municipalities, for the conflict message."""
+    role = role_labels().get(user.role, user.role)
+    if user.municipality is not None:
+        role += f" ({user.municipality.name})"
+    state = _("active") if user.active else _("deactivated")
+    places = ", ".join(sorted(m.name for m in user.assigned))
+    if user.role == Role.ADVISOR:
+        return _("%(role)s, %(state)s, works with: %(places)s", role=role, state=state,
+                 places=places or _("no municipality"))
+    return _("%(role)s, %(state)s", role=role, state=state)
+
+
+def stale(user: User, asked: str) -> ResponseReturnValue | None:
+    """The conflict page (409) when the account changed since the page that sent this change
+    was opened (its `revision` field); None when it did not, or the request carries none."""
+    sent = request.form.get("revision", "")
+    if not sent.isdigit():
+        return None  # a hand-made request without it is not checked
+    try:
+        accounts.check_revision(get_session(), user, int(sent))
+    except EditConflict:
+        get_session().rollback()
+        form = ConfirmForm()
+        form.form_errors.append(_(
+            "Someone else saved changes to this account first, after you opened this page. "
+            "The account is now: %(now)s. You asked to: %(asked)s. Nothing of yours is saved; "
+            "look at the account as it is now and choose again.", now=describe(user),
+            asked=asked))
+        return _user_page(user, form, status=409)
+    return None
+
+
 @bp.route("/<public_id>")
 def show(public_id: str) -> ResponseReturnValue:
     """A user's details, role, assignments and the actions on their account."""
@@ -210,6 +244,11 @@ def change_role(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _user_page(user, form)
     own = user.municipality.public_id if user.municipality else ""
+    chosen = _municipality(form.municipality.data)
+    asked = _("make it %(role)s", role=role_labels().get(form.role.data or "", "")
+              + (f" ({chosen.name})" if chosen is not None else ""))
+    if (conflict := stale(user, asked)) is not None:
+        return conflict
     # the page always sends what it was opened on; a hand-made request without it is not checked
     if form.was_role.data and (form.was_role.data, form.was_municipality.data or "") != (
             user.role, own):
@@ -247,6 +286,8 @@ def assign(public_id: str) -> ResponseReturnValue:
     municipality = _municipality(form.assign_to.data) if form.validate_on_submit() else None
     if municipality is None:
         return _user_page(user, form)
+    if (conflict := stale(user, _("assign %(municipality)s", municipality=municipality.name))):
+        return conflict
     try:
         accounts.assign(db, auth.require_user(), user, municipality)
     except UserRefused as refused:
@@ -263,6 +304,8 @@ def unassign(public_id: str, municipality_id: str) -> ResponseReturnValue:
     municipality = next((m for m in user.assigned if m.public_id == municipality_id), None)
     if municipality is None:
         abort(404)
+    if (conflict := stale(user, _("remove %(municipality)s", municipality=municipality.name))):
+        return conflict
     db = get_session()
     accounts.unassign(db, auth.require_user(), user, municipality)
     flash(_("%(name)s no longer works with %(municipality)s.", name=user.username,
@@ -274,6 +317,8 @@ def unassign(public_id: str, municipality_id: str) -> ResponseReturnValue:
 def deactivate(public_id: str) -> ResponseReturnValue:
     """Stop the account: sessions end at once, API tokens are revoked."""
     user = _load(public_id)
+    if (conflict := stale(user, _("deactivate the account"))) is not None:
+        return conflict
     db = get_session()
     try:
         accounts.deactivate(db, auth.require_user(), user)
@@ -288,6 +333,8 @@ def deactivate(public_id: str) -> ResponseReturnValue:
 def reactivate(public_id: str) -> ResponseReturnValue:
     """Let the account sign in again, with a one-time password shown once."""
     user = _load(public_id)
+    if (conflict := stale(user, _("reactivate the account"))) is not None:
+        return conflict
     db = get_session()
     try:
         password = accounts.reactivate(db, auth.require_user(), user, password_method=_method())
