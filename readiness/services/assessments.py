@@ -723,6 +723,9 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
 def workshop_ratings(db: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
     """{agency: {item id: {option value: participants}}}: the counted workshop responses'
     participants' ratings given before agreeing (consensus mode); no names exist to read."""
+    kept = retained_input(assessment)
+    if kept is not None and "ratings" in kept:
+        return {str(a): dict(r) for a, r in (kept["ratings"] or {}).items()}
     return {r.agency: dict(r.ratings or {}) for r in counted_responses(db, assessment)
             if r.invitation_id is None and r.ratings}
 
@@ -732,6 +735,9 @@ def sent_to(db: Session, assessment: Assessment) -> dict[str, int | None]:
     took answers has no stated size; an unused link without one is left out): published
     beside the respondents, so that the agencies reading the results can see a size stated
     larger than they know it to be."""
+    kept = retained_input(assessment)
+    if kept is not None and "sent_to" in kept:
+        return {str(a): None if n is None else int(n) for a, n in kept["sent_to"].items()}
     used = {r.invitation_id for r in counted_responses(db, assessment)}
     out: dict[str, int | None] = {}
     for invitation in assessment.invitations:

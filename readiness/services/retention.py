@@ -23,7 +23,9 @@ from readiness.services.assessments import (
     practitioners_by_agency,
     questionnaire_of,
     record_audit,
+    sent_to,
     submitted_answers,
+    workshop_ratings,
 )
 from readiness.services.audit import record
 
@@ -70,7 +72,8 @@ def kept_input(db: Session, assessment: Assessment) -> dict[str, object]:
     return {"on": datetime.now(UTC).date().isoformat(),
             "answers": [[a.respondent, a.agency, a.item, a.value]
                         for a in submitted_answers(db, assessment, q)],
-            "practitioners": practitioners_by_agency(db, assessment)}
+            "practitioners": practitioners_by_agency(db, assessment),
+            "sent_to": sent_to(db, assessment), "ratings": workshop_ratings(db, assessment)}
 
 
 def remove_responses(db: Session, assessment: Assessment, actor: User | None = None) -> int:
