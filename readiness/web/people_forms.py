@@ -9,14 +9,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, PasswordField, SelectField, StringField
+from wtforms import EmailField, Field, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from readiness.core import names
-from readiness.services.assessments import PASSWORD_MIN_LENGTH
 from readiness.services.people import ALL_REGIONS, EMAIL_MAX, NAME_MAX, Region
-from readiness.web.forms import MultiCheckboxField, NewUserForm
+from readiness.web.forms import MultiCheckboxField, NewUserForm, PasswordChangeForm
 
 
 def _strip(value: Any) -> Any:
@@ -93,16 +92,7 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    """A new password, typed twice, from a reset link."""
+    """A new password, typed twice, from a reset link (the fields of a password change)."""
 
-    new_password = PasswordField(
-        _l("New password"),
-        description=_l("At least %(min)d characters. A few unrelated words are easy to remember "
-                       "and hard to guess.", min=PASSWORD_MIN_LENGTH),
-        validators=[DataRequired(_l("Enter a new password")),
-                    Length(min=PASSWORD_MIN_LENGTH, max=256,
-                           message=_l("The new password needs %(min)d to %(max)d characters"))])
-    confirm_password = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(_l("Enter the new password again")),
-                    EqualTo("new_password", _l("The two new passwords are not the same"))])
+    new_password = PasswordChangeForm.new_password
+    confirm_password = PasswordChangeForm.confirm_password
