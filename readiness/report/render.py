@@ -96,7 +96,7 @@ _PER_LETTER = ("rotate", "letter-spacing", "textLength", "lengthAdjust")
 
 def _positioned_once(node: Any) -> bool:
     """Whether an SVG text node has at most one x, y, dx and dy and nothing set per letter."""
-    if node.tag not in ("text", "tspan") or not node.text:
+    if node.tag not in ("text", "tspan"):
         return False
     if any(node.get(name) not in (None, "", "0", "normal") for name in _PER_LETTER):
         return False
@@ -150,6 +150,13 @@ def _svg_text(svg: Any, node: Any, font_size: float) -> None:
     """Draw an SVG text node positioned once as one line; leave the rest to WeasyPrint."""
     if not _positioned_once(node):
         letterwise_text(svg, node, font_size)
+        return
+    if not node.text:  # a <text> holding only <tspan>s: move the cursor, lay nothing out
+        x, y, dx, dy = (_first(svg, node, name, font_size, extent) for name, extent in (
+            ("x", svg.inner_width), ("y", svg.inner_height),
+            ("dx", svg.inner_width), ("dy", svg.inner_height)))
+        svg.cursor_position = ((svg.cursor_position[0] if x is None else x) + (dx or 0),
+                               (svg.cursor_position[1] if y is None else y) + (dy or 0))
         return
     style = _text_style(svg, node, font_size)
     layout, _, _, width, height, baseline = split_first_line(
