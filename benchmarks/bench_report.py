@@ -18,6 +18,7 @@ Targets (2-core machine): < 1 s for a 12-action plan, < 300 MB peak, overhead < 
 >= 60 % of ideal. CPU seconds are printed beside wall seconds: on a shared machine they are
 the better guide to what an idle one would wait.
 Run: PYTHONPATH=. python benchmarks/bench_report.py [--runs 7] [--assessments 100]
+     [--against /path/to/main]  (adds: the 12-action plan of each checkout, fresh processes)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import argparse
 import csv
 import gc
 import io
+import json
 import os
 import random
 import re
@@ -237,12 +239,54 @@ def make_database(folder: Path, count: int) -> dict[str, str]:
     return env
 
 
+def child_render(actions: int, runs: int) -> None:
+    """In a child process: this checkout's roadmap cut to `actions`, rendered and bare (JSON)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "responses.csv"
+        write_responses(csv_path)
+        html = roadmap_html(csv_path, actions)
+        html_to_pdf(html)  # warm-up
+        render, alone = [], []
+        for _ in range(runs):
+            render.append(timed(html_to_pdf, html))
+            with letterwise_svg_text():
+                alone.append(timed(bare, html))
+        print(json.dumps({"render": median(render, 1), "bare": median(alone, 1),
+                          "pages": pages_of(html_to_pdf(html))}))
+
+
+def against_checkout(other: str, actions: int, rounds: int) -> None:
+    """This checkout against another (say main), each rendering its own roadmap of `actions`
+    actions in fresh processes, interleaved; bare = that checkout's HTML in WeasyPrint alone."""
+    here = str(Path(__file__).resolve().parent.parent)
+    seen: dict[str, list[dict[str, float]]] = {"this checkout": [], other: []}
+    for _ in range(rounds):
+        for name, root in (("this checkout", here), (other, other)):
+            done = subprocess.run([sys.executable, __file__, "--child-render", str(actions)],
+                                  env={**os.environ, "PYTHONPATH": root}, cwd=tempfile.gettempdir(),
+                                  capture_output=True, text=True, check=True)
+            seen[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    base = statistics.median(r["bare"] for r in seen[other])
+    print(f"{actions}-action plan, fresh processes, {rounds} interleaved rounds (CPU, median):")
+    for name, rows in seen.items():
+        cpu = statistics.median(r["render"] for r in rows)
+        alone = statistics.median(r["bare"] for r in rows)
+        print(f"  {name:<16} {rows[0]['pages']:.0f} pages: render {cpu:.2f} s, bare WeasyPrint on "
+              f"its HTML {alone:.2f} s; render / bare on {other}'s HTML {cpu / base:.3f}")
+
+
 def main() -> None:
     """Run the three measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--assessments", type=int, default=100)
+    parser.add_argument("--against", metavar="CHECKOUT",
+                        help="also compare with another checkout's render (say main)")
+    parser.add_argument("--child-render", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_render is not None:
+        child_render(args.child_render, 3)
+        return
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -271,6 +315,8 @@ def main() -> None:
 
         by_plan_size(csv_path, args.runs)
         where_time_goes(html, args.runs)
+        if args.against:
+            against_checkout(args.against, 12, max(3, args.runs // 2))
         if not args.assessments:
             return
         print(f"building a database of {args.assessments} closed assessments ...", flush=True)
