@@ -135,12 +135,12 @@ def letterwise_svg_text() -> Iterator[None]:
         yield
         return
     swap = {tag for tag, draw in drawer.TAGS.items() if draw is ours}
-    drawer.text = original  # type: ignore[attr-defined]
+    drawer.text = original
     drawer.TAGS.update(dict.fromkeys(swap, original))
     try:
         yield
     finally:
-        drawer.text = ours  # type: ignore[attr-defined]
+        drawer.text = ours
         drawer.TAGS.update(dict.fromkeys(swap, ours))
 
 

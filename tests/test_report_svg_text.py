@@ -36,7 +36,9 @@ def test_anchored_labels_and_lines_of_a_wrapped_label_are_one_run_each():
                  '<text x="230" y="50" font-size="8" text-anchor="end">71 of 100</text>')
     assert _text_runs(page) == 3
     text = page.extract_text()
-    assert "Legal basis for" in text and "information sharing" in text and "71 of 100" in text
+    assert "Legal basis for" in text
+    assert "information sharing" in text
+    assert "71 of 100" in text
 
 
 def test_a_label_placed_letter_by_letter_keeps_each_letter_where_it_was_put():

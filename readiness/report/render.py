@@ -195,7 +195,7 @@ def _draw_svg_text_in_one_piece() -> None:
     """Make WeasyPrint's SVG drawer use `_svg_text` (its anchor code compares against `text`)."""
     if getattr(svg_drawer, "text", None) is not letterwise_text:
         return  # another WeasyPrint, or done already: keep what is there
-    svg_drawer.text = _svg_text  # type: ignore[attr-defined]
+    svg_drawer.text = _svg_text
     for tag, draw in list(svg_drawer.TAGS.items()):
         if draw is letterwise_text:
             svg_drawer.TAGS[tag] = _svg_text
