@@ -4,10 +4,13 @@ Prints, in one run:
 1. median render time of one full roadmap (HTML -> PDF/UA-1 in process) and the peak memory of a
    fresh process that runs the whole CLI pipeline once (`readiness roadmap`);
 2. the whole pipeline (load questionnaire, read CSV, score, roadmap, context, HTML, PDF) against
-   bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options) on the same final HTML;
-3. how the render grows with the plan: the same roadmap cut to 4, 8 and 12 actions and whole;
-4. where the layout time goes: bare WeasyPrint on the document against the same document
-   without its chart labels (SVG text) and without its contents' page numbers;
+   bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options, SVG text drawn WeasyPrint's
+   own way, letter by letter) on the same final HTML;
+3. how the render grows with the plan: the same roadmap cut to 4, 8 and 12 actions and whole,
+   each against bare WeasyPrint on the same HTML;
+4. where the layout time goes: bare WeasyPrint on the document against the same document with
+   its chart labels drawn letter by letter, without its chart labels (SVG text) and without its
+   contents' page numbers;
 5. PDFs per minute for N closed assessments with `readiness reports build`, on one worker and
    on all cores, and the speed-up against the ideal (the number of cores); `--assessments 0`
    skips it.
@@ -15,6 +18,7 @@ Targets (2-core machine): < 1 s for a 12-action plan, < 300 MB peak, overhead < 
 >= 60 % of ideal. CPU seconds are printed beside wall seconds: on a shared machine they are
 the better guide to what an idle one would wait.
 Run: PYTHONPATH=. python benchmarks/bench_report.py [--runs 7] [--assessments 100]
+     [--against /path/to/main]  (adds: the 12-action plan of each checkout, fresh processes)
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import argparse
 import csv
 import gc
 import io
+import json
 import os
 import random
 import re
@@ -32,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -93,36 +100,68 @@ def pages_of(pdf: bytes) -> int:
 
 
 def by_plan_size(csv_path: Path, runs: int) -> None:
-    """How the render grows with the plan: 4, 8, 12 actions and the whole plan, interleaved."""
+    """How the render grows with the plan: 4, 8, 12 actions and the whole plan, interleaved, each
+    against bare WeasyPrint drawing SVG text its own way (letter by letter) on the same HTML."""
     sizes: list[int | None] = [4, 8, 12, None]
     documents = {size: roadmap_html(csv_path, size) for size in sizes}
     times: dict[int | None, list[tuple[float, float]]] = {size: [] for size in sizes}
+    bare_times: dict[int | None, list[tuple[float, float]]] = {size: [] for size in sizes}
     for _ in range(runs):
         for size in sizes:
             times[size].append(timed(html_to_pdf, documents[size]))
-    print("how the render grows with the plan (median of interleaved runs):")
+            with letterwise_svg_text():
+                bare_times[size].append(timed(bare, documents[size]))
+    print("how the render grows with the plan (median of interleaved runs; bare = WeasyPrint "
+          "alone, its own SVG text):")
     for size in sizes:
         label = f"{size}-action plan" if size else "whole plan"
         actions = documents[size].count('class="action"')
+        cpu, bare_cpu = median(times[size], 1), median(bare_times[size], 1)
         print(f"  {label:<16} {actions:3d} actions {pages_of(html_to_pdf(documents[size])):3d} "
-              f"pages  {median(times[size], 0):5.2f} s wall  {median(times[size], 1):5.2f} s CPU")
+              f"pages  {median(times[size], 0):5.2f} s wall  {cpu:5.2f} s CPU  "
+              f"(bare {bare_cpu:5.2f} s CPU, ratio {cpu / bare_cpu:.3f})")
+
+
+@contextmanager
+def letterwise_svg_text() -> Iterator[None]:
+    """WeasyPrint's own SVG text (every letter laid out and drawn alone) for the duration; a
+    no-op on a checkout whose renderer does not draw labels in one piece (say main)."""
+    import weasyprint.svg as drawer
+
+    from readiness.report import render
+    original = getattr(render, "letterwise_text", None)
+    ours = getattr(render, "_svg_text", None)
+    if original is None or ours is None:
+        yield
+        return
+    swap = {tag for tag, draw in drawer.TAGS.items() if draw is ours}
+    drawer.text = original
+    drawer.TAGS.update(dict.fromkeys(swap, original))
+    try:
+        yield
+    finally:
+        drawer.text = ours
+        drawer.TAGS.update(dict.fromkeys(swap, ours))
 
 
 CHART_TEXT = re.compile(r"<text\b.*?</text>", re.DOTALL)
-TOC_NUMBERS = '.toc a::after { content: leader(". ") target-counter(attr(href), page); }'
+TOC_NUMBERS = re.compile(r"\.toc a::after \{[^}]*\}")
 
 
 def where_time_goes(html: str, runs: int) -> None:
     """The render against the same document without one costly feature each, interleaved: the
-    chart labels (WeasyPrint lays out and draws SVG text letter by letter) and the contents'
-    page numbers (leaders and target counters)."""
-    variants = {"the document": html,
-                "without chart labels (SVG text)": CHART_TEXT.sub("", html),
-                "without the contents' page numbers": html.replace(TOC_NUMBERS, "")}
+    chart labels (SVG text), the chart labels drawn by WeasyPrint itself (letter by letter), and
+    the contents' page numbers (leaders and target counters)."""
+    variants = {"the document": (html, False),
+                "chart labels drawn letter by letter": (html, True),
+                "without chart labels (SVG text)": (CHART_TEXT.sub("", html), False),
+                "without the contents' page numbers": (TOC_NUMBERS.sub("", html), False)}
+    assert variants["without the contents' page numbers"][0] != html, "no contents rule found"
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for _ in range(runs):
-        for name, variant in variants.items():
-            times[name].append(timed(bare, variant))
+        for name, (variant, letterwise) in variants.items():
+            with letterwise_svg_text() if letterwise else nullcontext():
+                times[name].append(timed(bare, variant))
     whole = median(times["the document"], 1)
     print("where the layout time goes (bare WeasyPrint, CPU, median of interleaved runs):")
     for name in variants:
@@ -200,12 +239,54 @@ def make_database(folder: Path, count: int) -> dict[str, str]:
     return env
 
 
+def child_render(actions: int, runs: int) -> None:
+    """In a child process: this checkout's roadmap cut to `actions`, rendered and bare (JSON)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "responses.csv"
+        write_responses(csv_path)
+        html = roadmap_html(csv_path, actions)
+        html_to_pdf(html)  # warm-up
+        render, alone = [], []
+        for _ in range(runs):
+            render.append(timed(html_to_pdf, html))
+            with letterwise_svg_text():
+                alone.append(timed(bare, html))
+        print(json.dumps({"render": median(render, 1), "bare": median(alone, 1),
+                          "pages": pages_of(html_to_pdf(html))}))
+
+
+def against_checkout(other: str, actions: int, rounds: int) -> None:
+    """This checkout against another (say main), each rendering its own roadmap of `actions`
+    actions in fresh processes, interleaved; bare = that checkout's HTML in WeasyPrint alone."""
+    here = str(Path(__file__).resolve().parent.parent)
+    seen: dict[str, list[dict[str, float]]] = {"this checkout": [], other: []}
+    for _ in range(rounds):
+        for name, root in (("this checkout", here), (other, other)):
+            done = subprocess.run([sys.executable, __file__, "--child-render", str(actions)],
+                                  env={**os.environ, "PYTHONPATH": root}, cwd=tempfile.gettempdir(),
+                                  capture_output=True, text=True, check=True)
+            seen[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    base = statistics.median(r["bare"] for r in seen[other])
+    print(f"{actions}-action plan, fresh processes, {rounds} interleaved rounds (CPU, median):")
+    for name, rows in seen.items():
+        cpu = statistics.median(r["render"] for r in rows)
+        alone = statistics.median(r["bare"] for r in rows)
+        print(f"  {name:<16} {rows[0]['pages']:.0f} pages: render {cpu:.2f} s, bare WeasyPrint on "
+              f"its HTML {alone:.2f} s; render / bare on {other}'s HTML {cpu / base:.3f}")
+
+
 def main() -> None:
     """Run the three measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--assessments", type=int, default=100)
+    parser.add_argument("--against", metavar="CHECKOUT",
+                        help="also compare with another checkout's render (say main)")
+    parser.add_argument("--child-render", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_render is not None:
+        child_render(args.child_render, 3)
+        return
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -218,7 +299,8 @@ def main() -> None:
         whole, alone = [], []
         for _ in range(args.runs):  # interleaved so drift hits both alike
             whole.append(timed(pipeline, csv_path))
-            alone.append(timed(bare, html))
+            with letterwise_svg_text():
+                alone.append(timed(bare, html))
         memory = peak_memory_mb(csv_path, folder / "one.pdf")
         one, one_cpu = median(render, 0), median(render, 1)
         print(f"one roadmap ({len(html) // 1024} KB HTML, {pages} pages): median render "
@@ -227,12 +309,14 @@ def main() -> None:
         print(f"peak memory of a fresh `readiness roadmap` process: {memory:.0f} MB")
         for label, index in (("wall", 0), ("CPU", 1)):
             ratio = median(whole, index) / median(alone, index)
-            print(f"whole pipeline {median(whole, index):.2f} s vs bare WeasyPrint "
-                  f"{median(alone, index):.2f} s ({label}): ratio {ratio:.3f} "
+            print(f"whole pipeline {median(whole, index):.2f} s vs bare WeasyPrint (its own SVG "
+                  f"text) {median(alone, index):.2f} s ({label}): ratio {ratio:.3f} "
                   f"(overhead {100 * (ratio - 1):+.1f} %)")
 
         by_plan_size(csv_path, args.runs)
         where_time_goes(html, args.runs)
+        if args.against:
+            against_checkout(args.against, 12, max(3, args.runs // 2))
         if not args.assessments:
             return
         print(f"building a database of {args.assessments} closed assessments ...", flush=True)

@@ -33,8 +33,19 @@ from types import FrameType
 from typing import Any
 
 import jinja2
+import weasyprint.svg as svg_drawer
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.css.properties import INITIAL_VALUES
+from weasyprint.draw.text import draw_emojis, draw_first_line
+from weasyprint.matrix import Matrix
+from weasyprint.svg.bounding_box import extend_bounding_box
+from weasyprint.svg.text import Style as SvgTextStyle
+from weasyprint.svg.text import TextBox as SvgTextBox
+from weasyprint.svg.text import text as letterwise_text
+from weasyprint.svg.utils import normalize as svg_normalize
+from weasyprint.svg.utils import size as svg_size
+from weasyprint.text.line_break import split_first_line
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from readiness import translate
@@ -71,6 +82,126 @@ class ReportFetcher(URLFetcher):
             return URLFetcherResponse(url, body, {"Content-Type": mime_type})
         self.refused.append(url)
         raise ValueError(f"the report renderer fetches nothing outside the report: {url[:80]}")
+
+
+# --- SVG text in one piece ---------------------------------------------------------------------
+# WeasyPrint 70 lays out and draws every letter of an SVG <text> on its own, so that it can honour
+# per-letter positions (x="1 2 3", rotate, letter-spacing, textLength). The charts place each label
+# at one point, and their 1,100 letters cost 13 % of a roadmap's render. A label positioned once
+# is laid out and drawn here as one Pango line (same font, size, anchor, baseline and bounding box;
+# kerned as HTML text is); anything positioned per letter goes to WeasyPrint's own code unchanged.
+
+_PER_LETTER = ("rotate", "letter-spacing", "textLength", "lengthAdjust")
+
+
+def _positioned_once(node: Any) -> bool:
+    """Whether an SVG text node has at most one x, y, dx and dy and nothing set per letter."""
+    if node.tag not in ("text", "tspan"):
+        return False
+    if any(node.get(name) not in (None, "", "0", "normal") for name in _PER_LETTER):
+        return False
+    return all(len(svg_normalize(node.attrib.get(name, "")).split()) <= 1
+               for name in ("x", "y", "dx", "dy"))
+
+
+def _first(svg: Any, node: Any, name: str, font_size: float, extent: float) -> float | None:
+    """The one value of a position attribute (x, y, dx, dy), or None when it is not set."""
+    if name not in node.attrib:
+        return None
+    values = svg_normalize(node.attrib[name]).split()
+    return svg_size(values[0], font_size, extent) if values else None
+
+
+def _baseline_shift(node: Any, font_size: float, height: float) -> float:
+    """WeasyPrint's vertical alignment of SVG text (display-anchor, dominant-baseline)."""
+    ascent, descent = font_size * .8, font_size * .2
+    anchor = node.get("display-anchor")
+    baseline = node.get("dominant-baseline", node.get("alignment-baseline"))
+    if anchor in ("middle", "bottom"):
+        return -height / 2 if anchor == "middle" else -height
+    if anchor == "top":
+        return 0
+    if baseline in ("central", "middle"):
+        return (ascent + descent) / 2 - descent
+    if baseline in ("text-before-edge", "before_edge", "top", "hanging", "text-top"):
+        return ascent
+    if baseline in ("text-after-edge", "after_edge", "bottom", "text-bottom"):
+        return -descent
+    return 0
+
+
+def _text_style(svg: Any, node: Any, font_size: float) -> Any:
+    """The text style WeasyPrint builds for an SVG text node (font family, style, weight, size)."""
+    style = SvgTextStyle(INITIAL_VALUES)
+    style.font_config = svg.font_config
+    style["font_family"] = [font.strip("\"'") for font in
+                            node.get("font-family", "sans-serif").split(",")]
+    style["font_style"] = node.get("font-style", "normal")
+    style["font_size"] = font_size
+    if node.get("direction") in ("ltr", "rtl"):
+        style["direction"] = node.get("direction")
+    weight = node.get("font-weight", 400)
+    named = {"normal": 400, "bold": 700}
+    style["font_weight"] = named.get(weight) or (int(weight) if str(weight).isdigit() else 400)
+    return style
+
+
+def _svg_text(svg: Any, node: Any, font_size: float) -> None:
+    """Draw an SVG text node positioned once as one line; leave the rest to WeasyPrint."""
+    if not _positioned_once(node):
+        letterwise_text(svg, node, font_size)
+        return
+    if not node.text:  # a <text> holding only <tspan>s: move the cursor, lay nothing out
+        x, y, dx, dy = (_first(svg, node, name, font_size, extent) for name, extent in (
+            ("x", svg.inner_width), ("y", svg.inner_height),
+            ("dx", svg.inner_width), ("dy", svg.inner_height)))
+        svg.cursor_position = ((svg.cursor_position[0] if x is None else x) + (dx or 0),
+                               (svg.cursor_position[1] if y is None else y) + (dy or 0))
+        return
+    style = _text_style(svg, node, font_size)
+    layout, _, _, width, height, baseline = split_first_line(
+        node.text, style, svg.context, float("inf"), 0)
+    x, y = (_first(svg, node, name, font_size, extent) for name, extent
+            in (("x", svg.inner_width), ("y", svg.inner_height)))
+    dx, dy = (_first(svg, node, name, font_size, extent) for name, extent
+              in (("dx", svg.inner_width), ("dy", svg.inner_height)))
+    if x:  # as WeasyPrint does, letter by letter
+        svg.cursor_d_position[0] = 0
+    if y:
+        svg.cursor_d_position[1] = 0
+    svg.cursor_d_position[0] += dx or 0
+    svg.cursor_d_position[1] += dy or 0
+    x = svg.cursor_position[0] if x is None else x
+    y = svg.cursor_position[1] if y is None else y
+    svg.cursor_position = x + width, y
+    left = x + svg.cursor_d_position[0]
+    bottom = y + svg.cursor_d_position[1] + _baseline_shift(node, font_size, height)
+    node.text_bounding_box = extend_bounding_box(node.text_bounding_box, (
+        (left, bottom - baseline), (left + width, bottom - baseline + height)))
+    svg.stream.push_state()
+    fill, stroke = svg.set_graphical_state(node, font_size)
+    svg.stream.begin_text()
+    layout.reactivate(style)
+    svg.fill_stroke(fill, stroke, text=True)
+    box = SvgTextBox(layout, style)
+    box.baseline = baseline
+    emojis = draw_first_line(svg.stream, box, "none", "none", Matrix(d=-1, e=left, f=bottom))
+    svg.stream.end_text()
+    svg.stream.pop_state()
+    draw_emojis(svg.stream, style, x, y, emojis)
+
+
+def _draw_svg_text_in_one_piece() -> None:
+    """Make WeasyPrint's SVG drawer use `_svg_text` (its anchor code compares against `text`)."""
+    if getattr(svg_drawer, "text", None) is not letterwise_text:
+        return  # another WeasyPrint, or done already: keep what is there
+    svg_drawer.text = _svg_text
+    for tag, draw in list(svg_drawer.TAGS.items()):
+        if draw is letterwise_text:
+            svg_drawer.TAGS[tag] = _svg_text
+
+
+_draw_svg_text_in_one_piece()
 
 
 @cache
