@@ -33,20 +33,24 @@ from types import FrameType
 from typing import Any
 
 import jinja2
-import weasyprint.svg as svg_drawer
 from markupsafe import Markup
 from weasyprint import HTML
-from weasyprint.css.properties import INITIAL_VALUES
-from weasyprint.draw.text import draw_emojis, draw_first_line
-from weasyprint.matrix import Matrix
-from weasyprint.svg.bounding_box import extend_bounding_box
-from weasyprint.svg.text import Style as SvgTextStyle
-from weasyprint.svg.text import TextBox as SvgTextBox
-from weasyprint.svg.text import text as letterwise_text
-from weasyprint.svg.utils import normalize as svg_normalize
-from weasyprint.svg.utils import size as svg_size
-from weasyprint.text.line_break import split_first_line
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+try:  # WeasyPrint 70's internals, for chart labels drawn in one piece (`_svg_text`)
+    import weasyprint.svg as svg_drawer
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.bounding_box import extend_bounding_box
+    from weasyprint.svg.text import Style as SvgTextStyle
+    from weasyprint.svg.text import TextBox as SvgTextBox
+    from weasyprint.svg.text import text as letterwise_text
+    from weasyprint.svg.utils import normalize as svg_normalize
+    from weasyprint.svg.utils import size as svg_size
+    from weasyprint.text.line_break import split_first_line
+except ImportError:  # another WeasyPrint: its own SVG text drawing is kept, slower but right
+    svg_drawer = None
 
 from readiness import translate
 from readiness.report.context import ReportContext
@@ -193,7 +197,7 @@ def _svg_text(svg: Any, node: Any, font_size: float) -> None:
 
 def _draw_svg_text_in_one_piece() -> None:
     """Make WeasyPrint's SVG drawer use `_svg_text` (its anchor code compares against `text`)."""
-    if getattr(svg_drawer, "text", None) is not letterwise_text:
+    if svg_drawer is None or getattr(svg_drawer, "text", None) is not letterwise_text:
         return  # another WeasyPrint, or done already: keep what is there
     svg_drawer.text = _svg_text
     for tag, draw in list(svg_drawer.TAGS.items()):
