@@ -40,3 +40,17 @@ def test_a_catalogue_translates_the_pages_for_browsers_asking_for_its_language(
     assert '<html lang="en">' in english
     assert "<title>Sign in – MAW Readiness</title>" in english
     get_db(translated).dispose()
+
+
+def test_templates_follow_a_locale_forced_inside_a_request_and_back(app: Flask):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Sign in') }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(page) == "Se connecter"
+        with force_locale("de"):
+            assert render_template_string(page) == "Anmelden"
+        assert render_template_string(page) == "Se connecter"
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert render_template_string(page) == "Anmelden"
