@@ -60,9 +60,6 @@ def _page_language() -> str | None:
     return str(get_locale()) if has_request_context() else None
 
 
-_CATALOGUES: dict[tuple[str, str | None, str | None, str | None], Translations] = {}
-
-
 def _catalogue() -> Translations:
     """Flask-Babel's translations for the locale in force now (forced ones included), found
     once per locale: its own look-up re-reads the context and spells the locale out on every
@@ -71,16 +68,18 @@ def _catalogue() -> Translations:
     locale = getattr(ctx, "babel_locale", None) if ctx is not None else None
     if locale is None:  # the first string of a request: Flask-Babel picks the locale
         return get_translations()
+    kept: dict[tuple[Any, ...], Translations] = current_app.extensions["maw_catalogues"]
     key = (locale.language, locale.territory, locale.script, locale.variant)
-    found = _CATALOGUES.get(key)
-    if found is None:
-        found = _CATALOGUES[key] = get_translations()
+    found = kept.get(key)
+    if found is None:  # per app: each app has its own catalogue folders
+        found = kept[key] = get_translations()
     return found
 
 
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with the locale chosen as above; give pages `lang` and a picker."""
     Babel(app, locale_selector=_select_locale)
+    app.extensions["maw_catalogues"] = {}
     # as Flask-Babel's own callables, with the catalogue found once per locale (`_catalogue`)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _catalogue().ugettext(s),

@@ -54,3 +54,18 @@ def test_templates_follow_a_locale_forced_inside_a_request_and_back(app: Flask):
         assert render_template_string(page) == "Se connecter"
     with app.test_request_context(headers={"Accept-Language": "de"}):
         assert render_template_string(page) == "Anmelden"
+
+
+def test_each_app_reads_its_own_catalogues(app: Flask, tmp_path: Path):
+    from flask import render_template_string
+
+    _catalogue(tmp_path, "fr", {"Sign in": "Entrer"})
+    other = create_app({**app.config, "INSTANCE_PATH": app.instance_path,
+                        "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)})
+    page = "{{ _('Sign in') }}"
+    for first, second in ((other, app), (app, other)):
+        for which in (first, second):
+            with which.test_request_context(headers={"Accept-Language": "fr"}):
+                expected = "Entrer" if which is other else "Se connecter"
+                assert render_template_string(page) == expected
+    get_db(other).dispose()
