@@ -81,3 +81,19 @@ def test_who_stated_a_link_size_is_in_the_audit_log(client: FlaskClient, session
     logged = session.scalars(audited()).all()
     assert [(e.action, e.actor, e.detail) for e in logged] == [
         ("link_size_set", "organiser", "police, sent to 40")]
+
+
+def test_a_round_without_any_stated_link_size_says_so_once(
+        client: FlaskClient, session: Session):
+    assessment, _ = make_assessment(session, make_municipality(session),
+                                    ("police", "health", "education"))
+    for agency in ("police", "health", "education"):
+        _answered(session, assessment, agency, 3, None)
+    services.close_assessment(session, assessment)
+    session.commit()
+    public_id = assessment.public_id
+    make_user(session, "organiser")
+    login(client, "organiser")
+    page = client.get(f"/assessments/{public_id}/results").get_data(as_text=True)
+    assert "link size not stated" not in page
+    assert page.count("did not state how many practitioners the links went to") == 1

@@ -86,6 +86,11 @@ class Published:
         return 0 if self.workshop else sum(n for a, n in self.respondents_by_agency.items()
                                            if a not in self.agreed)
 
+    @property
+    def sizes_stated(self) -> bool:
+        """Whether any link of the round had a stated size (else one sentence says so)."""
+        return any(size is not None for size in self.sent_to.values())
+
     def sent_to_text(self, agency: str) -> str:
         """`of 3 the link went to`, or nothing in a workshop or for an agency without links."""
         if self.workshop or agency not in self.sent_to:
