@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -630,17 +630,19 @@ def _kept_counts(kept: dict[str, Any]) -> list[tuple[str, str, int]]:
     return [(agency, ResponseStatus.SUBMITTED, n) for agency, n in per_agency.items()]
 
 
-def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire) -> list[Answer]:
+def submitted_answers(db: Session, assessment: Assessment, q: Questionnaire,
+                      responses: Sequence[Response] | None = None) -> list[Answer]:
     """The submitted answers as scoring input (respondent = the response's public id).
 
     Answers the questionnaire no longer knows are left out rather than failing the scoring.
     A round whose responses the retention period removed reads the input kept for it.
+    `responses`: the round's `counted_responses`, when the caller has read them already.
     """
     kept = retained_input(assessment)
     if kept is not None:
         return [Answer(*(str(part) for part in row)) for row in kept.get("answers") or []]
     answers: list[Answer] = []
-    for response in counted_responses(db, assessment):
+    for response in _counted(db, assessment, responses):
         for item_id, value in response.answers.items():
             item = q.items_by_id.get(item_id)
             if item is None or item.dimension is None:
@@ -683,18 +685,23 @@ def counted_responses(db: Session, assessment: Assessment) -> list[Response]:
         Response.excluded.is_(False)).order_by(Response.id)))
 
 
-def _screened(db: Session, assessment: Assessment) -> list[screening.Submitted]:
-    return [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or r.agency),
-                                r.answers or {}) for r in counted_responses(db, assessment)]
+def _counted(db: Session, assessment: Assessment,
+             responses: Sequence[Response] | None) -> Sequence[Response]:
+    """`responses` when the caller read them already, else the round's counted responses."""
+    return counted_responses(db, assessment) if responses is None else responses
 
 
-def practitioners_by_agency(db: Session, assessment: Assessment) -> dict[str, int]:
+def practitioners_by_agency(db: Session, assessment: Assessment,
+                            responses: Sequence[Response] | None = None) -> dict[str, int]:
     """Distinct practitioners per agency: a link counts at most as many as it was sent to."""
     kept = retained_input(assessment)
     if kept is not None:
         return {str(agency): int(n) for agency, n in (kept.get("practitioners") or {}).items()}
     capacity = {str(i.id): i.capacity for i in assessment.invitations}
-    return screening.distinct_practitioners(_screened(db, assessment), capacity)
+    screened = [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or r.agency),
+                                    r.answers or {})
+                for r in _counted(db, assessment, responses)]
+    return screening.distinct_practitioners(screened, capacity)
 
 
 def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Result, Roadmap]:
@@ -709,28 +716,35 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
 def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Published]:
     """Score an assessment and compute the one view of it that may be published."""
     q = questionnaire_of(assessment)
-    result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
+    # read once: the answers, the practitioners, the ratings and the link sizes all come from
+    # them (none when the retention period removed them: each then reads what was kept)
+    responses = [] if retained_input(assessment) is not None else counted_responses(
+        db, assessment)
+    result = score(q, submitted_answers(db, assessment, q, responses),
+                   context=assessment.context)
     workshop = assessment.mode == Mode.WORKSHOP
-    counts = None if workshop else practitioners_by_agency(db, assessment)
+    counts = None if workshop else practitioners_by_agency(db, assessment, responses)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
                       profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
                       agreed=workshop_agencies(assessment),
-                      ratings=workshop_ratings(db, assessment),
-                      sent_to=None if workshop else sent_to(db, assessment))
+                      ratings=workshop_ratings(db, assessment, responses),
+                      sent_to=None if workshop else sent_to(db, assessment, responses))
 
 
-def workshop_ratings(db: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
+def workshop_ratings(db: Session, assessment: Assessment,
+                     responses: Sequence[Response] | None = None) -> dict[str, dict[str, Any]]:
     """{agency: {item id: {option value: participants}}}: the counted workshop responses'
     participants' ratings given before agreeing (consensus mode); no names exist to read."""
     kept = retained_input(assessment)
     if kept is not None and "ratings" in kept:
         return {str(a): dict(r) for a, r in (kept["ratings"] or {}).items()}
-    return {r.agency: dict(r.ratings or {}) for r in counted_responses(db, assessment)
+    return {r.agency: dict(r.ratings or {}) for r in _counted(db, assessment, responses)
             if r.invitation_id is None and r.ratings}
 
 
-def sent_to(db: Session, assessment: Assessment) -> dict[str, int | None]:
+def sent_to(db: Session, assessment: Assessment,
+            responses: Sequence[Response] | None = None) -> dict[str, int | None]:
     """Per agency, the practitioners its links were stated to go to (None when a link that
     took answers has no stated size; an unused link without one is left out): published
     beside the respondents, so that the agencies reading the results can see a size stated
@@ -738,7 +752,7 @@ def sent_to(db: Session, assessment: Assessment) -> dict[str, int | None]:
     kept = retained_input(assessment)
     if kept is not None and "sent_to" in kept:
         return {str(a): None if n is None else int(n) for a, n in kept["sent_to"].items()}
-    used = {r.invitation_id for r in counted_responses(db, assessment)}
+    used = {r.invitation_id for r in _counted(db, assessment, responses)}
     out: dict[str, int | None] = {}
     for invitation in assessment.invitations:
         if invitation.capacity is None and invitation.id not in used:

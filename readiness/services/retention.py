@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from readiness.models import Assessment, AssessmentResult, Response, Status, User
 from readiness.services.assessments import (
     ServiceError,
+    counted_responses,
     practitioners_by_agency,
     questionnaire_of,
     record_audit,
@@ -69,11 +70,13 @@ def due(db: Session, days: int, now: datetime | None = None) -> list[Due]:
 def kept_input(db: Session, assessment: Assessment) -> dict[str, object]:
     """What a round's views are made from, to keep once its responses go."""
     q = questionnaire_of(assessment)
+    responses = counted_responses(db, assessment)  # read once for all four
     return {"on": datetime.now(UTC).date().isoformat(),
             "answers": [[a.respondent, a.agency, a.item, a.value]
-                        for a in submitted_answers(db, assessment, q)],
-            "practitioners": practitioners_by_agency(db, assessment),
-            "sent_to": sent_to(db, assessment), "ratings": workshop_ratings(db, assessment)}
+                        for a in submitted_answers(db, assessment, q, responses)],
+            "practitioners": practitioners_by_agency(db, assessment, responses),
+            "sent_to": sent_to(db, assessment, responses),
+            "ratings": workshop_ratings(db, assessment, responses)}
 
 
 def remove_responses(db: Session, assessment: Assessment, actor: User | None = None) -> int:
