@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
@@ -29,8 +30,8 @@ def test_the_dashboard_filters_survive_a_reload_and_pass_axe(
     country = make_country(session)
     _login(page, live_url, "national")
     page.click("text=National dashboard")
-    assert page.url.endswith("/dashboard/")
-    assert page.locator("svg.chart").count() == 4
+    page.wait_for_url("**/dashboard/")  # the click returns once the navigation starts, not loads
+    expect(page.locator("svg.chart")).to_have_count(4)
     assert_accessible(page, "national dashboard")
 
     page.select_option("#f-country", "BE")

@@ -66,6 +66,7 @@ def test_a_wrong_code_says_so_accessibly_in_the_browser(
     tab.goto(f"{live_url}/s/{tokens['health']}")
     tab.get_by_label("Your resume code").fill("ZZZZZ-ZZZZZ")
     tab.get_by_role("button", name="Continue with this code").click()
+    tab.wait_for_load_state()  # the click returns once the answer starts, not once it is read
     assert "does not continue a response on this link" in tab.content()
     assert_accessible(tab, "the start page with a wrong code")
     context.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from readiness.models import Role
@@ -42,8 +43,8 @@ def test_an_admin_creates_a_coordinator_by_keyboard_and_the_pages_pass_axe(
     make_municipality(session, "Gent")
     _login(page, live_url, "root")
     page.click("nav >> text=Users")
-    assert page.url.endswith("/users/")
-    assert page.locator("table tbody tr").count() == 2
+    page.wait_for_url("**/users/")  # the click returns once the navigation starts, not loads
+    expect(page.locator("table tbody tr")).to_have_count(2)
     assert_accessible(page, "users list")
     _shot(page, "users-list")
 
