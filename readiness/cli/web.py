@@ -260,7 +260,7 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
         key = link_key(app.config["SECRET_KEY"])
         links = [{"agency": inv.agency, "invitation": inv.public_id,
                   "url": f"{base}/s/{tokens[inv.public_id]}",
-                  "code": _join_code(services.shown_join_code(session, inv, key))}
+                  "code": _join_code(services.shown_join_code(inv, key))}
                  for inv in assessment.invitations]
         if pack_file:
             _write_pack(app, assessment, links, pack_file, f"{base}/j")

@@ -2,7 +2,8 @@
 may outlive its round (`assessment_id` NULL, ON DELETE SET NULL), every action and its whole
 history survive the upgrade, even through the app's own connection with foreign keys on (a
 rebuilt SQLite table would otherwise cascade to the history), and a downgrade that would have
-to delete kept actions is refused with nothing changed."""
+to delete kept actions is refused with nothing changed. Its data step gives links made before
+join codes theirs, so the links page no longer writes them on a GET."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
 from readiness import create_app
-from readiness.db import get_db, upgrade
+from readiness.db import alembic_config, get_db, upgrade
+from readiness.tokens import hash_token, join_code, link_key, link_token, new_token
 
 pytestmark = pytest.mark.db
 
@@ -130,3 +132,55 @@ def upgrade_to(app: Flask, revision: str) -> None:
     with get_db(app).engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def _seed_links(app: Flask) -> dict[str, str]:
+    """An open round with links as migration 0017 left them: {public id: what it is}."""
+    key = link_key(app.config["SECRET_KEY"])
+    links = {"made": ("active", link_token(key, "made"), None),
+             "random": ("active", new_token(), None),
+             "clash": ("active", link_token(key, "clash"), None),
+             "holder": ("active", new_token(), hash_token(join_code(key, "clash"))),
+             "withdrawn": ("revoked", link_token(key, "withdrawn"), None)}
+    with get_db(app).engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO municipality (id, public_id, name, country, region, population_band, "
+            "created_at, revision) VALUES (1, 'm1', 'Gent', 'BE', '', '50k_100k', "
+            "'2026-01-01', 1)"))
+        conn.execute(text(
+            "INSERT INTO assessment (id, public_id, municipality_id, round, conducted_on, mode, "
+            "status, questionnaire_id, questionnaire_version, questionnaire_hash, agencies, "
+            "workshop_agencies, context, created_at) VALUES (1, 'a1', 1, 1, '2026-01-01', "
+            "'survey', 'open', 'q', '1.1', 'h', '[\"police\"]', '[]', '{}', '2026-01-01')"))
+        for n, (public_id, (state, token, code_hash)) in enumerate(links.items(), start=1):
+            conn.execute(text(
+                "INSERT INTO invitation (id, public_id, assessment_id, agency, token_hash, "
+                "join_code_hash, state, created_at) VALUES (:id, :pid, 1, 'police', :token, "
+                ":code, :state, '2026-01-01')"),
+                {"id": n, "pid": public_id, "token": hash_token(token), "code": code_hash,
+                 "state": state})
+    return {public_id: join_code(key, public_id) for public_id in links}
+
+
+def test_the_upgrade_gives_each_active_link_made_from_the_key_its_join_code(old_app: Flask):
+    upgrade(old_app, "0011")
+    codes = _seed_links(old_app)
+    upgrade(old_app)
+    stored = dict(_rows(old_app, "SELECT public_id, join_code_hash FROM invitation"))
+    assert stored == {"made": hash_token(codes["made"]),
+                      "random": None,  # its address cannot be made again, nor its code
+                      "clash": None,  # an active link has that code already
+                      "holder": hash_token(codes["clash"]),
+                      "withdrawn": None}
+    opened = old_app.test_client().get(f"/j/{codes['made']}")
+    assert opened.status_code == 303
+
+
+def test_an_upgrade_without_the_apps_key_leaves_the_codes_empty_and_fails_nothing(
+        old_app: Flask):
+    upgrade(old_app, "0011")
+    _seed_links(old_app)
+    from alembic import command
+
+    command.upgrade(alembic_config(old_app.config["DATABASE_URL"]), "head")  # a bare URL
+    assert dict(_rows(old_app, "SELECT public_id, join_code_hash FROM invitation"))["made"] is None

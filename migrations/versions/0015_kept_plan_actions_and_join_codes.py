@@ -1,4 +1,5 @@
-"""A tracked plan action outlives the round that proposed it.
+"""A tracked plan action outlives the round that proposed it; links made before join codes get
+theirs here, so that showing a link never writes.
 
 Deleting a round no longer deletes the actions of the municipality's living roadmap that it
 proposed (later rounds follow them up): `plan_action.assessment_id` may be NULL, and the
@@ -7,6 +8,13 @@ database sets it to NULL when that round goes (`ON DELETE SET NULL`).
 On SQLite the table is rebuilt (batch mode). Dropping the old table would, with foreign keys on
 (the app's connections), cascade to `plan_event` and delete every action's history; so the
 history is set aside first and put back after.
+
+Join codes: migration 0017 added `invitation.join_code_hash` empty, and the links page used to
+fill it the first time it showed such a link (a write on a GET). This data step fills it for
+every active link whose token is made from the app's key (`readiness.db.upgrade` passes the key
+derived from SECRET_KEY as the `link_key` attribute), skipping a code an active link already
+has, oldest link first. Without the key (Alembic run on a bare URL) it does nothing: those
+links then show no join code, their full address still works.
 
 Revision ID: 0015
 Revises: 0011
@@ -18,7 +26,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
+
+from readiness.tokens import hash_token, join_code, link_token
 
 revision: str = "0015"
 down_revision: str | None = "0011"
@@ -50,8 +60,34 @@ def _rebuilt(nullable: bool, ondelete: str) -> None:
     op.execute(f"DROP TABLE {_KEEP}")
 
 
+def _join_codes(key: bytes) -> None:
+    """Store the join code hash of each active link made from `key` that has none yet."""
+    invitation = sa.table("invitation", sa.column("id", sa.Integer()), sa.column("public_id"),
+                          sa.column("token_hash"), sa.column("state"),
+                          sa.column("join_code_hash"))
+    bind = op.get_bind()
+    active = invitation.c.state == "active"
+    taken = set(bind.scalars(sa.select(invitation.c.join_code_hash).where(
+        active, invitation.c.join_code_hash.is_not(None))))
+    for ident, public_id, token_hash in bind.execute(
+            sa.select(invitation.c.id, invitation.c.public_id, invitation.c.token_hash)
+            .where(active, invitation.c.join_code_hash.is_(None)).order_by(invitation.c.id)
+            ).all():
+        if hash_token(link_token(key, public_id)) != token_hash:
+            continue  # a random token: the link cannot be shown again, nor its code
+        code_hash = hash_token(join_code(key, public_id))
+        if code_hash in taken:
+            continue  # one code opens one active link
+        taken.add(code_hash)
+        bind.execute(sa.update(invitation).where(invitation.c.id == ident)
+                     .values(join_code_hash=code_hash))
+
+
 def upgrade() -> None:
     _rebuilt(True, "SET NULL")
+    key = context.config.attributes.get("link_key") if context.config is not None else None
+    if key:
+        _join_codes(key)
 
 
 def downgrade() -> None:
