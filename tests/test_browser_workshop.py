@@ -193,8 +193,9 @@ def test_an_autosave_after_another_person_saved_says_so_in_an_alert_and_overwrit
     finally:
         tablet_context.close()
     _answer(page, second, "disagree")  # the laptop's page still holds the answers as opened
-    page.wait_for_function("document.getElementById('autosave-alert').textContent"
-                           ".startsWith('Not saved: another person saved answers of Police')")
+    page.wait_for_function(
+        "text => document.getElementById('autosave-alert').textContent.startsWith(text)",
+        arg="Not saved: another person saved answers of Police")
     assert page.get_attribute("#autosave-alert", "role") == "alert"
     assert _stored(session, assessment, "police") == {first: "agree"}
     _answer(page, second, "agree")  # no more saves by script once in conflict
@@ -203,5 +204,7 @@ def test_an_autosave_after_another_person_saved_says_so_in_an_alert_and_overwrit
     page.wait_for_load_state()
     assert "Someone else saved changes first" in page.inner_text("main")
     assert page.is_checked(f"input[name='{item_field(second)}'][value='agree']")
+    _answer(page, second, "disagree")  # comparing: the script does not replace theirs either
+    assert page.is_hidden("#autosave-status")
     assert _stored(session, assessment, "police") == {first: "agree"}
     assert_accessible(page, "workshop page showing theirs and yours")

@@ -97,6 +97,8 @@ def test_saving_the_page_over_newer_answers_shows_theirs_and_yours_and_saving_ag
     assert refused.status_code == 409
     assert "Someone else saved changes first" in html
     assert "Nothing of yours is saved yet" in html
+    assert "data-autosave-paused" in html  # the script leaves replacing theirs to a Save button
+    assert "data-autosave-paused" not in client.get(page).get_data(as_text=True)
     row = re.search(r"<tr><th scope=\"row\">1\. [^<]*</th><td>([^<]*)</td><td>([^<]*)</td></tr>",
                     html)
     assert row is not None

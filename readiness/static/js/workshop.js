@@ -10,7 +10,9 @@
     var statusBox = document.getElementById(form.getAttribute("data-status"));
     var alertBox = document.getElementById(form.getAttribute("data-alert"));
     var versionField = form.querySelector("input[name='workshop_version']");
-    var conflicted = false;  // another person saved first: no more saves by script
+    // another person saved first: no more saves by script, only by a Save button (a page that
+    // shows theirs and yours to compare starts so: replacing theirs is a choice, not a side effect)
+    var conflicted = form.hasAttribute("data-autosave-paused");
     var text = function (name) { return form.getAttribute("data-text-" + name) || ""; };
     var dirty = false;     // a change not yet stored
     var busy = false;      // a save in flight
