@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from readiness import tokens
 from readiness.resources import resource_dir
 
 EXTENSION = "readiness.db"
@@ -189,9 +190,12 @@ def schema_behind(app: Flask) -> str | None:
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:
-    """Create or upgrade the app's database schema by running the migrations."""
+    """Create or upgrade the app's database schema by running the migrations (with the key
+    invitation links are made from, for data steps that make their join codes)."""
     database = get_db(app)
     config = alembic_config()
+    if app.config["SECRET_KEY"]:
+        config.attributes["link_key"] = tokens.link_key(app.config["SECRET_KEY"])
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -452,8 +452,9 @@ class PlanAction(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     municipality_id: Mapped[int] = mapped_column(
         ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    # the round that proposed it; NULL once that round is deleted (the action stays in the plan)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     dimension: Mapped[str | None] = mapped_column(String(64))
@@ -470,7 +471,7 @@ class PlanAction(Base):
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
 
-    assessment: Mapped[Assessment] = relationship()
+    assessment: Mapped[Assessment | None] = relationship()
     events: Mapped[list[PlanEvent]] = relationship(
         back_populates="plan_action", order_by="PlanEvent.id", cascade="all, delete-orphan",
         passive_deletes=True)

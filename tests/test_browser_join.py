@@ -27,7 +27,7 @@ def test_a_practitioner_types_the_short_address_and_its_code_and_opens_the_surve
         conducted_on=date(2026, 3, 1), link_key=key)
     session.commit()
     invitation = assessment.invitations[0]
-    code = services.shown_join_code(session, invitation, key)
+    code = services.shown_join_code(invitation, key)
     assert code is not None
     context = browser.new_context()
     tab = context.new_page()

@@ -170,3 +170,41 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_the_results_show_bo
     assert "Health and mental health care 1" in text
     assert "Police 3" in text
     assert_accessible(page, "results of a mixed round")
+
+
+def test_an_autosave_after_another_person_saved_says_so_in_an_alert_and_overwrites_nothing(
+        page: Any, browser: Any, live_url: str, session: Session,  # noqa: F811
+        questionnaire: Questionnaire):
+    make_user(session, "admin")
+    make_user(session, "cofacilitator")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    first, second = (item.id for item in questionnaire.doc.items[:2])
+    workshop = f"{live_url}/assessments/{assessment.public_id}/workshop/police"
+    _login(page, live_url)
+    page.goto(workshop)  # the facilitator's laptop
+    tablet_context = browser.new_context()
+    try:
+        tablet = tablet_context.new_page()
+        _login(tablet, live_url, "cofacilitator")
+        tablet.goto(workshop)  # the co-facilitator's tablet, opened at the same answers
+        _answer(tablet, first, "agree")
+        _wait_saved(tablet)
+    finally:
+        tablet_context.close()
+    _answer(page, second, "disagree")  # the laptop's page still holds the answers as opened
+    page.wait_for_function(
+        "text => document.getElementById('autosave-alert').textContent.startsWith(text)",
+        arg="Not saved: another person saved answers of Police")
+    assert page.get_attribute("#autosave-alert", "role") == "alert"
+    assert _stored(session, assessment, "police") == {first: "agree"}
+    _answer(page, second, "agree")  # no more saves by script once in conflict
+    assert_accessible(page, "workshop page with an autosave conflict")
+    page.click("button[name=section][value='']")  # Save: theirs and yours, to compare
+    page.wait_for_load_state()
+    assert "Someone else saved changes first" in page.inner_text("main")
+    assert page.is_checked(f"input[name='{item_field(second)}'][value='agree']")
+    _answer(page, second, "disagree")  # comparing: the script does not replace theirs either
+    assert page.is_hidden("#autosave-status")
+    assert _stored(session, assessment, "police") == {first: "agree"}
+    assert_accessible(page, "workshop page showing theirs and yours")

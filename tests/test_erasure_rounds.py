@@ -1,7 +1,8 @@
 """Deleting a round or a municipality for good (a retention rule, an erasure request): confirmed
 by typing the municipality's name, audited, everything the round holds gone with it (answers,
-results, findings, plan, share links, links, cached PDFs, queued renders), and gone from the
-national figures at once."""
+results, findings, share links, links, cached PDFs, queued renders; its tracked actions leave
+the round but stay in the plan, see test_erasure_plan_kept.py), and gone from the national
+figures at once."""
 
 from __future__ import annotations
 

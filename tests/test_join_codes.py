@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from readiness import tokens
 from readiness.cli.main import main
 from readiness.core.questionnaire import get_questionnaire
+from readiness.db import get_db
 from readiness.models import Assessment, Invitation, Status
 from readiness.services import assessments as services
 from readiness.tokens import link_key
@@ -168,11 +169,30 @@ def test_assessment_create_prints_the_short_address_in_the_pack(
     assert f'"code": "{printed.group(2)}"' in result.output
 
 
-def test_a_link_made_before_join_codes_gets_one_when_it_is_shown(
+def test_the_links_page_of_a_link_made_before_join_codes_writes_nothing(
         client: FlaskClient, session: Session, app: Flask):
     links_page = _new_round(client, session, agencies=("police",))
     fresh(session)
     session.scalars(select(Invitation)).one().join_code_hash = None  # as migration 0017 leaves it
     session.commit()
-    [code] = _codes(client, links_page)
-    assert app.test_client().get(f"/j/{code}").status_code == 303
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    engine = get_db(app).engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get(links_page).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sent, "the page read nothing: the listener is not on the app's engine"
+    writes = [s for s in sent if s.lstrip().split(None, 1)[0].upper()
+              in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+    assert len(LINK.findall(html)) == 1  # the link itself is shown, its missing code is not
+    assert _codes(client, links_page) == []
+    fresh(session)
+    assert session.scalars(select(Invitation)).one().join_code_hash is None
+
+

@@ -260,7 +260,7 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
         key = link_key(app.config["SECRET_KEY"])
         links = [{"agency": inv.agency, "invitation": inv.public_id,
                   "url": f"{base}/s/{tokens[inv.public_id]}",
-                  "code": _join_code(services.shown_join_code(session, inv, key))}
+                  "code": _join_code(services.shown_join_code(inv, key))}
                  for inv in assessment.invitations]
         if pack_file:
             _write_pack(app, assessment, links, pack_file, f"{base}/j")
@@ -337,7 +337,8 @@ def _forget_pdfs(app: Flask, round_ids: list[str]) -> None:
 @click.argument("public_id")
 @click.option("--yes", is_flag=True, help="Do not ask to type the municipality's name.")
 def assessment_delete(public_id: str, yes: bool) -> None:
-    """Delete a round for good with its answers, results, plan and PDFs (audited)."""
+    """Delete a round for good with its answers, results and PDFs (audited); the tracked
+    actions it proposed stay in the municipality's action plan."""
     from sqlalchemy import select
 
     from readiness.models import Assessment
@@ -350,8 +351,10 @@ def assessment_delete(public_id: str, yes: bool) -> None:
             raise ServiceError(f"No assessment {public_id!r}")
         name, number = found.municipality.name, found.round
         _confirm(name, yes, f"round {number} of {name}")
+        kept = erasure.tracked_actions(session, found)
         _forget_pdfs(app, [erasure.delete_round(session, None, found)])
-    click.echo(f"Deleted round {number} of {name}.")
+    click.echo(f"Deleted round {number} of {name}; its {kept} tracked actions stay in the "
+               "action plan.")
 
 
 @click.group("municipality")

@@ -388,24 +388,14 @@ def _fresh_public_id(db: Session, link_key: bytes | None) -> tuple[str, str | No
             return public_id, code_hash
 
 
-def shown_join_code(db: Session, invitation: Invitation, link_key: bytes) -> str | None:
+def shown_join_code(invitation: Invitation, link_key: bytes) -> str | None:
     """The join code of an active link of an open round, made again from `link_key`; None
-    where it has none (withdrawn, closed, random, or made under another key). A link made
-    before join codes gets its code here, the first time it is shown, unless an active link
-    has that code already."""
+    where it has none (withdrawn, closed, random, made under another key, or made before join
+    codes where migration 0015 could not give it one). Reads only: showing never writes."""
     if shown_token(invitation, link_key) is None:
         return None
     code = join_code(link_key, invitation.public_id)
-    code_hash = hash_token(code)
-    if invitation.join_code_hash is None:
-        taken = db.scalar(select(Invitation.id).where(
-            Invitation.join_code_hash == code_hash,
-            Invitation.state == InvitationState.ACTIVE).limit(1))
-        if taken is not None:
-            return None
-        invitation.join_code_hash = code_hash
-        db.flush()
-    return code if code_hash == invitation.join_code_hash else None
+    return code if hash_token(code) == invitation.join_code_hash else None
 
 
 def shown_token(invitation: Invitation, link_key: bytes) -> str | None:

@@ -2,8 +2,10 @@
 
 Apart from `assessments.py` because it deletes, like `rounds.py`. Everything a round holds goes
 with it in the caller's one transaction: responses (answers, comments), invitation links, stored
-scores, result and findings, tracked plan actions with their history, and share links; a
-municipality takes its rounds, plan and advisors' assignments with it. The audit log keeps one
+scores, result and findings, and share links. The tracked plan actions it proposed stay, with
+their history: they are the municipality's living roadmap, which later rounds follow up, and
+now name no round (`PlanAction.assessment_id` NULL). A municipality takes its rounds, plan
+(actions and history) and advisors' assignments with it. The audit log keeps one
 event per deleted object (by public id, never content). Deletions are explicit statements, so
 they do not depend on the database's ON DELETE rules. The caller removes the cached PDFs of the
 returned rounds (`tasks.forget_round`). The national views see the change at their next
@@ -13,7 +15,7 @@ municipalities.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from readiness.models import (
@@ -42,19 +44,19 @@ def confirmed(typed: str, name: str) -> bool:
 
 
 def tracked_actions(db: Session, assessment: Assessment) -> int:
-    """How many tracked plan actions the round proposed (they go with it, open ones too)."""
+    """How many tracked plan actions the round proposed (they stay in the plan when it goes)."""
     return db.scalar(select(func.count()).select_from(PlanAction)
                      .where(PlanAction.assessment_id == assessment.id)) or 0
 
 
 def _delete_round_rows(db: Session, assessment: Assessment) -> int:
-    """Delete everything the round holds (not the round); how many responses went."""
+    """Delete everything the round holds (not the round) and detach the plan actions it
+    proposed, which stay; how many responses went."""
     ident = assessment.id
     responses = db.scalar(select(func.count()).select_from(Response)
                           .where(Response.assessment_id == ident)) or 0
-    actions = select(PlanAction.id).where(PlanAction.assessment_id == ident)
-    for statement in (delete(PlanEvent).where(PlanEvent.plan_action_id.in_(actions)),
-                      delete(PlanAction).where(PlanAction.assessment_id == ident),
+    for statement in (update(PlanAction).where(PlanAction.assessment_id == ident)
+                      .values(assessment_id=None),
                       delete(ShareLink).where(ShareLink.assessment_id == ident),
                       delete(AssessmentFinding).where(AssessmentFinding.assessment_id == ident),
                       delete(Score).where(Score.assessment_id == ident),
@@ -66,14 +68,16 @@ def _delete_round_rows(db: Session, assessment: Assessment) -> int:
 
 
 def delete_round(db: Session, actor: User | None, assessment: Assessment) -> str:
-    """Delete a round, open or closed, with everything it holds; audited. Its public id."""
+    """Delete a round, open or closed, with everything it holds but the plan actions it
+    proposed (they stay in the municipality's plan); audited. Its public id."""
     lock(db, assessment)
     municipality = assessment.municipality
     public_id = assessment.public_id
+    kept = tracked_actions(db, assessment)
     responses = _delete_round_rows(db, assessment)
     record_audit(db, actor, "round_deleted", assessment, municipality,
                  detail=f"round {assessment.round}, {assessment.status}, "
-                        f"{responses} responses")
+                        f"{responses} responses, {kept} tracked actions kept in the plan")
     db.expire(assessment, ["invitations", "responses", "scores", "result"])
     db.delete(assessment)
     db.flush()
@@ -93,6 +97,9 @@ def delete_municipality(db: Session, actor: User | None, municipality: Municipal
     rounds = list(db.scalars(select(Assessment).where(
         Assessment.municipality_id == municipality.id).order_by(Assessment.round)))
     erased = [delete_round(db, actor, assessment) for assessment in rounds]
+    actions = select(PlanAction.id).where(PlanAction.municipality_id == municipality.id)
+    db.execute(delete(PlanEvent).where(PlanEvent.plan_action_id.in_(actions)),
+               execution_options=_FETCH)
     db.execute(delete(PlanAction).where(PlanAction.municipality_id == municipality.id),
                execution_options=_FETCH)
     db.execute(delete(advisor_assignment).where(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
-from readiness.core.questionnaire import Questionnaire
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
 from readiness.models import (
     ActionStatus,
@@ -136,7 +136,8 @@ def _clean(action: PlanAction, edit: ActionEdit) -> dict[str, object]:
     reason = edit.drop_reason.strip()
     if edit.status == ActionStatus.DROPPED and not reason:
         raise ServiceError("say why the action is dropped")
-    agencies = set(questionnaire_of(action.assessment).agency_ids)
+    q = questionnaire_of(action.assessment) if action.assessment else get_questionnaire()
+    agencies = set(q.agency_ids)  # an action whose round was deleted: the active questionnaire
     if (edit.lead and edit.lead not in agencies) or set(edit.partners) - agencies:
         raise ServiceError("lead and partners are agencies of the questionnaire")
     if len(edit.contact_role) > MAX_CONTACT_ROLE or len(edit.notes) > MAX_NOTES \

@@ -9,6 +9,8 @@ three are stored only as hashes. Nothing identifying a person is stored with the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 
 from sqlalchemy import and_, bindparam, func, select, update
@@ -25,7 +27,7 @@ from readiness.models import (
     Status,
     day_stamp,
 )
-from readiness.services.assessments import ServiceError, lock, records_in_workshop
+from readiness.services.assessments import EditConflict, ServiceError, lock, records_in_workshop
 from readiness.tokens import hash_token, new_resume_code, new_token, normalise_resume_code
 from readiness.translate import lazy_gettext as _l
 
@@ -240,6 +242,31 @@ def workshop_response(db: Session, assessment: Assessment, agency: str) -> Respo
                                             Response.invitation_id.is_(None)))
 
 
+def workshop_version(recorded: Response | None) -> str:
+    """A short fingerprint of an agency's recorded workshop answers, comments and ratings: the
+    workshop page carries the one it was opened on, so a save over someone else's newer
+    answers is caught (the same for nothing recorded as for empty answers)."""
+    content = {"answers": recorded.answers, "comments": recorded.comments,
+               "ratings": recorded.ratings} if recorded else {}
+    text = json.dumps({"answers": {}, "comments": {}, "ratings": {}, **content}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_workshop_version(db: Session, assessment: Assessment, agency: str,
+                           version: str | None) -> None:
+    """Refuse with `EditConflict` when the agency's workshop answers changed since `version`
+    (None or "": not checked), under the round's row lock so that two saves cannot both pass."""
+    if not version:
+        return
+    lock(db, assessment)
+    recorded = workshop_response(db, assessment, agency)
+    if recorded is not None:
+        db.refresh(recorded)  # as saved now, not as this session first read it
+    if workshop_version(recorded) != version:
+        raise EditConflict("someone else saved this agency's workshop answers since you "
+                           "opened them")
+
+
 MAX_PARTICIPANTS = 200  # participants rating one statement: more is a typing error
 
 
@@ -268,10 +295,12 @@ def _valid_ratings(q: Questionnaire, ratings: Mapping[str, Mapping[str, int]]
 
 def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency: str,
                   answers: Mapping[str, str], comments: Mapping[str, str],
-                  ratings: Mapping[str, Mapping[str, int]] | None = None) -> Response:
+                  ratings: Mapping[str, Mapping[str, int]] | None = None,
+                  version: str | None = None) -> Response:
     """Record (or correct) the answers one agency agreed on in a facilitated workshop, and
     (consensus mode) how many participants gave each rating first: `ratings` replaces the
-    ratings of the statements it names, others stay."""
+    ratings of the statements it names, others stay. With `version` (the page's
+    `workshop_version`), answers saved by someone else since are refused with `EditConflict`."""
     if not records_in_workshop(assessment, agency):
         if agency in assessment.agencies:
             raise ServiceError(_l("This agency answers through survey links"))
@@ -281,6 +310,7 @@ def save_workshop(db: Session, q: Questionnaire, assessment: Assessment, agency:
         raise ServiceError(_l("This assessment is closed"))
     clean = _valid_answers(q, answers)
     rated = _valid_ratings(q, ratings or {})
+    check_workshop_version(db, assessment, agency, version)
     now = day_stamp()
     response = workshop_response(db, assessment, agency)
     if response is None:

@@ -2,8 +2,9 @@
 
 A round: an admin or the municipality's own coordinator; a municipality: admins only. Typing
 the municipality's name confirms, as typing the username does for an account
-(`web.erasure`). The service deletes everything the round holds and audits it; this view then
-removes its cached PDFs and stops its queued renders.
+(`web.erasure`). The service deletes everything the round holds but the tracked actions it
+proposed (they stay in the municipality's action plan) and audits it; this view then removes
+its cached PDFs and stops its queued renders.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from readiness import auth, tasks
 from readiness.auth import Access
@@ -41,21 +43,25 @@ def _typed(form: DeleteByNameForm, name: str) -> bool:
 @bp.route("/assessments/<public_id>/delete", methods=["GET", "POST"])
 @auth.login_required
 def delete_round(public_id: str) -> ResponseReturnValue:
-    """Confirm, then delete a round, open or closed, with its answers, results and plan."""
+    """Confirm, then delete a round, open or closed, with its answers and results; the tracked
+    actions it proposed stay in the action plan (the page says so)."""
     found = auth.load_assessment(public_id, Access.VIEW)
     municipality = found.municipality
     if not auth.can_delete_round(auth.current_user(), municipality):
         abort(403)
     form = DeleteByNameForm()
+    actions = erasure.tracked_actions(get_session(), found)
     if _typed(form, municipality.name):
         number = found.round
         forget_pdfs([erasure.delete_round(get_session(), auth.require_user(), found)])
-        flash(_("Round %(round)d of %(name)s is deleted with its answers, results and plan.",
+        flash(_("Round %(round)d of %(name)s is deleted with its answers and results.",
                 round=number, name=municipality.name))
+        if actions:
+            flash(ngettext("Its %(num)d tracked action stays in the action plan.",
+                           "Its %(num)d tracked actions stay in the action plan.", actions))
         return redirect(url_for(".municipality", public_id=municipality.public_id))
     return render_template("assessments/delete_round.html", assessment=found, form=form,
-                           actions=erasure.tracked_actions(get_session(), found)), (
-        400 if form.errors else 200)
+                           actions=actions), 400 if form.errors else 200
 
 
 @bp.route("/municipalities/<public_id>/delete", methods=["GET", "POST"])

@@ -91,13 +91,12 @@ def shown_links(assessment: Assessment) -> list[ShownLink]:
     titles = {a.id: a.title for a in q.doc.agencies}
     order = {agency: n for n, agency in enumerate(assessment.agencies)}
     key, made, shown = link_key(), dict[str, int](), list[ShownLink]()
-    db = get_session()
     for inv in sorted(assessment.invitations,
                       key=lambda i: (order.get(i.agency, len(order)), i.id)):
         made[inv.agency] = made.get(inv.agency, 0) + 1
         if inv.state != InvitationState.ACTIVE:
             continue
-        token, code = services.shown_token(inv, key), services.shown_join_code(db, inv, key)
+        token, code = services.shown_token(inv, key), services.shown_join_code(inv, key)
         shown.append(ShownLink(inv, titles.get(inv.agency, inv.agency), made[inv.agency],
                                public_url("survey.start", token=token) if token else None,
                                show_join_code(code) if code else None))

@@ -8,6 +8,12 @@ another. With script (`static/js/workshop.js`) the page also saves each answer a
 token when the old one expired. Like the survey pages, these forms check their CSRF token
 themselves: an expired token brings the page back with the answers as they were sent, so an
 hour-long workshop loses nothing.
+
+Two people may record the same agency at once (a facilitator's laptop, a co-facilitator's
+tablet). The page carries the version of the answers it was opened on (`workshop_version`); a
+save, by button or autosave, over answers someone else saved since is refused and writes
+nothing: the page shows theirs and yours to compare, the autosave answers 409 and its script
+says so in an alert and stops saving by itself.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from readiness.web.forms import (
     statement_fields,
     survey_form,
 )
+
+VERSION_FIELD = "workshop_version"  # the fingerprint of the answers the page was opened on
 
 
 @dataclass(frozen=True)
@@ -82,18 +90,57 @@ def _csrf_failed(form: FlaskForm) -> bool:
 def _save(r: Round, form: FlaskForm, ratings: Mapping[str, Mapping[str, int]],
           recorded: Response | None) -> Response | None:
     """Store the valid answers of the page over those recorded, its comments and ratings;
-    None when there is nothing to store."""
+    None when there is nothing to store. Answers someone else saved after the page was opened
+    (its `workshop_version`) are not overwritten: `EditConflict`, nothing stored."""
     answers = {**(recorded.answers if recorded else {}), **given_answers(statement_fields(form))}
-    comments = {d: (form[comment_field(d)].data or "") if not form[comment_field(d)].errors
-                else (recorded.comments if recorded else {}).get(d, "") for d in r.dimensions}
+    comments = _comments(r, form, recorded)
     if not (answers or any(comments.values()) or any(ratings.values())
             or (recorded is not None and recorded.ratings)):
         return None
     db = get_session()
-    saved = survey.save_workshop(db, r.q, r.assessment, r.agency, answers, comments, ratings)
+    saved = survey.save_workshop(db, r.q, r.assessment, r.agency, answers, comments, ratings,
+                                 version=request.form.get(VERSION_FIELD))
     services.record_audit(db, auth.current_user(), "workshop_answers_saved", r.assessment,
                           r.assessment.municipality, detail=r.agency)
     return saved
+
+
+def _comments(r: Round, form: FlaskForm, recorded: Response | None) -> dict[str, str]:
+    """{dimension: comment} as the page sent them (a comment not valid: the one recorded)."""
+    return {d: (form[comment_field(d)].data or "") if not form[comment_field(d)].errors
+            else (recorded.comments if recorded else {}).get(d, "") for d in r.dimensions}
+
+
+def _conflict(r: Round, form: FlaskForm, ratings: Mapping[str, Mapping[str, int]]
+              ) -> list[tuple[str, str, str]]:
+    """After a refused save: (statement or comment, saved by someone else, yours) for each
+    that differs, read as saved now. The caller rolls back first."""
+    theirs = survey.workshop_response(get_session(), r.assessment, r.agency)
+    if theirs is not None:
+        get_session().refresh(theirs)
+    answered, given = (theirs.answers if theirs else {}), given_answers(statement_fields(form))
+    rated = dict(theirs.ratings) if theirs else {}
+    rows: list[tuple[str, str, str]] = []
+    for number, item_id in enumerate(r.item_ids, start=1):
+        labels = dict(rating_values(r.q, item_id))
+        label = f"{number}. {r.q.items_by_id[item_id].text}"
+        if item_id in given and given[item_id] != answered.get(item_id):
+            rows.append((label, labels.get(answered.get(item_id, ""), ""),
+                         labels[given[item_id]]))
+        if item_id in ratings and dict(ratings[item_id]) != rated.get(item_id, {}):
+            rows.append((_("Ratings of statement %(number)d", number=number),
+                         _counts(labels, rated.get(item_id, {})),
+                         _counts(labels, ratings[item_id])))
+    said = theirs.comments if theirs else {}
+    titles = {d.id: d.title for d in r.q.doc.dimensions}
+    rows += [(_("Comment on %(section)s", section=titles[d]), said.get(d, ""), text)
+             for d, text in _comments(r, form, theirs).items()
+             if text.strip() != said.get(d, "")]
+    return rows
+
+
+def _counts(labels: Mapping[str, str], counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{labels.get(value, value)}: {n}" for value, n in counts.items() if n)
 
 
 def spread_texts(q: Questionnaire, agency: str, ratings: Mapping[str, Mapping[str, int]]
@@ -122,7 +169,12 @@ def workshop(public_id: str, agency: str) -> ResponseReturnValue:
     if form.errors or rating_errors:
         form.form_errors.extend(rating_errors)
         return _render(r, form, ratings, recorded), 400  # malformed: nothing stored
-    saved = _save(r, form, ratings, recorded) is not None
+    try:
+        saved = _save(r, form, ratings, recorded) is not None
+    except services.EditConflict:
+        get_session().rollback()
+        conflict = _conflict(r, form, ratings)
+        return _render(r, form, ratings, recorded, conflict=conflict), 409
     section = request.form.get("section", "")
     if section in r.dimensions:
         return redirect(url_for(".workshop", public_id=public_id, agency=agency,
@@ -139,9 +191,12 @@ def workshop_autosave(public_id: str, agency: str) -> ResponseReturnValue:
     """Save what the page holds now, answer by answer as it is given (the page's script).
 
     Answers: {"saved": true, "recorded": statements recorded, "left_out": values not valid
-    (not saved: the page's Save button shows why), "spreads": {item: {text, hard}}};
-    an expired form token: 400 {"expired": true}, and the script asks `workshop_token` for a
-    fresh one. Values that are not valid are left out; the rest is saved.
+    (not saved: the page's Save button shows why), "spreads": {item: {text, hard}},
+    "version": the answers' fingerprint now, for the next save}; an expired form token:
+    400 {"expired": true}, and the script asks `workshop_token` for a fresh one; answers
+    someone else saved since the page's version: 409 {"conflict": true, "message": ...,
+    "changed": [what differs]}, nothing saved. Values that are not valid are left out; the
+    rest is saved.
     """
     r = _round(public_id, agency)
     form = _form(r)
@@ -150,11 +205,20 @@ def workshop_autosave(public_id: str, agency: str) -> ResponseReturnValue:
         return jsonify(expired=True), 400
     ratings, rating_errors = given_ratings(r.q, r.item_ids, request.form)
     recorded = survey.workshop_response(get_session(), r.assessment, agency)
-    saved = _save(r, form, ratings, recorded)
+    try:
+        saved = _save(r, form, ratings, recorded)
+    except services.EditConflict:
+        get_session().rollback()
+        changed = [label for label, _theirs, _yours in _conflict(r, form, ratings)]
+        return jsonify(conflict=True, changed=changed, message=_(
+            "Not saved: another person saved answers of %(agency)s after you opened this page. "
+            "Your answers are still on this page. Press Save to compare theirs and yours.",
+            agency=_agency_title(r.q, agency))), 409
     stored = dict(saved.ratings) if saved else {}
     left_out = len([f for f in form.errors if f != "csrf_token"]) + len(rating_errors)
     return jsonify(saved=True, recorded=len(saved.answers) if saved else 0, left_out=left_out,
-                   spreads=spread_texts(r.q, agency, stored))
+                   spreads=spread_texts(r.q, agency, stored),
+                   version=survey.workshop_version(saved or recorded))
 
 
 @bp.route("/assessments/<public_id>/workshop/<agency>/token")
@@ -166,7 +230,10 @@ def workshop_token(public_id: str, agency: str) -> ResponseReturnValue:
 
 
 def _render(r: Round, form: FlaskForm, ratings: Mapping[str, Mapping[str, Any]],
-            recorded: Response | None) -> str:
+            recorded: Response | None,
+            conflict: list[tuple[str, str, str]] | None = None) -> str:
+    """The page; after a conflict it carries the version saved now (saving again replaces
+    theirs on purpose), after other refusals the version it was sent with."""
     rows = {item_id: [(value, label, rating_field(item_id, value),
                        ratings.get(item_id, {}).get(value, ""))
                       for value, label in rating_values(r.q, item_id)]
@@ -174,6 +241,11 @@ def _render(r: Round, form: FlaskForm, ratings: Mapping[str, Mapping[str, Any]],
     if request.method == "POST":  # as sent, so that nothing typed is lost
         rows = {item_id: [(v, label, name, request.form.get(name, ""))
                           for v, label, name, _n in row] for item_id, row in rows.items()}
+    if conflict is not None:
+        recorded = survey.workshop_response(get_session(), r.assessment, r.agency)
+    version = survey.workshop_version(recorded)
+    if request.method == "POST" and conflict is None and VERSION_FIELD in request.form:
+        version = request.form.get(VERSION_FIELD, "")
     stored = dict(recorded.ratings) if recorded else {}
     sections = [(d, [(item, form[item_field(item.id)], rows[item.id])
                      for item in r.q.items_of(d.id)], form[comment_field(d.id)])
@@ -183,5 +255,6 @@ def _render(r: Round, form: FlaskForm, ratings: Mapping[str, Mapping[str, Any]],
         agency_title=_agency_title(r.q, r.agency), sections=sections,
         saved=request.args.get("saved"), max_comment=current_app.config["COMMENT_MAX_LENGTH"],
         recorded=len(recorded.answers) if recorded else 0, statements=len(r.q.doc.items),
-        spreads=spread_texts(r.q, r.agency, stored),
+        spreads=spread_texts(r.q, r.agency, stored), conflict=conflict,
+        version_field=VERSION_FIELD, version=version,
         numbers={item_id: n for n, item_id in enumerate(r.item_ids, start=1)})

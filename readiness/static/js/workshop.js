@@ -1,11 +1,18 @@
 /* Workshop page: save each answer as it is given, warn before leaving with unsaved changes,
-   and carry on when the form token expired. Progressive enhancement only: without this file
+   and carry on when the form token expired. Each save carries the version of the answers the
+   page holds; when another person saved first (409), nothing is overwritten: the page says so
+   in its alert and stops saving by itself, so that Save shows theirs and yours to compare. Progressive enhancement only: without this file
    every Save button still saves everything on the page. No inline script (CSP). */
 (function () {
   "use strict";
 
   function start(form) {
     var statusBox = document.getElementById(form.getAttribute("data-status"));
+    var alertBox = document.getElementById(form.getAttribute("data-alert"));
+    var versionField = form.querySelector("input[name='workshop_version']");
+    // another person saved first: no more saves by script, only by a Save button (a page that
+    // shows theirs and yours to compare starts so: replacing theirs is a choice, not a side effect)
+    var conflicted = form.hasAttribute("data-autosave-paused");
     var text = function (name) { return form.getAttribute("data-text-" + name) || ""; };
     var dirty = false;     // a change not yet stored
     var busy = false;      // a save in flight
@@ -16,6 +23,13 @@
       if (!statusBox) { return; }
       statusBox.hidden = false;
       statusBox.textContent = message;
+    }
+
+    function warn(message) {
+      if (statusBox) { statusBox.hidden = true; }
+      if (!alertBox) { say(message); return; }
+      alertBox.hidden = false;
+      alertBox.textContent = message;
     }
 
     function showSpreads(spreads) {
@@ -48,6 +62,7 @@
     }
 
     function save() {
+      if (conflicted) { return; }
       if (busy) { again = true; return; }
       busy = true;
       again = false;
@@ -59,7 +74,15 @@
         }
         return reply;
       }).then(function (reply) {
+        if (reply.status === 409 && reply.body.conflict) {
+          conflicted = true;
+          dirty = true;  // not saved: leaving still asks
+          warn(reply.body.message + (reply.body.changed && reply.body.changed.length ?
+                                     " (" + reply.body.changed.join("; ") + ")" : ""));
+          return;
+        }
         if (reply.status !== 200 || !reply.body.saved) { throw new Error("not saved"); }
+        if (versionField && reply.body.version) { versionField.value = reply.body.version; }
         showSpreads(reply.body.spreads || {});
         if (reply.body.left_out) {
           dirty = true;  // what is not valid is not saved: leaving still asks
@@ -72,7 +95,7 @@
         say(text("failed"));
       }).then(function () {
         busy = false;
-        if (again) { save(); }
+        if (again && !conflicted) { save(); }
       });
     }
 
