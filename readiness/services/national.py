@@ -241,8 +241,10 @@ def disclosed_responses(db: Session, assessment_ids: Sequence[int]
         .where(Assessment.id.in_(list(rows))))}
     for ident, members in rows.items():
         q = get_questionnaire(*versions[ident])
-        workshop = members[0][2]
-        allowed = disclosure(q, stored.get(ident) or {}, workshop=workshop,
+        # each response keeps its own agency's flag (a mixed round has both kinds); the round
+        # is a workshop one only when every answer in it is agreed
+        allowed = disclosure(q, stored.get(ident) or {},
+                             workshop=all(agreed for _a, _g, agreed in members),
                              answers=[(a, given) for a, given, _w in members])
-        for agency, given, _w in members:
-            yield ident, agency, allowed.answers(q, agency, given), workshop
+        for agency, given, agreed in members:
+            yield ident, agency, allowed.answers(q, agency, given), agreed
