@@ -20,7 +20,7 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -346,6 +346,13 @@ def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
                  round=found.round)
     return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
              "only.", agency=agency, round=found.round)
+
+
+def differences_text(found: Iterable[Difference], q: Questionnaire) -> tuple[str, ...]:
+    """The reasons two rounds cannot be compared, in `q`'s language with its agency titles (the
+    reader's: stored reasons are data, worded only when shown)."""
+    titles = {a.id: a.title for a in q.doc.agencies}
+    return tuple(difference_text(d, titles) for d in found)
 
 
 @dataclass(frozen=True)
