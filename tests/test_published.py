@@ -237,6 +237,10 @@ def test_shares_are_published_of_the_shown_agencies_so_no_hidden_agency_s_follow
     for dim in published.result.dimensions:
         assert (dim.dont_know_share, dim.answered_share, dim.dont_know_flag) == (0.0, 1.0, False)
     assert all(i.dont_know_share == 0.0 for i in published.result.items.values())
+    text = _text(_html(_round_with_unsure_hidden_agencies())[1])
+    assert re.findall(r"(\d+)% of the answers on this dimension were “don't know”", text) == [
+        "0"] * len(Q.doc.dimensions)
+    assert "This share and the share answered are those of the agencies shown separately" in text
 
 
 def test_per_agency_shares_are_working_figures_never_stored():
