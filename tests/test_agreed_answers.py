@@ -28,9 +28,11 @@ from tests.web_helpers import (
     make_assessment,
     make_municipality,
     make_user,
+    post_form,
 )
 
 pytestmark = pytest.mark.db
+VALUES = ("agree", "neither", "disagree", "strongly_agree", "strongly_disagree")
 
 
 def _without_link(session: Session, q: Questionnaire, assessment: Assessment, agency: str,
@@ -65,15 +67,25 @@ def test_the_rule_reads_the_round_not_the_link():
     assert agreed_agencies(Mode.WORKSHOP, [], ["police", "health"]) == ["police", "health"]
 
 
-def test_a_demo_like_survey_response_without_a_link_is_screened_on_the_close_page(
+def test_a_demo_like_survey_response_without_a_link_is_screened_and_can_be_left_out(
         client: FlaskClient, session: Session, questionnaire: Questionnaire):
     assessment, _ = make_assessment(session, make_municipality(session), ("police", "health"))
     _without_link(session, questionnaire, assessment, "police", 3)
+    for n in range(3):
+        add_responses(session, assessment, "health", 1,
+                      lambda item, n=n: VALUES[(sum(map(ord, item)) + n) % len(VALUES)])
     make_user(session, "organiser")
     login(client, "organiser")
-    page = client.get(f"/assessments/{assessment.public_id}/close").get_data(as_text=True)
+    close_page = f"/assessments/{assessment.public_id}/close"
+    page = client.get(close_page).get_data(as_text=True)
     section = page.split('id="flagged"', 1)[1].split("</section>", 1)[0]
     assert section.count("every statement given the same answer") == 3
+    ids = [chunk.split('"', 1)[0] for chunk in section.split('name="exclude" value="')[1:]]
+    assert post_form(client, close_page, {"exclude": ids[:2]},
+                     to=f"/assessments/{assessment.public_id}/exclude").status_code == 302
+    closed = post_form(client, close_page)
+    results = client.get(closed.headers["Location"]).get_data(as_text=True)
+    assert "4 practitioners in 2 agencies" in results  # police's two left out: 1 + health's 3
 
 
 def test_a_mixed_round_screens_its_surveyed_link_less_answers_but_never_the_agreed_ones(
