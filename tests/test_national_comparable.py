@@ -13,14 +13,22 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from readiness.core.published import Difference, differences_text
 from readiness.core.questionnaire import get_questionnaire
 from readiness.models import Role
 from readiness.national import aggregate as ag
 from readiness.national import exports
 from readiness.services import assessments as services
-from readiness.services.national import create_api_token, rules_of
+from readiness.services import national as services_national
+from readiness.services.national import create_api_token, national_tables, rules_of
 from tests.national_fixture import DIMENSIONS, records
-from tests.web_helpers import add_responses, make_assessment, make_municipality, make_user
+from tests.web_helpers import (
+    add_responses,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+)
 
 HEALTH = "Health and mental health care"
 VALUES = ("agree", "neither", "disagree", "strongly_agree", "strongly_disagree")
@@ -31,6 +39,11 @@ FACTS = {
     21: (BOTH, ["police", "health"], None), 22: ({"police": 9}, ["police"], None),  # B: health
     41: (BOTH, ["police", "health"], None), 42: ({"police": 9, "health": 2}, [], None),  # D
 }
+
+
+def _words(found: tuple[Difference, ...]) -> tuple[str, ...]:
+    """The reasons as a reader of the English questionnaire reads them."""
+    return differences_text(found, get_questionnaire(language="en"))
 
 
 def _records() -> ag.Tables:
@@ -59,9 +72,9 @@ def test_the_municipality_table_gives_no_change_and_says_why_when_rounds_do_not_
     assert rows["A"].change == 20.0
     assert rows["A"].not_comparable == ()
     assert rows["B"].change is None
-    assert rows["B"].not_comparable == (f"{HEALTH} took part in round 1 only.",)
+    assert _words(rows["B"].not_comparable) == (f"{HEALTH} took part in round 1 only.",)
     assert rows["D"].change is None
-    assert rows["D"].not_comparable == tuple(
+    assert _words(rows["D"].not_comparable) == tuple(
         f"{agency} had enough respondents to be shown separately in round 1 only."
         for agency in ("Police", HEALTH))
 
@@ -76,7 +89,7 @@ def test_where_to_go_next_counts_no_decline_between_rounds_that_do_not_compare()
 def test_the_api_history_of_a_municipality_says_which_rounds_do_not_compare():
     rounds = ag.municipality_rounds(_records(), 2, DIMENSIONS)
     assert rounds[0]["not_comparable"] == []
-    assert rounds[1]["not_comparable"] == [f"{HEALTH} took part in round 1 only."]
+    assert _words(rounds[1]["not_comparable"]) == (f"{HEALTH} took part in round 1 only.",)
 
 
 def test_a_round_stored_before_its_shown_agencies_is_judged_by_todays_rules():
@@ -89,10 +102,9 @@ def test_a_round_stored_before_its_shown_agencies_is_judged_by_todays_rules():
     assert rows_by_name["A"].not_comparable
 
 
-@pytest.mark.db
-def test_the_api_reads_the_comparability_of_rounds_closed_in_the_database(
-        client: FlaskClient, session: Session):
-    """Round 1: police, health and education; round 2: police and health only."""
+def _two_rounds(session: Session) -> tuple[str, str]:
+    """Round 1: police, health and education; round 2: police and health only. The
+    municipality's public id and a national coordinator's API token."""
     place = make_municipality(session)
     for agencies in (("police", "health", "education"), ("police", "health")):
         assessment, _ = make_assessment(session, place, agencies)
@@ -106,11 +118,44 @@ def test_the_api_reads_the_comparability_of_rounds_closed_in_the_database(
     _, token = create_api_token(session, "national", "tests")
     public_id = place.public_id
     session.commit()
+    return public_id, token
+
+
+@pytest.mark.db
+def test_the_api_reads_the_comparability_of_rounds_closed_in_the_database(
+        client: FlaskClient, session: Session):
+    public_id, token = _two_rounds(session)
     reply = client.get(f"/api/v1/municipalities/{public_id}",
                        headers={"Authorization": f"Bearer {token}"})
     rounds = reply.get_json()["rounds"]
     assert [r["not_comparable"] for r in rounds] == [
         [], ["Education and schools took part in round 1 only."]]
+
+
+@pytest.mark.db
+def test_one_set_of_frames_serves_each_reader_the_reasons_in_their_own_language(
+        client: FlaskClient, session: Session):
+    """The frames keep the reasons as data: a German and a Dutch reader share them, each
+    reading the reason in their language with their questionnaire's agency titles."""
+    public_id, token = _two_rounds(session)
+    services_national._TABLES.clear()
+    german = get_questionnaire(language="de")
+    dutch = get_questionnaire(language="nl")
+    assert national_tables(session, german) is national_tables(session, dutch)
+    expected = {"de": "Bildung und Schulen hat nur an Runde 1 teilgenommen.",
+                "nl": "Onderwijs en scholen nam alleen deel aan ronde 1.",
+                "en": "Education and schools took part in round 1 only."}
+    for language, reason in expected.items():
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+        history = client.get(f"/api/v1/municipalities/{public_id}", headers=headers)
+        assert history.get_json()["rounds"][1]["not_comparable"] == [reason]
+        table = client.get("/api/v1/municipalities", headers=headers).get_json()["items"]
+        assert [row["not_comparable"] for row in table] == [[reason]]
+    assert len(services_national._TABLES) == 1  # read once for all three languages
+    login(client, "national")
+    for language, reason in expected.items():
+        page = client.get("/dashboard/", headers={"Accept-Language": language})
+        assert [r for r in expected.values() if r in page.get_data(as_text=True)] == [reason]
 
 
 def test_frames_extended_by_newly_closed_rounds_judge_them_as_frames_read_whole():
@@ -125,5 +170,5 @@ def test_frames_extended_by_newly_closed_rounds_judge_them_as_frames_read_whole(
     whole = ag.tables(full, DIMENSIONS, rules)
     assert (ag.select(extended, ag.Filters()).differences
             == ag.select(whole, ag.Filters()).differences)
-    assert ag.select(extended, ag.Filters()).differences[2] == (
+    assert _words(ag.select(extended, ag.Filters()).differences[2]) == (
         f"{HEALTH} took part in round 1 only.",)

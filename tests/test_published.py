@@ -213,3 +213,38 @@ def test_the_reassessment_action_is_due_on_the_monitoring_plans_date():
                     r"<td class=\"date\">([^<]+)</td>", flat)
     assert row
     assert row.group(1) == date_text
+
+
+def _round_with_unsure_hidden_agencies() -> list[Answer]:
+    """Police and health (3 each) answer every statement; education and social services (one
+    each, hidden) answer only "don't know"."""
+    rows = []
+    for agency, people, value in (("police", 3, "agree"), ("health", 3, "disagree"),
+                                  ("education", 1, "dont_know"),
+                                  ("social_services", 1, "dont_know")):
+        for n in range(people):
+            rows += [Answer(f"{agency}{n}", agency, i.id,
+                            value if value == "dont_know" else on_scale(Q, i.id, value))
+                     for i in Q.doc.items if i.dimension]
+    return rows
+
+
+def test_shares_are_published_of_the_shown_agencies_so_no_hidden_agency_s_follows():
+    raw = score(Q, _round_with_unsure_hidden_agencies())
+    assert all(d.dont_know_share == 0.5 for d in raw.dimensions)  # the hidden two counted
+    published = publish(Q, raw)
+    assert set(published.hidden) == {"education", "social_services"}
+    for dim in published.result.dimensions:
+        assert (dim.dont_know_share, dim.answered_share, dim.dont_know_flag) == (0.0, 1.0, False)
+    assert all(i.dont_know_share == 0.0 for i in published.result.items.values())
+    text = _text(_html(_round_with_unsure_hidden_agencies())[1])
+    assert re.findall(r"(\d+)% of the answers on this dimension were “don't know”", text) == [
+        "0"] * len(Q.doc.dimensions)
+    assert "This share and the share answered are those of the agencies shown separately" in text
+
+
+def test_per_agency_shares_are_working_figures_never_stored():
+    stored = result_to_dict(score(Q, _round_with_unsure_hidden_agencies()))
+    assert not {"answered_by_agency", "dont_know_by_agency"} & set(stored["dimensions"][0])
+    assert not {"given_by_agency", "dont_know_by_agency"} & set(
+        next(iter(stored["items"].values())))

@@ -6,6 +6,10 @@ respondent export. Generated rounds with hidden agencies (hypothesis, on the dat
 - no hidden agency's score can be solved from them together: per dimension and per statement,
   the municipal score is the mean of the agencies that scored it, so it must never be printed
   beside every other such agency's score (printed, or recomputable from the respondent export);
+- nor its don't-know or answered share: a share mixing a hidden agency's answers with the
+  others' gives it away where the others' are known (the respondent export), and at 0% or 100%
+  even where they are not, so shares (per dimension, and a statement's don't-know share) are
+  printed as the agencies that are not hidden make them alone;
 - every figure printed in more than one place is the same in each.
 
 `HYPOTHESIS_PROFILE=ci` (set by .ci/test) runs the same examples on every run.
@@ -26,7 +30,7 @@ from statistics import mean
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -82,6 +86,23 @@ def rounds(draw: st.DrawFn) -> Round:
         people.append(("police", {i.id: "dont_know" if i.dimension else
                                   Q.options(i)[0].value for i in Q.doc.items}))
     return Round(tuple(people))
+
+
+def _person(step: int, unsure: bool = False) -> dict[str, str]:
+    """One respondent: every statement the `step`-th least ready option (or don't know)."""
+    answers = {}
+    for item in Q.doc.items:
+        options = sorted((o for o in Q.options(item) if o.score is not None),
+                         key=lambda o: o.score or 0.0)
+        value = "dont_know" if unsure else options[min(step, len(options) - 1)].value
+        answers[item.id] = Q.options(item)[0].value if item.dimension is None else value
+    return answers
+
+
+# two hidden agencies answering only "don't know": mixed into the shares, 50% beside the shown
+# agencies' exported 0% makes their two shares sum to 2 of 2, so each was 100%
+HIDDEN_UNSURE = Round((*((a, _person(n)) for a in ("police", "health") for n in range(3)),
+                       *((a, _person(2, unsure=True)) for a in ("education", "social_services"))))
 
 
 @pytest.fixture
@@ -175,6 +196,8 @@ class Outputs:
     respondent_rows: list[tuple[str, dict[str, str]]]  # agency id, answers
     shown: tuple[str, ...] = ()  # the agencies the published view shows
     answered: dict[str, dict[str, float | None]] = field(default_factory=dict)  # output -> dim
+    dont_know: dict[str, dict[str, float | None]] = field(default_factory=dict)  # output -> dim
+    statement_dont_know: dict[str, float] = field(default_factory=dict)  # PDF: statement -> %
     spreads: dict[str, dict[str, float]] = field(default_factory=dict)  # output -> dim
 
 
@@ -186,11 +209,23 @@ def _page(browser: FlaskClient, public_id: str, out: Outputs) -> None:
     _, rows = _table("<table" + scores, "<table")
     out.dimensions["page"] = {d: (rows.get(t) or [None])[0] for d, t in DIMENSIONS.items()}
     out.answered["page"] = {d: (rows.get(t) or [None] * 3)[2] for d, t in DIMENSIONS.items()}
+    out.dont_know["page"] = {d: _number(re.split(r"<span", cell)[0]) for d, t in
+                             DIMENSIONS.items()
+                             for cell in [_dont_know_cell(scores, t)] if cell is not None}
     out.spreads["page"] = _spreads(scores)
     heads, agency_rows = _table(html, "Scores by agency (0–100)")
     out.agencies["page"] = _agency_cells(heads[1:-1], agency_rows)
     counts = re.search(r"(\d+ practitioners? in \d+ agenc(?:y|ies))", _text(html))
     out.counts["page"] = counts.group(1) if counts else ""
+
+
+def _dont_know_cell(table: str, title: str) -> str | None:
+    """The raw don't-know cell (the fourth) of a dimension's row of the scores table."""
+    for head, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', table, re.S):
+        if _text(head) == title:
+            found = re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)
+            return found[3] if len(found) > 3 else None
+    return None
 
 
 def _agency_cells(heads: list[str], rows: Mapping[str, list[float | None]]
@@ -225,9 +260,14 @@ def _pdf(app: Flask, session: Session, closed: Closed, out: Outputs) -> None:
     counts = re.search(r"(\d+ practitioners? in \d+ agenc(?:y|ies))", text)
     out.counts["pdf"] = counts.group(1) if counts else ""
     for item in SCORED:
-        said = re.search(re.escape(f"“{item.text}”") + r" (\d+) of 100", text)
+        said = re.search(re.escape(f"“{item.text}”") + r" (\d+) of 100 \(on average “[^”]*”"
+                         r"(?:, (\d+)% don't know)?\)", text)
         if said:
             out.statements[item.id] = float(said.group(1))
+            out.statement_dont_know[item.id] = float(said.group(2) or 0)  # none: below 0.5%
+    shares = re.findall(r"(\d+)% of the answers on this dimension were “don't know”", text)
+    if len(shares) == len(DIMENSIONS):  # one section per dimension, in questionnaire order
+        out.dont_know["pdf"] = {d: float(v) for d, v in zip(DIMENSIONS, shares, strict=True)}
 
 
 def _api(browser: FlaskClient, token: dict[str, str], municipality: str, out: Outputs) -> None:
@@ -318,6 +358,67 @@ def _assert_nothing_solves_a_hidden_agency(generated: Round, out: Outputs) -> No
         assert len(scored - known) != 1, (ident, scored, known)
 
 
+@dataclass
+class Shares:
+    """One agency's answers on one dimension or statement: given, don't know, respondents."""
+
+    given: int = 0
+    dont_know: int = 0
+    respondents: int = 0
+
+
+def _shares(generated: Round, items: list[str]) -> dict[str, Shares]:
+    """Per agency of the round, its answers to `items` (0 given: it answered none)."""
+    found: dict[str, Shares] = {}
+    for agency, answers in generated.respondents:
+        mine = found.setdefault(agency, Shares())
+        mine.respondents += 1
+        for i in items:
+            if answers.get(i):
+                mine.given += 1
+                mine.dont_know += Q.option_score(i, answers[i]) is None
+    return found
+
+
+def _without_hidden(printed: float | None, hidden: set[str], contributors: set[str],
+                    alone: float) -> bool:
+    """Whether a printed share (%) is what the agencies that are not hidden make `alone`,
+    whenever a hidden agency contributed to it (within the whole percent it is printed to)."""
+    if printed is None or not contributors & hidden:
+        return True
+    return abs(printed - alone * 100) <= 0.5 + 1e-9
+
+
+def _assert_no_share_gives_a_hidden_agency_away(generated: Round, out: Outputs) -> None:
+    """A printed share that mixed hidden agencies' answers with the others' would give them
+    away wherever the others' shares are known (the respondent export), and even where they
+    are not at 0% or 100% (two hidden agencies' shares summing to 0 are both 0): so a share is
+    printed as the agencies that are not hidden make it alone."""
+    hidden = {a for a, _ in generated.respondents} - set(out.shown)
+    for dim in DIMENSIONS:
+        items = [i.id for i in SCORED if i.dimension == dim]
+        shares = _shares(generated, items)
+        answering = {a for a, s in shares.items() if s.given}
+        unsure = [shares[a].dont_know / shares[a].given for a in answering - hidden]
+        covered = [(shares[a].given - shares[a].dont_know) / (len(items) * shares[a].respondents)
+                   for a in set(shares) - hidden]
+        for output, printed in out.dont_know.items():
+            assert _without_hidden(printed.get(dim), hidden, answering,
+                                   mean(unsure) if unsure else 0.0), (
+                "don't know", output, dim, hidden, printed.get(dim), unsure)
+        for output, printed in out.answered.items():
+            assert _without_hidden(printed.get(dim), hidden, set(shares),
+                                   mean(covered) if covered else 0.0), (
+                "answered", output, dim, hidden, printed.get(dim), covered)
+    for ident, printed_share in out.statement_dont_know.items():
+        shares = _shares(generated, [ident])
+        others = set(shares) - hidden
+        given = sum(shares[a].given for a in others)
+        pooled = sum(shares[a].dont_know for a in others) / given if given else 0.0
+        assert _without_hidden(printed_share, hidden, {a for a, s in shares.items() if s.given},
+                               pooled), ("statement don't know", ident, hidden, printed_share)
+
+
 def _assert_every_figure_is_the_same_everywhere(out: Outputs) -> None:
     overall = dict(out.overall)  # page and PDF print whole points, the rest one decimal
     assert {o for o, v in overall.items() if v is None} in (set(), set(overall)), overall
@@ -335,6 +436,8 @@ def _assert_every_figure_is_the_same_everywhere(out: Outputs) -> None:
         assert abs(values["page"] - values["api"]) <= 0.5 + 1e-9, (dim, values)  # type: ignore[operator]
     assert out.agencies["page"] == out.agencies["pdf"]
     assert out.answered["page"] == out.answered["pdf"]
+    if "pdf" in out.dont_know:
+        assert out.dont_know["page"] == out.dont_know["pdf"]
     assert out.spreads["page"] == out.spreads["pdf"]
     # what was read is what is shown: the readers above found every shown agency's figures
     assert {a for a, _ in out.agencies["page"]} <= set(out.shown)
@@ -346,6 +449,7 @@ def _assert_every_figure_is_the_same_everywhere(out: Outputs) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(generated=rounds())
+@example(generated=HIDDEN_UNSURE)
 def test_no_output_solves_a_hidden_agency_and_every_output_prints_the_same_figures(
         app: Flask, session: Session, readers: tuple[FlaskClient, dict[str, str]],
         generated: Round):
@@ -353,4 +457,5 @@ def test_no_output_solves_a_hidden_agency_and_every_output_prints_the_same_figur
     assessment = _close(session, generated)
     out = _outputs(app, session, browser, token, assessment)
     _assert_nothing_solves_a_hidden_agency(generated, out)
+    _assert_no_share_gives_a_hidden_agency_away(generated, out)
     _assert_every_figure_is_the_same_everywhere(out)

@@ -105,6 +105,8 @@ def test_the_dont_know_share_is_reported(client: FlaskClient, session: Session,
     html = _page(client, session, _closed(session, questionnaire))
     assert "<th scope=\"col\" class=\"numeric\">Don't know</th>" in html
     assert re.search(r'<td class="numeric">\d+%', html)
+    # health's don't knows are in it, the hidden agencies' none: the page says whose shares
+    assert "those of the agencies shown separately" in html
 
 
 def test_comments_are_shown_per_agency_as_text(client: FlaskClient, session: Session,

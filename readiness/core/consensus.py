@@ -10,15 +10,31 @@ shown and when at least `min_group_size` participants rated it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW
 from readiness.translate import gettext as _
 from readiness.translate import ngettext
+from readiness.vocabulary import Mode
 
 Ratings = Mapping[str, Mapping[str, int]]  # {item id: {option value: participants}}
+
+
+def is_agreed(mode: str, workshop_agencies: Collection[str], agency: str) -> bool:
+    """Whether an agency's answers in a round are agreed in a workshop (one agency's, no
+    individual's, so never withheld as a small group and never screened as padding): every
+    agency's in a workshop round, a mixed round's workshop agencies'. The one rule for it:
+    whether a response came through a link says nothing (the demo's survey answers have none)."""
+    return mode == Mode.WORKSHOP or agency in workshop_agencies
+
+
+def agreed_agencies(mode: str, workshop_agencies: Collection[str],
+                    agencies: Iterable[str]) -> list[str]:
+    """Of `agencies` (kept in their order), those whose answers are agreed (`is_agreed`)."""
+    chosen = frozenset(workshop_agencies or ())
+    return [a for a in agencies if is_agreed(mode, chosen, a)]
 
 
 @dataclass(frozen=True)

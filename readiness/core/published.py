@@ -10,6 +10,9 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
   follows from the municipal score); when no shown agency has one, the dimension's score is
   withheld; spread and perception-gap flag over the published agency scores only;
 - statements: no agency breakdown; a statement only one hidden agency scored has no score;
+- don't-know and answered shares (per dimension and statement) of the shown agencies alone: a
+  share that mixed in a hidden agency's answers would give them away beside the shown
+  agencies' (the respondent export), and at 0% or 100% even without them;
 - barriers, facilitators and the roadmap are found again from these published figures, so an
   action's reason quotes exactly the figure printed beside it;
 - a survey round below `min_respondents` respondents or `min_agencies` agencies publishes no
@@ -20,7 +23,7 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -182,17 +185,39 @@ def _dimension(dim: DimensionResult, shown: tuple[str, ...], counts: Mapping[str
 
 def _item(item: ItemResult, shown: tuple[str, ...], agreed: Collection[str] = ()) -> ItemResult:
     """A statement's published figures: no agency breakdown, no score that only one hidden
-    agency gave (beside agreed answers, which the room knows)."""
+    agency gave (beside agreed answers, which the room knows), a don't-know share of the shown
+    agencies' answers only."""
     valued = [a for a, v in item.by_agency.items() if v is not None]
     hidden = [a for a in valued if a not in shown]
     alone_hidden = len(hidden) == 1 and all(a in agreed for a in valued if a not in hidden)
-    return replace(item, score=None if alone_hidden else item.score, by_agency={})
+    share = item.dont_know_share
+    if item.given_by_agency:  # a result scored here (one built by hand keeps its share)
+        given = sum(n for a, n in item.given_by_agency.items() if a in shown)
+        unsure = sum(n for a, n in item.dont_know_by_agency.items() if a in shown)
+        share = unsure / given if given else 0.0
+    return replace(item, score=None if alone_hidden else item.score, by_agency={},
+                   dont_know_share=share, given_by_agency={}, dont_know_by_agency={})
+
+
+def _shown_shares(dim: DimensionResult, shown: tuple[str, ...], flag_at: float
+                  ) -> DimensionResult:
+    """A dimension's answered and don't-know shares over the shown agencies only (means of
+    their own shares, as the scores are), and no per-agency shares."""
+    if not dim.answered_by_agency:  # a result built by hand keeps its shares
+        return dim
+    answered = [v for a, v in dim.answered_by_agency.items() if a in shown]
+    unsure = [v for a, v in dim.dont_know_by_agency.items() if a in shown]
+    share = sum(unsure) / len(unsure) if unsure else 0.0
+    return replace(dim, answered_share=sum(answered) / len(answered) if answered else 0.0,
+                   dont_know_share=share, dont_know_flag=share >= flag_at,
+                   answered_by_agency={}, dont_know_by_agency={})
 
 
 def _withheld(dim: DimensionResult) -> DimensionResult:
     return replace(dim, score=None, level=INSUFFICIENT, level_title=str(INSUFFICIENT_TITLE),
                    by_agency={a: None for a in dim.by_agency}, spread=None, divergent=False,
-                   answered_share=0.0, dont_know_share=0.0, dont_know_flag=False, low_items=())
+                   answered_share=0.0, dont_know_share=0.0, dont_know_flag=False, low_items=(),
+                   answered_by_agency={}, dont_know_by_agency={})
 
 
 def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
@@ -222,14 +247,16 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         counts, settings.min_group_size, workshop=workshop, order=order, agreed=agreed)
     if withheld:
         safe = replace(result, dimensions=tuple(_withheld(d) for d in result.dimensions),
-                       items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0)
+                       items={k: replace(i, score=None, by_agency={}, dont_know_share=0.0,
+                                         given_by_agency={}, dont_know_by_agency={})
                               for k, i in result.items.items()},
                        overall=None, stage=INSUFFICIENT, stage_title=str(INSUFFICIENT_TITLE),
                        stage_description=_("Too few practitioners answered to publish a score."),
                        barriers=(), facilitators=())
         roadmap = None
     else:
-        dims = tuple(_dimension(d, shown, counts, order, settings.gap_threshold, agreed)
+        dims = tuple(_shown_shares(_dimension(d, shown, counts, order, settings.gap_threshold,
+                                              agreed), shown, settings.dont_know_flag)
                      for d in result.dimensions)
         safe = with_findings(q, _rescored(q, replace(
             result, dimensions=dims,
@@ -346,6 +373,13 @@ def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
                  round=found.round)
     return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
              "only.", agency=agency, round=found.round)
+
+
+def differences_text(found: Iterable[Difference], q: Questionnaire) -> tuple[str, ...]:
+    """The reasons two rounds cannot be compared, in `q`'s language with its agency titles (the
+    reader's: stored reasons are data, worded only when shown)."""
+    titles = {a.id: a.title for a in q.doc.agencies}
+    return tuple(difference_text(d, titles) for d in found)
 
 
 @dataclass(frozen=True)

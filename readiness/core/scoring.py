@@ -45,6 +45,10 @@ class ItemResult:
     answers: int
     dont_know_share: float
     by_agency: dict[str, float | None]
+    # per agency, its answers and don't knows: what publishing reads to leave hidden agencies
+    # out of the share (`readiness.core.published`); never stored (`result_to_dict`)
+    given_by_agency: dict[str, int] = field(default_factory=dict)
+    dont_know_by_agency: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class DimensionResult:
     spread: float | None
     divergent: bool
     low_items: tuple[str, ...]
+    # per agency, its share of statements answered and its don't-know share (of agencies that
+    # answered): what publishing reads to leave hidden agencies out of the dimension's shares
+    # (`readiness.core.published`); never stored (`result_to_dict`)
+    answered_by_agency: dict[str, float] = field(default_factory=dict)
+    dont_know_by_agency: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,8 @@ class _Tally:
         defaultdict(lambda: defaultdict(list))))
     item_dk: Counter[str] = field(default_factory=Counter)
     item_given: Counter[str] = field(default_factory=Counter)
+    item_agency_dk: Counter[tuple[str, str]] = field(default_factory=Counter)
+    item_agency_given: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _tally(q: Questionnaire, answers: Iterable[Answer]) -> _Tally:
@@ -161,10 +172,12 @@ def _tally(q: Questionnaire, answers: Iterable[Answer]) -> _Tally:
             continue
         tally.given[item.dimension][answer.agency] += 1
         tally.item_given[item.id] += 1
+        tally.item_agency_given[(item.id, answer.agency)] += 1
         value = q.option_score(item.id, answer.value)
         if value is None:
             tally.dont_knows[item.dimension][answer.agency] += 1
             tally.item_dk[item.id] += 1
+            tally.item_agency_dk[(item.id, answer.agency)] += 1
             continue
         tally.scores[item.dimension][answer.agency][answer.respondent].append(value)
         tally.item_scores[item.id][answer.agency].append(value)
@@ -181,7 +194,11 @@ def _item_results(q: Questionnaire, tally: _Tally, agencies: list[str]) -> dict[
         items[item.id] = ItemResult(
             id=item.id, dimension=item.dimension or "", text=item.text, score=_mean(present),
             answers=given, dont_know_share=tally.item_dk[item.id] / given if given else 0.0,
-            by_agency=by_agency)
+            by_agency=by_agency,
+            given_by_agency={a: tally.item_agency_given[(item.id, a)] for a in agencies
+                             if tally.item_agency_given[(item.id, a)]},
+            dont_know_by_agency={a: tally.item_agency_dk[(item.id, a)] for a in agencies
+                                 if tally.item_agency_given[(item.id, a)]})
     return items
 
 
@@ -192,23 +209,24 @@ def _dimension_result(q: Questionnaire, dim: Dimension, tally: _Tally, agencies:
     n_items = len(q.items_of(dim.id))
     respondents_by_agency = Counter(tally.agency_of.values())
     by_agency: dict[str, float | None] = {}
-    coverage: list[float] = []
-    dk_shares: list[float] = []
+    coverage: dict[str, float] = {}
+    dk_shares: dict[str, float] = {}
     for agency in agencies:
         per_respondent = tally.scores[dim.id][agency]
         agency_mean = _mean([fmean(v) for v in per_respondent.values() if v])
         by_agency[agency] = None if agency_mean is None else agency_mean * 100
         answered = sum(len(v) for v in per_respondent.values())
-        coverage.append(answered / (n_items * respondents_by_agency[agency]) if n_items else 0)
+        coverage[agency] = (answered / (n_items * respondents_by_agency[agency])
+                            if n_items else 0)
         if tally.given[dim.id][agency]:
-            dk_shares.append(tally.dont_knows[dim.id][agency] / tally.given[dim.id][agency])
-    answered_share = _mean(coverage) or 0.0
+            dk_shares[agency] = tally.dont_knows[dim.id][agency] / tally.given[dim.id][agency]
+    answered_share = _mean(coverage.values()) or 0.0
     present = [v for v in by_agency.values() if v is not None]
     value = _mean(present)
     if value is None or answered_share < settings.min_answered_share:
         value = None
     spread = max(present) - min(present) if len(present) >= 2 else None
-    dk_share = _mean(dk_shares) or 0.0
+    dk_share = _mean(dk_shares.values()) or 0.0
     if value is None:
         level_id, level_title = INSUFFICIENT, str(INSUFFICIENT_TITLE)
     else:
@@ -222,7 +240,8 @@ def _dimension_result(q: Questionnaire, dim: Dimension, tally: _Tally, agencies:
         answered_share=answered_share, dont_know_share=dk_share,
         dont_know_flag=dk_share >= settings.dont_know_flag, by_agency=by_agency,
         spread=spread, divergent=spread is not None and spread >= settings.gap_threshold,
-        low_items=tuple(i.id for i in low))
+        low_items=tuple(i.id for i in low), answered_by_agency=coverage,
+        dont_know_by_agency=dk_shares)
 
 
 def overall_and_stage(q: Questionnaire, dimensions: list[DimensionResult]
@@ -321,6 +340,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     """A JSON-ready form of a result (scores rounded to one decimal)."""
     data = asdict(result)
     for dim in data["dimensions"]:
+        del dim["answered_by_agency"], dim["dont_know_by_agency"]  # working figures only
         for key in ("score", "spread"):
             dim[key] = None if dim[key] is None else round(dim[key], 1)
         dim["answered_share"] = round(dim["answered_share"], 3)
@@ -329,6 +349,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                             for k, v in dim["by_agency"].items()}
         dim["low_items"] = list(dim["low_items"])
     for item in data["items"].values():
+        del item["given_by_agency"], item["dont_know_by_agency"]
         item["score"] = None if item["score"] is None else round(item["score"], 3)
         item["dont_know_share"] = round(item["dont_know_share"], 3)
         item["by_agency"] = {k: None if v is None else round(v, 3)

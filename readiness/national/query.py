@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from readiness.core.consensus import is_agreed
 from readiness.models import (
     Assessment,
     AssessmentFinding,
     AssessmentResult,
-    Mode,
     Municipality,
     Response,
     ResponseStatus,
@@ -210,6 +210,5 @@ def iter_submitted_responses(db: Session, assessment_ids: Sequence[int]
                    Response.status == ResponseStatus.SUBMITTED, Response.excluded.is_(False))
             .order_by(Response.assessment_id, Response.agency, Response.id))
         for assessment_id, agency, answers, mode, in_workshop in rows:
-            # agreed answers: a workshop round's, or those of a mixed round's workshop agencies
-            agreed = mode == Mode.WORKSHOP or agency in (in_workshop or ())
-            yield assessment_id, agency, dict(answers or {}), agreed
+            yield (assessment_id, agency, dict(answers or {}),
+                   is_agreed(mode, in_workshop or (), agency))

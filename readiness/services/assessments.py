@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from readiness.core import screening
+from readiness.core.consensus import agreed_agencies, is_agreed
 from readiness.core.legal import Profile, profile_for
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.names import name_problem
@@ -254,15 +255,15 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
 def workshop_agencies(assessment: Assessment) -> list[str]:
     """The agencies whose agreed answers are recorded in a workshop, in questionnaire order:
     every agency of a workshop round, those chosen of a mixed round, none of a survey round."""
-    if assessment.mode == Mode.WORKSHOP:
-        return list(assessment.agencies)
-    chosen = set(assessment.workshop_agencies or ())
-    return [a for a in assessment.agencies if a in chosen]
+    return agreed_agencies(assessment.mode, assessment.workshop_agencies or (),
+                           assessment.agencies)
 
 
 def records_in_workshop(assessment: Assessment, agency: str) -> bool:
-    """Whether an agency's answers are recorded in a workshop (not sent through a link)."""
-    return agency in workshop_agencies(assessment)
+    """Whether an agency's answers are recorded in a workshop (agreed, not sent through a
+    link): `readiness.core.consensus.is_agreed`, never whether a response has a link."""
+    return agency in assessment.agencies and is_agreed(
+        assessment.mode, assessment.workshop_agencies or (), agency)
 
 
 def is_mixed(assessment: Assessment) -> bool:
@@ -598,10 +599,10 @@ def progress(db: Session, assessment: Assessment) -> list[AgencyProgress]:
     recorded: dict[str, int] = {}
     if kept is not None:
         recorded = dict(Counter(str(row[1]) for row in kept.get("answers") or []))
-    elif workshop_agencies(assessment):
+    elif agreed := workshop_agencies(assessment):
         recorded = {agency: len(answers) for agency, answers in db.execute(
             select(Response.agency, Response.answers).where(
-                Response.assessment_id == assessment.id, Response.invitation_id.is_(None)))}
+                Response.assessment_id == assessment.id, Response.agency.in_(agreed)))}
     titles = {a.id: a.title for a in q.doc.agencies}
     return [AgencyProgress(agency=a, title=titles.get(a, a),
                            started=counts[(a, ResponseStatus.IN_PROGRESS)],
@@ -729,8 +730,9 @@ def workshop_ratings(db: Session, assessment: Assessment,
     kept = retained_input(assessment)
     if kept is not None and "ratings" in kept:
         return {str(a): dict(r) for a, r in (kept["ratings"] or {}).items()}
+    agreed = workshop_agencies(assessment)
     return {r.agency: dict(r.ratings or {}) for r in _counted(db, assessment, responses)
-            if r.invitation_id is None and r.ratings}
+            if r.agency in agreed and r.ratings}
 
 
 def sent_to(db: Session, assessment: Assessment,

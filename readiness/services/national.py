@@ -50,21 +50,21 @@ from readiness.services import audit as audit_log
 from readiness.services import frames_file
 from readiness.services.assessments import ServiceError
 from readiness.tokens import hash_token, new_token
-from readiness.translate import current_language
 from readiness.translate import lazy_gettext as _l
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
 
-_Key = tuple[str, tuple[str, ...], str]  # database, dimensions, language
+_Key = tuple[str, tuple[str, ...]]  # database, dimensions (no words in frames: any language)
 _TABLES: dict[_Key, tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
-CACHED_DATABASES = 8  # databases x languages kept in memory
+CACHED_DATABASES = 8  # databases kept in memory
 
 
 def rules_of(q: Questionnaire) -> Rules:
-    """What the national views need of `q` to judge whether two rounds compare."""
-    return Rules(q.doc.settings, q.agency_ids, {a.id: a.title for a in q.doc.agencies})
+    """What the national views need of `q` to judge whether two rounds compare (no titles:
+    the reasons are worded for each reader, `published.differences_text`)."""
+    return Rules(q.doc.settings, q.agency_ids)
 
 
 def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Tables:
@@ -80,8 +80,9 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     if not cached:
         return tables(load_records(db), q.dimension_ids, rules_of(q))
     url = str(db.get_bind().engine.url)
-    # the frames hold comparability reasons in words: one set per language
-    key = (url, q.dimension_ids, current_language())
+    # the frames hold comparability reasons as data, worded at output: one set for every
+    # language
+    key = (url, q.dimension_ids)
     version = data_version(db)
     with _TABLES_LOCK:
         hit = _TABLES.get(key)
@@ -241,8 +242,10 @@ def disclosed_responses(db: Session, assessment_ids: Sequence[int]
         .where(Assessment.id.in_(list(rows))))}
     for ident, members in rows.items():
         q = get_questionnaire(*versions[ident])
-        workshop = members[0][2]
-        allowed = disclosure(q, stored.get(ident) or {}, workshop=workshop,
+        # each response keeps its own agency's flag (a mixed round has both kinds); the round
+        # is a workshop one only when every answer in it is agreed
+        allowed = disclosure(q, stored.get(ident) or {},
+                             workshop=all(agreed for _a, _g, agreed in members),
                              answers=[(a, given) for a, given, _w in members])
-        for agency, given, _w in members:
-            yield ident, agency, allowed.answers(q, agency, given), workshop
+        for agency, given, agreed in members:
+            yield ident, agency, allowed.answers(q, agency, given), agreed

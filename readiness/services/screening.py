@@ -11,22 +11,28 @@ from sqlalchemy.orm import Session
 from readiness.core import screening
 from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, Response, ResponseStatus
-from readiness.services.assessments import lock, questionnaire_of, require_open
+from readiness.services.assessments import (
+    lock,
+    questionnaire_of,
+    require_open,
+    workshop_agencies,
+)
 
 
 def flagged_responses(db: Session,
                       assessment: Assessment) -> list[tuple[Response, tuple[str, ...]]]:
     """Submitted responses that look like padding (straight-lined, near-identical, sent in a
     burst through one link on one day), with why; excluded ones included, so that the organiser
-    can take an exclusion back. A workshop's agreed answers (no link) are no individual's, so
-    they are never screened."""
+    can take an exclusion back. A workshop's agreed answers (`core.consensus.is_agreed`) are no
+    individual's, so they are never screened; a survey agency's are, with a link or without."""
     q = questionnaire_of(assessment)
-    submitted = list(db.scalars(select(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED,
-        Response.invitation_id.is_not(None)).order_by(Response.id)))
+    agreed = workshop_agencies(assessment)  # whether a response has a link says nothing
+    submitted = [r for r in db.scalars(select(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.SUBMITTED)
+        .order_by(Response.id)) if r.agency not in agreed]
     scaled = _shared_scale_statements(q)
     found = screening.flags(
-        [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or ""),
+        [screening.Submitted(r.public_id, r.agency, str(r.invitation_id or r.agency),
                              {k: v for k, v in (r.answers or {}).items() if k in scaled},
                              r.submitted_at.date() if r.submitted_at else None)
          for r in submitted], len(scaled),

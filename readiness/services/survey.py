@@ -236,10 +236,13 @@ def submit_response(db: Session, response: Response) -> bool:
 
 
 def workshop_response(db: Session, assessment: Assessment, agency: str) -> Response | None:
-    """The answers an agency agreed in the workshop, if recorded."""
+    """The answers an agency agreed in the workshop, if recorded (None for an agency that
+    answers by survey, link or no link: `services.assessments.records_in_workshop`)."""
+    if not records_in_workshop(assessment, agency):
+        return None
     return db.scalar(select(Response).where(Response.assessment_id == assessment.id,
-                                            Response.agency == agency,
-                                            Response.invitation_id.is_(None)))
+                                            Response.agency == agency)
+                     .order_by(Response.id).limit(1))
 
 
 def workshop_version(recorded: Response | None) -> str:

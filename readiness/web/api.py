@@ -23,7 +23,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from readiness import auth
-from readiness.core.questionnaire import get_questionnaire
+from readiness.core.published import differences_text
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import begin_write, get_session
 from readiness.i18n import browser_language, shipped
 from readiness.models import User
@@ -230,8 +231,16 @@ def municipalities() -> ResponseReturnValue:
     page = aggregate.municipality_table(sel, params.sort, params.descending, params.page,
                                         params.per_page)
     _record("api_municipalities")
+    items = [{**_plain(row), "not_comparable": _reasons(row.not_comparable, q)}
+             for row in page.rows]
     return _json({"filters": params.filters.as_query(), "total": page.total, "page": page.page,
-                  "pages": page.pages, "items": page.rows})
+                  "pages": page.pages, "items": items})
+
+
+def _reasons(found: Any, q: Questionnaire) -> list[str]:
+    """Why two rounds do not compare, in the reader's language with its agency titles (the
+    frames keep the reasons as data, for every language)."""
+    return list(differences_text(found or (), q))
 
 
 @bp.get("/actions")
@@ -275,8 +284,10 @@ def municipality(public_id: str) -> ResponseReturnValue:
     found = municipality_by_public_id(db, public_id)
     if found is None:
         raise ApiError(404, "not_found", _("no municipality with this id"))
-    rounds, peers = municipality_history(db, found, get_questionnaire(), min_cell())
+    q = get_questionnaire()
+    rounds, peers = municipality_history(db, found, q, min_cell())
     _record("api_municipality", public_id)
+    worded = [{**r, "not_comparable": _reasons(r["not_comparable"], q)} for r in rounds]
     return _json({"id": found.public_id, "name": found.name, "country": found.country,
-                  "region": found.region, "band": found.population_band, "rounds": rounds,
+                  "region": found.region, "band": found.population_band, "rounds": worded,
                   "peer_benchmark": peers})

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from readiness import auth
 from readiness.core.legal import Profile, age_days, profiles_in_use
+from readiness.core.published import differences_text
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import begin_write, get_session
 from readiness.models import POPULATION_BANDS, User
@@ -145,6 +146,7 @@ def index() -> ResponseReturnValue:
         short_titles={d.id: short_title(d.title) for d in q.doc.dimensions},
         level_titles={lv.id: lv.title for lv in q.doc.levels},
         barrier_titles={b.id: b.title for b in q.doc.barriers},
+        not_comparable_text=lambda found: differences_text(found, q),
         sort_keys=aggregate.sort_keys(q.dimension_ids), is_admin=auth.can_see_national(
             user, admin_only=True), can_manage_tokens=auth.can_manage_users(user),
         suppressed=aggregate.suppressed_text(data.min_cell),

@@ -54,11 +54,11 @@ class Filters:
 @dataclass(frozen=True)
 class Rules:
     """What judging two rounds' comparability needs of the questionnaire: its thresholds (for
-    rounds stored before their shown agencies were), agency order and titles."""
+    rounds stored before their shown agencies were) and agency order. No words: the frames
+    keep the reasons as data (`published.Difference`), worded in each reader's language."""
 
     settings: Settings | None = None
     order: tuple[str, ...] = ()
-    titles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -155,25 +155,25 @@ def _round_facts(rules: Rules, row: Mapping[str, Any]) -> published.RoundFacts:
 
 
 def not_comparable(rules: Rules, before: Mapping[str, Any],
-                   now: Mapping[str, Any]) -> tuple[str, ...]:
-    """Why two assessment rows (with `round` and `facts`) cannot be compared, in words; empty
-    when they can (`readiness.core.published.differences`, as on the results page)."""
-    found = published.differences(_round_facts(rules, before), _round_facts(rules, now),
-                                  rules.order)
-    return tuple(published.difference_text(d, rules.titles) for d in found)
+                   now: Mapping[str, Any]) -> tuple[published.Difference, ...]:
+    """Why two assessment rows (with `round` and `facts`) cannot be compared, as data (worded
+    by `published.differences_text` for each reader); empty when they can
+    (`readiness.core.published.differences`, as on the results page)."""
+    return published.differences(_round_facts(rules, before), _round_facts(rules, now),
+                                 rules.order)
 
 
 def _compared(assessments: pd.DataFrame, rules: Rules,
               municipalities: pd.Series | None = None) -> pd.DataFrame:
     """`assessments` with `not_comparable`: why each round cannot be compared with the
-    municipality's round before it, in words (empty for a first round or one that compares);
-    worked out once per set of frames, for the rows of `municipalities` only when given (the
-    others keep theirs)."""
+    municipality's round before it, as `published.Difference`s (empty for a first round or
+    one that compares); worked out once per set of frames, for the rows of `municipalities`
+    only when given (the others keep theirs)."""
     out = assessments.copy()
     if "not_comparable" not in out:
         out["not_comparable"] = [()] * len(out)
     redo = out if municipalities is None else out[out["municipality_id"].isin(municipalities)]
-    found: dict[Any, tuple[str, ...]] = {}
+    found: dict[Any, tuple[published.Difference, ...]] = {}
     before: dict[Any, dict[str, Any]] = {}
     for row in redo.sort_values(["municipality_id", "round"])[
             ["municipality_id", "round", "facts"]].to_dict("index").items():
@@ -237,9 +237,9 @@ class Selection:
     rules: Rules = Rules()
 
     @cached_property
-    def differences(self) -> dict[int, tuple[str, ...]]:
+    def differences(self) -> dict[int, tuple[published.Difference, ...]]:
         """Per municipality with a previous round: why its latest round cannot be compared with
-        it, in words (`readiness.core.published`, the rule the results page applies); empty
+        it, as data (`readiness.core.published`, the rule the results page applies); empty
         when it can. Only comparable rounds count as a change anywhere."""
         paired = self.latest[self.latest["municipality_id"].isin(
             self.previous["municipality_id"])]

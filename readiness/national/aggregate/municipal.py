@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from readiness.core.published import Difference
 from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
 from readiness.national.aggregate.frames import (
@@ -69,8 +70,9 @@ class MunicipalityRow:
     status: str = "assessed"
     latest_round: int | None = None
     latest_on: date | None = None
-    # why the latest round cannot be compared with the previous one (then `change` is None)
-    not_comparable: tuple[str, ...] = ()
+    # why the latest round cannot be compared with the previous one (then `change` is None),
+    # as data: worded for each reader by `readiness.core.published.differences_text`
+    not_comparable: tuple[Difference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,8 @@ def _number(value: object) -> float | None:
 def municipality_rounds(t: Tables, municipality_id: int,
                         dimensions: Sequence[str]) -> list[dict[str, object]]:
     """Every closed round of one municipality, oldest first, as plain values: date, overall,
-    stage, each dimension's score, level and gap flag, and the barriers found."""
+    stage, each dimension's score, level and gap flag, the barriers found, and why it does not
+    compare with the round before (`published.Difference`s, worded by the reader)."""
     mine = t.assessments[t.assessments["municipality_id"] == municipality_id].sort_values("round")
     rounds: list[dict[str, object]] = []
     before: dict[str, Any] | None = None
