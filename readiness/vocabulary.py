@@ -1,6 +1,6 @@
 """The fixed vocabularies stored in the database: roles, modes, states, population bands.
 
-Kept apart from `models.py` so that the command line can offer them without importing
+Kept apart from `readiness.models` so that the command line can offer them without importing
 SQLAlchemy.
 """
 
@@ -10,7 +10,7 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a user may do; the checks live in `auth.py`."""
+    """What a user may do; the checks live in `readiness.auth.permissions`."""
 
     ADMIN = "admin"
     NATIONAL_COORDINATOR = "national_coordinator"
