@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import get_questionnaire
 from readiness.db import get_db
+from readiness.models import Invitation
 from readiness.services import assessments as services
 from readiness.services import survey
 from readiness.services.survey import pages
@@ -195,11 +196,72 @@ def test_one_query_finds_the_link_and_only_this_links_response(session: Session)
     session.commit()
     opened = survey.open_link(session, tokens["police"], secret)
     assert opened is not None
-    assert opened[0] is police
-    assert opened[1] is survey.find_response(session, police, secret)
+    assert opened[0] == _as_read(police)
+    response = survey.find_response(session, police, secret)
+    assert response is not None
+    assert opened[1] == survey.OpenedResponse(response.id, response.status, response.language,
+                                              response.answers, response.comments,
+                                              response.resume_code_hash)
     # the police browser's secret opens no response through the health link
-    assert survey.open_link(session, tokens["health"], secret) == (health, None)
-    assert survey.open_link(session, tokens["police"], None) == (police, None)
-    assert survey.open_link(session, tokens["police"], "x" * 200) == (police, None)
+    assert survey.open_link(session, tokens["health"], secret) == (_as_read(health), None)
+    assert survey.open_link(session, tokens["police"], None) == (_as_read(police), None)
+    assert survey.open_link(session, tokens["police"], "x" * 200) == (_as_read(police), None)
     assert survey.open_link(session, "not-a-token", secret) is None
     assert survey.open_link(session, "", secret) is None
+
+
+def _as_read(invitation: Invitation) -> survey.OpenedLink:
+    """What `open_link` should read of an invitation, from its ORM object."""
+    assessment = invitation.assessment
+    return survey.OpenedLink(
+        invitation.id, invitation.public_id, invitation.agency, invitation.state,
+        assessment.id, assessment.status, assessment.closes_on, assessment.questionnaire_id,
+        assessment.questionnaire_version, assessment.municipality.name,
+        assessment.municipality.country)
+
+
+def test_saving_a_page_keeps_what_another_tab_saved_after_this_page_was_read(
+        app: Flask, session: Session):
+    q = get_questionnaire(version="1.1", language="en")
+    _, tokens = make_assessment(session, make_municipality(session), ("police",))
+    police = survey.find_invitation(session, tokens["police"])
+    assert police is not None
+    response, secret = survey.start_response(session, police)
+    session.commit()
+    first, second = (q.items_of(p.id)[0].id for p in pages(q)[:2])
+    with get_db(app).sessions() as tab_one, get_db(app).sessions() as tab_two:
+        opened = survey.open_link(tab_one, tokens["police"], secret)  # page 1 read...
+        assert opened is not None
+        assert opened[1] is not None
+        tab_one.rollback()
+        survey.save_page(tab_two, q, opened[1].id, {second: "agree"}, {})  # ...page 2 saved
+        tab_two.commit()
+        survey.save_page(tab_one, q, opened[1].id, {first: "disagree"}, {})  # ...page 1 saved
+        tab_one.commit()
+    session.refresh(response)
+    assert response.answers == {first: "disagree", second: "agree"}
+
+
+def test_a_sent_response_or_a_closed_round_refuses_a_page_saved_from_an_older_read(
+        session: Session):
+    q = get_questionnaire(version="1.1", language="en")
+    assessment, tokens = make_assessment(session, make_municipality(session), ("police",))
+    police = survey.find_invitation(session, tokens["police"])
+    assert police is not None
+    response, secret = survey.start_response(session, police)
+    session.commit()
+    opened = survey.open_link(session, tokens["police"], secret)
+    assert opened is not None
+    assert opened[1] is not None
+    item = q.items_of(pages(q)[0].id)[0].id
+    assessment.status = "closed"
+    session.flush()
+    with pytest.raises(survey.ServiceError):
+        survey.save_page(session, q, opened[1].id, {item: "agree"}, {})
+    assessment.status = "open"
+    response.status = "submitted"
+    session.flush()
+    with pytest.raises(survey.ServiceError):
+        survey.save_page(session, q, opened[1].id, {item: "agree"}, {})
+    session.refresh(response)
+    assert response.answers == {}

@@ -10,6 +10,9 @@ three are stored only as hashes. Nothing identifying a person is stored with the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload, object_session
@@ -20,6 +23,7 @@ from readiness.models import (
     Assessment,
     Invitation,
     InvitationState,
+    Municipality,
     Response,
     ResponseStatus,
     Status,
@@ -44,27 +48,91 @@ def find_invitation(db: Session, token: str) -> Invitation | None:
     return db.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
 
 
-_LINK = (select(Invitation).where(Invitation.token_hash == bindparam("token_hash"))
-         .options(joinedload(Invitation.assessment, innerjoin=True)
-                  .joinedload(Assessment.municipality, innerjoin=True)))
-_LINK_AND_RESPONSE = _LINK.add_columns(Response).outerjoin(Response, and_(
+@dataclass(frozen=True)
+class OpenedLink:
+    """What a survey page reads of an invitation link, its round and municipality: the
+    columns the pages use, read without building ORM objects (a write loads those by id)."""
+
+    invitation_id: int
+    public_id: str
+    agency: str
+    state: str
+    assessment_id: int
+    round_status: str
+    closes_on: date | None
+    questionnaire_id: str
+    questionnaire_version: str
+    municipality: str
+    country: str
+
+    @property
+    def accepts_answers(self) -> bool:
+        """An active link of an open assessment (as `accepts_answers`)."""
+        return self.state == InvitationState.ACTIVE and self.round_status == Status.OPEN
+
+
+@dataclass(frozen=True)
+class OpenedResponse:
+    """What a survey page reads of the response this browser started through a link."""
+
+    id: int
+    status: str
+    language: str | None
+    answers: dict[str, Any]
+    comments: dict[str, Any]
+    resume_code_hash: str | None
+
+
+_LINK_COLUMNS = (Invitation.id, Invitation.public_id, Invitation.agency, Invitation.state,
+                 Assessment.id, Assessment.status, Assessment.closes_on,
+                 Assessment.questionnaire_id, Assessment.questionnaire_version,
+                 Municipality.name, Municipality.country)
+_RESPONSE_COLUMNS = (Response.id, Response.status, Response.language, Response.answers,
+                     Response.comments, Response.resume_code_hash)
+_LINK = (select(*_LINK_COLUMNS)
+         .join(Assessment, Assessment.id == Invitation.assessment_id)
+         .join(Municipality, Municipality.id == Assessment.municipality_id)
+         .where(Invitation.token_hash == bindparam("token_hash")))
+_LINK_AND_RESPONSE = _LINK.add_columns(*_RESPONSE_COLUMNS).outerjoin(Response, and_(
     Response.invitation_id == Invitation.id, Response.resume_hash == bindparam("resume_hash")))
+_LINK_WIDTH = len(_LINK_COLUMNS)
 
 
 def open_link(db: Session, token: str,
-              secret: str | None) -> tuple[Invitation, Response | None] | None:
+              secret: str | None) -> tuple[OpenedLink, OpenedResponse | None] | None:
     """What a survey request needs, in one query: the invitation a link's token opens (in any
     state) with its round and municipality, and the response this browser started through it
-    (None without one); None when the token opens nothing. Same answers as `find_invitation`
-    and `find_response`, one round trip instead of four (the statements are built once)."""
+    (None without one); None when the token opens nothing. The same rows as `find_invitation`
+    and `find_response`, read as plain columns in one round trip."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
+    row: Any
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
-        invitation = db.scalar(_LINK, {"token_hash": hash_token(token)})
-        return None if invitation is None else (invitation, None)
-    row = db.execute(_LINK_AND_RESPONSE, {"token_hash": hash_token(token),
-                                          "resume_hash": hash_token(secret)}).first()
-    return None if row is None else (row[0], row[1])
+        row = db.connection().execute(_LINK, {"token_hash": hash_token(token)}).first()
+    else:
+        row = db.connection().execute(_LINK_AND_RESPONSE, {
+            "token_hash": hash_token(token), "resume_hash": hash_token(secret)}).first()
+    if row is None:
+        return None
+    response: tuple[Any, ...] = tuple(row[_LINK_WIDTH:])
+    return (OpenedLink(*row[:_LINK_WIDTH]),
+            OpenedResponse(*response) if response and response[0] is not None else None)
+
+
+def invitation_by_id(db: Session, invitation_id: int) -> Invitation:
+    """The invitation (with its round) an opened link read, as an ORM object to change."""
+    invitation = db.get(Invitation, invitation_id, options=[joinedload(Invitation.assessment)])
+    if invitation is None:  # deleted since it was read: in the same transaction, never
+        raise ServiceError(_l("This survey is closed"))
+    return invitation
+
+
+def response_by_id(db: Session, response_id: int) -> Response:
+    """The response an opened link read, as an ORM object to change."""
+    response = db.get(Response, response_id)
+    if response is None:
+        raise ServiceError(_l("These answers were already sent"))
+    return response
 
 
 def accepts_answers(invitation: Invitation) -> bool:
@@ -135,7 +203,7 @@ def issue_resume_code(db: Session, response: Response) -> str:
     return code
 
 
-def code_matches(response: Response, code: str | None) -> bool:
+def code_matches(response: Response | OpenedResponse, code: str | None) -> bool:
     """Whether `code` is the response's current resume code."""
     clean = normalise_resume_code(code)
     return bool(clean and response.resume_code_hash == _code_hash(clean))
@@ -193,9 +261,33 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     session = object_session(response)
     if session is not None:
         lock(session, response)
+    _store(q, response, response.assessment.status, answers, comments)
+
+
+_LOCKED_RESPONSE = (select(Response, Assessment.status)
+                    .join(Assessment, Assessment.id == Response.assessment_id)
+                    .where(Response.id == bindparam("response_id"))
+                    .with_for_update(of=Response)
+                    .execution_options(populate_existing=True))
+
+
+def save_page(db: Session, q: Questionnaire, response_id: int, answers: Mapping[str, str],
+              comments: Mapping[str, str]) -> None:
+    """`save_answers` for the response with this id (as `open_link` read it): its row and its
+    round's status are read once, the row under its lock, so two tabs saving different pages
+    at the same time both keep their answers."""
+    db.flush()
+    row = db.execute(_LOCKED_RESPONSE, {"response_id": response_id}).first()
+    if row is None:  # deleted with its round since the page was opened
+        raise ServiceError(_l("This survey is closed"))
+    _store(q, row[0], row[1], answers, comments)
+
+
+def _store(q: Questionnaire, response: Response, round_status: str,
+           answers: Mapping[str, str], comments: Mapping[str, str]) -> None:
     if response.status != ResponseStatus.IN_PROGRESS:
         raise ServiceError(_l("These answers were already sent"))
-    if response.assessment.status != Status.OPEN:
+    if round_status != Status.OPEN:
         raise ServiceError(_l("This survey is closed"))
     clean = _valid_answers(q, answers)
     response.answers = {**response.answers, **clean}
@@ -203,7 +295,8 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     response.updated_at = day_stamp()
 
 
-def missing(q: Questionnaire, response: Response, dimension: str | None = None) -> list[str]:
+def missing(q: Questionnaire, response: Response | OpenedResponse,
+            dimension: str | None = None) -> list[str]:
     """The statements (of one page, or all) not answered yet; "don't know" counts as an answer."""
     dimensions = [dimension] if dimension else [d.id for d in pages(q)]
     return [item.id for d in dimensions for item in q.items_of(d)
