@@ -38,6 +38,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from wtforms import Field
 
 from readiness import auth
 from readiness.core import privacy
@@ -56,9 +59,11 @@ from readiness.web.forms import (
     item_field,
     statement_fields,
     survey_form,
+    survey_form_class,
+    survey_form_data,
 )
 from readiness.web.links import past_date
-from readiness.web.survey_parts import statement_html
+from readiness.web.survey_parts import CommentBox, kept_page, page_parts
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
@@ -357,9 +362,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     max_comment = current_app.config["COMMENT_MAX_LENGTH"]
     returning = request.args.get("return") == "check"
     if request.method == "GET":
-        form = survey_form(link.q, [dimension.id], max_comment, answers=response.answers,
-                           comments=response.comments)
-        return _render_page(link, number, form, returning)
+        return _fresh_page(link, number, response, returning)
 
     form = survey_form(link.q, [dimension.id], max_comment, formdata=request.form)
     form.validate()
@@ -389,13 +392,40 @@ def page(token: str, number: int) -> ResponseReturnValue:
     return redirect(url_for(".page", token=token, number=number + 1))
 
 
+def _fresh_page(link: Link, number: int, response: survey.OpenedResponse,
+                returning: bool) -> str:
+    """A question page with the answers saved so far and no errors, from the page's kept parts
+    (see `survey_parts`): no form is built once they are kept."""
+    dimension = link.pages[number - 1]
+    max_comment = current_app.config["COMMENT_MAX_LENGTH"]
+    form_class = survey_form_class(link.q, (dimension.id,), max_comment, True)
+    statements, comment = kept_page(
+        form_class, _statement_names(link, dimension), comment_field(dimension.id),
+        survey_form_data(form_class, response.answers, response.comments),
+        lambda: survey_form(link.q, [dimension.id], max_comment, answers=response.answers,
+                            comments=response.comments))
+    return _page_template(link, number, None, generate_csrf(), statements, comment, returning)
+
+
+def _statement_names(link: Link, dimension: Dimension) -> list[str]:
+    return [item_field(item.id) for item in link.q.items_of(dimension.id)]
+
+
 def _render_page(link: Link, number: int, form: FlaskForm, returning: bool) -> str:
     dimension = link.pages[number - 1]
+    statements, comment = page_parts(form, _statement_names(link, dimension),
+                                     comment_field(dimension.id))
+    return _page_template(link, number, form, form.csrf_token.current_token, statements,
+                          comment, returning)
+
+
+def _page_template(link: Link, number: int, form: FlaskForm | None, csrf: str,
+                   statements: list[Markup], comment: Field | CommentBox,
+                   returning: bool) -> str:
+    """The question page; `form` None for one shown afresh, which has no errors to show."""
     return render_template(
-        "survey/page.html", link=link, number=number, dimension=dimension, form=form,
-        items=[(item, form[item_field(item.id)]) for item in link.q.items_of(dimension.id)],
-        statement_html=statement_html, comment=form[comment_field(dimension.id)],
-        returning=returning,
+        "survey/page.html", link=link, number=number, dimension=link.pages[number - 1],
+        form=form, csrf=csrf, statements=statements, comment=comment, returning=returning,
         max_comment=current_app.config["COMMENT_MAX_LENGTH"])
 
 
