@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.orm import Session, joinedload, object_session
+from sqlalchemy.orm import Session, object_session
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
@@ -120,8 +120,9 @@ def open_link(db: Session, token: str,
 
 
 def invitation_by_id(db: Session, invitation_id: int) -> Invitation:
-    """The invitation (with its round) an opened link read, as an ORM object to change."""
-    invitation = db.get(Invitation, invitation_id, options=[joinedload(Invitation.assessment)])
+    """The invitation an opened link read, as an ORM object to change (loaded alone: a row
+    lock on it, PostgreSQL's FOR UPDATE, must not reach into a joined round)."""
+    invitation = db.get(Invitation, invitation_id)
     if invitation is None:  # deleted since it was read: in the same transaction, never
         raise ServiceError(_l("This survey is closed"))
     return invitation
@@ -261,38 +262,51 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     session = object_session(response)
     if session is not None:
         lock(session, response)
-    _store(q, response, response.assessment.status, answers, comments)
+    response.answers, response.comments = _merged(
+        q, response.status, response.assessment.status, response.answers, response.comments,
+        answers, comments)
+    response.updated_at = day_stamp()
 
 
-_LOCKED_RESPONSE = (select(Response, Assessment.status)
+_LOCKED_RESPONSE = (select(Response.status, Assessment.status, Response.answers,
+                           Response.comments)
                     .join(Assessment, Assessment.id == Response.assessment_id)
                     .where(Response.id == bindparam("response_id"))
-                    .with_for_update(of=Response)
-                    .execution_options(populate_existing=True))
+                    .with_for_update(of=Response.__table__))
+_SAVE = (update(Response).where(Response.id == bindparam("response_id"))
+         .values(answers=bindparam("answers"), comments=bindparam("comments"),
+                 updated_at=bindparam("updated_at")))
 
 
 def save_page(db: Session, q: Questionnaire, response_id: int, answers: Mapping[str, str],
               comments: Mapping[str, str]) -> None:
-    """`save_answers` for the response with this id (as `open_link` read it): its row and its
-    round's status are read once, the row under its lock, so two tabs saving different pages
-    at the same time both keep their answers."""
-    db.flush()
-    row = db.execute(_LOCKED_RESPONSE, {"response_id": response_id}).first()
+    """`save_answers` for the response with this id (as `open_link` read it), in two plain
+    statements: its row and its round's status read under the row's lock, then the merged
+    answers written, so two tabs saving different pages at the same time both keep theirs.
+    An ORM object of this response loaded in the session is not refreshed."""
+    db.flush()  # anything pending (a new resume code) goes first
+    connection = db.connection()
+    row = connection.execute(_LOCKED_RESPONSE, {"response_id": response_id}).first()
     if row is None:  # deleted with its round since the page was opened
         raise ServiceError(_l("This survey is closed"))
-    _store(q, row[0], row[1], answers, comments)
+    status, round_status, stored_answers, stored_comments = row
+    merged_answers, merged_comments = _merged(q, status, round_status, stored_answers,
+                                              stored_comments, answers, comments)
+    connection.execute(_SAVE, {"response_id": response_id, "answers": merged_answers,
+                               "comments": merged_comments, "updated_at": day_stamp()})
 
 
-def _store(q: Questionnaire, response: Response, round_status: str,
-           answers: Mapping[str, str], comments: Mapping[str, str]) -> None:
-    if response.status != ResponseStatus.IN_PROGRESS:
+def _merged(q: Questionnaire, status: str, round_status: str, stored_answers: Mapping[str, Any],
+            stored_comments: Mapping[str, str], answers: Mapping[str, str],
+            comments: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers and comments of a response in progress with these added; refused when it
+    was sent or its round is no longer open, or an answer is unknown."""
+    if status != ResponseStatus.IN_PROGRESS:
         raise ServiceError(_l("These answers were already sent"))
     if round_status != Status.OPEN:
         raise ServiceError(_l("This survey is closed"))
-    clean = _valid_answers(q, answers)
-    response.answers = {**response.answers, **clean}
-    response.comments = _merge_comments(response.comments, comments)
-    response.updated_at = day_stamp()
+    return ({**stored_answers, **_valid_answers(q, answers)},
+            _merge_comments(stored_comments, comments))
 
 
 def missing(q: Questionnaire, response: Response | OpenedResponse,
