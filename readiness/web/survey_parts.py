@@ -67,6 +67,8 @@ def page_parts(form: FlaskForm, statements: Sequence[str], comment: str
     """The statements' HTML and the comment field of a built form; keeps the comment box's
     label and id for `kept_page`."""
     field = form[comment]
+    if len(_BOXES) >= _PARTS_MAX:
+        _BOXES.clear()
     _BOXES.setdefault((type(form), comment), (field.id, field.name, field.label))
     return [statement_html(form, form[name]) for name in statements], field
 
