@@ -16,8 +16,10 @@ assessment and a respondent who has started, this prints in one run the median t
 - saving page N (POST of valid answers with the CSRF token and resume cookie, then the redirect
   answer): the save path, one write transaction per request;
 
-each with its ratio to the bare page and the number of SQL statements it sends. `--profile`
-adds the top functions of cProfile for question page 1. Asserts nothing.
+each with its ratio to the bare page and the number of SQL statements it sends. The ratio is
+the median over the rounds of a round's time over that of a round of the bare page timed just
+before it, so a machine whose load changes during the run moves both alike. `--profile` adds
+the top functions of cProfile for question page 1. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -63,17 +65,27 @@ class StatementCounter:
         self.count += 1
 
 
-def median_ms(run: Callable[[], Any], requests: int, repeat: int) -> float:
-    """The median over `repeat` rounds of the mean milliseconds per call of `run`."""
+def round_ms(run: Callable[[], Any], requests: int) -> float:
+    """The mean milliseconds per call of `run` over `requests` calls."""
+    start = time.perf_counter()
+    for _ in range(requests):
+        run()
+    return (time.perf_counter() - start) * 1000 / requests
+
+
+def paired_ms(run: Callable[[], Any], base: Callable[[], Any], requests: int,
+              repeat: int) -> tuple[float, float, float]:
+    """Over `repeat` rounds, each a round of `base` then one of `run`: the median milliseconds
+    per call of `run`, of `base`, and the median of the rounds' ratios run / base."""
     for _ in range(min(requests, 20)):
         run()  # warm up: templates compiled, caches filled
-    rounds = []
+        base()
+    runs, bases, ratios = [], [], []
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(requests):
-            run()
-        rounds.append((time.perf_counter() - start) * 1000 / requests)
-    return statistics.median(rounds)
+        bases.append(round_ms(base, requests))
+        runs.append(round_ms(run, requests))
+        ratios.append(runs[-1] / bases[-1])
+    return statistics.median(runs), statistics.median(bases), statistics.median(ratios)
 
 
 def readiness_app(folder: Path) -> tuple[Flask, str]:
@@ -129,14 +141,18 @@ def main() -> None:
         bare = bare_app(html, q, pages(q)[0], csrf).test_client()
         assert bare.get("/page").status_code == 200
 
-        def per_request(run: Callable[[], Any]) -> tuple[float, float]:
+        bases: list[float] = []
+
+        def per_request(run: Callable[[], Any]) -> tuple[float, float, float]:
             counter.count = 0
             run()
             statements = counter.count
-            return median_ms(run, args.requests, args.repeat), statements
+            ms, base, ratio = paired_ms(run, lambda: bare.get("/page"), args.requests,
+                                        args.repeat)
+            bases.append(base)
+            return ms, ratio, statements
 
-        rows: list[tuple[str, float, float]] = []
-        base = median_ms(lambda: bare.get("/page"), args.requests, args.repeat)
+        rows: list[tuple[str, float, float, float]] = []
         hello = per_request(lambda: client.get("/bench/hello"))
         rows.append(("hello (readiness app, no work)", *hello))
         for number, dimension in enumerate(pages(q), start=1):
@@ -162,9 +178,11 @@ def main() -> None:
                          "statements)", *per_request(post)))
         print(f"survey pages in process, SQLite; median of {args.repeat} x {args.requests} "
               "requests, ms per request")
-        print(f"  {'bare Flask page, same HTML (baseline)':<44}{base:8.2f}  {1:6.2f}x")
-        for label, ms, statements in rows:
-            print(f"  {label:<44}{ms:8.2f}  {ms / base:6.2f}x  {statements:3.0f} SQL")
+        print(f"  {'bare Flask page, same HTML (baseline)':<44}"
+              f"{statistics.median(bases):8.2f}  {1:6.2f}x   (from {min(bases):.2f} to "
+              f"{max(bases):.2f} ms in the rows' rounds)")
+        for label, ms, ratio, statements in rows:
+            print(f"  {label:<44}{ms:8.2f}  {ratio:6.2f}x  {statements:3.0f} SQL")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()

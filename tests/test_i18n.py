@@ -56,6 +56,23 @@ def test_templates_follow_a_locale_forced_inside_a_request_and_back(app: Flask):
         assert render_template_string(page) == "Anmelden"
 
 
+def test_the_catalogue_kept_for_a_request_gives_way_to_a_forced_locale_and_comes_back(
+        app: Flask):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Sign in') }} {{ _('Sign in') }}"  # the second from the request's catalogue
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        for _ in range(2):
+            assert render_template_string(page) == "Se connecter Se connecter"
+            with force_locale("de"):
+                assert render_template_string(page) == "Anmelden Anmelden"
+                with force_locale("nl"):
+                    assert render_template_string(page) == "Aanmelden Aanmelden"
+                assert render_template_string(page) == "Anmelden Anmelden"
+            assert render_template_string(page) == "Se connecter Se connecter"
+
+
 def test_each_app_reads_its_own_catalogues(app: Flask, tmp_path: Path):
     from flask import render_template_string
 

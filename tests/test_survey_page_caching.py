@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from flask import Flask, get_template_attribute
@@ -20,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import get_questionnaire
 from readiness.db import get_db
+from readiness.models import Invitation
 from readiness.services import assessments as services
 from readiness.services import survey
 from readiness.services.survey import pages
-from readiness.web.forms import item_field, survey_form
+from readiness.web import survey_parts
+from readiness.web.forms import comment_field, item_field, survey_form
 from readiness.web.survey_parts import statement_html
 from tests.web_helpers import make_assessment, make_municipality, page_data, post_form
 
@@ -195,11 +198,141 @@ def test_one_query_finds_the_link_and_only_this_links_response(session: Session)
     session.commit()
     opened = survey.open_link(session, tokens["police"], secret)
     assert opened is not None
-    assert opened[0] is police
-    assert opened[1] is survey.find_response(session, police, secret)
+    assert opened[0] == _as_read(police)
+    response = survey.find_response(session, police, secret)
+    assert response is not None
+    assert opened[1] == survey.OpenedResponse(response.id, response.status, response.language,
+                                              response.answers, response.comments,
+                                              response.resume_code_hash)
     # the police browser's secret opens no response through the health link
-    assert survey.open_link(session, tokens["health"], secret) == (health, None)
-    assert survey.open_link(session, tokens["police"], None) == (police, None)
-    assert survey.open_link(session, tokens["police"], "x" * 200) == (police, None)
+    assert survey.open_link(session, tokens["health"], secret) == (_as_read(health), None)
+    assert survey.open_link(session, tokens["police"], None) == (_as_read(police), None)
+    assert survey.open_link(session, tokens["police"], "x" * 200) == (_as_read(police), None)
     assert survey.open_link(session, "not-a-token", secret) is None
     assert survey.open_link(session, "", secret) is None
+
+
+def _as_read(invitation: Invitation) -> survey.OpenedLink:
+    """What `open_link` should read of an invitation, from its ORM object."""
+    assessment = invitation.assessment
+    return survey.OpenedLink(
+        invitation.id, invitation.public_id, invitation.agency, invitation.state,
+        assessment.id, assessment.status, assessment.closes_on, assessment.questionnaire_id,
+        assessment.questionnaire_version, assessment.municipality.name,
+        assessment.municipality.country)
+
+
+def test_saving_a_page_keeps_what_another_tab_saved_after_this_page_was_read(
+        app: Flask, session: Session):
+    q = get_questionnaire(version="1.1", language="en")
+    _, tokens = make_assessment(session, make_municipality(session), ("police",))
+    police = survey.find_invitation(session, tokens["police"])
+    assert police is not None
+    response, secret = survey.start_response(session, police)
+    session.commit()
+    first, second = (q.items_of(p.id)[0].id for p in pages(q)[:2])
+    with get_db(app).sessions() as tab_one, get_db(app).sessions() as tab_two:
+        opened = survey.open_link(tab_one, tokens["police"], secret)  # page 1 read...
+        assert opened is not None
+        assert opened[1] is not None
+        tab_one.rollback()
+        survey.save_page(tab_two, q, opened[1].id, {second: "agree"}, {})  # ...page 2 saved
+        tab_two.commit()
+        survey.save_page(tab_one, q, opened[1].id, {first: "disagree"}, {})  # ...page 1 saved
+        tab_one.commit()
+    session.refresh(response)
+    assert response.answers == {first: "disagree", second: "agree"}
+
+
+def test_a_sent_response_or_a_closed_round_refuses_a_page_saved_from_an_older_read(
+        session: Session):
+    q = get_questionnaire(version="1.1", language="en")
+    assessment, tokens = make_assessment(session, make_municipality(session), ("police",))
+    police = survey.find_invitation(session, tokens["police"])
+    assert police is not None
+    response, secret = survey.start_response(session, police)
+    session.commit()
+    opened = survey.open_link(session, tokens["police"], secret)
+    assert opened is not None
+    assert opened[1] is not None
+    item = q.items_of(pages(q)[0].id)[0].id
+    assessment.status = "closed"
+    session.flush()
+    with pytest.raises(survey.ServiceError):
+        survey.save_page(session, q, opened[1].id, {item: "agree"}, {})
+    assessment.status = "open"
+    response.status = "submitted"
+    session.flush()
+    with pytest.raises(survey.ServiceError):
+        survey.save_page(session, q, opened[1].id, {item: "agree"}, {})
+    session.refresh(response)
+    assert response.answers == {}
+
+
+_TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+"')
+_HOSTILE = '</textarea><script>alert("x")</script> & <b>bold</b>'
+
+
+def _forget_kept_parts() -> None:
+    survey_parts._PARTS.clear()
+    survey_parts._BOXES.clear()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_page_shown_from_kept_parts_is_the_page_a_built_form_shows(
+        client: FlaskClient, link: str, session: Session, language: str):
+    q = get_questionnaire(version="1.1", language=language)
+    values = ("agree", "disagree", "dont_know")
+    for number in range(1, len(pages(q)) + 1):
+        data = page_data(q, number, values[number % 3], comment=f"{_HOSTILE} {number}")
+        data.pop(next(iter(data)))  # one statement left unanswered: saved, page shown again
+        assert post_form(client, f"{link}/page/{number}?lang={language}", data).status_code \
+            == 400
+    for number in range(1, len(pages(q)) + 1):
+        _forget_kept_parts()
+        built = client.get(f"{link}/page/{number}?lang={language}").get_data(as_text=True)
+        kept = client.get(f"{link}/page/{number}?lang={language}").get_data(as_text=True)
+        assert _TOKEN.sub(r"\1", kept) == _TOKEN.sub(r"\1", built)
+        assert survey_parts._BOXES, "the second page should come from what was kept"
+        assert "<script>" not in kept
+        assert f"&lt;/textarea&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; " \
+               f"&lt;b&gt;bold&lt;/b&gt; {number}</textarea>" in kept
+        assert len(_CHECKED.findall(kept)) == len(q.items_of(pages(q)[number - 1].id)) - 1
+
+
+def test_a_kept_comment_box_is_the_html_the_textarea_macro_renders_for_the_field(app: Flask):
+    q = get_questionnaire(version="1.1", language="en")
+    dimension = pages(q)[0]
+    with app.test_request_context("/?lang=en"):
+        macro = get_template_attribute("macros/forms.html", "textarea")
+        for comment in (None, "", "  spaced  ", _HOSTILE):
+            form = survey_form(q, [dimension.id], 2000,
+                               comments={dimension.id: comment} if comment is not None else {})
+            field = form[comment_field(dimension.id)]
+            box = survey_parts.CommentBox(field.id, field.name, field.label, comment.strip()
+                                          if comment is not None else None)
+            assert str(macro(box, 2000)) == str(macro(field, 2000))
+
+
+def test_a_page_with_an_answer_that_is_no_plain_value_is_built_not_taken_from_kept_parts(
+        app: Flask):
+    q = get_questionnaire(version="1.1", language="en")
+    dimension = pages(q)[0]
+    names = [item_field(i.id) for i in q.items_of(dimension.id)]
+    built: list[bool] = []
+
+    def build() -> Any:
+        built.append(True)
+        return survey_form(q, [dimension.id], 2000, answers={names[0][2:]: 3})
+
+    with app.test_request_context("/?lang=en"):
+        form_class = type(survey_form(q, [dimension.id], 2000))
+        survey_parts.page_parts(survey_form(q, [dimension.id], 2000), names,
+                                comment_field(dimension.id))  # everything unanswered kept
+        survey_parts.kept_page(form_class, names, comment_field(dimension.id), {}, build)
+        assert not built
+        statements, _box = survey_parts.kept_page(
+            form_class, names, comment_field(dimension.id), {names[0]: 3}, build)
+        assert built
+        assert statements == survey_parts.page_parts(build(), names,
+                                                     comment_field(dimension.id))[0]

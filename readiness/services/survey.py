@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.orm import Session, joinedload, object_session
+from sqlalchemy.orm import Session, object_session
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
@@ -22,6 +25,7 @@ from readiness.models import (
     Assessment,
     Invitation,
     InvitationState,
+    Municipality,
     Response,
     ResponseStatus,
     Status,
@@ -46,27 +50,92 @@ def find_invitation(db: Session, token: str) -> Invitation | None:
     return db.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
 
 
-_LINK = (select(Invitation).where(Invitation.token_hash == bindparam("token_hash"))
-         .options(joinedload(Invitation.assessment, innerjoin=True)
-                  .joinedload(Assessment.municipality, innerjoin=True)))
-_LINK_AND_RESPONSE = _LINK.add_columns(Response).outerjoin(Response, and_(
+@dataclass(frozen=True)
+class OpenedLink:
+    """What a survey page reads of an invitation link, its round and municipality: the
+    columns the pages use, read without building ORM objects (a write loads those by id)."""
+
+    invitation_id: int
+    public_id: str
+    agency: str
+    state: str
+    assessment_id: int
+    round_status: str
+    closes_on: date | None
+    questionnaire_id: str
+    questionnaire_version: str
+    municipality: str
+    country: str
+
+    @property
+    def accepts_answers(self) -> bool:
+        """An active link of an open assessment (as `accepts_answers`)."""
+        return self.state == InvitationState.ACTIVE and self.round_status == Status.OPEN
+
+
+@dataclass(frozen=True)
+class OpenedResponse:
+    """What a survey page reads of the response this browser started through a link."""
+
+    id: int
+    status: str
+    language: str | None
+    answers: dict[str, Any]
+    comments: dict[str, Any]
+    resume_code_hash: str | None
+
+
+_LINK_COLUMNS = (Invitation.id, Invitation.public_id, Invitation.agency, Invitation.state,
+                 Assessment.id, Assessment.status, Assessment.closes_on,
+                 Assessment.questionnaire_id, Assessment.questionnaire_version,
+                 Municipality.name, Municipality.country)
+_RESPONSE_COLUMNS = (Response.id, Response.status, Response.language, Response.answers,
+                     Response.comments, Response.resume_code_hash)
+_LINK = (select(*_LINK_COLUMNS)
+         .join(Assessment, Assessment.id == Invitation.assessment_id)
+         .join(Municipality, Municipality.id == Assessment.municipality_id)
+         .where(Invitation.token_hash == bindparam("token_hash")))
+_LINK_AND_RESPONSE = _LINK.add_columns(*_RESPONSE_COLUMNS).outerjoin(Response, and_(
     Response.invitation_id == Invitation.id, Response.resume_hash == bindparam("resume_hash")))
+_LINK_WIDTH = len(_LINK_COLUMNS)
 
 
 def open_link(db: Session, token: str,
-              secret: str | None) -> tuple[Invitation, Response | None] | None:
+              secret: str | None) -> tuple[OpenedLink, OpenedResponse | None] | None:
     """What a survey request needs, in one query: the invitation a link's token opens (in any
     state) with its round and municipality, and the response this browser started through it
-    (None without one); None when the token opens nothing. Same answers as `find_invitation`
-    and `find_response`, one round trip instead of four (the statements are built once)."""
+    (None without one); None when the token opens nothing. The same rows as `find_invitation`
+    and `find_response`, read as plain columns in one round trip."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
+    row: Any
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
-        invitation = db.scalar(_LINK, {"token_hash": hash_token(token)})
-        return None if invitation is None else (invitation, None)
-    row = db.execute(_LINK_AND_RESPONSE, {"token_hash": hash_token(token),
-                                          "resume_hash": hash_token(secret)}).first()
-    return None if row is None else (row[0], row[1])
+        row = db.connection().execute(_LINK, {"token_hash": hash_token(token)}).first()
+    else:
+        row = db.connection().execute(_LINK_AND_RESPONSE, {
+            "token_hash": hash_token(token), "resume_hash": hash_token(secret)}).first()
+    if row is None:
+        return None
+    response: tuple[Any, ...] = tuple(row[_LINK_WIDTH:])
+    return (OpenedLink(*row[:_LINK_WIDTH]),
+            OpenedResponse(*response) if response and response[0] is not None else None)
+
+
+def invitation_by_id(db: Session, invitation_id: int) -> Invitation:
+    """The invitation an opened link read, as an ORM object to change (loaded alone: a row
+    lock on it, PostgreSQL's FOR UPDATE, must not reach into a joined round)."""
+    invitation = db.get(Invitation, invitation_id)
+    if invitation is None:  # deleted since it was read: in the same transaction, never
+        raise ServiceError(_l("This survey is closed"))
+    return invitation
+
+
+def response_by_id(db: Session, response_id: int) -> Response:
+    """The response an opened link read, as an ORM object to change."""
+    response = db.get(Response, response_id)
+    if response is None:
+        raise ServiceError(_l("These answers were already sent"))
+    return response
 
 
 def accepts_answers(invitation: Invitation) -> bool:
@@ -137,7 +206,7 @@ def issue_resume_code(db: Session, response: Response) -> str:
     return code
 
 
-def code_matches(response: Response, code: str | None) -> bool:
+def code_matches(response: Response | OpenedResponse, code: str | None) -> bool:
     """Whether `code` is the response's current resume code."""
     clean = normalise_resume_code(code)
     return bool(clean and response.resume_code_hash == _code_hash(clean))
@@ -195,17 +264,55 @@ def save_answers(q: Questionnaire, response: Response, answers: Mapping[str, str
     session = object_session(response)
     if session is not None:
         lock(session, response)
-    if response.status != ResponseStatus.IN_PROGRESS:
-        raise ServiceError(_l("These answers were already sent"))
-    if response.assessment.status != Status.OPEN:
-        raise ServiceError(_l("This survey is closed"))
-    clean = _valid_answers(q, answers)
-    response.answers = {**response.answers, **clean}
-    response.comments = _merge_comments(response.comments, comments)
+    response.answers, response.comments = _merged(
+        q, response.status, response.assessment.status, response.answers, response.comments,
+        answers, comments)
     response.updated_at = day_stamp()
 
 
-def missing(q: Questionnaire, response: Response, dimension: str | None = None) -> list[str]:
+_LOCKED_RESPONSE = (select(Response.status, Assessment.status, Response.answers,
+                           Response.comments)
+                    .join(Assessment, Assessment.id == Response.assessment_id)
+                    .where(Response.id == bindparam("response_id"))
+                    .with_for_update(of=Response.__table__))
+_SAVE = (update(Response).where(Response.id == bindparam("response_id"))
+         .values(answers=bindparam("answers"), comments=bindparam("comments"),
+                 updated_at=bindparam("updated_at")))
+
+
+def save_page(db: Session, q: Questionnaire, response_id: int, answers: Mapping[str, str],
+              comments: Mapping[str, str]) -> None:
+    """`save_answers` for the response with this id (as `open_link` read it), in two plain
+    statements: its row and its round's status read under the row's lock, then the merged
+    answers written, so two tabs saving different pages at the same time both keep theirs.
+    An ORM object of this response loaded in the session is not refreshed."""
+    db.flush()  # anything pending (a new resume code) goes first
+    connection = db.connection()
+    row = connection.execute(_LOCKED_RESPONSE, {"response_id": response_id}).first()
+    if row is None:  # deleted with its round since the page was opened
+        raise ServiceError(_l("This survey is closed"))
+    status, round_status, stored_answers, stored_comments = row
+    merged_answers, merged_comments = _merged(q, status, round_status, stored_answers,
+                                              stored_comments, answers, comments)
+    connection.execute(_SAVE, {"response_id": response_id, "answers": merged_answers,
+                               "comments": merged_comments, "updated_at": day_stamp()})
+
+
+def _merged(q: Questionnaire, status: str, round_status: str, stored_answers: Mapping[str, Any],
+            stored_comments: Mapping[str, str], answers: Mapping[str, str],
+            comments: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers and comments of a response in progress with these added; refused when it
+    was sent or its round is no longer open, or an answer is unknown."""
+    if status != ResponseStatus.IN_PROGRESS:
+        raise ServiceError(_l("These answers were already sent"))
+    if round_status != Status.OPEN:
+        raise ServiceError(_l("This survey is closed"))
+    return ({**stored_answers, **_valid_answers(q, answers)},
+            _merge_comments(stored_comments, comments))
+
+
+def missing(q: Questionnaire, response: Response | OpenedResponse,
+            dimension: str | None = None) -> list[str]:
     """The statements (of one page, or all) not answered yet; "don't know" counts as an answer."""
     dimensions = [dimension] if dimension else [d.id for d in pages(q)]
     return [item.id for d in dimensions for item in q.items_of(d)

@@ -436,10 +436,21 @@ def survey_form(q: Questionnaire, dimensions: Sequence[str], comment_max: int,
     `survey_form_class`); only the instance, with this request's data, is new.
     """
     form_class = survey_form_class(q, tuple(dimensions), comment_max, required)
-    data: dict[str, Any] = {item_field(k): v for k, v in (answers or {}).items()}
-    data.update({comment_field(k): v for k, v in (comments or {}).items()})
-    form: FlaskForm = form_class(formdata=formdata, data=data)
+    form: FlaskForm = form_class(formdata=formdata,
+                                 data=survey_form_data(form_class, answers, comments))
     return form
+
+
+def survey_form_data(form_class: type[FlaskForm], answers: dict[str, Any] | None,
+                     comments: dict[str, Any] | None) -> dict[str, Any]:
+    """{field name: value} of a survey form holding these answers and comments, with every
+    field of the form named (None: no answer yet)."""
+    # WTForms finds a field's default (None here) by calling it and catching the TypeError,
+    # which was a third of building the form: naming every field spares that
+    data: dict[str, Any] = dict.fromkeys(form_class.survey_fields)
+    data.update({item_field(k): v for k, v in (answers or {}).items()})
+    data.update({comment_field(k): v for k, v in (comments or {}).items()})
+    return data
 
 
 _FORM_CLASSES: dict[tuple[Any, ...], type[FlaskForm]] = {}
@@ -488,6 +499,7 @@ def _build_survey_form_class(q: Questionnaire, dimensions: tuple[str, ...], comm
             validators=[Optional(), Length(max=comment_max, message=_(
                 "Comment must be %(max)d characters or fewer", max=comment_max)),
                         _no_control_characters])
+    attrs["survey_fields"] = tuple(attrs)  # not a field: WTForms binds only fields
     return type("SurveyForm", (FlaskForm,), attrs)
 
 

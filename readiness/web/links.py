@@ -55,4 +55,9 @@ def today() -> date:
 
 def past_closing(assessment: Assessment) -> bool:
     """Whether the round's closing date has passed (the end of that day, TIMEZONE)."""
-    return closing.is_past(assessment.closes_on, closing.zone(current_app.config["TIMEZONE"]))
+    return past_date(assessment.closes_on)
+
+
+def past_date(closes_on: date | None) -> bool:
+    """Whether a closing date has passed (the end of that day, TIMEZONE); never for None."""
+    return closing.is_past(closes_on, closing.zone(current_app.config["TIMEZONE"]))

@@ -38,15 +38,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from wtforms import Field
 
 from readiness import auth
 from readiness.core import privacy
-from readiness.core.questionnaire import Questionnaire
+from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
 from readiness.db import get_session, keep_writes
-from readiness.models import Invitation, Response, ResponseStatus
+from readiness.models import Response, ResponseStatus
 from readiness.services import survey
-from readiness.services.assessments import ServiceError, questionnaire_of
+from readiness.services.assessments import ServiceError
 from readiness.tokens import normalise_resume_code, show_resume_code
 from readiness.web.forms import (
     ConfirmForm,
@@ -56,9 +59,11 @@ from readiness.web.forms import (
     item_field,
     statement_fields,
     survey_form,
+    survey_form_class,
+    survey_form_data,
 )
-from readiness.web.links import past_closing
-from readiness.web.survey_parts import statement_html
+from readiness.web.links import past_date
+from readiness.web.survey_parts import CommentBox, kept_page, page_parts
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 COOKIE = "maw_response"
@@ -66,6 +71,7 @@ CODE_COOKIE = "maw_resume_code"  # the response's resume code, to show it on eve
 _OPENED = "readiness.survey.opened"
 SECONDS_PER_STATEMENT = 20
 MIN_MINUTES = 5
+Answered = Response | survey.OpenedResponse  # what says which statements have answers
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 
 
@@ -121,10 +127,11 @@ def _days(value: object) -> int | None:
 
 @dataclass(frozen=True)
 class Link:
-    """What a survey link opens: the invitation, its questionnaire and pages, the agency."""
+    """What a survey link opens: the invitation (as read), its questionnaire and pages, the
+    agency."""
 
     token: str
-    invitation: Invitation
+    invitation: survey.OpenedLink
     q: Questionnaire
     pages: list[Dimension]
     agency_title: str
@@ -135,14 +142,14 @@ class Link:
         return sum(len(self.q.items_of(p.id)) for p in self.pages)
 
 
-def _opened(token: str) -> tuple[Invitation, Response | None] | None:
+def _opened(token: str) -> tuple[survey.OpenedLink, survey.OpenedResponse | None] | None:
     """The link's invitation and this browser's response, read once per request (the language
     choice and the view both ask) in one query."""
     key = (token, request.cookies.get(COOKIE))
     cached = request.environ.get(_OPENED)  # this request's only, never another's
     if cached is None or cached[0] != key:
         cached = request.environ[_OPENED] = (key, survey.open_link(get_session(), *key))
-    opened: tuple[Invitation, Response | None] | None = cached[1]
+    opened: tuple[survey.OpenedLink, survey.OpenedResponse | None] | None = cached[1]
     return opened
 
 
@@ -151,7 +158,7 @@ def _link(token: str) -> Link:
     if opened is None:
         abort(404)
     invitation = opened[0]
-    q = questionnaire_of(invitation.assessment)
+    q = get_questionnaire(invitation.questionnaire_id, invitation.questionnaire_version)
     titles = {a.id: a.title for a in q.doc.agencies}
     return Link(token, invitation, q, survey.pages(q),
                 titles.get(invitation.agency, invitation.agency))
@@ -170,13 +177,13 @@ def respondent_language() -> str | None:
     if request.endpoint != "survey.begin" and response is not None and shipped(response.language):
         return response.language
     return (shipped(request.form.get("language")) or browser_language()
-            or shipped(country_language(invitation.assessment.municipality.country)))
+            or shipped(country_language(invitation.country)))
 
 
 def _refuse_if_closed(link: Link) -> None:
     """Stop here with the "survey closed" page if the link takes no answers: withdrawn, the
     round closed, or its closing date passed (then nothing sent is written either)."""
-    if not survey.accepts_answers(link.invitation) or past_closing(link.invitation.assessment):
+    if not link.invitation.accepts_answers or past_date(link.invitation.closes_on):
         abort(make_response(render_template("survey/closed.html", link=link), 410))
 
 
@@ -196,7 +203,7 @@ def _refuse_organisers(link: Link) -> None:
             "the browser of the practitioner it was sent to."), 403)
 
 
-def _own_response(link: Link) -> Response | None:
+def _own_response(link: Link) -> survey.OpenedResponse | None:
     opened = _opened(link.token)
     return opened[1] if opened is not None else None
 
@@ -205,7 +212,7 @@ def _csrf_failed(form: FlaskForm) -> bool:
     return bool(getattr(form, "csrf_token", None) is not None and form.csrf_token.errors)
 
 
-def _first_incomplete(link: Link, response: Response) -> int | None:
+def _first_incomplete(link: Link, response: Answered) -> int | None:
     for number, page in enumerate(link.pages, start=1):
         if survey.missing(link.q, response, page.id):
             return number
@@ -223,7 +230,7 @@ def start(token: str) -> ResponseReturnValue:
     return _start_page(link, response)
 
 
-def _start_page(link: Link, response: Response | None,
+def _start_page(link: Link, response: survey.OpenedResponse | None,
                 resume_form: ResumeForm | None = None) -> str:
     resume_page = _first_incomplete(link, response) if response else None
     # Survey links are never workshops, so an agency needs the questionnaire's group size.
@@ -245,12 +252,13 @@ def _set_cookies(reply: Any, link: Link, secret: str | None, code: str | None) -
     return reply
 
 
-def _note_resume_code(link: Link, response: Response) -> None:
+def _note_resume_code(link: Link, response: survey.OpenedResponse) -> None:
     """Make the response's resume code shown on this page: the browser's copy when it is the
     current one, else (a response begun before codes, or a lost cookie) a new one."""
     code = normalise_resume_code(request.cookies.get(CODE_COOKIE))
     if not survey.code_matches(response, code):
-        code = survey.issue_resume_code(get_session(), response)
+        db = get_session()
+        code = survey.issue_resume_code(db, survey.response_by_id(db, response.id))
         after_this_request(lambda reply: _set_cookies(reply, link, None, code))
     g.resume_code = code
 
@@ -276,7 +284,9 @@ def begin(token: str) -> ResponseReturnValue:
             "Many surveys were started from this network address in the last hour. Wait an "
             "hour and try again, or ask the person who sent you the link."), 429)
     try:
-        response, secret = survey.start_response(db, link.invitation, language=str(get_locale()))
+        response, secret = survey.start_response(
+            db, survey.invitation_by_id(db, link.invitation.invitation_id),
+            language=str(get_locale()))
     except survey.LinkFull:
         _refuse(link, _("This link has taken all its answers"), _(
             "This link has taken as many answers as the number of practitioners it was sent "
@@ -307,7 +317,8 @@ def resume(token: str) -> ResponseReturnValue:
         _refuse(link, _("Too many wrong codes"), _(
             "Too many wrong resume codes were typed here in the last hour. Wait an hour and "
             "try again, or start a new response from the link."), 429)
-    found = survey.resume_with_code(db, link.invitation, form.code.data)
+    found = survey.resume_with_code(db, survey.invitation_by_id(db, link.invitation.invitation_id),
+                                    form.code.data)
     if found is None:
         auth.count_resume_failure(db, address, link.invitation.public_id)
         keep_writes()  # the wrong try counts
@@ -321,13 +332,13 @@ def resume(token: str) -> ResponseReturnValue:
                         normalise_resume_code(form.code.data))
 
 
-def _continue_at(link: Link, response: Response) -> str:
+def _continue_at(link: Link, response: Answered) -> str:
     number = _first_incomplete(link, response)
     return url_for(".page", token=link.token, number=number) if number \
         else url_for(".check", token=link.token)
 
 
-def _respondent(token: str) -> tuple[Link, Response]:
+def _respondent(token: str) -> tuple[Link, survey.OpenedResponse]:
     """The link and this browser's response in progress; else stop with where to go instead."""
     link = _link(token)
     _refuse_if_closed(link)
@@ -351,9 +362,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     max_comment = current_app.config["COMMENT_MAX_LENGTH"]
     returning = request.args.get("return") == "check"
     if request.method == "GET":
-        form = survey_form(link.q, [dimension.id], max_comment, answers=response.answers,
-                           comments=response.comments)
-        return _render_page(link, number, form, returning)
+        return _fresh_page(link, number, response, returning)
 
     form = survey_form(link.q, [dimension.id], max_comment, formdata=request.form)
     form.validate()
@@ -369,7 +378,8 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return _render_page(link, number, form, returning), 400  # malformed: nothing stored
     answers = given_answers(statements)
     try:
-        survey.save_answers(link.q, response, answers, {dimension.id: comment.data or ""})
+        survey.save_page(get_session(), link.q, response.id, answers,
+                         {dimension.id: comment.data or ""})
     except ServiceError:
         abort(400)
     keep_writes()  # what was valid is saved, even when the page comes back to fix the rest
@@ -382,17 +392,44 @@ def page(token: str, number: int) -> ResponseReturnValue:
     return redirect(url_for(".page", token=token, number=number + 1))
 
 
+def _fresh_page(link: Link, number: int, response: survey.OpenedResponse,
+                returning: bool) -> str:
+    """A question page with the answers saved so far and no errors, from the page's kept parts
+    (see `survey_parts`): no form is built once they are kept."""
+    dimension = link.pages[number - 1]
+    max_comment = current_app.config["COMMENT_MAX_LENGTH"]
+    form_class = survey_form_class(link.q, (dimension.id,), max_comment, True)
+    statements, comment = kept_page(
+        form_class, _statement_names(link, dimension), comment_field(dimension.id),
+        survey_form_data(form_class, response.answers, response.comments),
+        lambda: survey_form(link.q, [dimension.id], max_comment, answers=response.answers,
+                            comments=response.comments))
+    return _page_template(link, number, None, generate_csrf(), statements, comment, returning)
+
+
+def _statement_names(link: Link, dimension: Dimension) -> list[str]:
+    return [item_field(item.id) for item in link.q.items_of(dimension.id)]
+
+
 def _render_page(link: Link, number: int, form: FlaskForm, returning: bool) -> str:
     dimension = link.pages[number - 1]
+    statements, comment = page_parts(form, _statement_names(link, dimension),
+                                     comment_field(dimension.id))
+    return _page_template(link, number, form, form.csrf_token.current_token, statements,
+                          comment, returning)
+
+
+def _page_template(link: Link, number: int, form: FlaskForm | None, csrf: str,
+                   statements: list[Markup], comment: Field | CommentBox,
+                   returning: bool) -> str:
+    """The question page; `form` None for one shown afresh, which has no errors to show."""
     return render_template(
-        "survey/page.html", link=link, number=number, dimension=dimension, form=form,
-        items=[(item, form[item_field(item.id)]) for item in link.q.items_of(dimension.id)],
-        statement_html=statement_html, comment=form[comment_field(dimension.id)],
-        returning=returning,
+        "survey/page.html", link=link, number=number, dimension=link.pages[number - 1],
+        form=form, csrf=csrf, statements=statements, comment=comment, returning=returning,
         max_comment=current_app.config["COMMENT_MAX_LENGTH"])
 
 
-def _summary(link: Link, response: Response) -> list[dict[str, Any]]:
+def _summary(link: Link, response: Answered) -> list[dict[str, Any]]:
     sections = []
     for number, dimension in enumerate(link.pages, start=1):
         rows = []
@@ -424,7 +461,8 @@ def check(token: str) -> ResponseReturnValue:
             status = 400
         else:
             db = get_session()
-            survey.submit_response(db, response)  # a repeat stores nothing
+            # a repeat stores nothing
+            survey.submit_response(db, survey.response_by_id(db, response.id))
             return redirect(url_for(".thanks", token=token), code=303)
     return render_template("survey/check.html", link=link, form=form,
                            sections=_summary(link, response)), status
