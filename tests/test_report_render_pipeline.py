@@ -61,3 +61,34 @@ def test_pdf_streams_are_still_deflated_and_readable():
     assert stream["/Filter"] == "/FlateDecode"
     assert len(stream._data) < len(stream.get_data()) / 3  # compressed, and decodes
     assert "Repeated text." in reader.pages[0].extract_text()
+
+
+def _runs(pdf: bytes) -> list[tuple[str, float]]:
+    """Each text run of the first page with the x where it starts (text matrix and Td)."""
+    runs: list[tuple[str, float]] = []
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append(
+        (text, round(tm[4] * cm[0] + cm[4], 1))) if text.strip() else None)
+    return runs
+
+
+CONTENTS = _doc(
+    '<style>.toc a::after { content: leader(".   ") target-counter(attr(href), page); }</style>'
+    '<nav class="toc"><p><a href="#one">Summary</a></p><p><a href="#two">A longer title, '
+    'to the right</a></p></nav><h2 id="one">One</h2><h2 id="two">Two</h2>')
+
+
+def test_a_contents_leader_is_one_run_with_its_first_dot_where_weasyprint_puts_it(monkeypatch):
+    ours = _runs(html_to_pdf(CONTENTS))
+    monkeypatch.setattr(render.inline_layout, "handle_leader", render._weasyprint_leader)
+    theirs = _runs(html_to_pdf(CONTENTS))
+    dots = [run for run in ours if run[0].strip() and set(run[0]) <= {".", " "}]
+    their_dots = [run for run in theirs if run[0].strip() and set(run[0]) <= {".", " "}]
+    assert len(dots) == 2  # one run per line
+    assert len(their_dots) > 40  # WeasyPrint's own: one run per dot
+    for text, x in dots:
+        line = [dot_x for _, dot_x in their_dots if dot_x >= x - 0.1]
+        assert x == min(line, key=lambda dot_x: abs(dot_x - x))  # starts on one of their dots
+        assert text.count(".") >= 2
+    assert {t for t, _ in ours if not set(t) <= {".", " "}} == {
+        t for t, _ in theirs if not set(t) <= {".", " "}}  # titles and page numbers unchanged
