@@ -5,10 +5,11 @@ inline SVG, system fonts embedded), so the URL fetcher serves nothing but the fe
 report assets: no file:, no data:, no network, no redirects, and it records every request.
 
 Time limit: `render_pdf(..., isolate=True)` (the default, and what the web app uses) renders in
-a child process started from a forkserver that has WeasyPrint preloaded, so it is safe from any
-thread (Flask, gunicorn gthread workers) and a runaway render is killed at the deadline. With
-`isolate=False` (the CLI and the batch workers, each in its own main thread) the render runs in
-process under SIGALRM; from a non-main thread that falls back to the isolated path.
+a child process started from a forkserver that has WeasyPrint preloaded and its fonts opened
+(`readiness.report.warm`), so it is safe from any thread (Flask, gunicorn gthread workers) and
+a runaway render is killed at the deadline. With `isolate=False` (the CLI and the batch
+workers, each in its own main thread) the render runs in process under SIGALRM; from a non-main
+thread that falls back to the isolated path.
 Closed assessments do not change: callers cache the PDF under `cache_key(html)`.
 """
 
