@@ -92,3 +92,12 @@ def test_a_contents_leader_is_one_run_with_its_first_dot_where_weasyprint_puts_i
         assert text.count(".") >= 2
     assert {t for t, _ in ours if not set(t) <= {".", " "}} == {
         t for t, _ in theirs if not set(t) <= {".", " "}}  # titles and page numbers unchanged
+
+
+def test_a_warm_up_that_fails_does_not_raise_so_the_forkserver_still_starts(monkeypatch, caplog):
+    def broken(html: str, fetcher: render.ReportFetcher) -> bytes:
+        raise OSError("no fonts here")
+
+    monkeypatch.setattr(render, "_write", broken)
+    render.warm_up()  # the forkserver imports readiness.report.warm: an exception would kill it
+    assert "Opening the report fonts ahead failed" in caplog.text

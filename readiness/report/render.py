@@ -319,9 +319,13 @@ _WARM_BODY = (
 
 def warm_up() -> None:
     """Render one small page in every face and size the reports use, so that renders after it
-    in this process (or in processes forked from it) find Pango's fonts already open."""
-    html_to_pdf(f'<!DOCTYPE html><html lang="en"><head><title>-</title><style>{_stylesheet()}'
-                f'</style></head><body>{_WARM_BODY}</body></html>')
+    in this process (or in processes forked from it) find Pango's fonts already open. Never
+    raises: a forkserver whose preload raised would fail every isolated render after it."""
+    try:
+        html_to_pdf(f'<!DOCTYPE html><html lang="en"><head><title>-</title><style>'
+                    f'{_stylesheet()}</style></head><body>{_WARM_BODY}</body></html>')
+    except ReportError as exc:  # logged by html_to_pdf; the renders after it find fonts alone
+        LOG.warning("Opening the report fonts ahead failed: %s", exc)
 
 
 @cache
