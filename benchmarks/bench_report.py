@@ -4,8 +4,9 @@ Prints, in one run:
 1. median render time of one full roadmap (HTML -> PDF/UA-1 in process) and the peak memory of a
    fresh process that runs the whole CLI pipeline once (`readiness roadmap`);
 2. the whole pipeline (load questionnaire, read CSV, score, roadmap, context, HTML, PDF) against
-   bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options, SVG text drawn WeasyPrint's
-   own way, letter by letter) on the same final HTML;
+   bare WeasyPrint (`HTML(string=...).write_pdf(...)`, same options, WeasyPrint as shipped: SVG
+   text letter by letter, a leader copied per dot, level-9 deflate, fonts found per document) on
+   the same final HTML;
 3. how the render grows with the plan: the same roadmap cut to 4, 8 and 12 actions and whole,
    each against bare WeasyPrint on the same HTML;
 4. where the layout time goes: bare WeasyPrint on the document against the same document with
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
@@ -101,7 +103,7 @@ def pages_of(pdf: bytes) -> int:
 
 def by_plan_size(csv_path: Path, runs: int) -> None:
     """How the render grows with the plan: 4, 8, 12 actions and the whole plan, interleaved, each
-    against bare WeasyPrint drawing SVG text its own way (letter by letter) on the same HTML."""
+    against bare WeasyPrint as shipped on the same HTML."""
     sizes: list[int | None] = [4, 8, 12, None]
     documents = {size: roadmap_html(csv_path, size) for size in sizes}
     times: dict[int | None, list[tuple[float, float]]] = {size: [] for size in sizes}
@@ -109,10 +111,10 @@ def by_plan_size(csv_path: Path, runs: int) -> None:
     for _ in range(runs):
         for size in sizes:
             times[size].append(timed(html_to_pdf, documents[size]))
-            with letterwise_svg_text():
+            with as_shipped():
                 bare_times[size].append(timed(bare, documents[size]))
     print("how the render grows with the plan (median of interleaved runs; bare = WeasyPrint "
-          "alone, its own SVG text):")
+          "alone, as shipped):")
     for size in sizes:
         label = f"{size}-action plan" if size else "whole plan"
         actions = documents[size].count('class="action"')
@@ -144,6 +146,27 @@ def letterwise_svg_text() -> Iterator[None]:
         drawer.TAGS.update(dict.fromkeys(swap, ours))
 
 
+@contextmanager
+def as_shipped() -> Iterator[None]:
+    """WeasyPrint as shipped for the duration: its own SVG text and leaders, pydyf's level-9
+    deflate (bare() never shares the renderer's fonts); each part a no-op on a checkout (say
+    main) whose renderer does not change it."""
+    import pydyf
+    import weasyprint.layout.inline as inline_layout
+
+    from readiness.report import render
+    leader, ours = getattr(render, "_weasyprint_leader", None), inline_layout.handle_leader
+    deflate = pydyf.zlib
+    with letterwise_svg_text():
+        pydyf.zlib = zlib
+        if leader is not None:
+            inline_layout.handle_leader = leader
+        try:
+            yield
+        finally:
+            pydyf.zlib, inline_layout.handle_leader = deflate, ours
+
+
 CHART_TEXT = re.compile(r"<text\b.*?</text>", re.DOTALL)
 TOC_NUMBERS = re.compile(r"\.toc a::after \{[^}]*\}")
 
@@ -161,12 +184,50 @@ def where_time_goes(html: str, runs: int) -> None:
     for _ in range(runs):
         for name, (variant, letterwise) in variants.items():
             with letterwise_svg_text() if letterwise else nullcontext():
-                times[name].append(timed(bare, variant))
+                times[name].append(timed(html_to_pdf, variant))
     whole = median(times["the document"], 1)
-    print("where the layout time goes (bare WeasyPrint, CPU, median of interleaved runs):")
+    print("where the layout time goes (the render, CPU, median of interleaved runs):")
     for name in variants:
         cpu = median(times[name], 1)
         print(f"  {name:<36} {cpu:5.2f} s CPU  {cpu / whole:6.1%} of the document")
+
+
+def forked_render(html: str, warm: bool) -> float:
+    """CPU seconds of one render in a child forked from this process, as the forkserver forks
+    the isolated render made at close: with the fonts opened by `warm_up` in the parent, or with
+    the child finding them itself (as every render did before)."""
+    from readiness.report import render
+    if not hasattr(render, "warm_up"):
+        return float("nan")
+    if warm:
+        render.warm_up()
+    saved = list(render._FONTS)
+    if not warm:
+        render._FONTS.clear()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one render, its CPU time to the parent, exit
+        seconds = timed(html_to_pdf, html)[1]
+        os.write(writer, repr(seconds).encode())
+        os._exit(0)
+    os.close(writer)
+    seconds = float(os.read(reader, 64))
+    os.waitpid(pid, 0)
+    os.close(reader)
+    render._FONTS[:] = saved
+    return seconds
+
+
+def forked_renders(html: str, runs: int) -> None:
+    """One render per forked child, fonts warmed in the parent or not, interleaved."""
+    seen: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(runs):
+        for warm in (False, True):
+            seen[warm].append(forked_render(html, warm))
+    cold, opened = statistics.median(seen[False]), statistics.median(seen[True])
+    print(f"one render in a forked child (the isolated render at close), CPU: fonts found by the "
+          f"child {cold:.2f} s, fonts opened by the parent {opened:.2f} s "
+          f"(ratio {opened / cold:.3f})")
 
 
 def bare(html: str) -> bytes:
@@ -249,7 +310,7 @@ def child_render(actions: int, runs: int) -> None:
         render, alone = [], []
         for _ in range(runs):
             render.append(timed(html_to_pdf, html))
-            with letterwise_svg_text():
+            with as_shipped():
                 alone.append(timed(bare, html))
         print(json.dumps({"render": median(render, 1), "bare": median(alone, 1),
                           "pages": pages_of(html_to_pdf(html))}))
@@ -299,7 +360,7 @@ def main() -> None:
         whole, alone = [], []
         for _ in range(args.runs):  # interleaved so drift hits both alike
             whole.append(timed(pipeline, csv_path))
-            with letterwise_svg_text():
+            with as_shipped():
                 alone.append(timed(bare, html))
         memory = peak_memory_mb(csv_path, folder / "one.pdf")
         one, one_cpu = median(render, 0), median(render, 1)
@@ -309,12 +370,13 @@ def main() -> None:
         print(f"peak memory of a fresh `readiness roadmap` process: {memory:.0f} MB")
         for label, index in (("wall", 0), ("CPU", 1)):
             ratio = median(whole, index) / median(alone, index)
-            print(f"whole pipeline {median(whole, index):.2f} s vs bare WeasyPrint (its own SVG "
-                  f"text) {median(alone, index):.2f} s ({label}): ratio {ratio:.3f} "
+            print(f"whole pipeline {median(whole, index):.2f} s vs bare WeasyPrint (as shipped) "
+                  f"{median(alone, index):.2f} s ({label}): ratio {ratio:.3f} "
                   f"(overhead {100 * (ratio - 1):+.1f} %)")
 
         by_plan_size(csv_path, args.runs)
         where_time_goes(html, args.runs)
+        forked_renders(html, args.runs)
         if args.against:
             against_checkout(args.against, 12, max(3, args.runs // 2))
         if not args.assessments:
