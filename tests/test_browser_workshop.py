@@ -208,3 +208,38 @@ def test_an_autosave_after_another_person_saved_says_so_in_an_alert_and_overwrit
     assert page.is_hidden("#autosave-status")
     assert _stored(session, assessment, "police") == {first: "agree"}
     assert_accessible(page, "workshop page showing theirs and yours")
+
+
+def test_save_pressed_while_the_pages_own_autosave_is_in_flight_saves_and_is_no_conflict(
+        page: Any, live_url: str, session: Session, questionnaire: Questionnaire):  # noqa: F811
+    """The autosave reaches the server (a new version) but its answer is held back; Save is
+    pressed meanwhile. Sent at once, Save carried the version before the page's own autosave
+    and was refused as another person's change (seen in a loaded CI run)."""
+    make_user(session, "admin")
+    assessment, _ = make_assessment(session, make_municipality(session), ("police",),
+                                    mode=Mode.WORKSHOP)
+    first, second = (item.id for item in questionnaire.doc.items[:2])
+    held: list[tuple[Any, Any]] = []
+
+    def hold(route: Any) -> None:
+        held.append((route, route.fetch()))  # stored on the server; the page not told yet
+
+    _login(page, live_url)
+    page.goto(f"{live_url}/assessments/{assessment.public_id}/workshop/police")
+    page.route("**/autosave", hold)
+    _answer(page, first, "agree")
+    page.wait_for_function("() => document.getElementById('autosave-status').textContent"
+                           " !== ''")  # saving...
+    while not held:
+        page.wait_for_timeout(20)  # lets Playwright run the route handler
+    assert _stored(session, assessment, "police") == {first: "agree"}
+    _answer(page, second, "disagree")  # a change while the save is in flight
+    page.click("button[name=section][value='']")  # Save, before the autosave's answer is back
+    assert page.url.endswith("/workshop/police")  # held until the page's own save is back
+    with page.expect_navigation():
+        route, response = held.pop()
+        route.fulfill(response=response)
+    page.wait_for_load_state()
+    assert "Someone else saved changes first" not in page.inner_text("main")
+    assert page.url.endswith(f"/assessments/{assessment.public_id}")
+    assert _stored(session, assessment, "police") == {first: "agree", second: "disagree"}

@@ -18,6 +18,7 @@
     var busy = false;      // a save in flight
     var again = false;     // a change came in while saving: save once more after
     var submitting = false;
+    var held = null;       // a Save pressed while a save was in flight: sent once it is back
 
     function say(message) {
       if (!statusBox) { return; }
@@ -95,7 +96,15 @@
         say(text("failed"));
       }).then(function () {
         busy = false;
-        if (again && !conflicted) { save(); }
+        if (held) {
+          // the page's own save is back with the version it made: Save now carries it (sent
+          // before, it carried the version before this page's own save and was refused as
+          // another person's change)
+          var button = held.button;
+          held = null;
+          submitting = true;
+          form.requestSubmit(button);
+        } else if (again && !conflicted) { save(); }
       });
     }
 
@@ -106,7 +115,14 @@
     form.addEventListener("input", function (event) {
       if (event.target && event.target.tagName === "TEXTAREA") { dirty = true; }
     });
-    form.addEventListener("submit", function () { submitting = true; });
+    form.addEventListener("submit", function (event) {
+      if (busy && form.requestSubmit) {
+        event.preventDefault();
+        held = {button: event.submitter || null};
+        return;
+      }
+      submitting = true;
+    });
 
     window.addEventListener("beforeunload", function (event) {
       if ((dirty || busy) && !submitting) {
