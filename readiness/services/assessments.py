@@ -542,6 +542,29 @@ def round_context(assessment: Assessment) -> dict[str, list[str]]:
     return context
 
 
+def invited_agencies(assessment: Assessment) -> tuple[str, ...]:
+    """The agencies a round was made for or given a link: those asked to answer."""
+    return tuple(dict.fromkeys([*assessment.agencies,
+                                *(i.agency for i in assessment.invitations)]))
+
+
+def earlier_participation(db: Session, assessment: Assessment) -> dict[str, int]:
+    """{agency: the latest earlier closed round it answered in}, from the rounds' stored
+    results, so the roadmap can say an absent agency took part before."""
+    rows = db.execute(
+        select(Assessment.round, AssessmentResult.result)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.municipality_id == assessment.municipality_id,
+               Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round))
+    found: dict[str, int] = {}
+    for number, stored in rows:
+        for agency, count in ((stored or {}).get("respondents_by_agency") or {}).items():
+            if count:
+                found[str(agency)] = number
+    return found
+
+
 def context_version(assessment: Assessment) -> str:
     """A short fingerprint of the round's context answers: the context form carries the one it
     was opened on, so a save over someone else's newer answers is caught."""
