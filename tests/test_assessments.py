@@ -326,7 +326,8 @@ def test_none_that_i_know_of_cannot_be_ticked_with_another_answer(
     assert "“None that I know of” cannot be chosen together with other answers" in html
     assert f'<a href="#{item_field(item.id)}-0">' in html  # the summary leads to the question
     fresh(session)
-    assert session.get(Assessment, assessment.id).context == {}  # type: ignore[union-attr]
+    assert session.get(Assessment, assessment.id).context == {  # type: ignore[union-attr]
+        "ctx_population": ["from_50k_to_100k"]}  # as created: the size from the record
     assert post_form(client, page, {item_field(item.id): [none]}).status_code == 302
 
 

@@ -59,7 +59,8 @@ def test_new_round_starts_from_the_previous_rounds_context(session: Session):
     second, _ = services.create_assessment(session, municipality, q=get_questionnaire(),
                                            agencies=("police",), conducted_on=date(2026, 6, 1))
     assert second.context == {"ctx_formality": ["formal"],
-                              "ctx_existing_structures": ["youth_crime", "mental_health"]}
+                              "ctx_existing_structures": ["youth_crime", "mental_health"],
+                              "ctx_population": ["from_50k_to_100k"]}  # the record's size
 
 
 def test_organiser_sees_comments_of_shown_agencies_beside_the_roadmap(

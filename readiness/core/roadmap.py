@@ -123,6 +123,12 @@ class Roadmap:
         return self.phase(LATER)
 
 
+def absent_finding(q: Questionnaire, agency: str) -> str:
+    """The finding that an agency took no part (the report words it by what is known)."""
+    title = next((a.title for a in q.doc.agencies if a.id == agency), agency)
+    return _("%(agency)s took no part in the assessment.", agency=title)
+
+
 def _describe(atom: Condition, q: Questionnaire, result: Result, facts: Facts) -> str:
     """A plain-language finding for a condition that holds."""
     if atom.outlier is not None:
@@ -157,8 +163,7 @@ def _describe(atom: Condition, q: Questionnaire, result: Result, facts: Facts) -
         return _("Too few answers on %(title)s.",
                  title=in_sentence(result.dimension(atom.insufficient).title))
     if atom.agency_missing is not None:
-        title = next(a.title for a in q.doc.agencies if a.id == atom.agency_missing)
-        return _("%(agency)s took no part in the assessment.", agency=title)
+        return absent_finding(q, atom.agency_missing)
     if atom.overall is not None and result.overall is not None:
         return _("Overall readiness is %(overall)s of 100.", overall=f"{result.overall:.0f}")
     if atom.context is not None:

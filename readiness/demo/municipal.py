@@ -108,9 +108,14 @@ def profile_context(q: Questionnaire, profile: Profile, rng: random.Random) -> d
 
     Context options are listed from least to most developed, so the profile's readiness picks
     the position; for several-answer questions, readier places tick more of the later options.
+    The size is the profile's own (the municipality's record), never drawn.
     """
     context: dict[str, list[str]] = {}
+    size = services.population_answer(q, profile.population_band)
     for item in q.doc.context:
+        if size is not None and item.id == size[0]:
+            context[item.id] = [size[1]]
+            continue
         values = [o.value for o in q.options(item)]
         if item.multiple:
             count = max(1, round(profile.base * 3))

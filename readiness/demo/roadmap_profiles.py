@@ -118,11 +118,7 @@ def context_of(q: Questionnaire, m: Municipality) -> dict[str, tuple[str, ...]]:
     """The organiser's context: the hand-made one, or one drawn along a demo profile."""
     if m.context:
         return {k: tuple(v) for k, v in m.context.items()}
-    drawn = profile_context(q, m.profile, random.Random(m.profile.name))
-    band = m.profile.population_band
-    drawn["ctx_population"] = ["under_10k" if band == "under_10k" else
-                               f"over_{band[5:]}" if band.startswith("over_") else
-                               "from_" + band.replace("_", "_to_")]
+    drawn = profile_context(q, m.profile, random.Random(m.profile.name))  # size: the profile's
     return {k: tuple(v) for k, v in drawn.items()}
 
 

@@ -20,7 +20,13 @@ from readiness.core.legal import Profile
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap, build_roadmap
+from readiness.core.roadmap import (
+    PHASE_TITLES,
+    PlannedAction,
+    Roadmap,
+    absent_finding,
+    build_roadmap,
+)
 from readiness.core.schema import Level
 from readiness.core.scoring import INSUFFICIENT, DimensionResult, Finding, Result
 from readiness.core.statements import average_answer
@@ -63,6 +69,10 @@ class ReportMeta:
     comments: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     generated_on: date | None = None
     legal: Profile | None = None  # the jurisdiction profile: the "Legal position" section
+    # the agencies invited to this round (None: not known, as from a CSV), and for each agency
+    # the latest earlier round it answered in: how an absent agency is worded
+    invited: tuple[str, ...] | None = None
+    took_part_in: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,7 @@ class ActionView:
     inspiration: tuple[tuple[str, str, str], ...]
     evidence: str
     check_by: str
+    lead_note: str = ""  # why the lead is not the agency that would usually lead
 
 
 @dataclass(frozen=True)
@@ -341,12 +352,14 @@ class _Builder:
         due = None if months is None else add_months(self.meta.assessed_on, months)
         if action.id == REASSESS_ACTION:
             due = self.reassess_on
+        lead, lead_note = self._lead(action)
         return ActionView(
             priority=action.priority, title=action.title, phase=action.phase,
-            findings=action.findings[:MAX_FINDINGS], why=action.why, what=action.what,
-            lead=self._lead(action),
+            findings=self._findings(action), why=action.why, what=action.what,
+            lead=lead, lead_note=lead_note,
             partners=", ".join(self.agency(p) if p in self.counts
-                               else _("%(agency)s (not yet involved)", agency=self.agency(p))
+                               else _("%(agency)s (%(absence)s)", agency=self.agency(p),
+                                      absence=self.absence(p))
                                for p in action.partners),
             effort=str(EFFORTS[action.effort]), depends_on=deps, indicator=action.indicator,
             notes=action.notes,
@@ -355,16 +368,51 @@ class _Builder:
             evidence=cite(self.q, action.evidence),
             check_by="" if due is None else format_date(due))
 
-    def _lead(self, action: PlannedAction) -> str:
-        """The lead, and why it differs from the natural lead when that one took no part."""
+    def absence(self, agency: str) -> str:
+        """Why an agency has no answers here, as far as the data shows: invited or not, and
+        the earlier round it took part in."""
+        before = self.meta.took_part_in.get(agency)
+        invited = self.meta.invited
+        if invited is None:
+            return (_("no answers; took part in round %(round)d", round=before) if before
+                    else _("no answers"))
+        if agency in invited:
+            return (_("invited, no answers; took part in round %(round)d", round=before)
+                    if before else _("invited, no answers"))
+        return (_("not invited; took part in round %(round)d", round=before) if before
+                else _("not invited"))
+
+    def _findings(self, action: PlannedAction) -> tuple[str, ...]:
+        """The findings behind an action, the agencies taking no part named in one sentence
+        that says of each what the data shows (all of those an action bringing them in names
+        as its lead or partners)."""
+        named = {absent_finding(self.q, a): a for a in self.agency_titles
+                 if a not in self.counts}
+        absent = [named[f] for f in action.findings if f in named]
+        brings = next((a.brings_in for a in self.q.library.actions if a.id == action.id), ())
+        absent += [a for a in (action.natural_lead or action.lead, *action.partners)
+                   if a in brings and a not in self.counts and a not in absent]
+        found = [f for f in action.findings if f not in named]
+        if absent:
+            found.insert(0, _("Taking no part in this round: %(agencies)s.", agencies=", ".join(
+                _("%(agency)s (%(absence)s)", agency=self.agency(a), absence=self.absence(a))
+                for a in absent)))
+        return tuple(found[:MAX_FINDINGS])
+
+    def _lead(self, action: PlannedAction) -> tuple[str, str]:
+        """The lead as a name to print after "Lead:" or "led by", and a sentence on why it is
+        not the agency that would usually lead, when that one took no part."""
         note = action.lead_note or ""
         if note.startswith("bring:") and note[6:] in self.priority:
             return _("%(agency)s (once brought in by action %(number)d)",
-                     agency=self.agency(action.lead), number=self.priority[note[6:]])
+                     agency=self.agency(action.lead), number=self.priority[note[6:]]), ""
         if note.startswith("agree:"):
-            return _("%(agency)s convenes; %(absent)s took no part, so the partners agree who "
-                     "leads", agency=self.agency(action.lead), absent=self.agency(note[6:]))
-        return self.agency(action.lead)
+            absent = note[6:]
+            return (_("%(agency)s (convening until the partners agree who leads)",
+                      agency=self.agency(action.lead)),
+                    _("%(absent)s would usually lead (%(absence)s).",
+                      absent=self.agency(absent), absence=self.absence(absent)))
+        return self.agency(action.lead), ""
 
     def _title(self, action_id: str) -> str:
         return next(a.title for a in self.roadmap.actions if a.id == action_id)

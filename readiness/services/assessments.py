@@ -496,8 +496,9 @@ def revoke_invitation(invitation: Invitation) -> None:
         invitation.revoked_at = _now()
 
 
-def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) -> None:
-    """Record the organisers' answers to the context questions (unknown values refused)."""
+def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) -> str | None:
+    """Record the organisers' answers to the context questions (unknown values refused); a
+    changed size changes the municipality's record too, and the band it had is returned."""
     require_open(assessment)
     q = questionnaire_of(assessment)
     context: dict[str, list[str]] = {}
@@ -514,6 +515,54 @@ def set_context(assessment: Assessment, answers: Mapping[str, Iterable[str]]) ->
         if values:
             context[item.id] = [v for v in allowed if v in values]
     assessment.context = context
+    return _record_size(q, assessment)
+
+
+def _record_size(q: Questionnaire, assessment: Assessment) -> str | None:
+    """Make the municipality's record say the size the organiser answered (the one source the
+    municipality page, the dashboard and the roadmap read); the band it replaced, if any."""
+    municipality = assessment.municipality
+    size = population_answer(q, municipality.population_band)
+    chosen = (assessment.context or {}).get(size[0]) if size is not None else None
+    band = _band_of(chosen[0]) if chosen else municipality.population_band
+    if band not in POPULATION_BANDS or band == municipality.population_band:
+        return None
+    before, municipality.population_band = municipality.population_band, band
+    return before
+
+
+def round_context(assessment: Assessment) -> dict[str, list[str]]:
+    """The round's context answers, its size answer read from the municipality's record: one
+    size for the municipality page, the dashboard and the roadmap's reasoning."""
+    q = questionnaire_of(assessment)
+    context = dict(assessment.context or {})
+    size = population_answer(q, assessment.municipality.population_band)
+    if size is not None:
+        context[size[0]] = [size[1]]
+    return context
+
+
+def invited_agencies(assessment: Assessment) -> tuple[str, ...]:
+    """The agencies a round was made for or given a link: those asked to answer."""
+    return tuple(dict.fromkeys([*assessment.agencies,
+                                *(i.agency for i in assessment.invitations)]))
+
+
+def earlier_participation(db: Session, assessment: Assessment) -> dict[str, int]:
+    """{agency: the latest earlier closed round it answered in}, from the rounds' stored
+    results, so the roadmap can say an absent agency took part before."""
+    rows = db.execute(
+        select(Assessment.round, AssessmentResult.result)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.municipality_id == assessment.municipality_id,
+               Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round))
+    found: dict[str, int] = {}
+    for number, stored in rows:
+        for agency, count in ((stored or {}).get("respondents_by_agency") or {}).items():
+            if count:
+                found[str(agency)] = number
+    return found
 
 
 def context_version(assessment: Assessment) -> str:
@@ -534,7 +583,8 @@ def check_context_version(db: Session, assessment: Assessment, version: str | No
 
 
 def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str, list[str]]:
-    """The organiser's context answers of the municipality's latest round, as a starting point
+    """The organiser's context answers of the municipality's latest round (the size from the
+    municipality's record), as a starting point
     for the new one (answers this questionnaire no longer offers are dropped)."""
     earlier = sorted(municipality.assessments, key=lambda a: a.round)
     previous = dict(earlier[-1].context or {}) if earlier else {}
@@ -544,6 +594,9 @@ def _previous_context(q: Questionnaire, municipality: Municipality) -> dict[str,
         values = [v for v in previous.get(item.id, ()) if v in allowed]
         if values and (item.multiple or len(values) == 1):
             context[item.id] = values
+    size = population_answer(q, municipality.population_band)
+    if size is not None:  # the size is the municipality record's, not an earlier round's
+        context[size[0]] = [size[1]]
     return context
 
 
@@ -699,7 +752,7 @@ def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire
     """Score an assessment's submitted answers on its own questionnaire version; the roadmap's
     legal actions follow the law of the municipality's jurisdiction."""
     q = questionnaire_of(assessment)
-    result = score(q, submitted_answers(db, assessment, q), context=assessment.context)
+    result = score(q, submitted_answers(db, assessment, q), context=round_context(assessment))
     return q, result, apply_legal(build_roadmap(q, result, run_by=run_by(db, assessment)),
                                   q, result, legal_profile_of(assessment))
 
@@ -712,7 +765,7 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
     responses = [] if retained_input(assessment) is not None else counted_responses(
         db, assessment)
     result = score(q, submitted_answers(db, assessment, q, responses),
-                   context=assessment.context)
+                   context=round_context(assessment))
     workshop = assessment.mode == Mode.WORKSHOP
     counts = None if workshop else practitioners_by_agency(db, assessment, responses)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,

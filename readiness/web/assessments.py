@@ -323,18 +323,16 @@ def context(public_id: str) -> ResponseReturnValue:
     """The context questions: not scored, they tailor the roadmap."""
     found = _open(public_id)
     q = services.questionnaire_of(found)
-    answers_now = dict(found.context)
+    answers_now = services.round_context(found)  # the size: the municipality's record
     population = services.population_answer(q, found.municipality.population_band)
-    prefilled = population is not None and population[0] not in answers_now
-    if population is not None and prefilled:
-        answers_now[population[0]] = [population[1]]
     form = context_form(q, answers_now,
                         formdata=request.form if request.method == "POST" else None)
-    if population is not None and prefilled:
+    if population is not None:
         field = form[item_field(population[0])]
         field.description = " ".join(filter(None, (field.description, _(
-            "Filled in from the number of inhabitants recorded for %(name)s. Change it if it "
-            "is not right.", name=found.municipality.name))))
+            "Filled in from the number of inhabitants recorded for %(name)s. If it is not "
+            "right, change it here: the record of %(name)s changes with it.",
+            name=found.municipality.name))))
     conflict = None
     if request.method == "POST" and form.validate():
         answers = {item.id: _as_list(form[item_field(item.id)].data) for item in q.doc.context}
@@ -345,9 +343,14 @@ def context(public_id: str) -> ResponseReturnValue:
             get_session().rollback()
             conflict = _context_conflict(q, found, answers)
         else:
-            services.set_context(found, answers)
+            before = services.set_context(found, answers)
             services.record_audit(get_session(), auth.current_user(), "context_saved", found,
                                   found.municipality)
+            if before is not None:
+                services.record_audit(get_session(), auth.current_user(), "municipality_edited",
+                                      found.municipality, found.municipality,
+                                      detail=f"population_band {before} -> "
+                                             f"{found.municipality.population_band}")
             flash(_("The context answers are saved."))
             return redirect(url_for(".assessment", public_id=found.public_id))
     return render_template("assessments/context.html", assessment=found, form=form,

@@ -31,7 +31,12 @@ from readiness.db import get_session
 from readiness.models import Assessment, Role, User
 from readiness.report import cache as report_cache
 from readiness.report.context import ReportMeta, build_report_context
-from readiness.services.assessments import comments_of, legal_profile_of
+from readiness.services.assessments import (
+    comments_of,
+    earlier_participation,
+    invited_agencies,
+    legal_profile_of,
+)
 from readiness.services.people import shown_name
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
@@ -104,7 +109,8 @@ def report_meta(db: Session, scored: ScoredAssessment) -> ReportMeta:
         respondents_by_agency=scored.published.respondents_by_agency,
         workshop=scored.published.workshop,
         comments=_comments(db, assessment, scored.published.comment_agencies),
-        generated_on=closed, legal=legal_profile_of(assessment))
+        generated_on=closed, legal=legal_profile_of(assessment),
+        invited=invited_agencies(assessment), took_part_in=earlier_participation(db, assessment))
 
 
 def roadmap_html(db: Session, scored: ScoredAssessment) -> str:

@@ -154,7 +154,9 @@ def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[Acti
     meta = ReportMeta(municipality=assessment.municipality.name,
                       assessed_on=assessment.conducted_on, round=assessment.round,
                       respondents_by_agency=scored.published.respondents_by_agency,
-                      workshop=scored.published.workshop)
+                      workshop=scored.published.workshop,
+                      invited=services.invited_agencies(assessment),
+                      took_part_in=services.earlier_participation(get_session(), assessment))
     return build_report_context(scored.q, scored.published, meta).phases
 
 
