@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Callable, Mapping
 from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest

@@ -84,10 +84,10 @@ def comparable_scores_before(db: Session, assessment: Assessment) -> dict[str, f
     if before is None or before.result is None or assessment.result is None:
         return {}
     q = questionnaire_of(assessment)
-    facts = [published.stored_facts(q, a.round, a.result.result or {},
-                                    workshop=a.mode == Mode.WORKSHOP)
-             for a in (before, assessment)]
-    return {} if published.differences(*facts, q.agency_ids) else scores_of(db, before)
+    then, now = (published.stored_facts(q, a.round, stored.result or {},
+                                        workshop=a.mode == Mode.WORKSHOP)
+                 for a, stored in ((before, before.result), (assessment, assessment.result)))
+    return {} if published.differences(then, now, q.agency_ids) else scores_of(db, before)
 
 
 def plan_of(db: Session, municipality: Municipality) -> list[PlanAction]:
