@@ -331,3 +331,22 @@ def test_an_agency_hidden_to_protect_another_is_not_called_a_small_group(
     assert ("Education and schools was shown separately in round 1 only: in round 2 it had "
             "too few respondents.") in section
     assert "Police had enough respondents" not in section
+
+
+@pytest.mark.parametrize(("education", "proposed_again"), [(3, True), (1, False)])
+def test_a_done_action_is_proposed_again_for_a_fall_back_only_between_comparable_rounds(
+        session: Session, questionnaire: Questionnaire, education: int, proposed_again: bool):
+    """A done action whose dimension lost 50 points comes back, unless round 2 hid education
+    (and police with it): then the rounds cannot be compared, and no fall-back can be read."""
+    municipality = make_municipality(session, name="Kortenberg")
+    _plan_round(session, municipality, {"police": 3, "health": 3, "education": 3},
+                _answers(questionnaire, {}), date(2025, 3, 1))
+    done = next(a for a in plan_services.plan_of(session, municipality) if a.dimension)
+    plan_services.update_action(session, done, plan_services.ActionEdit(status="done"), None)
+    session.commit()
+    second = _plan_round(session, municipality,
+                         {"police": 3, "health": 3, "education": education},
+                         _answers(questionnaire, {done.dimension or "": 0.0}), date(2026, 3, 1))
+    again = [a.action for a in plan_services.plan_of(session, municipality)
+             if a.assessment_id == second.id]
+    assert (done.action in again) is proposed_again
