@@ -74,9 +74,11 @@ def test_the_municipality_table_gives_no_change_and_says_why_when_rounds_do_not_
     assert rows["B"].change is None
     assert _words(rows["B"].not_comparable) == (f"{HEALTH} took part in round 1 only.",)
     assert rows["D"].change is None
-    assert _words(rows["D"].not_comparable) == tuple(
-        f"{agency} had enough respondents to be shown separately in round 1 only."
-        for agency in ("Police", HEALTH))
+    assert _words(rows["D"].not_comparable) == (
+        "Police was shown separately in round 1 only: in round 2 it was not, so that the "
+        f"figures of {HEALTH} cannot be worked out from it.",
+        f"{HEALTH} was shown separately in round 1 only: in round 2 it had too few "
+        "respondents.")
 
 
 def test_where_to_go_next_counts_no_decline_between_rounds_that_do_not_compare():
@@ -172,3 +174,37 @@ def test_frames_extended_by_newly_closed_rounds_judge_them_as_frames_read_whole(
             == ag.select(whole, ag.Filters()).differences)
     assert _words(ag.select(extended, ag.Filters()).differences[2]) == (
         f"{HEALTH} took part in round 1 only.",)
+
+
+@pytest.mark.db
+def test_the_dashboard_and_api_say_an_agency_was_hidden_to_protect_another_not_for_its_size(
+        client: FlaskClient, session: Session):
+    """Round 2: police 3, health 3, education 1. Police had enough respondents and was hidden
+    only so that education's figures cannot be worked out; on main the dashboard's Change
+    column said it "had enough respondents to be shown separately in round 1 only"."""
+    place = make_municipality(session)
+    for counts in ({"police": 3, "health": 3, "education": 3},
+                   {"police": 3, "health": 3, "education": 1}):
+        assessment, _ = make_assessment(session, place, tuple(counts))
+        for agency, count in counts.items():
+            for n in range(count):
+                add_responses(session, assessment, agency, 1,
+                              lambda item, n=n: VALUES[(sum(map(ord, item)) + n) % 5])
+        services.close_assessment(session, assessment)
+        session.commit()
+    make_user(session, "national", Role.NATIONAL_COORDINATOR)
+    _, token = create_api_token(session, "national", "tests")
+    session.commit()
+    services_national._TABLES.clear()
+    police = ("Police was shown separately in round 1 only: in round 2 it was not, so that the "
+              "figures of Education and schools cannot be worked out from it.")
+    education = ("Education and schools was shown separately in round 1 only: in round 2 it "
+                 "had too few respondents.")
+    reply = client.get(f"/api/v1/municipalities/{place.public_id}",
+                       headers={"Authorization": f"Bearer {token}"})
+    assert reply.get_json()["rounds"][1]["not_comparable"] == [police, education]
+    login(client, "national")
+    page = client.get("/dashboard/").get_data(as_text=True).replace("&#39;", "'")
+    assert police in page
+    assert education in page
+    assert "had enough respondents to be shown separately" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readiness.core.privacy import shown_agencies
+from readiness.core.privacy import hidden_reasons, shown_agencies
 
 
 def test_agencies_with_enough_respondents_are_shown_in_the_given_order():
@@ -42,3 +42,15 @@ def test_a_single_hidden_agency_never_follows_from_the_shown_ones(counts, minimu
     assert all(counts[a] >= minimum for a in shown)
     # one hidden agency with others shown would be recoverable from the municipality's mean
     assert len(hidden) != 1 or not shown
+
+
+def test_a_hidden_agency_says_whether_it_was_too_small_or_hidden_to_protect_another():
+    counts = {"police": 3, "health": 3, "education": 1}
+    shown = shown_agencies(counts, 3, order=["police", "health", "education"])
+    assert shown == ("health",)
+    assert hidden_reasons(counts, shown, 3) == (("education",), ("police",))
+
+
+def test_two_small_agencies_protect_each_other_and_hide_no_one_else():
+    counts = {"police": 5, "health": 1, "education": 2, "youth_work": 4}
+    assert hidden_reasons(counts, shown_agencies(counts, 3), 3) == (("health", "education"), ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pypdf
@@ -272,6 +273,15 @@ def test_agencies_below_the_group_size_are_counted_but_not_shown(weak_on_law):
     chart = str(trust.agency_chart)
     assert "Education and schools: fewer than 3 respondents: not shown" in chart
     assert "Local authority / city hall: not shown, to protect a smaller group" in chart
+
+
+def test_the_cover_says_which_agency_is_too_small_and_which_is_hidden_to_protect_it(weak_on_law):
+    _, ctx, _ = weak_on_law
+    cover = unescape(render_roadmap_html(ctx).split('class="cover-note"', 1)[1].split("</p>")[0])
+    assert ("Agencies with fewer than 3 respondents count in the municipality's figures but are "
+            "not shown separately: Education and schools.") in cover
+    assert ("Local authority / city hall is not shown separately so that the figures of "
+            "Education and schools cannot be worked out from it.") in cover
 
 
 def test_perception_gaps_are_measured_between_shown_agencies_only():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from readiness.core.questionnaire import Questionnaire
 from readiness.models import Assessment, Municipality, Role
 from readiness.services import assessments as services
+from readiness.services import plans as plan_services
 from tests.browser_support import assert_accessible, browser, live_url, page  # noqa: F401
 from tests.web_helpers import (
     PASSWORD,
@@ -258,6 +260,93 @@ def test_an_agency_shown_in_one_round_only_makes_the_rounds_incomparable(
                     _answers(questionnaire, ROUND_2), date(2026, 3, 1))
     _sign_in_as_admin(client, session)
     section = _section(_results(client, second))
-    assert ("Education and schools had enough respondents to be shown separately in round 1 "
-            "only.") in section
+    assert ("Education and schools was shown separately in round 1 only: in round 2 it had "
+            "too few respondents.") in section
     assert "Improved" not in section
+
+
+def _plan_round(session: Session, municipality: Municipality, counts: Mapping[str, int],
+                answers: Callable[[str], str], conducted_on: date) -> Assessment:
+    """A closed round whose roadmap's dated actions go into the municipality's plan."""
+    assessment, _ = make_assessment(session, municipality, tuple(counts))
+    assessment.conducted_on = conducted_on
+    for agency, count in counts.items():
+        add_responses(session, assessment, agency, count, answers)
+    plan_services.close_with_plan(session, assessment)
+    session.commit()
+    return assessment
+
+
+def test_rounds_that_cannot_be_compared_print_no_change_anywhere_on_the_page(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    """Round 2 hides education (1 respondent) and police with it: the page says the rounds
+    cannot be compared, so neither the comparison nor the plan's follow-up gives a change
+    (on main the follow-up printed 'Trust: +50 points since the previous round')."""
+    municipality = make_municipality(session, name="Herent")
+    _plan_round(session, municipality, {"police": 3, "health": 3, "education": 3},
+                _answers(questionnaire, ROUND_1), date(2025, 3, 1))
+    second = _plan_round(session, municipality, {"police": 3, "health": 3, "education": 1},
+                         _answers(questionnaire, ROUND_2), date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    html = _results(client, second)
+    assert "cannot be compared with this round" in html
+    assert "since the previous round" not in html.replace("Since the previous round", "")
+    assert "points since" not in html
+    assert "because their dimension fell back" not in html
+    assert not re.search(r"[+\-−]\d+ points", html)
+
+
+def test_comparable_rounds_still_say_what_each_change_follows_in_the_plan(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    municipality = make_municipality(session, name="Bertem")
+    counts = {"police": 3, "health": 3, "education": 3}
+    _plan_round(session, municipality, counts, _answers(questionnaire, ROUND_1),
+                date(2025, 3, 1))
+    second = _plan_round(session, municipality, counts, _answers(questionnaire, ROUND_2),
+                         date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    follow_up = _results(client, second).split('id="follow-up"', 1)[1].split("</div>", 1)[0]
+    assert "Trust: +50 points since the previous round." in follow_up
+
+
+def test_an_agency_hidden_to_protect_another_is_not_called_a_small_group(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    """Police had 3 respondents in round 2, hidden only so that education's single answer
+    cannot be worked out: the page says so, and does not count it among the small agencies."""
+    municipality = make_municipality(session, name="Tervuren")
+    _round(session, municipality, {"police": 3, "health": 3, "education": 3},
+           _answers(questionnaire, ROUND_1), date(2025, 3, 1))
+    second = _round(session, municipality, {"police": 3, "health": 3, "education": 1},
+                    _answers(questionnaire, ROUND_2), date(2026, 3, 1))
+    _sign_in_as_admin(client, session)
+    html = _results(client, second)
+    top = unescape(html.split("<h1>", 1)[1].split("</div>", 1)[0])
+    assert ("Agencies with fewer than 3 respondents count in the municipality's figures but "
+            "are not shown separately: Education and schools.") in top
+    assert ("Police is not shown separately so that the figures of Education and schools "
+            "cannot be worked out from it.") in top
+    section = _section(html)
+    assert ("Police was shown separately in round 1 only: in round 2 it was not, so that the "
+            "figures of Education and schools cannot be worked out from it.") in section
+    assert ("Education and schools was shown separately in round 1 only: in round 2 it had "
+            "too few respondents.") in section
+    assert "Police had enough respondents" not in section
+
+
+@pytest.mark.parametrize(("education", "proposed_again"), [(3, True), (1, False)])
+def test_a_done_action_is_proposed_again_for_a_fall_back_only_between_comparable_rounds(
+        session: Session, questionnaire: Questionnaire, education: int, proposed_again: bool):
+    """A done action whose dimension lost 50 points comes back, unless round 2 hid education
+    (and police with it): then the rounds cannot be compared, and no fall-back can be read."""
+    municipality = make_municipality(session, name="Kortenberg")
+    _plan_round(session, municipality, {"police": 3, "health": 3, "education": 3},
+                _answers(questionnaire, {}), date(2025, 3, 1))
+    done = next(a for a in plan_services.plan_of(session, municipality) if a.dimension)
+    plan_services.update_action(session, done, plan_services.ActionEdit(status="done"), None)
+    session.commit()
+    second = _plan_round(session, municipality,
+                         {"police": 3, "health": 3, "education": education},
+                         _answers(questionnaire, {done.dimension or "": 0.0}), date(2026, 3, 1))
+    again = [a.action for a in plan_services.plan_of(session, municipality)
+             if a.assessment_id == second.id]
+    assert (done.action in again) is proposed_again

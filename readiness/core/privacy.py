@@ -39,6 +39,19 @@ def shown_agencies(respondents_by_agency: Mapping[str, int], min_group_size: int
     return tuple(shown)
 
 
+def hidden_reasons(respondents_by_agency: Mapping[str, int], shown: Collection[str],
+                   min_group_size: int, *, workshop: bool = False
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Why each agency that took part is not shown: (too few respondents, hidden with them so
+    that their figures cannot be worked out from it), in mapping order. `shown` is what
+    `shown_agencies` gave, then or for a stored round."""
+    need = group_size(min_group_size, workshop=workshop)
+    hidden = [a for a, n in respondents_by_agency.items() if n > 0 and a not in shown]
+    too_few = tuple(a for a in hidden if respondents_by_agency[a] < need)
+    protecting = tuple(a for a in hidden if respondents_by_agency[a] >= need) if too_few else ()
+    return too_few, protecting
+
+
 def shown_spread(by_agency: Mapping[str, float | None], shown: Collection[str], *,
                  divergent: bool, gap_threshold: float) -> float | None:
     """The spread of agency scores that may be printed: over the shown agencies only, and for a

@@ -23,7 +23,7 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -71,6 +71,23 @@ class Published:
     # per agency, how many practitioners the organiser said its links went to (None: a link
     # without a stated size); printed beside the respondents, so readers can judge the sizes
     sent_to: Mapping[str, int | None] = field(default_factory=dict)
+    # why the hidden agencies are hidden (`privacy.hidden_reasons`): too few respondents, or
+    # hidden with those so that their figures cannot be worked out from it
+    too_few: tuple[str, ...] = ()
+    protecting: tuple[str, ...] = ()
+
+    def hidden_texts(self, titles: Mapping[str, str], min_group_size: int) -> tuple[str, ...]:
+        """Which agencies are not shown separately and why, one sentence per reason."""
+        if self.withheld:
+            return ()
+        few = ", ".join(titles.get(a, a) for a in self.too_few)
+        out = [_("Agencies with fewer than %(count)d respondents count in the municipality's "
+                 "figures but are not shown separately: %(agencies)s.", count=min_group_size,
+                 agencies=few)] if few else []
+        out += [_("%(agency)s is not shown separately so that the figures of %(agencies)s "
+                  "cannot be worked out from it.", agency=titles.get(a, a), agencies=few)
+                for a in self.protecting]
+        return tuple(out)
 
     @property
     def mixed(self) -> bool:
@@ -265,6 +282,9 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         roadmap = build_roadmap(q, safe, run_by=run_by)
         if profile is not None:
             roadmap = apply_legal(roadmap, q, safe, profile)
+    too_few, protecting = privacy.hidden_reasons(
+        {a: counts[a] for a in order}, shown, settings.min_group_size,
+        workshop=workshop) if not withheld else ((), ())
     comment_group = max(settings.min_comment_group, settings.min_group_size)
     comments = tuple(a for a in shown
                      if workshop or a in agreed or counts.get(a, 0) >= comment_group)
@@ -277,7 +297,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         reassess_on=None if assessed_on is None or roadmap is None
         else add_months(assessed_on, roadmap.reassess_after_months),
         agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS,
-        sent_to=dict(sent_to or {}))
+        sent_to=dict(sent_to or {}), too_few=too_few, protecting=protecting)
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:
@@ -306,25 +326,59 @@ class RoundFacts:
     taking_part: frozenset[str]
     shown: frozenset[str]
     withheld: str | None
+    too_few: frozenset[str] = frozenset()  # hidden for too few respondents
+    protecting: frozenset[str] = frozenset()  # hidden so that those cannot be worked out
 
 
 @dataclass(frozen=True)
 class Difference:
     """Why two rounds cannot be compared: `kind` is `withheld` (that round published no score),
     `took_part` (the agency took part in that round only) or `shown` (the agency's own figures
-    were shown in that round only); `round` is the round concerned."""
+    were shown in that round only); `round` is the round concerned. For `shown`, `hidden_in`
+    is the round it was hidden in and `why` why: `too_few` respondents, `protects` (hidden
+    so that the figures of `protects` cannot be worked out from it) or "" (not known)."""
 
     kind: str
     round: int
     agency: str = ""
+    why: str = ""
+    hidden_in: int = 0
+    protects: tuple[str, ...] = ()
 
 
 def round_facts(number: int, counts: Mapping[str, int], *, shown: Collection[str] | None,
-                withheld: str | None) -> RoundFacts:
-    """The comparison facts of a round from its counts and what it published."""
+                withheld: str | None, min_group_size: int | None = None,
+                workshop: bool = False) -> RoundFacts:
+    """The comparison facts of a round from its counts and what it published; with
+    `min_group_size`, also why each hidden agency was hidden (`privacy.hidden_reasons`)."""
     taking_part = frozenset(a for a, n in counts.items() if n > 0)
-    return RoundFacts(number, taking_part,
-                      frozenset(taking_part if shown is None else shown), withheld)
+    kept = frozenset(taking_part if shown is None else shown)
+    too_few: tuple[str, ...] = ()
+    protecting: tuple[str, ...] = ()
+    if min_group_size is not None and not withheld:
+        too_few, protecting = privacy.hidden_reasons(counts, kept, min_group_size,
+                                                     workshop=workshop)
+    return RoundFacts(number, taking_part, kept, withheld, frozenset(too_few),
+                      frozenset(protecting))
+
+
+def published_facts(number: int, published: Published) -> RoundFacts:
+    """The comparison facts of a round from its published view."""
+    return RoundFacts(number, frozenset(a for a, n in published.respondents_by_agency.items()
+                                        if n > 0),
+                      frozenset(published.shown), published.withheld,
+                      frozenset(published.too_few), frozenset(published.protecting))
+
+
+def _hidden(agency: str, shown_in: RoundFacts, hidden_in: RoundFacts,
+            sort: Callable[[Collection[str]], list[str]]) -> Difference:
+    """An agency shown in one round and hidden in the other, with why it was hidden."""
+    if agency in hidden_in.too_few:
+        return Difference("shown", shown_in.round, agency, "too_few", hidden_in.round)
+    if agency in hidden_in.protecting and hidden_in.too_few:
+        return Difference("shown", shown_in.round, agency, "protects", hidden_in.round,
+                          tuple(sort(hidden_in.too_few)))
+    return Difference("shown", shown_in.round, agency, "", hidden_in.round)
 
 
 def differences(before: RoundFacts, now: RoundFacts,
@@ -341,8 +395,9 @@ def differences(before: RoundFacts, now: RoundFacts,
         found += [Difference("took_part", one.round, a)
                   for a in sort(one.taking_part - other.taking_part)]
     for one, other in ((before, now), (now, before)):
-        found += [Difference("shown", one.round, a)
-                  for a in sort((one.shown - other.shown) & other.taking_part)]
+        if not other.withheld:  # a round without scores: the reason above says it all
+            found += [_hidden(a, one, other, sort)
+                      for a in sort((one.shown - other.shown) & other.taking_part)]
     return tuple(found)
 
 
@@ -353,14 +408,28 @@ def stored_round_facts(number: int, counts: Mapping[str, int], *,
     """A stored round's comparison facts. A round stored before the published view kept its
     shown agencies (`shown` None) is judged by today's rules (`settings`) from its counts;
     without `settings`, by its counts alone (every agency that took part counts as shown)."""
-    if shown is not None or settings is None:
+    if settings is None:
         return round_facts(number, counts, shown=shown, withheld=withheld)
+    if shown is not None:
+        return round_facts(number, counts, shown=shown, withheld=withheld,
+                           min_group_size=settings.min_group_size, workshop=workshop)
     withheld = withheld_reason(counts, workshop=workshop, min_respondents=settings.min_respondents,
                                min_agencies=settings.min_agencies)
     kept = () if withheld else privacy.shown_agencies(counts, settings.min_group_size,
                                                       workshop=workshop,
                                                       order=order or sorted(counts))
-    return round_facts(number, counts, shown=kept, withheld=withheld)
+    return round_facts(number, counts, shown=kept, withheld=withheld,
+                       min_group_size=settings.min_group_size, workshop=workshop)
+
+
+def stored_facts(q: Questionnaire, number: int, stored: Mapping[str, Any], *,
+                 workshop: bool) -> RoundFacts:
+    """A closed round's comparison facts from its stored result (`result_to_dict` and
+    `published_to_dict`), judged by `q`'s rules where it predates its shown agencies."""
+    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
+    return stored_round_facts(number, counts, shown=stored.get("shown_agencies"),
+                              withheld=stored.get("withheld"), workshop=workshop,
+                              settings=q.doc.settings, order=q.agency_ids)
 
 
 def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
@@ -371,8 +440,17 @@ def difference_text(found: Difference, titles: Mapping[str, str]) -> str:
     if found.kind == "took_part":
         return _("%(agency)s took part in round %(round)d only.", agency=agency,
                  round=found.round)
-    return _("%(agency)s had enough respondents to be shown separately in round %(round)d "
-             "only.", agency=agency, round=found.round)
+    if found.why == "too_few":
+        return _("%(agency)s was shown separately in round %(round)d only: in round %(other)d "
+                 "it had too few respondents.", agency=agency, round=found.round,
+                 other=found.hidden_in)
+    if found.why == "protects":
+        return _("%(agency)s was shown separately in round %(round)d only: in round %(other)d "
+                 "it was not, so that the figures of %(agencies)s cannot be worked out from it.",
+                 agency=agency, round=found.round, other=found.hidden_in,
+                 agencies=", ".join(titles.get(a, a) for a in found.protects))
+    return _("%(agency)s was shown separately in round %(round)d only.", agency=agency,
+             round=found.round)
 
 
 def differences_text(found: Iterable[Difference], q: Questionnaire) -> tuple[str, ...]:

@@ -495,6 +495,8 @@ def build_report_context(q: Questionnaire, published: Published,
         "settings": q.doc.settings, "levels": q.doc.levels, "min_group": b.min_group,
         "workshop": published.workshop, "insufficient": INSUFFICIENT,
         "generated_on": format_date(meta.generated_on or date.today()),
+        "hidden_why": published.hidden_texts({a.id: a.title for a in q.doc.agencies},
+                                             q.doc.settings.min_group_size),
     }
     return ReportContext(
         lang=current_language(), meta=meta,

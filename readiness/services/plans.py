@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
+from readiness.core import published
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
 from readiness.models import (
     ActionStatus,
     Assessment,
+    Mode,
     Municipality,
     PlanAction,
     PlanEvent,
@@ -74,6 +76,20 @@ def previous_closed(db: Session, assessment: Assessment) -> Assessment | None:
         .order_by(Assessment.round.desc()).limit(1)).first()
 
 
+def comparable_scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
+    """The previous closed round's scores per dimension, or {} when there is none or the two
+    rounds cannot be compared (`published.differences`, the results page's rule): then no
+    change, and no fall-back, may be read from them."""
+    before = previous_closed(db, assessment)
+    if before is None or before.result is None or assessment.result is None:
+        return {}
+    q = questionnaire_of(assessment)
+    then, now = (published.stored_facts(q, a.round, stored.result or {},
+                                        workshop=a.mode == Mode.WORKSHOP)
+                 for a, stored in ((before, before.result), (assessment, assessment.result)))
+    return {} if published.differences(then, now, q.agency_ids) else scores_of(db, before)
+
+
 def plan_of(db: Session, municipality: Municipality) -> list[PlanAction]:
     """The municipality's tracked actions, soonest due first (undated last)."""
     rows = db.scalars(select(PlanAction).where(PlanAction.municipality_id == municipality.id)
@@ -87,7 +103,7 @@ def carry_over_for(db: Session, assessment: Assessment) -> rules.CarryOver:
     closed_on = (assessment.closed_at or _now()).date()
     tracked = [rules.Tracked(a.action, a.status, a.dimension)
                for a in plan_of(db, assessment.municipality) if a.assessment_id != assessment.id]
-    before = scores_of(db, previous_closed(db, assessment))
+    before = comparable_scores_before(db, assessment)
     return rules.carry_over(rules.dated_actions(stored, closed_on), tracked, before,
                             scores_of(db, assessment))
 
@@ -276,7 +292,8 @@ def follow_up_of(db: Session, assessment: Assessment) -> RoundFollowUp | None:
     titles = {a.action: a.title for a in earlier}
     carried = carry_over_for(db, assessment)
     followed = rules.changes_following(((a.title, a.status, a.dimension) for a in earlier),
-                                       scores_of(db, before), scores_of(db, assessment))
+                                       comparable_scores_before(db, assessment),
+                                       scores_of(db, assessment))
     names = {d.id: d.title for d in questionnaire_of(assessment).doc.dimensions}
     return RoundFollowUp(tuple(titles.get(i, i) for i in carried.kept_open),
                          tuple(titles.get(i, i) for i in carried.skipped_done),

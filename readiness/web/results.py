@@ -198,11 +198,8 @@ def previous_round(db: Session, assessment: Assessment,
 
 def _stored_facts(q: Questionnaire, number: int, stored: dict[str, Any], *,
                   workshop: bool) -> published_view.RoundFacts:
-    """A stored round's comparison facts (`published_view.stored_round_facts`)."""
-    counts = {str(a): int(n) for a, n in (stored.get("respondents_by_agency") or {}).items()}
-    return published_view.stored_round_facts(
-        number, counts, shown=stored.get("shown_agencies"), withheld=stored.get("withheld"),
-        workshop=workshop, settings=q.doc.settings, order=q.agency_ids)
+    """A stored round's comparison facts (`published_view.stored_facts`)."""
+    return published_view.stored_facts(q, number, stored, workshop=workshop)
 
 
 @dataclass(frozen=True)
@@ -247,8 +244,7 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
     if before is None:
         return None
     result, published = scored.result, scored.published
-    now = published_view.round_facts(scored.assessment.round, published.respondents_by_agency,
-                                     shown=published.shown, withheld=published.withheld)
+    now = published_view.published_facts(scored.assessment.round, published)
     titles = {a.id: a.title for a in scored.q.doc.agencies}
     differs = tuple(published_view.difference_text(d, titles) for d in published_view.differences(
         before.facts, now, scored.q.agency_ids))
@@ -278,11 +274,12 @@ def show(public_id: str) -> ResponseReturnValue:
         min_group_size=minimum, hidden=frozenset(published.hidden), title=d.title)
         for d in result.dimensions}
     hidden = [titles.get(a, a) for a in published.hidden]
+    why_hidden = published.hidden_texts(titles, q.doc.settings.min_group_size)
     audit("view_results", scored)
     return render_template(
         "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
         published=published, roadmap=published.roadmap, titles=titles, shown=shown,
-        hidden=hidden, bars=bars,
+        hidden=hidden, why_hidden=why_hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence),
         phases=roadmap_phases(scored) if published.roadmap else (),
