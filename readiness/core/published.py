@@ -32,8 +32,9 @@ from readiness.core import privacy
 from readiness.core.consensus import NO_CONSENSUS, Consensus, Ratings, consensus
 from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import apply_legal
+from readiness.core.plans import FromPlan, Held, due_on, follow_plan
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.roadmap import PlannedAction, Roadmap, build_roadmap
 from readiness.core.schema import Settings
 from readiness.core.scoring import (
     INSUFFICIENT,
@@ -71,6 +72,14 @@ class Published:
     # per agency, how many practitioners the organiser said its links went to (None: a link
     # without a stated size); printed beside the respondents, so readers can judge the sizes
     sent_to: Mapping[str, int | None] = field(default_factory=dict)
+    # the date the roadmap's due months count from: the round's closing date
+    planned_from: date | None = None
+    # what the roadmap took from the municipality's plan of earlier rounds (left out, carried)
+    from_plan: FromPlan = field(default_factory=FromPlan)
+
+    def due_on(self, action: PlannedAction) -> date | None:
+        """An action's one due date (None: undated, or no date to count from)."""
+        return None if self.planned_from is None else due_on(self.planned_from, action.due_month)
 
     @property
     def mixed(self) -> bool:
@@ -225,7 +234,9 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             assessed_on: date | None = None, profile: Profile | None = None,
             run_by: str | None = None, agreed: Collection[str] = (),
             ratings: Mapping[str, Ratings] | None = None,
-            sent_to: Mapping[str, int | None] | None = None) -> Published:
+            sent_to: Mapping[str, int | None] | None = None, planned_from: date | None = None,
+            held: Sequence[Held] = (), before: Mapping[str, float | None] | None = None
+            ) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
     built from the published figures (for a round run by `run_by`), with the legal actions of
@@ -234,6 +245,10 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
     `agreed`: in a mixed round, the agencies recorded in a workshop; with their agreed answers
     the round publishes as a workshop does, its surveyed agencies under the group rules.
     `ratings`: {agency: {item: {value: participants}}} rated before agreeing (consensus mode).
+    `planned_from`: the date due months count from (the closing date; default `assessed_on`).
+    `held`: the municipality's plan from earlier rounds, whose open and done actions the roadmap
+    does not propose as new (`readiness.core.plans.from_plan`; `before`: the previous round's
+    scores, to see a dimension fall back).
     """
     settings = q.doc.settings
     counts = dict(respondents_by_agency if respondents_by_agency is not None
@@ -253,7 +268,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
                        overall=None, stage=INSUFFICIENT, stage_title=str(INSUFFICIENT_TITLE),
                        stage_description=_("Too few practitioners answered to publish a score."),
                        barriers=(), facilitators=())
-        roadmap = None
+        roadmap, found = None, FromPlan()
     else:
         dims = tuple(_shown_shares(_dimension(d, shown, counts, order, settings.gap_threshold,
                                               agreed), shown, settings.dont_know_flag)
@@ -265,6 +280,9 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         roadmap = build_roadmap(q, safe, run_by=run_by)
         if profile is not None:
             roadmap = apply_legal(roadmap, q, safe, profile)
+        roadmap, found = follow_plan(roadmap, held, before or {},
+                                     {d.id: d.score for d in safe.dimensions}, renewed(q))
+    planned_from = planned_from or assessed_on
     comment_group = max(settings.min_comment_group, settings.min_group_size)
     comments = tuple(a for a in shown
                      if workshop or a in agreed or counts.get(a, 0) >= comment_group)
@@ -274,10 +292,15 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         respondents_by_agency=counts, workshop=workshop, withheld=withheld,
         min_respondents=settings.min_respondents, min_agencies=settings.min_agencies,
         comment_agencies=comments,
-        reassess_on=None if assessed_on is None or roadmap is None
-        else add_months(assessed_on, roadmap.reassess_after_months),
+        reassess_on=None if planned_from is None or roadmap is None
+        else add_months(planned_from, roadmap.reassess_after_months),
         agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS,
-        sent_to=dict(sent_to or {}))
+        sent_to=dict(sent_to or {}), planned_from=planned_from, from_plan=found)
+
+
+def renewed(q: Questionnaire) -> frozenset[str]:
+    """Actions each round proposes anew (the re-assessment: a round is the earlier one's)."""
+    return frozenset(a.id for a in q.library.actions if a.at_reassessment)
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:

@@ -24,6 +24,7 @@ from readiness.core.consensus import agreed_agencies, is_agreed
 from readiness.core.legal import Profile, profile_for
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.names import name_problem
+from readiness.core.plans import Held
 from readiness.core.published import Published, publish, published_to_dict
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
@@ -38,6 +39,7 @@ from readiness.models import (
     InvitationState,
     Mode,
     Municipality,
+    PlanAction,
     Response,
     ResponseStatus,
     Role,
@@ -715,12 +717,38 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
                    context=assessment.context)
     workshop = assessment.mode == Mode.WORKSHOP
     counts = None if workshop else practitioners_by_agency(db, assessment, responses)
+    held = plan_before(db, assessment)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
+                      planned_from=(assessment.closed_at or _now()).date(), held=held,
+                      before=scores_before(db, assessment) if held else {},
                       profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
                       agreed=workshop_agencies(assessment),
                       ratings=workshop_ratings(db, assessment, responses),
                       sent_to=None if workshop else sent_to(db, assessment, responses))
+
+
+def plan_before(db: Session, assessment: Assessment) -> list[Held]:
+    """The municipality's tracked actions from the rounds before `assessment` (or from a round
+    since deleted), oldest first: what its roadmap must not propose again as new."""
+    rows = db.scalars(
+        select(PlanAction).outerjoin(Assessment, Assessment.id == PlanAction.assessment_id)
+        .where(PlanAction.municipality_id == assessment.municipality_id,
+               (PlanAction.assessment_id.is_(None)) | (Assessment.round < assessment.round))
+        .order_by(PlanAction.id))
+    return [Held(a.action, a.title, a.status, a.dimension, a.due_on) for a in rows]
+
+
+def scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
+    """The stored scores of the municipality's last closed round before `assessment` ({}: none)."""
+    previous = db.scalar(select(Assessment.id).where(
+        Assessment.municipality_id == assessment.municipality_id,
+        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round.desc()).limit(1))
+    if previous is None:
+        return {}
+    rows = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == previous))
+    return {dimension: score for dimension, score in rows}
 
 
 def workshop_ratings(db: Session, assessment: Assessment,
@@ -774,11 +802,11 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     require_open(assessment)
     if not counted_responses(db, assessment):
         raise ServiceError(_l("No submitted answers yet: there is nothing to score"))
+    assessment.closed_at = _now()  # first: the roadmap's due dates count from it
     q, published = publish_assessment(db, assessment)
     result = published.result  # stored as published: the API and national figures read these
     roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
     assessment.status = Status.CLOSED
-    assessment.closed_at = _now()
     for dimension in result.dimensions:
         db.add(Score(assessment=assessment, dimension=dimension.id, score=dimension.score,
                      level=dimension.level, answered_share=dimension.answered_share,
