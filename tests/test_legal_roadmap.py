@@ -166,7 +166,7 @@ def test_weak_everywhere_the_protocol_or_its_legal_replacement_stays_dated(profi
     assert dated.index("map_legal_framework") < dated.index(sharing.pop())
 
 
-@pytest.mark.parametrize("profile_id", ("be", "de"))
+@pytest.mark.parametrize("profile_id", ["be", "de"])
 def test_an_added_legal_step_leaves_the_reassessment_dated_and_every_dated_action_a_due_month(
         profile_id):
     q = get_questionnaire()

@@ -6,6 +6,7 @@ again re-opens its row instead of doubling it."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,8 +40,19 @@ def _pdf_context(db: Session, assessment: Assessment) -> ReportContext:
     return build_report_context(q, published, report_meta(db, scored))
 
 
+@dataclass(frozen=True)
+class Rounds:
+    """Round 2 of a municipality and what round 1's plan holds."""
+
+    municipality: Municipality
+    second: Assessment
+    done: str  # title of an action done
+    open: tuple[str, ...]  # titles of open actions, one from round 1's "later" list
+    dropped: str  # id of an action dropped
+
+
 @pytest.fixture
-def rounds(app, session: Session) -> dict[str, object]:
+def rounds(session: Session) -> Rounds:
     """Round 1 closed, its plan in every state (one open action from its "later" list, as an
     organiser may take one up), then round 2 closed on the same answers."""
     municipality = services.create_municipality(session, name="Sint-Test", country="BE",
@@ -62,8 +74,8 @@ def rounds(app, session: Session) -> dict[str, object]:
     session.add(taken_up)
     session.commit()
     second = _close(session, municipality)
-    return {"municipality": municipality, "second": second, "done": done.title,
-            "open": (going.title, taken_up.title), "dropped": dropped.action}
+    return Rounds(municipality, second, done.title, (going.title, taken_up.title),
+                  dropped.action)
 
 
 def _titles(ctx: ReportContext) -> list[str]:
@@ -71,14 +83,13 @@ def _titles(ctx: ReportContext) -> list[str]:
 
 
 def test_done_and_open_actions_are_not_proposed_again_on_the_page_or_in_the_pdf(
-        client: FlaskClient, session: Session, rounds: dict[str, object]):
-    second = rounds["second"]
-    assert isinstance(second, Assessment)
+        client: FlaskClient, session: Session, rounds: Rounds):
+    second = rounds.second
     ctx = _pdf_context(session, second)
-    done = str(rounds["done"])
+    done = rounds.done
     assert done not in _titles(ctx)
     assert ctx.done_before == (done,)
-    for title in rounds["open"]:  # type: ignore[attr-defined]
+    for title in rounds.open:
         assert title not in _titles(ctx)
         assert sum(title in line for line in ctx.carried) == 1
     assert any("In progress, overdue since" in line for line in ctx.carried)
@@ -90,17 +101,16 @@ def test_done_and_open_actions_are_not_proposed_again_on_the_page_or_in_the_pdf(
         + html.count(f"; {done}")  # named once in the carry-over panel, besides score notes
     for line in ctx.carried:
         assert line in html
-    for title in rounds["open"]:  # type: ignore[attr-defined]
+    for title in rounds.open:
         assert f"<h4>{title}</h4>" not in html
 
 
 def test_the_plan_holds_each_action_once_and_reopens_a_dropped_one(
-        session: Session, rounds: dict[str, object]):
-    municipality, second = rounds["municipality"], rounds["second"]
-    assert isinstance(municipality, Municipality) and isinstance(second, Assessment)
+        session: Session, rounds: Rounds):
+    municipality, second = rounds.municipality, rounds.second
     rows = plans.plan_of(session, municipality)
     assert [a for a, n in Counter(r.action for r in rows).items() if n > 1] == []
-    again = next(r for r in rows if r.action == rounds["dropped"])
+    again = next(r for r in rows if r.action == rounds.dropped)
     assert (again.status, again.drop_reason, again.assessment_id) == ("planned", "", second.id)
     assert {e.field for e in session.query(PlanEvent).filter_by(plan_action_id=again.id)} \
         >= {"status", "drop_reason", "round"}
@@ -109,9 +119,8 @@ def test_the_plan_holds_each_action_once_and_reopens_a_dropped_one(
 
 
 def test_due_dates_are_the_same_in_the_pdf_and_the_plan_and_count_from_the_closing_date(
-        session: Session, rounds: dict[str, object]):
-    municipality, second = rounds["municipality"], rounds["second"]
-    assert isinstance(municipality, Municipality) and isinstance(second, Assessment)
+        session: Session, rounds: Rounds):
+    municipality, second = rounds.municipality, rounds.second
     ctx = _pdf_context(session, second)
     check_by = {a.title: a.check_by for _n, _t, actions in ctx.phases for a in actions}
     rows = [r for r in plans.plan_of(session, municipality) if r.assessment_id == second.id]
@@ -127,9 +136,8 @@ def test_due_dates_are_the_same_in_the_pdf_and_the_plan_and_count_from_the_closi
 
 
 def test_the_later_list_holds_no_dated_action_and_the_summary_counts_what_is_dated(
-        session: Session, rounds: dict[str, object]):
-    second = rounds["second"]
-    assert isinstance(second, Assessment)
+        session: Session, rounds: Rounds):
+    second = rounds.second
     ctx = _pdf_context(session, second)
     later = [a for n, _t, actions in ctx.phases if n == LATER for a in actions]
     dated = [a for n, _t, actions in ctx.phases if n != LATER for a in actions]

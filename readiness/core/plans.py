@@ -2,8 +2,10 @@
 next round, evidence links, and the iCalendar text of due dates.
 
 Reads a roadmap as stored (`roadmap_to_dict`) defensively: only id, title, dimension, family,
-phase, lead, partners and a due date if one is given; other keys are ignored, and an action with
-no date (a "later" action, or phase 3 "beyond 12 months") is not tracked as a dated one.
+phase, lead, partners and a due date (given, or its `due_month` counted from the closing date,
+as the page and the PDF count it: `due_on`); other keys are ignored, and an action with no date
+(a "later" action) is not tracked as a dated one. What a later round's roadmap takes from the
+plan is decided here once (`from_plan`), for the page, the PDF and the plan alike.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ PHASE_MONTHS = {1: 3, 2: 12}
 # a dimension "fell back" when its score dropped by at least this many points
 FALL_BACK_POINTS = 5.0
 MAX_LINKS = 10
-STATUS_TITLES = {ActionStatus.PLANNED: _l("Planned"), ActionStatus.IN_PROGRESS: _l("In progress"),
-                 ActionStatus.DONE: _l("Done"), ActionStatus.DROPPED: _l("Dropped")}
+STATUS_TITLES: Mapping[str, object] = {
+    ActionStatus.PLANNED: _l("Planned"), ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.DONE: _l("Done"), ActionStatus.DROPPED: _l("Dropped")}
 
 
 @dataclass(frozen=True)

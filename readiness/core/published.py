@@ -15,6 +15,8 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
   agencies' (the respondent export), and at 0% or 100% even without them;
 - barriers, facilitators and the roadmap are found again from these published figures, so an
   action's reason quotes exactly the figure printed beside it;
+- the roadmap leaves out what the municipality's plan already holds open or done
+  (`readiness.core.plans.from_plan`), and its due dates count from the closing date;
 - a survey round below `min_respondents` respondents or `min_agencies` agencies publishes no
   score at all (`withheld` says why);
 - comments only from shown agencies with at least `min_comment_group` respondents.

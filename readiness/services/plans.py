@@ -2,11 +2,12 @@
 round closes, edits with their history, and read-only share links for partners.
 
 A municipality has one plan: the tracked actions of all its rounds, each action at most once.
-A round's roadmap leaves out what the plan holds open or done (`readiness.core.plans.from_plan`,
-applied when the round is published); closing it adds the roadmap's other dated actions with the
-due dates the page and the PDF print, re-opening a dropped (or done, fallen back) action's row
-rather than adding a second one (`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and in
-the audit log, without its content.
+A round's roadmap leaves out what the plan holds open or done
+(`readiness.core.plans.from_plan`, applied when the round is published); closing it adds the
+roadmap's other dated actions with the due dates the page and the PDF print, re-opening a
+dropped (or done, fallen back) action's row rather than adding a second one
+(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and
+in the audit log, without its content.
 """
 
 from __future__ import annotations
