@@ -106,7 +106,7 @@ def test_done_and_open_actions_are_not_proposed_again_on_the_page_or_in_the_pdf(
 
 
 def test_the_plan_holds_each_action_once_and_reopens_a_dropped_one(
-        session: Session, rounds: Rounds):
+        client: FlaskClient, session: Session, rounds: Rounds):
     municipality, second = rounds.municipality, rounds.second
     rows = plans.plan_of(session, municipality)
     assert [a for a, n in Counter(r.action for r in rows).items() if n > 1] == []
@@ -116,6 +116,12 @@ def test_the_plan_holds_each_action_once_and_reopens_a_dropped_one(
         >= {"status", "drop_reason", "round"}
     reassess = [r for r in rows if r.action == "reassess_readiness"]  # this round is round 1's
     assert [r.assessment_id for r in reassess] == [second.id]
+    ctx = _pdf_context(session, second)  # proposed again, and said so, after the close too
+    assert again.title in _titles(ctx)
+    assert ctx.proposed_again == (again.title,)
+    login(client, "coordinator")
+    html = client.get(f"/assessments/{second.public_id}/results").get_data(as_text=True)
+    assert f"so proposed again: {again.title}." in html
 
 
 def test_due_dates_are_the_same_in_the_pdf_and_the_plan_and_count_from_the_closing_date(

@@ -730,13 +730,35 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
 
 def plan_before(db: Session, assessment: Assessment) -> list[Held]:
     """The municipality's tracked actions from the rounds before `assessment` (or from a round
-    since deleted), oldest first: what its roadmap must not propose again as new."""
+    since deleted), oldest first: what its roadmap must not propose again as new. An action
+    closing `assessment` re-opened counts with the status it had before, so the round keeps
+    saying it proposed that action again."""
     rows = db.scalars(
         select(PlanAction).outerjoin(Assessment, Assessment.id == PlanAction.assessment_id)
         .where(PlanAction.municipality_id == assessment.municipality_id,
-               (PlanAction.assessment_id.is_(None)) | (Assessment.round < assessment.round))
+               (PlanAction.assessment_id.is_(None)) | (Assessment.round < assessment.round)
+               | (PlanAction.assessment_id == assessment.id))
         .order_by(PlanAction.id))
-    return [Held(a.action, a.title, a.status, a.dimension, a.due_on) for a in rows]
+    held = []
+    for action in rows:
+        status: str | None = action.status
+        if action.assessment_id == assessment.id:
+            status = reopened_from(action, assessment.round)
+        if status is not None:
+            held.append(Held(action.action, action.title, status, action.dimension,
+                             action.due_on))
+    return held
+
+
+def reopened_from(action: PlanAction, round_number: int) -> str | None:
+    """The status a tracked action had before closing round `round_number` re-opened it for
+    that round (None: that round did not re-open it)."""
+    events = sorted(action.events, key=lambda e: e.id)
+    marks = [n for n, e in enumerate(events) if e.field == "round" and e.after == str(round_number)]
+    if not marks:
+        return None
+    before = events[:marks[-1]]
+    return next((e.before for e in reversed(before) if e.field == "status"), action.status)
 
 
 def scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
