@@ -164,3 +164,18 @@ def test_weak_everywhere_the_protocol_or_its_legal_replacement_stays_dated(profi
     sharing = {PROTOCOL, "legal_routes_without_basis", "legal_consent_protocol"} & set(dated)
     assert len(sharing) == 1
     assert dated.index("map_legal_framework") < dated.index(sharing.pop())
+
+
+@pytest.mark.parametrize("profile_id", ["be", "de"])
+def test_an_added_legal_step_leaves_the_reassessment_dated_and_every_dated_action_a_due_month(
+        profile_id):
+    q = get_questionnaire()
+    result = score(q, _weak_everywhere())
+    roadmap = apply_legal(build_roadmap(q, result), q, result, get_profiles()[profile_id])
+    reassess = next(a for a in roadmap.actions if a.id == "reassess_readiness")
+    assert reassess.due_month == roadmap.reassess_after_months
+    assert all(a.due_month is not None for a in roadmap.dated)
+    assert all(a.due_month is None for a in roadmap.later)
+    due = {a.id: a.due_month or 0 for a in roadmap.dated}
+    for action in roadmap.dated:
+        assert all(due[d] <= (action.due_month or 0) for d in action.depends_on if d in due)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from readiness.core import plans
-from readiness.core.plans import DueEvent, ProposedAction, Tracked
+from readiness.core.plans import DueEvent, Held, ProposedAction
 
 CLOSED = date(2026, 1, 31)
 
@@ -31,17 +31,36 @@ def test_dated_actions_take_due_dates_from_phases_and_skip_undated_later_ones():
     assert plans.dated_actions({"actions": None}, CLOSED) == []
 
 
-def test_open_actions_are_kept_and_done_ones_not_proposed_again_unless_fallen_back():
-    proposed = [_proposed("open"), _proposed("done_held"), _proposed("done_fell", "d2"),
-                _proposed("dropped"), _proposed("fresh")]
-    tracked = [Tracked("open", "in_progress", "d1"), Tracked("done_held", "done", "d1"),
-               Tracked("done_fell", "done", "d2"), Tracked("dropped", "dropped", "d1")]
-    result = plans.carry_over(proposed, tracked, {"d1": 40.0, "d2": 60.0},
-                              {"d1": 50.0, "d2": 50.0})
-    assert [p.action for p in result.new] == ["done_fell", "dropped", "fresh"]
-    assert result.kept_open == ("open",)
-    assert result.skipped_done == ("done_held",)
-    assert result.redone == ("done_fell",)
+def test_open_actions_are_carried_and_done_ones_not_proposed_again_unless_fallen_back():
+    proposed = [("open", "d1"), ("done_held", "d1"), ("done_fell", "d2"), ("dropped", "d1"),
+                ("fresh", "d1")]
+    held = [Held("open", "Open", "in_progress", "d1", CLOSED),
+            Held("done_held", "Done held", "done", "d1"),
+            Held("done_fell", "Done fell", "done", "d2"),
+            Held("dropped", "Dropped", "dropped", "d1"),
+            Held("elsewhere", "Elsewhere", "planned", "d2", CLOSED)]
+    found = plans.from_plan(proposed, held, {"d1": 40.0, "d2": 60.0}, {"d1": 50.0, "d2": 50.0})
+    assert [h.action for h in found.still_open] == ["open", "elsewhere"]  # proposed or not
+    assert [h.action for h in found.done] == ["done_held"]
+    assert [h.action for h in found.again] == ["done_fell", "dropped"]
+    assert found.left_out == {"open", "elsewhere", "done_held"}
+
+
+def test_closing_never_adds_an_action_the_plan_already_holds():
+    proposed = [_proposed("open"), _proposed("done"), _proposed("dropped"), _proposed("fresh")]
+    held = [Held("open", "Open", "planned", "d1"), Held("done", "Done", "done", "d1"),
+            Held("dropped", "Dropped", "dropped", "d1")]
+    carried = plans.carry_over(proposed, held)
+    assert [p.action for p in carried.new] == ["fresh"]
+    assert [p.action for p in carried.reopened] == ["done", "dropped"]
+    assert carried.kept_open == ("open",)
+
+
+def test_dated_actions_are_due_their_due_month_after_the_closing_date():
+    roadmap = {"actions": [{"id": "a", "title": "A", "phase": 1, "due_month": 1},
+                           {"id": "b", "title": "B", "phase": 2, "due_month": 7}]}
+    found = {a.action: a.due_on for a in plans.dated_actions(roadmap, CLOSED)}
+    assert found == {"a": date(2026, 2, 28), "b": date(2026, 8, 31)}
 
 
 def test_changes_name_the_earlier_actions_they_follow():

@@ -20,7 +20,7 @@ from pydantic import Field
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
-from readiness.core.roadmap_plan import LATER
+from readiness.core.roadmap_plan import LATER, due_months
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
 from readiness.core.yaml_source import QuestionnaireError, _parse, _read_yaml
@@ -157,13 +157,18 @@ def apply_legal(roadmap: Roadmap, q: Questionnaire, result: Result,
         out.append(_copy(action, new, profile, (finding, *action.findings), notes, deps))
     out = [replace(a, depends_on=tuple(renamed.get(d, d) for d in a.depends_on)) for a in out]
     settings = q.doc.settings
-    keep = {words.dpia.id, words.protocol_action, *renamed.values()}
+    # the re-assessment is never moved: it stays due on the one re-assessment date
+    at_reassessment = {a.id for a in q.library.actions if a.at_reassessment}
+    keep = {words.dpia.id, words.protocol_action, *renamed.values(), *at_reassessment}
     out = _keep_capacity(out, 1, roadmap.phase_one_capacity or settings.phase_one_capacity, keep)
     if roadmap.dated_capacity is None:
         out = _keep_capacity(out, 2, settings.phase_two_capacity, keep)
     else:
         out = _keep_dated(out, roadmap.dated_capacity, keep)
-    return replace(roadmap, actions=tuple(replace(a, priority=n)
+    # due months spread again over each phase as it now stands, as the roadmap spreads them
+    due = due_months({a.id: a.phase for a in out}, [a.id for a in out], q.library.plan,
+                     at_reassessment, roadmap.reassess_after_months)
+    return replace(roadmap, actions=tuple(replace(a, priority=n, due_month=due.get(a.id))
                                           for n, a in enumerate(out, start=1)))
 
 

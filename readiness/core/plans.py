@@ -2,19 +2,23 @@
 next round, evidence links, and the iCalendar text of due dates.
 
 Reads a roadmap as stored (`roadmap_to_dict`) defensively: only id, title, dimension, family,
-phase, lead, partners and a due date if one is given; other keys are ignored, and an action with
-no date (a "later" action, or phase 3 "beyond 12 months") is not tracked as a dated one.
+phase, lead, partners and a due date (given, or its `due_month` counted from the closing date,
+as the page and the PDF count it: `due_on`); other keys are ignored, and an action with no date
+(a "later" action) is not tracked as a dated one. What a later round's roadmap takes from the
+plan is decided here once (`from_plan`), for the page, the PDF and the plan alike.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from readiness.core.roadmap import Roadmap
+from readiness.translate import lazy_gettext as _l
 from readiness.vocabulary import ActionStatus
 
 OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
@@ -23,6 +27,9 @@ PHASE_MONTHS = {1: 3, 2: 12}
 # a dimension "fell back" when its score dropped by at least this many points
 FALL_BACK_POINTS = 5.0
 MAX_LINKS = 10
+STATUS_TITLES: Mapping[str, object] = {
+    ActionStatus.PLANNED: _l("Planned"), ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.DONE: _l("Done"), ActionStatus.DROPPED: _l("Dropped")}
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,13 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def due_on(planned_from: date, due_month: int | None) -> date | None:
+    """The one due date of a roadmap action: `due_month` months after the round's closing date
+    (`planned_from`); None for an undated ("later, if needed") action. The page, the PDF and
+    the plan all read it from here."""
+    return None if due_month is None else add_months(planned_from, due_month)
+
+
 def _due(raw: Mapping[str, Any], closed_on: date) -> date | None:
     given = raw.get("due") or raw.get("due_on")
     if isinstance(given, str):
@@ -53,6 +67,9 @@ def _due(raw: Mapping[str, Any], closed_on: date) -> date | None:
             return date.fromisoformat(given)
         except ValueError:
             return None
+    month = raw.get("due_month")
+    if isinstance(month, int) and not isinstance(month, bool):
+        return due_on(closed_on, month)
     phase = raw.get("phase")
     months = PHASE_MONTHS.get(phase) if isinstance(phase, int) else None
     return add_months(closed_on, months) if months else None
@@ -91,22 +108,32 @@ def is_overdue(status: str, due_on: date | None, today: date) -> bool:
 
 
 @dataclass(frozen=True)
-class Tracked:
-    """An action already in the plan, as the next round sees it."""
+class Held:
+    """An action the municipality's plan already holds (from an earlier round)."""
 
     action: str
+    title: str
     status: str
     dimension: str | None
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)
-class CarryOver:
-    """What a new round's plan does with its roadmap, knowing the last plan."""
+class FromPlan:
+    """What a round's roadmap takes from the plan of the rounds before it. One rule, read by the
+    results page, the PDF and the plan: an action the plan holds open or done is never proposed
+    as new; open ones are carried over with the plan's status and due date, done ones named once.
+    A dropped action, or a done one whose dimension fell back, is proposed again (and closing
+    the round re-opens its row rather than adding a second one)."""
 
-    new: tuple[ProposedAction, ...]  # to add to the plan
-    kept_open: tuple[str, ...]  # action ids still open from before: not proposed again
-    skipped_done: tuple[str, ...]  # done before, dimension held: not proposed again
-    redone: tuple[str, ...]  # done before but the dimension fell back: proposed again
+    still_open: tuple[Held, ...] = ()  # open in the plan: carried over, not proposed as new
+    done: tuple[Held, ...] = ()  # done before, dimension held: left out of the roadmap
+    again: tuple[Held, ...] = ()  # dropped, or done but the dimension fell back: proposed again
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """The action ids the roadmap does not propose as new."""
+        return frozenset(h.action for h in (*self.still_open, *self.done))
 
 
 def fell_back(dimension: str | None, before: Mapping[str, float | None],
@@ -118,27 +145,78 @@ def fell_back(dimension: str | None, before: Mapping[str, float | None],
     return old is not None and new is not None and new <= old - FALL_BACK_POINTS
 
 
-def carry_over(proposed: Iterable[ProposedAction], tracked: Iterable[Tracked],
-               before: Mapping[str, float | None],
-               now: Mapping[str, float | None]) -> CarryOver:
-    """Open actions stay (not new); done ones are not proposed again unless their dimension fell
-    back; dropped ones may be proposed again (the situation may have changed)."""
-    by_action: dict[str, set[str]] = {}
-    for item in tracked:
-        by_action.setdefault(item.action, set()).add(item.status)
-    new: list[ProposedAction] = []
-    kept, skipped, redone = [], [], []
-    for action in proposed:
-        statuses = by_action.get(action.action, set())
-        if statuses & OPEN_STATUSES:
-            kept.append(action.action)
-        elif ActionStatus.DONE in statuses and not fell_back(action.dimension, before, now):
-            skipped.append(action.action)
+def from_plan(proposed: Iterable[tuple[str, str | None]], held: Iterable[Held],
+              before: Mapping[str, float | None], now: Mapping[str, float | None],
+              renewed: Collection[str] = ()) -> FromPlan:
+    """Sort the plan's earlier actions against a roadmap's proposed (id, dimension) pairs: every
+    open one is carried over (proposed or not); a done one the roadmap proposes is left out
+    unless its dimension fell back; a dropped one it proposes is proposed again. `renewed`
+    actions (the re-assessment: this round is the earlier one's) are always proposed anew."""
+    rows = [h for h in held if h.action not in renewed]
+    open_ids = {h.action for h in rows if h.status in OPEN_STATUSES}
+    still_open = tuple({h.action: h for h in rows if h.status in OPEN_STATUSES}.values())
+    done: list[Held] = []
+    again: list[Held] = []
+    for action, dimension in proposed:
+        if action in open_ids:
+            continue
+        found = [h for h in rows if h.action == action]
+        if not found:
+            continue
+        if any(h.status == ActionStatus.DONE for h in found) \
+                and not fell_back(dimension, before, now):
+            done.append(next(h for h in found if h.status == ActionStatus.DONE))
         else:
-            if ActionStatus.DONE in statuses:
-                redone.append(action.action)
+            again.append(found[-1])
+    return FromPlan(still_open, tuple(done), tuple(again))
+
+
+def follow_plan(roadmap: Roadmap, held: Iterable[Held], before: Mapping[str, float | None],
+                now: Mapping[str, float | None],
+                renewed: Collection[str] = ()) -> tuple[Roadmap, FromPlan]:
+    """The roadmap without the actions the plan already holds open or done (`from_plan`),
+    renumbered, and what it took from the plan."""
+    found = from_plan(((a.id, a.dimension) for a in roadmap.actions), held, before, now,
+                      renewed)
+    kept = [a for a in roadmap.actions if a.id not in found.left_out]
+    if len(kept) == len(roadmap.actions):
+        return roadmap, found
+    kept_ids = {a.id for a in kept}
+    actions = tuple(replace(a, priority=n, depends_on=tuple(d for d in a.depends_on
+                                                            if d in kept_ids))
+                    for n, a in enumerate(kept, start=1))
+    return replace(roadmap, actions=actions), found
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What closing a round does to the plan with its roadmap's dated actions."""
+
+    new: tuple[ProposedAction, ...]  # not in the plan yet: added
+    reopened: tuple[ProposedAction, ...]  # held done or dropped, proposed again: row re-opened
+    kept_open: tuple[str, ...]  # already open: left as it is (never a second row)
+
+
+def carry_over(proposed: Iterable[ProposedAction], held: Iterable[Held],
+               renewed: Collection[str] = ()) -> CarryOver:
+    """A proposed action the plan does not hold is new; one it holds open stays as it is; one
+    it holds done or dropped (or a `renewed` one, whatever its status) is re-opened, so the plan
+    never holds an action twice."""
+    statuses: dict[str, set[str]] = {}
+    for item in held:
+        statuses.setdefault(item.action, set()).add(item.status)
+    new: list[ProposedAction] = []
+    reopened: list[ProposedAction] = []
+    kept: list[str] = []
+    for action in proposed:
+        found = statuses.get(action.action)
+        if not found:
             new.append(action)
-    return CarryOver(tuple(new), tuple(kept), tuple(skipped), tuple(redone))
+        elif found & OPEN_STATUSES and action.action not in renewed:
+            kept.append(action.action)
+        else:
+            reopened.append(action)
+    return CarryOver(tuple(new), tuple(reopened), tuple(kept))
 
 
 @dataclass(frozen=True)

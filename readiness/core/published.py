@@ -15,6 +15,8 @@ page, the PDF, the API and every export read, so no figure is worked out twice o
   agencies' (the respondent export), and at 0% or 100% even without them;
 - barriers, facilitators and the roadmap are found again from these published figures, so an
   action's reason quotes exactly the figure printed beside it;
+- the roadmap leaves out what the municipality's plan already holds open or done
+  (`readiness.core.plans.from_plan`), and its due dates count from the closing date;
 - a survey round below `min_respondents` respondents or `min_agencies` agencies publishes no
   score at all (`withheld` says why);
 - comments only from shown agencies with at least `min_comment_group` respondents.
@@ -32,8 +34,9 @@ from readiness.core import privacy
 from readiness.core.consensus import NO_CONSENSUS, Consensus, Ratings, consensus
 from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import apply_legal
+from readiness.core.plans import FromPlan, Held, due_on, follow_plan
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.roadmap import PlannedAction, Roadmap, build_roadmap
 from readiness.core.schema import Settings
 from readiness.core.scoring import (
     INSUFFICIENT,
@@ -75,6 +78,10 @@ class Published:
     # hidden with those so that their figures cannot be worked out from it
     too_few: tuple[str, ...] = ()
     protecting: tuple[str, ...] = ()
+    # the date the roadmap's due months count from: the round's closing date
+    planned_from: date | None = None
+    # what the roadmap took from the municipality's plan of earlier rounds (left out, carried)
+    from_plan: FromPlan = field(default_factory=FromPlan)
 
     def hidden_texts(self, titles: Mapping[str, str], min_group_size: int) -> tuple[str, ...]:
         """Which agencies are not shown separately and why, one sentence per reason."""
@@ -88,6 +95,10 @@ class Published:
                   "cannot be worked out from it.", agency=titles.get(a, a), agencies=few)
                 for a in self.protecting]
         return tuple(out)
+
+    def due_on(self, action: PlannedAction) -> date | None:
+        """An action's one due date (None: undated, or no date to count from)."""
+        return None if self.planned_from is None else due_on(self.planned_from, action.due_month)
 
     @property
     def mixed(self) -> bool:
@@ -242,7 +253,9 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
             assessed_on: date | None = None, profile: Profile | None = None,
             run_by: str | None = None, agreed: Collection[str] = (),
             ratings: Mapping[str, Ratings] | None = None,
-            sent_to: Mapping[str, int | None] | None = None) -> Published:
+            sent_to: Mapping[str, int | None] | None = None, planned_from: date | None = None,
+            held: Sequence[Held] = (), before: Mapping[str, float | None] | None = None,
+            before_facts: RoundFacts | None = None) -> Published:
     """The published view of a scored assessment (`respondents_by_agency` overrides the result's
     counts, e.g. distinct practitioners after flagged responses are left out); its roadmap is
     built from the published figures (for a round run by `run_by`), with the legal actions of
@@ -251,6 +264,11 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
     `agreed`: in a mixed round, the agencies recorded in a workshop; with their agreed answers
     the round publishes as a workshop does, its surveyed agencies under the group rules.
     `ratings`: {agency: {item: {value: participants}}} rated before agreeing (consensus mode).
+    `planned_from`: the date due months count from (the closing date; default `assessed_on`).
+    `held`: the municipality's plan from earlier rounds, whose open and done actions the roadmap
+    does not propose as new (`readiness.core.plans.from_plan`; `before`: the previous round's
+    scores, to see a dimension fall back; `before_facts`: that round's comparison facts: when
+    the two rounds cannot be compared (`differences`), no fall-back is read from its scores).
     """
     settings = q.doc.settings
     counts = dict(respondents_by_agency if respondents_by_agency is not None
@@ -270,7 +288,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
                        overall=None, stage=INSUFFICIENT, stage_title=str(INSUFFICIENT_TITLE),
                        stage_description=_("Too few practitioners answered to publish a score."),
                        barriers=(), facilitators=())
-        roadmap = None
+        roadmap, found = None, FromPlan()
     else:
         dims = tuple(_shown_shares(_dimension(d, shown, counts, order, settings.gap_threshold,
                                               agreed), shown, settings.dont_know_flag)
@@ -282,6 +300,13 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         roadmap = build_roadmap(q, safe, run_by=run_by)
         if profile is not None:
             roadmap = apply_legal(roadmap, q, safe, profile)
+        if before_facts is not None and differences(before_facts, round_facts(
+                before_facts.round + 1, counts, shown=shown, withheld=None,
+                min_group_size=settings.min_group_size, workshop=workshop), q.agency_ids):
+            before = {}  # not comparable: no score fell back (the results page's rule)
+        roadmap, found = follow_plan(roadmap, held, before or {},
+                                     {d.id: d.score for d in safe.dimensions}, renewed(q))
+    planned_from = planned_from or assessed_on
     too_few, protecting = privacy.hidden_reasons(
         {a: counts[a] for a in order}, shown, settings.min_group_size,
         workshop=workshop) if not withheld else ((), ())
@@ -294,10 +319,16 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         respondents_by_agency=counts, workshop=workshop, withheld=withheld,
         min_respondents=settings.min_respondents, min_agencies=settings.min_agencies,
         comment_agencies=comments,
-        reassess_on=None if assessed_on is None or roadmap is None
-        else add_months(assessed_on, roadmap.reassess_after_months),
+        reassess_on=None if planned_from is None or roadmap is None
+        else add_months(planned_from, roadmap.reassess_after_months),
         agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS,
-        sent_to=dict(sent_to or {}), too_few=too_few, protecting=protecting)
+        sent_to=dict(sent_to or {}), too_few=too_few, protecting=protecting,
+        planned_from=planned_from, from_plan=found)
+
+
+def renewed(q: Questionnaire) -> frozenset[str]:
+    """Actions each round proposes anew (the re-assessment: a round is the earlier one's)."""
+    return frozenset(a.id for a in q.library.actions if a.at_reassessment)
 
 
 def _rescored(q: Questionnaire, result: Result) -> Result:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from readiness.core.consensus import describe
 from readiness.core.legal import Profile
+from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
 from readiness.core.questionnaire import Questionnaire
@@ -249,6 +250,11 @@ class ReportContext:
     sources: tuple[tuple[int, str], ...]
     legal: LegalSection | None = None
     consensus: ConsensusSection | None = None
+    # from the municipality's plan of earlier rounds: open actions carried over (worded with the
+    # plan's status and due date), done ones not proposed again, dropped ones proposed again
+    carried: tuple[str, ...] = ()
+    done_before: tuple[str, ...] = ()
+    proposed_again: tuple[str, ...] = ()
 
 
 def _cap(text: str, limit: int) -> str:
@@ -285,6 +291,8 @@ class _Builder:
         self.reassess_on = published.reassess_on or add_months(meta.assessed_on,
                                                                roadmap.reassess_after_months)
         self.priority = {a.id: a.priority for a in roadmap.actions}
+        # the date due months count from: the round's closing date (the published view's)
+        self.planned_from = published.planned_from or meta.assessed_on
 
     def agency(self, ident: str) -> str:
         """An agency's title (its id made readable when unknown)."""
@@ -349,8 +357,8 @@ class _Builder:
         months = action.due_month
         if months is None and action.phase in (1, 2, 3):  # a roadmap stored before due months
             months = PHASE_MONTHS.get(action.phase, max(24, self.roadmap.reassess_after_months))
-        due = None if months is None else add_months(self.meta.assessed_on, months)
-        if action.id == REASSESS_ACTION:
+        due = None if months is None else add_months(self.planned_from, months)
+        if action.id == REASSESS_ACTION and due is not None:
             due = self.reassess_on
         lead, lead_note = self._lead(action)
         return ActionView(
@@ -474,6 +482,24 @@ class _Builder:
         return tuple(rows)
 
 
+def carried_texts(found: FromPlan, today: date) -> tuple[str, ...]:
+    """The plan's open actions a roadmap carries over, each with the plan's status and due date
+    (the page and the PDF print these same lines)."""
+    lines = []
+    for held in found.still_open:
+        status = str(STATUS_TITLES.get(held.status, held.status))
+        if held.due_on is None:
+            lines.append(_("%(title)s: %(status)s, no due date", title=held.title,
+                           status=status))
+        elif is_overdue(held.status, held.due_on, today):
+            lines.append(_("%(title)s: %(status)s, overdue since %(date)s", title=held.title,
+                           status=status, date=format_date(held.due_on)))
+        else:
+            lines.append(_("%(title)s: %(status)s, due %(date)s", title=held.title,
+                           status=status, date=format_date(held.due_on)))
+    return tuple(lines)
+
+
 def build_report_context(q: Questionnaire, published: Published,
                          meta: ReportMeta) -> ReportContext:
     """Prepare everything the roadmap report prints, from an assessment's published view and
@@ -541,4 +567,7 @@ def build_report_context(q: Questionnaire, published: Published,
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
         consensus=consensus_section(q, published),
+        carried=carried_texts(published.from_plan, meta.generated_on or date.today()),
+        done_before=tuple(h.title for h in published.from_plan.done),
+        proposed_again=tuple(h.title for h in published.from_plan.again),
     )

@@ -24,7 +24,14 @@ from readiness.core.consensus import agreed_agencies, is_agreed
 from readiness.core.legal import Profile, profile_for
 from readiness.core.legal_roadmap import apply_legal
 from readiness.core.names import name_problem
-from readiness.core.published import Published, publish, published_to_dict
+from readiness.core.plans import Held
+from readiness.core.published import (
+    Published,
+    RoundFacts,
+    publish,
+    published_to_dict,
+    stored_facts,
+)
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.roadmap import Roadmap, build_roadmap, roadmap_to_dict
 from readiness.core.schema import DONT_KNOW, Item
@@ -38,6 +45,7 @@ from readiness.models import (
     InvitationState,
     Mode,
     Municipality,
+    PlanAction,
     Response,
     ResponseStatus,
     Role,
@@ -768,12 +776,73 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
                    context=round_context(assessment))
     workshop = assessment.mode == Mode.WORKSHOP
     counts = None if workshop else practitioners_by_agency(db, assessment, responses)
+    held = plan_before(db, assessment)
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
+                      planned_from=(assessment.closed_at or _now()).date(), held=held,
+                      before=scores_before(db, assessment) if held else {},
+                      before_facts=facts_before(db, assessment, q) if held else None,
                       profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
                       agreed=workshop_agencies(assessment),
                       ratings=workshop_ratings(db, assessment, responses),
                       sent_to=None if workshop else sent_to(db, assessment, responses))
+
+
+def plan_before(db: Session, assessment: Assessment) -> list[Held]:
+    """The municipality's tracked actions from the rounds before `assessment` (or from a round
+    since deleted), oldest first: what its roadmap must not propose again as new. An action
+    closing `assessment` re-opened counts with the status it had before, so the round keeps
+    saying it proposed that action again."""
+    rows = db.scalars(
+        select(PlanAction).outerjoin(Assessment, Assessment.id == PlanAction.assessment_id)
+        .where(PlanAction.municipality_id == assessment.municipality_id,
+               (PlanAction.assessment_id.is_(None)) | (Assessment.round < assessment.round)
+               | (PlanAction.assessment_id == assessment.id))
+        .order_by(PlanAction.id))
+    held = []
+    for action in rows:
+        status: str | None = action.status
+        if action.assessment_id == assessment.id:
+            status = reopened_from(action, assessment.round)
+        if status is not None:
+            held.append(Held(action.action, action.title, status, action.dimension,
+                             action.due_on))
+    return held
+
+
+def reopened_from(action: PlanAction, round_number: int) -> str | None:
+    """The status a tracked action had before closing round `round_number` re-opened it for
+    that round (None: that round did not re-open it)."""
+    events = sorted(action.events, key=lambda e: e.id)
+    marks = [n for n, e in enumerate(events) if e.field == "round" and e.after == str(round_number)]
+    if not marks:
+        return None
+    before = events[:marks[-1]]
+    return next((e.before for e in reversed(before) if e.field == "status"), action.status)
+
+
+def scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
+    """The stored scores of the municipality's last closed round before `assessment` ({}: none)."""
+    previous = db.scalar(select(Assessment.id).where(
+        Assessment.municipality_id == assessment.municipality_id,
+        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round.desc()).limit(1))
+    if previous is None:
+        return {}
+    rows = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == previous))
+    return {dimension: score for dimension, score in rows}
+
+
+def facts_before(db: Session, assessment: Assessment, q: Questionnaire) -> RoundFacts | None:
+    """The comparison facts of the municipality's last closed round before `assessment`."""
+    previous = db.scalar(select(Assessment).where(
+        Assessment.municipality_id == assessment.municipality_id,
+        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
+        .order_by(Assessment.round.desc()).limit(1))
+    if previous is None or previous.result is None:
+        return None
+    return stored_facts(q, previous.round, previous.result.result or {},
+                        workshop=previous.mode == Mode.WORKSHOP)
 
 
 def workshop_ratings(db: Session, assessment: Assessment,
@@ -827,11 +896,11 @@ def close_assessment(db: Session, assessment: Assessment) -> Result:
     require_open(assessment)
     if not counted_responses(db, assessment):
         raise ServiceError(_l("No submitted answers yet: there is nothing to score"))
+    assessment.closed_at = _now()  # first: the roadmap's due dates count from it
     q, published = publish_assessment(db, assessment)
     result = published.result  # stored as published: the API and national figures read these
     roadmap = published.roadmap or replace(build_roadmap(q, result), actions=())
     assessment.status = Status.CLOSED
-    assessment.closed_at = _now()
     for dimension in result.dimensions:
         db.add(Score(assessment=assessment, dimension=dimension.id, score=dimension.score,
                      level=dimension.level, answered_share=dimension.answered_share,

@@ -1,10 +1,13 @@
 """The living roadmap's use cases over a session (flush, never commit): the plan made when a
 round closes, edits with their history, and read-only share links for partners.
 
-A municipality has one plan: the tracked actions of all its rounds. Closing a round adds the
-roadmap's dated actions that are not already open, nor done on a dimension that held
-(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and in
-the audit log, without its content.
+A municipality has one plan: the tracked actions of all its rounds, each action at most once.
+A round's roadmap leaves out what the plan holds open or done
+(`readiness.core.plans.from_plan`, applied when the round is published); closing it adds the
+roadmap's other dated actions with the due dates the page and the PDF print, re-opening a
+dropped (or done, fallen back) action's row rather than adding a second one
+(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and
+in the audit log, without its content.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
 from readiness.core import published
+from readiness.core.published import renewed
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
 from readiness.models import (
@@ -98,28 +102,52 @@ def plan_of(db: Session, municipality: Municipality) -> list[PlanAction]:
 
 
 def carry_over_for(db: Session, assessment: Assessment) -> rules.CarryOver:
-    """What `assessment`'s stored roadmap adds to the plan, knowing the plan so far."""
+    """What `assessment`'s stored roadmap does to the plan, knowing every action it holds."""
     stored = assessment.result.roadmap if assessment.result else {}
     closed_on = (assessment.closed_at or _now()).date()
-    tracked = [rules.Tracked(a.action, a.status, a.dimension)
-               for a in plan_of(db, assessment.municipality) if a.assessment_id != assessment.id]
-    before = comparable_scores_before(db, assessment)
-    return rules.carry_over(rules.dated_actions(stored, closed_on), tracked, before,
-                            scores_of(db, assessment))
+    held = [rules.Held(a.action, a.title, a.status, a.dimension, a.due_on)
+            for a in plan_of(db, assessment.municipality) if a.assessment_id != assessment.id]
+    return rules.carry_over(rules.dated_actions(stored, closed_on), held,
+                            renewed(questionnaire_of(assessment)))
 
 
 def add_plan(db: Session, assessment: Assessment) -> list[PlanAction]:
-    """Track the closed round's new dated actions (see `carry_over_for`)."""
+    """Track the closed round's dated actions: new ones added, dropped (or done, fallen back)
+    ones re-opened for this round with its due date, open ones left as they are."""
     if assessment.status != Status.CLOSED:
         raise ServiceError("only a closed round has a roadmap to track")
+    carried = carry_over_for(db, assessment)
     added = [PlanAction(municipality_id=assessment.municipality_id, assessment_id=assessment.id,
                         action=p.action, title=p.title[:300], dimension=p.dimension,
                         family=p.family, phase=p.phase, due_on=p.due_on, lead=p.lead,
                         partners=list(p.partners), status=ActionStatus.PLANNED)
-             for p in carry_over_for(db, assessment).new]
+             for p in carried.new]
     db.add_all(added)
+    for proposed in carried.reopened:
+        _reopen(db, assessment, proposed)
     db.flush()
     return added
+
+
+def _reopen(db: Session, assessment: Assessment, proposed: rules.ProposedAction) -> None:
+    """The plan's (latest) row of a proposed-again action, re-opened for this round; each field
+    changed is recorded, so the history keeps why and when it was dropped or done."""
+    row = db.scalars(select(PlanAction).where(
+        PlanAction.municipality_id == assessment.municipality_id,
+        PlanAction.action == proposed.action).order_by(PlanAction.id.desc()).limit(1)).one()
+    before_round = str(row.assessment.round) if row.assessment else ""
+    wanted: dict[str, object] = {"status": ActionStatus.PLANNED, "drop_reason": "",
+                                 "due_on": proposed.due_on, "phase": proposed.phase}
+    for field, value in wanted.items():
+        if getattr(row, field) != value:
+            db.add(PlanEvent(plan_action=row, user_id=None, field=field,
+                             before=_shown(getattr(row, field))[:2000],
+                             after=_shown(value)[:2000]))
+            setattr(row, field, value)
+    db.add(PlanEvent(plan_action=row, user_id=None, field="round", before=before_round,
+                     after=str(assessment.round)))
+    row.assessment_id = assessment.id
+    row.updated_at = _now()
 
 
 def close_with_plan(db: Session, assessment: Assessment) -> Result:
@@ -273,31 +301,29 @@ def progress_of(db: Session, municipality: Municipality, today: date | None = No
 
 @dataclass(frozen=True)
 class RoundFollowUp:
-    """How a later round's roadmap relates to the plan it inherited (titles, not ids)."""
+    """How a later round's roadmap relates to the plan it inherited (`Published.from_plan`)."""
 
-    kept_open: tuple[str, ...]
-    not_again: tuple[str, ...]
-    again: tuple[str, ...]
+    kept_open: tuple[rules.Held, ...]  # carried over with the plan's status and due date
+    not_again: tuple[str, ...]  # titles done before, left out
+    again: tuple[str, ...]  # titles proposed again (dropped, or done and fallen back)
     followed: tuple[rules.FollowedChange, ...]
 
 
-def follow_up_of(db: Session, assessment: Assessment) -> RoundFollowUp | None:
-    """For a closed round after an earlier one: open actions kept, done ones not proposed again
-    (or again, where the dimension fell back), and the earlier actions each change follows."""
+def follow_up_of(db: Session, assessment: Assessment,
+                 found: rules.FromPlan) -> RoundFollowUp | None:
+    """For a closed round after an earlier one: what its roadmap (`found`, the published view's)
+    took from the plan, and the earlier actions each change in score follows."""
     before = previous_closed(db, assessment)
     if assessment.status != Status.CLOSED or before is None:
         return None
     earlier = [a for a in plan_of(db, assessment.municipality)
                if a.assessment_id != assessment.id]
-    titles = {a.action: a.title for a in earlier}
-    carried = carry_over_for(db, assessment)
     followed = rules.changes_following(((a.title, a.status, a.dimension) for a in earlier),
                                        comparable_scores_before(db, assessment),
                                        scores_of(db, assessment))
     names = {d.id: d.title for d in questionnaire_of(assessment).doc.dimensions}
-    return RoundFollowUp(tuple(titles.get(i, i) for i in carried.kept_open),
-                         tuple(titles.get(i, i) for i in carried.skipped_done),
-                         tuple(titles.get(i, i) for i in carried.redone),
+    return RoundFollowUp(found.still_open, tuple(h.title for h in found.done),
+                         tuple(h.title for h in found.again),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
                                for c in followed))
 

@@ -45,7 +45,7 @@ from readiness.models import (
 from readiness.national.aggregate.national import CHANGE_POINTS
 from readiness.report.charts import agency_bars_svg, radar_svg
 from readiness.report.context import (
-    ActionView,
+    ReportContext,
     ReportMeta,
     build_report_context,
     consensus_section,
@@ -147,9 +147,9 @@ def roadmap_notes(scored: ScoredAssessment) -> dict[int, list[str]]:
             if a.dimension in by_dimension}
 
 
-def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[ActionView, ...]], ...]:
-    """The roadmap's phases and actions worded as the PDF words them (agency titles, partners
-    not taking part marked, the findings and the reason behind each action)."""
+def roadmap_context(scored: ScoredAssessment) -> ReportContext:
+    """The roadmap worded as the PDF words it (agency titles, partners not taking part marked,
+    the findings and the reason behind each action, what it carries over from the plan)."""
     assessment = scored.assessment
     meta = ReportMeta(municipality=assessment.municipality.name,
                       assessed_on=assessment.conducted_on, round=assessment.round,
@@ -157,7 +157,7 @@ def roadmap_phases(scored: ScoredAssessment) -> tuple[tuple[int, str, tuple[Acti
                       workshop=scored.published.workshop,
                       invited=services.invited_agencies(assessment),
                       took_part_in=services.earlier_participation(get_session(), assessment))
-    return build_report_context(scored.q, scored.published, meta).phases
+    return build_report_context(scored.q, scored.published, meta)
 
 
 @dataclass(frozen=True)
@@ -275,6 +275,7 @@ def show(public_id: str) -> ResponseReturnValue:
         for d in result.dimensions}
     hidden = [titles.get(a, a) for a in published.hidden]
     why_hidden = published.hidden_texts(titles, q.doc.settings.min_group_size)
+    worded = roadmap_context(scored) if published.roadmap else None
     audit("view_results", scored)
     return render_template(
         "results/results.html", scored=scored, assessment=scored.assessment, q=q, result=result,
@@ -282,11 +283,12 @@ def show(public_id: str) -> ResponseReturnValue:
         hidden=hidden, why_hidden=why_hidden, bars=bars,
         radar=Markup(radar_svg(result, levels=q.doc.levels)),
         cite=lambda evidence: cite(q, evidence),
-        phases=roadmap_phases(scored) if published.roadmap else (),
+        phases=worded.phases if worded else (), carried=worded.carried if worded else (),
         since=since_previous(get_session(), scored), change_points=CHANGE_POINTS,
         comments=_comments(scored), notes=roadmap_notes(scored), downloads=DOWNLOADS,
         plan_progress=plan_services.progress_of(get_session(), scored.assessment.municipality),
-        follow_up=plan_services.follow_up_of(get_session(), scored.assessment),
+        follow_up=plan_services.follow_up_of(get_session(), scored.assessment,
+                                             published.from_plan),
         peers=peer_benchmark_of(get_session(), scored.assessment, q,
                                 int(current_app.config["MIN_CELL"])),
         legal=legal_section(services.legal_profile_of(scored.assessment), q),
