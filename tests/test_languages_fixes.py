@@ -1,0 +1,157 @@
+"""What the review found left in English (or in the wrong grammar) on translated pages: tracked
+action titles, error page headings, the round status badge and the closing date."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from readiness.core.legal_roadmap import action_title, legal_wording
+from readiness.core.questionnaire import get_questionnaire
+from readiness.models import Municipality, PlanAction, Role
+from readiness.services import plans
+from readiness.translate import use_language
+from tests.test_languages_pages import visible_text
+from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
+
+pytestmark = pytest.mark.db
+
+LANGUAGES = ("nl", "fr", "de")
+
+
+def _closed_with_plan(db: Session, municipality: Municipality) -> list[PlanAction]:
+    """A round closed in English (outside any request), so its plan stores English titles."""
+    assessment, _ = make_assessment(db, municipality, ("police", "health"))
+    add_responses(db, assessment, "police", 3, "disagree")
+    add_responses(db, assessment, "health", 3, "disagree")
+    plans.close_with_plan(db, assessment)
+    db.commit()
+    return plans.plan_of(db, municipality)
+
+
+def _translated_titles(language: str) -> dict[str, tuple[str, str]]:
+    """{action id: (English title, title in `language`)} where the two differ."""
+    english = {a.id: a.title for a in get_questionnaire(language="en").library.actions}
+    other = {a.id: a.title for a in get_questionnaire(language=language).library.actions}
+    return {i: (english[i], other[i]) for i in english if english[i] != other[i]}
+
+
+@pytest.fixture
+def planned(app: Flask, session: Session) -> tuple[Municipality, list[PlanAction]]:
+    """An admin and a municipality whose plan was made in English."""
+    make_user(session, "admin", Role.ADMIN)
+    municipality = make_municipality(session, name="Valmont", country="FR")
+    actions = _closed_with_plan(session, municipality)
+    assert actions
+    return municipality, actions
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_plan_and_an_action_page_show_action_titles_in_the_readers_language(
+        client: FlaskClient, planned: tuple[Municipality, list[PlanAction]], language: str):
+    municipality, actions = planned
+    titles = _translated_titles(language)
+    login(client, "admin")
+    page = visible_text(client.get(
+        f"/municipalities/{municipality.public_id}/plan?lang={language}").get_data(as_text=True))
+    checked = [a for a in actions if a.action in titles and a.title == titles[a.action][0]]
+    assert checked
+    for action in checked:
+        english, translated = titles[action.action]
+        assert translated in page
+        assert english not in page
+    action = checked[0]
+    edit = visible_text(client.get(f"/plan-actions/{action.public_id}?lang={language}")
+                        .get_data(as_text=True))
+    assert titles[action.action][1] in edit
+    assert titles[action.action][0] not in edit
+
+
+def test_the_plan_pdf_shows_action_titles_in_the_readers_language(
+        client: FlaskClient, planned: tuple[Municipality, list[PlanAction]],
+        monkeypatch: pytest.MonkeyPatch):
+    from readiness.report import render
+
+    municipality, actions = planned
+    made: list[str] = []
+    monkeypatch.setattr(render, "render_pdf", lambda html, **_kw: made.append(html) or b"%PDF")
+    login(client, "admin")
+    response = client.get(f"/municipalities/{municipality.public_id}/plan.pdf?lang=fr")
+    assert response.status_code == 200
+    text = visible_text(made[0])
+    titles = _translated_titles("fr")
+    shown = [a for a in actions[:10] if a.action in titles and a.title == titles[a.action][0]]
+    assert shown
+    for action in shown:
+        assert titles[action.action][1] in text
+        assert titles[action.action][0] not in text
+
+
+def test_a_tracked_action_the_questionnaire_does_not_know_keeps_its_stored_title():
+    q = get_questionnaire(language="fr")
+    with use_language("fr"):
+        assert action_title(q, "", "Une action ajoutée à la main") == "Une action ajoutée à la main"
+        assert action_title(q, "no_such_action", "Kept as stored") == "Kept as stored"
+
+
+def test_the_legal_actions_titles_follow_the_reader_too():
+    words = legal_wording()
+    q = get_questionnaire(language="fr")
+    library = {a.id: a.title for a in q.library.actions}
+    with use_language("fr"):
+        reworded = action_title(q, words.protocol_action, words.protocol.title)
+        added = action_title(q, words.dpia.id, words.dpia.title)
+        plain = action_title(q, words.protocol_action, "Whatever the library called it")
+    assert reworded not in (words.protocol.title, "")
+    assert added != words.dpia.title
+    assert plain == library[words.protocol_action]
+
+
+@pytest.mark.parametrize(("language", "not_found", "forbidden"), [
+    ("nl", "Pagina niet gevonden", "Niet toegestaan"),
+    ("fr", "Page introuvable", "Accès refusé"),
+    ("de", "Seite nicht gefunden", "Nicht erlaubt")])
+def test_error_pages_are_headed_in_the_readers_language(
+        app: Flask, session: Session, client: FlaskClient, language: str, not_found: str,
+        forbidden: str):
+    make_user(session, "admin", Role.ADMIN)
+    page = client.get(f"/no-such-page?lang={language}")
+    assert page.status_code == 404
+    html = page.get_data(as_text=True)
+    assert f"<h1>{not_found}</h1>" in html
+    assert "Not Found" not in html
+    make_user(session, "advisor", Role.ADVISOR)
+    login(client, "advisor")
+    page = client.get(f"/users/?lang={language}")
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert f"<h1>{forbidden}</h1>" in html
+    assert "Forbidden" not in html
+
+
+@pytest.mark.parametrize(("language", "badge", "verb"), [
+    ("fr", "Ouvert", "Ouvrir"), ("nl", "Open", "Openen"), ("de", "Offen", "Öffnen")])
+def test_an_open_rounds_badge_says_it_is_open_not_to_open(
+        client: FlaskClient, session: Session, language: str, badge: str, verb: str):
+    make_user(session, "admin", Role.ADMIN)
+    assessment, _ = make_assessment(session, make_municipality(session, name="Namur"))
+    login(client, "admin")
+    html = client.get(f"/assessments/{assessment.public_id}?lang={language}").get_data(
+        as_text=True)
+    assert f'<span class="tag tag--open">{badge}</span>' in html
+    assert f">{verb}<" not in html
+
+
+def test_a_round_with_no_closing_date_says_aucune_in_french(client: FlaskClient,
+                                                             session: Session):
+    make_user(session, "admin", Role.ADMIN)
+    assessment, _ = make_assessment(session, make_municipality(session, name="Namur"))
+    assessment.closes_on = None
+    session.commit()
+    login(client, "admin")
+    text = visible_text(client.get(f"/assessments/{assessment.public_id}?lang=fr").get_data(
+        as_text=True))
+    assert "Aucune" in text
+    assert "clôture Aucun " not in text + " "
