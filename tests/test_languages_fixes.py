@@ -14,7 +14,14 @@ from readiness.models import Municipality, PlanAction, Role
 from readiness.services import plans
 from readiness.translate import use_language
 from tests.test_languages_pages import visible_text
-from tests.web_helpers import add_responses, login, make_assessment, make_municipality, make_user
+from tests.web_helpers import (
+    add_responses,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+    post_form,
+)
 
 pytestmark = pytest.mark.db
 
@@ -155,3 +162,16 @@ def test_a_round_with_no_closing_date_says_aucune_in_french(client: FlaskClient,
         as_text=True))
     assert "Aucune" in text
     assert "clôture Aucun " not in text + " "
+
+
+@pytest.mark.parametrize(("language", "written", "english"), [
+    ("de", "mal 0,6", "mal 0.6"), ("fr", "par 0,6", "par 0.6"), ("nl", "maal 0,6", "maal 0.6")])
+def test_the_dashboards_figures_use_the_languages_decimal_mark(
+        client: FlaskClient, session: Session, language: str, written: str, english: str):
+    make_user(session, "admin", Role.ADMIN)
+    make_municipality(session, name="Brunnhausen", country="DE")
+    login(client, "admin")
+    post_form(client, "/", {"language": language, "next": "/"}, to="/language")
+    text = visible_text(client.get("/dashboard/").get_data(as_text=True))
+    assert written in text
+    assert english not in text
