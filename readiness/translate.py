@@ -134,6 +134,12 @@ def format_figure(value: float, language: str | None = None, *, signed: bool = F
     return numbers.format_decimal(value, format=pattern, locale=locale(language))
 
 
+def country_name(code: str, language: str | None = None) -> str:
+    """A country's name (ISO 3166 alpha-2) in a language, from Babel's data: Belgium, België,
+    Belgique, Belgien; the code itself when Babel knows no such country."""
+    return str(locale(language).territories.get((code or "").upper(), code))
+
+
 def in_sentence(title: str, whole: bool = True) -> str:
     """A title as it reads inside a sentence: lower case in English (all of it when `whole`),
     the first letter lowered in French and Dutch unless it starts an acronym, unchanged in

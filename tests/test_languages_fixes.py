@@ -175,3 +175,65 @@ def test_the_dashboards_figures_use_the_languages_decimal_mark(
     text = visible_text(client.get("/dashboard/").get_data(as_text=True))
     assert written in text
     assert english not in text
+
+
+def _closed_by(db: Session, user_name: str, display_name: str | None, country: str = "BE"):
+    from readiness.models import User
+
+    user = make_user(db, user_name, Role.ADVISOR)
+    if display_name:
+        db.get(User, user.id).display_name = display_name
+    municipality = make_municipality(db, name="Sint-Aldegonde", country=country)
+    assessment, _ = make_assessment(db, municipality, ("police", "health"))
+    assessment.created_by_id = user.id
+    add_responses(db, assessment, "police", 3, "agree")
+    add_responses(db, assessment, "health", 3, "agree")
+    plans.close_with_plan(db, assessment)
+    db.commit()
+    return assessment
+
+
+@pytest.mark.parametrize(("display_name", "expected"), [
+    (None, "Begeleid door Het mobiele adviesteam"),
+    ("An Peeters", "Begeleid door Het mobiele adviesteam (An Peeters)")])
+def test_the_roadmap_cover_names_the_team_in_the_readers_language_never_the_login(
+        app: Flask, session: Session, display_name: str | None, expected: str):
+    from readiness.services import assessments as services
+    from readiness.web.report_download import report_meta
+    from readiness.web.results import ScoredAssessment
+
+    assessment = _closed_by(session, "advisor", display_name)
+    with app.test_request_context("/?lang=nl"):
+        q, published = services.publish_assessment(session, assessment)
+        meta = report_meta(session, ScoredAssessment(assessment, q, published))
+    assert meta.country == "België"
+    assert expected.removeprefix("Begeleid door ") == meta.facilitator
+    assert "advisor" not in meta.facilitator and "Advisory" not in meta.facilitator
+
+
+@pytest.mark.parametrize(("display_name", "runner"), [
+    (None, "Een adviseur van het mobiele team"), ("An Peeters", "An Peeters")])
+def test_the_invitation_pack_names_the_organiser_never_by_login(
+        client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch,
+        display_name: str | None, runner: str):
+    from readiness.models import User
+    from readiness.report import render
+
+    user = make_user(session, "advisor", Role.ADVISOR)
+    if display_name:
+        session.get(User, user.id).display_name = display_name
+        session.commit()
+    municipality = make_municipality(session, "Mechelen", advisor=user)
+    login(client, "advisor")
+    started = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
+        "conducted_on": "2026-04-01", "closes_on": "", "mode": "survey",
+        "agencies": ["police", "health"]})
+    assert started.status_code == 302, started.get_data(as_text=True)
+    links_page = str(started.headers["Location"])
+    made: list[str] = []
+    monkeypatch.setattr(render, "render_pdf", lambda html, **_kw: made.append(html) or b"%PDF")
+    response = client.get(links_page.removesuffix("links") + "pack.pdf?lang=nl")
+    assert response.status_code == 200
+    text = visible_text(made[0])
+    assert f"Wie organiseert de vragenlijst {runner}" in text
+    assert "advisor" not in text.replace("adviseur", "")
