@@ -237,3 +237,20 @@ def test_the_invitation_pack_names_the_organiser_never_by_login(
     text = visible_text(made[0])
     assert f"Wie organiseert de vragenlijst {runner}" in text
     assert "advisor" not in text.replace("adviseur", "")
+
+
+@pytest.mark.parametrize(("language", "written"), [
+    ("fr", "créé par la loi n° 2007-297 du 5 mars 2007"),
+    ("nl", "ingevoerd bij wet 2007-297 van 5 maart 2007"),
+    ("de", "eingeführt durch das Gesetz 2007-297 vom 5. März 2007")])
+def test_legal_sources_say_what_they_are_in_the_readers_language(language: str, written: str):
+    from readiness.core.legal import get_profiles
+
+    english = get_profiles("en")["fr"]
+    profile = get_profiles(language)["fr"]
+    titles = " ".join(s.title for s in profile.sources)
+    assert written in titles
+    for said in ("created by Act", "as described in the National Assembly's debate",
+                 "ex post paper on multi-agency working"):
+        assert said in " ".join(s.title for s in english.sources)
+        assert said not in titles
