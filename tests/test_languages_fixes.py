@@ -3,6 +3,8 @@ action titles, error page headings, the round status badge and the closing date.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -254,3 +256,46 @@ def test_legal_sources_say_what_they_are_in_the_readers_language(language: str, 
                  "ex post paper on multi-agency working"):
         assert said in " ".join(s.title for s in english.sources)
         assert said not in titles
+
+
+def test_a_later_rounds_follow_up_is_in_the_readers_language_with_its_sentences_apart(
+        client: FlaskClient, session: Session):
+    from readiness.models import ActionStatus
+
+    make_user(session, "admin", Role.ADMIN)
+    municipality = make_municipality(session, name="Valmont", country="FR")
+    tracked = _closed_with_plan(session, municipality)
+    dimensions = [a.dimension for a in tracked if a.dimension is not None]
+    dimension = max(dimensions, key=dimensions.count)
+    same = [a for a in tracked if a.dimension == dimension]
+    assert len(same) >= 2
+    plans.update_action(session, same[0], plans.ActionEdit(status=ActionStatus.DONE), None)
+    session.commit()
+    second, _ = make_assessment(session, municipality, ("police", "health"))
+    add_responses(session, second, "police", 3, "agree")
+    add_responses(session, second, "health", 3, "agree")
+    plans.close_with_plan(session, second)
+    session.commit()
+    login(client, "admin")
+    html = client.get(f"/assessments/{second.public_id}/results?lang=fr").get_data(as_text=True)
+    text = visible_text(html)
+    titles = _translated_titles("fr")
+    done_title = titles[same[0].action][1] if same[0].action in titles else None
+    assert "Actions antérieures réalisées sur ce point" in text
+    assert "Encore ouvertes" in text
+    assert re.search(r"\.(Encore|Still)", text) is None
+    # not "Construction: global 53 sur 100"
+    assert re.search(r"</strong>\u202f: score global de \d+ sur 100", html)
+    assert "Obstacles levés depuis le cycle 1" in text
+    assert "Lack of trust between agencies" not in text  # the first round's, stored in English
+    if done_title is not None:
+        assert done_title in text
+        assert titles[same[0].action][0] not in text
+
+
+def test_an_agency_not_yet_involved_reads_right_whatever_its_gender_or_number_in_french():
+    from readiness.translate import gettext
+
+    with use_language("fr"):
+        said = gettext("%(agency)s (not yet involved)", agency="Enseignement et écoles")
+    assert said == "Enseignement et écoles (pas encore dans la coopération)"
