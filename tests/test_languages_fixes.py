@@ -210,7 +210,8 @@ def test_the_roadmap_cover_names_the_team_in_the_readers_language_never_the_logi
         meta = report_meta(session, ScoredAssessment(assessment, q, published))
     assert meta.country == "België"
     assert expected.removeprefix("Begeleid door ") == meta.facilitator
-    assert "advisor" not in meta.facilitator and "Advisory" not in meta.facilitator
+    assert "advisor" not in meta.facilitator
+    assert "Advisory" not in meta.facilitator
 
 
 @pytest.mark.parametrize(("display_name", "runner"), [

@@ -203,7 +203,8 @@ def edit_action(public_id: str) -> ResponseReturnValue:
             return redirect(url_for(".plan", public_id=municipality.public_id)
                             + f"#action-{action.public_id}")
     return render_template("plans/action.html", action=action, municipality=municipality,
-                           title=plan_services.titles_of([action])[action.id], form=form, labels=status_labels(), conflict=conflict,
+                           title=plan_services.titles_of([action])[action.id], form=form,
+                           labels=status_labels(), conflict=conflict,
                            history=plan_services.history_of([action])), (
         409 if conflict is not None else 400 if form.errors or form.form_errors else 200)
 
