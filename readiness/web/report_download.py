@@ -79,8 +79,8 @@ def _facilitator(db: Session, assessment: Assessment) -> str:
     # translate.gettext: the PDF's language, also when a command forces one (`use_language`)
     if user is not None and user.role == Role.ADVISOR:
         if not user.display_name:  # never the login: the role alone, in the reader's language
-            return translate.gettext("The mobile advisory team")
-        return translate.gettext("The mobile advisory team (%(name)s)", name=shown_name(user))
+            return translate.gettext("Advisory team")
+        return translate.gettext("Advisory team (%(name)s)", name=shown_name(user))
     if user is not None and user.role == Role.MUNICIPALITY_COORDINATOR:
         return translate.gettext("Self-assessment by the municipality")
     return ""
