@@ -95,9 +95,12 @@ def init_app(app: Flask) -> None:
     translate.set_language_source(_page_language)
     # dates and numbers as the page's language writes them: {{ day|local_date }} is
     # "1 March 2026", "1 maart 2026", "1 mars 2026", "1. März 2026"
+    # and figures such as weights: {{ 0.6|local_figure }} is "0,6" in German and French
     app.jinja_env.filters.update(local_date=lambda day: translate.format_date(day),
-                                 local_number=lambda value, digits=0: translate.format_number(
-                                     value, digits))
+                                 local_number=lambda value, digits=0, signed=False:
+                                 translate.format_number(value, digits, signed=signed),
+                                 local_figure=lambda value, signed=False:
+                                 translate.format_figure(value, signed=signed))
 
     @app.context_processor
     def _language() -> dict[str, Any]:

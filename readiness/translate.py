@@ -115,10 +115,29 @@ def format_date(day: date, language: str | None = None) -> str:
     return dates.format_date(day, format="long", locale=locale(language))
 
 
-def format_number(value: float, digits: int = 0, language: str | None = None) -> str:
-    """A number with the language's decimal mark: 12.5 in English, 12,5 in French."""
+def format_number(value: float, digits: int = 0, language: str | None = None, *,
+                  signed: bool = False) -> str:
+    """A number with the language's decimal mark: 12.5 in English, 12,5 in French; `signed`
+    writes the plus sign of a change too (+6.5)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
     return numbers.format_decimal(value, format=pattern, locale=locale(language))
+
+
+def format_figure(value: float, language: str | None = None, *, signed: bool = False) -> str:
+    """A figure as few decimals as it has (up to three), with the language's decimal mark:
+    0.6 in English, 0,6 in German; `signed` writes +6,5 as well as -6,5."""
+    pattern = "#,##0.###"
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return numbers.format_decimal(value, format=pattern, locale=locale(language))
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """A country's name (ISO 3166 alpha-2) in a language, from Babel's data: Belgium, België,
+    Belgique, Belgien; the code itself when Babel knows no such country."""
+    return str(locale(language).territories.get((code or "").upper(), code))
 
 
 def in_sentence(title: str, whole: bool = True) -> str:

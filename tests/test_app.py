@@ -88,4 +88,4 @@ def test_unknown_pages_answer_404_with_a_page_in_the_layout(client: FlaskClient)
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert '<html lang="en">' in html
-    assert "<title>Not Found – MAW Readiness</title>" in html
+    assert "<title>Page not found – MAW Readiness</title>" in html

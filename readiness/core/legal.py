@@ -42,10 +42,12 @@ _TEXT_FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "shared_secrecy": (None, ("text",)), "consent": (None, ("text", "limits")),
     "dpia": (None, ("text",)), "agencies": ("agency", ("text", "limits")),
     "secrecy": ("field", ("text", "exceptions")), "notes": ("", ("text",)),
-    "sources": ("id", ("short",)),  # how roadmap sentences name an instrument
+    # how roadmap sentences name an instrument, and the source as listed (its own title kept,
+    # what is said about it in the reader's language)
+    "sources": ("id", ("short", "title")),
 }
 # Texts kept as they are (unmarked) when a profile has no translation: names, not statements
-_NAMES = re.compile(r"^(jurisdiction|sources\..+\.short)$")
+_NAMES = re.compile(r"^(jurisdiction|sources\..+\.(short|title))$")
 
 
 class LegalError(QuestionnaireError):

@@ -24,6 +24,7 @@ from readiness.core.roadmap_plan import LATER, due_months
 from readiness.core.schema import ID_PATTERN, Evidence, Frozen
 from readiness.core.scoring import Result
 from readiness.core.yaml_source import QuestionnaireError, _parse, _read_yaml
+from readiness.translate import LANGUAGES, translations
 from readiness.translate import gettext as _
 
 
@@ -205,3 +206,22 @@ def _keep_dated(actions: list[PlannedAction], capacity: int,
         out[out.index(last)] = replace(last, phase=LATER, phase_title=str(PHASE_TITLES[LATER]),
                                        due_month=None)
     return sorted(out, key=lambda a: a.phase)
+
+
+def action_title(q: Questionnaire, action_id: str, stored: str) -> str:
+    """A tracked action's title in the current language, found from its id: the library's (`q`
+    in the reader's language), or the legal wording's for the actions the legal tailoring adds
+    or rewords. The stored title (in the language of whoever closed the round) is kept only
+    for an action neither knows, such as one with no id."""
+    words = legal_wording()
+    if action_id == words.protocol_action and stored in _in_every_language(words.protocol.title):
+        return _(words.protocol.title)
+    added = {a.id: a.title for a in (words.consent_protocol, words.routes, words.dpia)}
+    if action_id in added:
+        return _(added[action_id])
+    found = next((a.title for a in q.library.actions if a.id == action_id), None)
+    return found or stored
+
+
+def _in_every_language(message: str) -> set[str]:
+    return {translations(code).ugettext(message) for code in LANGUAGES}

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from readiness.core.consensus import describe
 from readiness.core.legal import Profile
+from readiness.core.legal_roadmap import action_title
 from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
@@ -482,11 +483,14 @@ class _Builder:
         return tuple(rows)
 
 
-def carried_texts(found: FromPlan, today: date) -> tuple[str, ...]:
+def carried_texts(found: FromPlan, today: date, q: Questionnaire | None = None
+                  ) -> tuple[str, ...]:
     """The plan's open actions a roadmap carries over, each with the plan's status and due date
-    (the page and the PDF print these same lines)."""
+    (the page and the PDF print these same lines), titled in `q`'s language where it knows the
+    action."""
     lines = []
-    for held in found.still_open:
+    for kept in found.still_open:
+        held = replace(kept, title=action_title(q, kept.action, kept.title)) if q else kept
         status = str(STATUS_TITLES.get(held.status, held.status))
         if held.due_on is None:
             lines.append(_("%(title)s: %(status)s, no due date", title=held.title,
@@ -567,7 +571,7 @@ def build_report_context(q: Questionnaire, published: Published,
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
         consensus=consensus_section(q, published),
-        carried=carried_texts(published.from_plan, meta.generated_on or date.today()),
+        carried=carried_texts(published.from_plan, meta.generated_on or date.today(), q),
         done_before=tuple(h.title for h in published.from_plan.done),
         proposed_again=tuple(h.title for h in published.from_plan.again),
     )

@@ -47,7 +47,7 @@ def cite(q: Questionnaire, evidence: Iterable[Evidence]) -> str:
     parts = []
     for ev in evidence:
         if ev.kind == "practice" or ev.source is None:
-            parts.append("practice advice (no published source)")
+            parts.append(_("practice advice (no published source)"))
             continue
         number, source = sources.get(ev.source, (None, None))
         ref = f"[{number}]" if number is not None else f"[{ev.source}]"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from readiness.core.names import name_problem
 from readiness.models import Municipality, Role, User
 from readiness.services.assessments import ServiceError, record_audit
+from readiness.translate import gettext as _
 from readiness.translate import lazy_gettext as _l
 
 NAME_MAX = 120
@@ -29,6 +30,21 @@ def shown_name(user: User) -> str:
     to the username."""
     name = user.display_name or user.username
     return f"{name} ({user.organisation})" if user.organisation else name
+
+
+def public_name(user: User | None) -> str:
+    """How an organiser is named to readers outside the app (invitation packs, PDF covers):
+    their display name (with organisation), else their role in the reader's language; never
+    their login. Empty when unknown."""
+    if user is None:
+        return ""
+    if user.display_name:
+        return shown_name(user)
+    roles = {Role.ADVISOR: _("an advisor of the mobile team"),
+             Role.MUNICIPALITY_COORDINATOR: _("the municipality's coordinator"),
+             Role.NATIONAL_COORDINATOR: _("the national coordinator")}
+    role = roles.get(Role(user.role), _("the team running the assessment"))
+    return f"{user.organisation} ({role})" if user.organisation else role[:1].upper() + role[1:]
 
 
 def _clean_name(text: str, what: str) -> str:

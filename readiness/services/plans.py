@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
 from readiness.core import published
+from readiness.core.legal_roadmap import action_title
 from readiness.core.published import renewed
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
@@ -99,6 +100,18 @@ def plan_of(db: Session, municipality: Municipality) -> list[PlanAction]:
     rows = db.scalars(select(PlanAction).where(PlanAction.municipality_id == municipality.id)
                       .order_by(PlanAction.id)).all()
     return sorted(rows, key=lambda a: (a.due_on is None, a.due_on or date.max, a.id))
+
+
+def titles_of(actions: Iterable[PlanAction]) -> dict[int, str]:
+    """Each tracked action's title in the reader's language, by the action's row id: found from
+    its action id in the questionnaire of the round that proposed it (the active one once that
+    round is deleted); the stored title, written in the closer's language, only as a last
+    resort (`readiness.core.legal_roadmap.action_title`)."""
+    found: dict[int, str] = {}
+    for action in actions:
+        q = questionnaire_of(action.assessment) if action.assessment else get_questionnaire()
+        found[action.id] = action_title(q, action.action, action.title)
+    return found
 
 
 def carry_over_for(db: Session, assessment: Assessment) -> rules.CarryOver:
@@ -318,12 +331,15 @@ def follow_up_of(db: Session, assessment: Assessment,
         return None
     earlier = [a for a in plan_of(db, assessment.municipality)
                if a.assessment_id != assessment.id]
-    followed = rules.changes_following(((a.title, a.status, a.dimension) for a in earlier),
+    shown = titles_of(earlier)
+    followed = rules.changes_following(((shown[a.id], a.status, a.dimension) for a in earlier),
                                        comparable_scores_before(db, assessment),
                                        scores_of(db, assessment))
-    names = {d.id: d.title for d in questionnaire_of(assessment).doc.dimensions}
-    return RoundFollowUp(found.still_open, tuple(h.title for h in found.done),
-                         tuple(h.title for h in found.again),
+    q = questionnaire_of(assessment)
+    names = {d.id: d.title for d in q.doc.dimensions}
+    return RoundFollowUp(found.still_open, tuple(action_title(q, h.action, h.title)
+                                                 for h in found.done),
+                         tuple(action_title(q, h.action, h.title) for h in found.again),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
                                for c in followed))
 
@@ -342,11 +358,13 @@ def action_records(db: Session, filters: Filters) -> list[ActionRecord]:
         query = query.where(Municipality.region == filters.region)
     if filters.band:
         query = query.where(Municipality.population_band == filters.band)
+    rows = db.execute(query.order_by(PlanAction.id)).all()
+    titles = titles_of(a for a, *_rest in rows)
     return [ActionRecord(municipality=a.municipality_id, country=country, region=region,
-                         band=band, action=a.action, title=a.title, family=a.family,
+                         band=band, action=a.action, title=titles[a.id], family=a.family,
                          dimension=a.dimension, status=a.status, due_on=a.due_on,
                          drop_reason=a.drop_reason)
-            for a, country, region, band in db.execute(query.order_by(PlanAction.id))]
+            for a, country, region, band in rows]
 
 
 def national_follow_through(db: Session, q: Questionnaire, filters: Filters, *, min_cell: int,

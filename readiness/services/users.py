@@ -39,6 +39,7 @@ from readiness.services.assessments import (
 )
 from readiness.services.national import NATIONAL_ROLES, create_api_token, revoke_api_token
 from readiness.services.paging import Page, paginate
+from readiness.services.people import public_name
 
 ONE_TIME_PASSWORD_BYTES = 15  # 120 bits: 20 URL-safe characters
 USERNAME_MAX = 64
@@ -355,6 +356,6 @@ def set_language(db: Session, user: User, language: str | None) -> None:
 
 
 def runner_name(user: User | None) -> str:
-    """How an invitation pack names the person who runs a round: for now their username
-    (the one place to change when accounts get display names); empty when unknown."""
-    return user.username if user is not None else ""
+    """How an invitation pack names the person who runs a round (`people.public_name`: the
+    display name, else the role in the reader's language, never the login)."""
+    return public_name(user)

@@ -118,6 +118,25 @@ _MESSAGES = {
 }
 
 
+# Page headings: werkzeug's names ("Not Found") are English whatever the reader's language.
+_TITLES = {
+    400: lambda: _("Bad request"),
+    401: lambda: _("Sign-in needed"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("Not possible here"),
+    409: lambda: _("No longer possible"),
+    410: lambda: _("Link no longer in use"),
+    413: lambda: _("Too large"),
+    429: lambda: _("Too many attempts"),
+}
+
+
+def error_title(code: int) -> str:
+    """The heading of an error page in the reader's language (never werkzeug's English name)."""
+    return _TITLES.get(code, lambda: _("Something went wrong"))()
+
+
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS: no page can link
@@ -130,7 +149,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     else:
         message = _MESSAGES.get(code, lambda: _("Something went wrong. Try again later."))()
         response = make_response(render_template("errors/error.html", code=code,
-                                                 title=error.name, message=message), code)
+                                                 title=error_title(code), message=message),
+                                 code)
     # keep the error's own headers, e.g. Allow on a 405 (RFC 9110)
     response.headers.extend((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
     return response

@@ -100,7 +100,8 @@ def _plan_values(municipality: Municipality) -> dict[str, object]:
     actions = plan_services.plan_of(db, municipality)
     today = _today()
     dimensions = {d.id: d.title for d in get_questionnaire().doc.dimensions}
-    return {"actions": actions, "today": today, "overdue": {
+    return {"actions": actions, "titles": plan_services.titles_of(actions), "today": today,
+            "overdue": {
         a.id for a in actions if rules.is_overdue(a.status, a.due_on, today)},
         "labels": status_labels(), "agencies": _agency_titles(municipality),
         "dimensions": dimensions,
@@ -202,7 +203,8 @@ def edit_action(public_id: str) -> ResponseReturnValue:
             return redirect(url_for(".plan", public_id=municipality.public_id)
                             + f"#action-{action.public_id}")
     return render_template("plans/action.html", action=action, municipality=municipality,
-                           form=form, labels=status_labels(), conflict=conflict,
+                           title=plan_services.titles_of([action])[action.id], form=form,
+                           labels=status_labels(), conflict=conflict,
                            history=plan_services.history_of([action])), (
         409 if conflict is not None else 400 if form.errors or form.form_errors else 200)
 
@@ -212,10 +214,11 @@ def edit_action(public_id: str) -> ResponseReturnValue:
 def calendar(public_id: str) -> ResponseReturnValue:
     """The open actions' due dates as an iCalendar feed."""
     municipality = auth.load_municipality(public_id, Access.VIEW)
-    events = [rules.DueEvent(a.public_id, a.due_on, a.title, _("Status: %(status)s",
-                                                              status=status_labels()[a.status]))
-              for a in plan_services.plan_of(get_session(), municipality)
-              if a.due_on is not None and a.status in rules.OPEN_STATUSES]
+    actions = plan_services.plan_of(get_session(), municipality)
+    titles = plan_services.titles_of(actions)
+    events = [rules.DueEvent(a.public_id, a.due_on, titles[a.id], _("Status: %(status)s",
+                                                                   status=status_labels()[a.status]))
+              for a in actions if a.due_on is not None and a.status in rules.OPEN_STATUSES]
     body = rules.ics_calendar(_("Action plan – %(name)s", name=municipality.name), events,
                               datetime.now(UTC))
     response = HttpResponse(body, mimetype="text/calendar")

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
-from readiness import auth, tasks
+from readiness import auth, tasks, translate
 from readiness.db import get_session
 from readiness.models import Assessment, Role, User
 from readiness.report import cache as report_cache
@@ -38,17 +38,9 @@ from readiness.services.assessments import (
     legal_profile_of,
 )
 from readiness.services.people import shown_name
+from readiness.translate import country_name
 from readiness.web.results import ScoredAssessment, audit, bp, load_results, register_download
 
-COUNTRIES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CH": "Switzerland", "CY": "Cyprus",
-    "CZ": "Czechia", "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "ES": "Spain",
-    "FI": "Finland", "FR": "France", "GB": "United Kingdom", "GR": "Greece", "HR": "Croatia",
-    "HU": "Hungary", "IE": "Ireland", "IS": "Iceland", "IT": "Italy", "LT": "Lithuania",
-    "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta", "NL": "Netherlands", "NO": "Norway",
-    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SI": "Slovenia",
-    "SK": "Slovakia",
-}
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -89,10 +81,13 @@ def _comments(db: Session, assessment: Assessment,
 
 def _facilitator(db: Session, assessment: Assessment) -> str:
     user = db.get(User, assessment.created_by_id) if assessment.created_by_id else None
+    # translate.gettext: the PDF's language, also when a command forces one (`use_language`)
     if user is not None and user.role == Role.ADVISOR:
-        return f"Advisory team ({shown_name(user)})"
+        if not user.display_name:  # never the login: the role alone, in the reader's language
+            return translate.gettext("Advisory team")
+        return translate.gettext("Advisory team (%(name)s)", name=shown_name(user))
     if user is not None and user.role == Role.MUNICIPALITY_COORDINATOR:
-        return "Self-assessment by the municipality"
+        return translate.gettext("Self-assessment by the municipality")
     return ""
 
 
@@ -103,7 +98,7 @@ def report_meta(db: Session, scored: ScoredAssessment) -> ReportMeta:
     closed = assessment.closed_at.date() if assessment.closed_at else assessment.conducted_on
     return ReportMeta(
         municipality=municipality.name,
-        country=COUNTRIES.get(municipality.country, municipality.country),
+        country=country_name(municipality.country),
         region=municipality.region or "", assessed_on=assessment.conducted_on,
         round=assessment.round, facilitator=_facilitator(db, assessment),
         respondents_by_agency=scored.published.respondents_by_agency,

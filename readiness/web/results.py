@@ -251,12 +251,14 @@ def since_previous(db: Session, scored: ScoredAssessment) -> SincePrevious | Non
     if differs:
         return SincePrevious(before, (), ScoreChange(None, None), (), (), differs)
     found = {b.id: b.title for b in result.barriers}
+    names = {b.id: b.title for b in scored.q.doc.barriers}
     return SincePrevious(
         previous=before,
         dimensions=tuple((d.title, ScoreChange(before.scores.get(d.id), d.score))
                          for d in result.dimensions),
         overall=ScoreChange(before.overall, result.overall),
-        resolved=tuple(t for b, t in before.barriers.items() if b not in found),
+        # the earlier round's barriers by id, titled in the reader's language (stored: the closer's)
+        resolved=tuple(names.get(b, t) for b, t in before.barriers.items() if b not in found),
         new=tuple(t for b, t in found.items() if b not in before.barriers))
 
 
