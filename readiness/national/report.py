@@ -71,8 +71,8 @@ class NationalContext:
     sources: tuple[tuple[int, str], ...]
     follow_through: FollowThrough | None = None
     # the breakdowns that would print no figure ("stages", "distribution", "levels", "barriers",
-    # "progress", "regions", "follow_through"), by why: "too_few", "no_data", or for progress
-    # "not_comparable" (assessed twice, but no two rounds compare); the page says it once
+    # "progress", "regions", "bands", "follow_through"), by why: "too_few", "no_data", or for
+    # progress "not_comparable" (assessed twice, but no two rounds compare); said once
     empty: dict[str, str] = field(default_factory=dict)
 
 
@@ -124,8 +124,10 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _empty(data: aggregate.Dashboard, ft: FollowThrough | None) -> dict[str, str]:
-    """The breakdowns of `data` (and `ft`) that would print no figure, and why."""
+def empty_breakdowns(data: aggregate.Dashboard,
+                     ft: FollowThrough | None = None) -> dict[str, str]:
+    """The breakdowns of `data` (and `ft`) that would print no figure, and why (see
+    `NationalContext.empty`): the PDF and the dashboard say so once instead of a table."""
     dims, moves = data.dimensions, data.progress
     cells: dict[str, list[aggregate.Cell]] = {
         "stages": [cell for _id, _title, cell in data.overview.stages],
@@ -135,8 +137,8 @@ def _empty(data: aggregate.Dashboard, ft: FollowThrough | None) -> dict[str, str
         "barriers": [b.count for b in data.barriers],
         "progress": [v for p in moves for v in (p.pairs, p.before, p.after, p.change,
                                                 p.improved, p.stable, p.declined)],
-        "regions": [v for r in data.regions
-                    for v in (r.municipalities, r.overall, *r.scores.values())]}
+        **{name: [v for r in rows for v in (r.municipalities, r.overall, *r.scores.values())]
+           for name, rows in (("regions", data.regions), ("bands", data.bands))}}
     if ft is not None:
         cells["follow_through"] = [v for r in (*ft.by_family, *ft.by_dimension)
                                    for v in (r.municipalities, r.done, r.in_progress, r.overdue)]
@@ -207,7 +209,7 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
         headline=_headline(data), barriers=tuple(sections), charts=charts,
         families=tuple((f.title, cite(q, (f.evidence,))) for f in q.library.families),
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
-        follow_through=follow_through, empty=_empty(data, follow_through))
+        follow_through=follow_through, empty=empty_breakdowns(data, follow_through))
 
 
 def national_report_html(ctx: NationalContext) -> str:
