@@ -131,3 +131,10 @@ def test_no_text_of_the_german_summary_runs_out_of_its_cell_or_past_the_margin()
     with use_language("de"):
         html = _html(ag.tables(records(), DIMENSIONS), min_cell=1)
     assert _overflowing(html) == []
+
+
+def test_a_selection_without_assessed_municipalities_is_not_called_too_small():
+    """Country FR holds one municipality, never assessed: no figure exists, none is hidden."""
+    html = _html(ag.tables(records(), DIMENSIONS), ag.Filters(country="FR"))
+    assert "without singling one out" not in html
+    assert "No municipality in this selection has scores to show here." in html
