@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -51,8 +52,10 @@ def test_the_dashboard_shows_charts_with_data_tables_and_where_to_go_next(
     assert html.count("<svg") == 4
     for caption in ("Distribution of scores by dimension", "Municipalities at each level",
                     "Barriers found in the municipalities", "Change between the previous",
-                    "most in need of support", "Mean scores by region"):
+                    "most in need of support"):
         assert caption in html
+    # 16 municipalities in several regions: no region's scores can be shown, said once
+    assert "Too few municipalities in each region to show its mean scores" in html
     assert "National dashboard" in html  # linked from the navigation
     assert "Responses without identity" not in html  # admins only
 
@@ -238,7 +241,8 @@ def test_a_chart_whose_every_value_is_suppressed_becomes_a_sentence(client: Flas
     html = client.get("/dashboard/").get_data(as_text=True)
     assert "Too few municipalities in this selection to show levels without" in html
     assert 'class="chart levels"' not in html  # no empty frame
-    assert "Municipalities at each level, by dimension" in html  # the table is still there
+    # nor a table of nothing but "fewer than 5" in its place (review of 2026-12-06)
+    assert "Municipalities at each level, by dimension" not in html
     assert 'class="chart distribution"' in html  # a chart with figures is drawn
 
 
@@ -251,7 +255,8 @@ def test_chart_captions_come_before_their_charts(client: FlaskClient, country: C
 
 
 def test_population_bands_come_in_size_order_in_the_filter_and_the_breakdown(
-        client: FlaskClient, country: Country):
+        app: Flask, client: FlaskClient, country: Country):
+    app.config["MIN_CELL"] = 1  # every band shown, to read their order
     login(client, "national")
     html = client.get("/dashboard/").get_data(as_text=True)
     select_html = html[html.index('id="f-band"'):]
@@ -333,3 +338,17 @@ def test_the_pdf_no_longer_claims_no_municipality_can_be_singled_out(client: Fla
     assert "Privacy" in text
     assert "Too few municipalities in this selection to show levels without" in text
     assert "fewer than 5 (fewer than 5)" not in text
+
+
+def test_a_breakdown_with_every_figure_hidden_is_one_sentence_on_the_dashboard(
+        client: FlaskClient, country: Country):
+    """16 municipalities over several regions and sizes: every region's and size's figures are
+    hidden; the review read tables of nothing but "fewer than 5"."""
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    for caption in ("Mean scores by region", "Mean scores by population"):
+        assert f"<caption>{caption}</caption>" not in html, caption
+    for said in ("Too few municipalities in each region to show its mean scores",
+                 "Too few municipalities of each size to show their mean scores"):
+        assert said in html
+    assert "<caption>Distribution of scores by dimension</caption>" in html  # figures to show

@@ -47,12 +47,17 @@ def test_shares_per_family_and_dimension_count_overdue_open_actions():
     assert figures.by_dimension[0].title == "Trust"
 
 
-def test_fewer_municipalities_than_the_small_cell_show_no_figure():
+def test_fewer_municipalities_than_the_small_cell_show_no_share_but_how_many_actions():
+    """The count of actions is about plans, not people or how a municipality does: shown; a
+    count of one status only is a share in disguise: hidden like the shares."""
     figures = _figures([_row(m, "done") for m in (1, 2, 3, 4)])
     row = figures.by_family[0]
     hidden = suppressed_text(5)
-    assert (row.done, row.in_progress, row.overdue, row.actions) == (hidden,) * 4
+    assert (row.done, row.in_progress, row.overdue) == (hidden,) * 3
+    assert (row.actions, figures.actions) == (4, 4)
     assert figures.municipalities == hidden
+    done = _figures([_row(m, "done") for m in (1, 2, 3, 4)], status="done")
+    assert (done.actions, done.by_family[0].actions) == (hidden, hidden)
 
 
 def test_dropped_recommendations_are_ranked_and_give_reasons_only_when_enough_dropped_them():

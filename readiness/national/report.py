@@ -8,12 +8,13 @@ reports/national.html through `readiness.report.render`, the same machinery as t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import Condition
 from readiness.national import aggregate
+from readiness.national.aggregate.cells import says_nothing
 from readiness.national.aggregate.followthrough import FollowThrough
 from readiness.national.charts import Chart, national_charts
 from readiness.report.text import cite
@@ -69,6 +70,10 @@ class NationalContext:
     families: tuple[tuple[str, str], ...]
     sources: tuple[tuple[int, str], ...]
     follow_through: FollowThrough | None = None
+    # the breakdowns that would print no figure ("stages", "distribution", "levels", "barriers",
+    # "progress", "regions", "bands", "follow_through"), by why: "too_few", "no_data", or for
+    # progress "not_comparable" (assessed twice, but no two rounds compare); said once
+    empty: dict[str, str] = field(default_factory=dict)
 
 
 def _atoms(cond: Condition | None, key: str) -> Iterator[str]:
@@ -113,6 +118,37 @@ def _scope(filters: aggregate.Filters) -> str:
     return ", ".join(parts) or _("All municipalities")
 
 
+def sentence(text: str) -> str:
+    """`text` with its first letter a capital: a sentence may begin with a figure written out
+    ("fewer than 5 municipalities..."), which would otherwise start it in lower case."""
+    return text[:1].upper() + text[1:]
+
+
+def empty_breakdowns(data: aggregate.Dashboard,
+                     ft: FollowThrough | None = None) -> dict[str, str]:
+    """The breakdowns of `data` (and `ft`) that would print no figure, and why (see
+    `NationalContext.empty`): the PDF and the dashboard say so once instead of a table."""
+    dims, moves = data.dimensions, data.progress
+    cells: dict[str, list[aggregate.Cell]] = {
+        "stages": [cell for _id, _title, cell in data.overview.stages],
+        "distribution": [v for d in dims for v in (d.scored, d.mean, d.q1, d.median, d.q3,
+                                                   d.divergent)],
+        "levels": [v for d in dims for lv in d.levels for v in (lv.count, lv.share)],
+        "barriers": [b.count for b in data.barriers],
+        "progress": [v for p in moves for v in (p.pairs, p.before, p.after, p.change,
+                                                p.improved, p.stable, p.declined)],
+        **{name: [v for r in rows for v in (r.municipalities, r.overall, *r.scores.values())]
+           for name, rows in (("regions", data.regions), ("bands", data.bands))}}
+    if ft is not None:
+        cells["follow_through"] = [v for r in (*ft.by_family, *ft.by_dimension)
+                                   for v in (r.municipalities, r.done, r.in_progress, r.overdue)]
+    found = {name: why for name, values in cells.items()
+             if (why := says_nothing(values)) is not None}
+    if found.get("progress") == "no_data" and moves and moves[0].not_comparable:
+        found["progress"] = "not_comparable"
+    return found
+
+
 def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
     ov = data.overview
     lines = [_("%(assessed)s of %(total)s municipalities have a closed assessment; %(none)s "
@@ -145,7 +181,7 @@ def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
         lines.append(_("%(count)s municipalities are left out of the progress figures: their two "
                        "rounds cannot be compared (too few respondents in one of them, or not "
                        "the same agencies taking part and shown in both).", count=apart))
-    return tuple(lines)
+    return tuple(sentence(line) for line in lines)
 
 
 def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.Filters, *,
@@ -173,7 +209,7 @@ def national_context(t: aggregate.Tables, q: Questionnaire, filters: aggregate.F
         headline=_headline(data), barriers=tuple(sections), charts=charts,
         families=tuple((f.title, cite(q, (f.evidence,))) for f in q.library.families),
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
-        follow_through=follow_through)
+        follow_through=follow_through, empty=empty_breakdowns(data, follow_through))
 
 
 def national_report_html(ctx: NationalContext) -> str:

@@ -29,6 +29,7 @@ from readiness.national.query import (
     closed_versions,
     load_roadmap_actions,
 )
+from readiness.national.report import empty_breakdowns
 from readiness.services.national import audit, disclosed_responses, national_tables
 from readiness.web.forms import population_labels
 
@@ -140,6 +141,7 @@ def index() -> ResponseReturnValue:
     _record(user, "view", "national_dashboard")
     return render_template(
         "dashboard/index.html", data=data, params=params, q=q, charts=national_charts(data),
+        empty=empty_breakdowns(data),
         countries=list(known), regions=regions, rounds=known_rounds(),
         bands=aggregate.by_size(POPULATION_BANDS),
         band_titles=population_labels(), dimensions=q.doc.dimensions,

@@ -10,7 +10,7 @@ is hidden with it (complementary suppression), as `readiness.core.privacy` does 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from readiness.translate import gettext as _
 
@@ -53,3 +53,13 @@ def count_cells(counts: Sequence[int], min_cell: int = MIN_CELL) -> list[Cell]:
     """Counts adding up to a shown total, with small and complementary cells suppressed."""
     hide = hidden(counts, min_cell)
     return [suppressed_text(min_cell) if i in hide else int(v) for i, v in enumerate(counts)]
+
+
+def says_nothing(cells: Iterable[Cell]) -> str | None:
+    """Why a whole breakdown would print no figure, or None when it has one to print: "too_few"
+    when every figure is hidden (or 0, or missing) and one at least is hidden, "no_data" when
+    there is none at all. A page says so in one sentence instead of a table of hidden cells."""
+    found = list(cells)
+    if any(isinstance(c, int | float) and not isinstance(c, bool) and c != 0 for c in found):
+        return None
+    return "too_few" if any(isinstance(c, str) for c in found) else "no_data"

@@ -1,9 +1,14 @@
 """National follow-through of the roadmaps: how municipalities carry out their tracked actions.
 
 Pure: plain rows in (one per tracked action), plain dataclasses out. The dashboard's small-cell
-rule holds: a share computed over fewer than `min_cell` municipalities is the suppressed text,
-and a dropped recommendation is listed with its reasons only when at least `min_cell`
-municipalities dropped it (fewer could be told apart by what they wrote).
+rule holds for what tells how municipalities carry their plans out: a share computed over fewer
+than `min_cell` municipalities is the suppressed text, as is a count of the actions of one status
+only (with the total it is a share); a dropped recommendation is listed with its reasons only when
+at least `min_cell` municipalities dropped it (fewer could be told apart by what they wrote).
+How many actions the plans hold is shown as it is, however few municipalities hold them: it is
+about no person (`readiness.core.privacy` protects practitioners' answers, and no answer can be
+worked out from it), says nothing of how any municipality does, and national coordinators may
+read every municipality's plan. Hiding it printed "fewer than 5 tracked actions" over 32.
 """
 
 from __future__ import annotations
@@ -81,21 +86,23 @@ def frame(rows: Iterable[ActionRecord], today: date) -> pd.DataFrame:
     return df
 
 
-def _actions(count: int, municipalities: int, min_cell: int) -> Cell:
-    """A count of actions, shown only when enough municipalities stand behind it."""
-    if municipalities < min_cell:
+def _actions(count: int, municipalities: int, min_cell: int, *, one_status: bool) -> Cell:
+    """A count of tracked actions: as it is, unless it counts one status only (then it tells
+    how the municipalities do, and is shown only when enough of them stand behind it)."""
+    if one_status and municipalities < min_cell:
         return stat_cell(None, municipalities, min_cell)
-    return count_cell(count, min_cell)
+    return int(count)
 
 
 def _shares(df: pd.DataFrame, column: str, titles: Mapping[str, str],
-            min_cell: int) -> tuple[ShareRow, ...]:
+            min_cell: int, one_status: bool) -> tuple[ShareRow, ...]:
     found = []
     for key, group in df.dropna(subset=[column]).groupby(column, sort=True):
         n = int(group["municipality"].nunique())
         found.append(ShareRow(
             key=str(key), title=titles.get(str(key), str(key)),
-            municipalities=count_cell(n, min_cell), actions=_actions(len(group), n, min_cell),
+            municipalities=count_cell(n, min_cell),
+            actions=_actions(len(group), n, min_cell, one_status=one_status),
             done=stat_cell(float((group["status"] == "done").mean()), n, min_cell, 3),
             in_progress=stat_cell(float((group["status"] == "in_progress").mean()), n, min_cell, 3),
             overdue=stat_cell(float(group["overdue"].mean()), n, min_cell, 3)))
@@ -129,9 +136,10 @@ def follow_through(rows: Sequence[ActionRecord], today: date, *,
     elif status is not None:
         df = df[df["status"] == status]
     n = int(df["municipality"].nunique())
+    one_status = status is not None
     return FollowThrough(
         municipalities=count_cell(n, min_cell),
-        actions=_actions(len(df), n, min_cell),
-        by_family=_shares(df, "family", families, min_cell),
-        by_dimension=_shares(df, "dimension", dimensions, min_cell),
+        actions=_actions(len(df), n, min_cell, one_status=one_status),
+        by_family=_shares(df, "family", families, min_cell, one_status),
+        by_dimension=_shares(df, "dimension", dimensions, min_cell, one_status),
         dropped=_dropped(df, min_cell, limit))
