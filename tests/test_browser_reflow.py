@@ -59,7 +59,8 @@ def _too_wide(tab: Any, base: str, paths: list[str]) -> dict[str, int]:
     wide = {}
     for path in paths:
         response = tab.goto(base + path)
-        assert response is not None and response.status == 200, path
+        assert response is not None, path
+        assert response.status == 200, path
         if SHOTS:
             name = path.strip("/").replace("/", "_") or "home"
             tab.screenshot(path=os.path.join(SHOTS, f"phone_{name}.png"), full_page=True)
@@ -67,7 +68,7 @@ def _too_wide(tab: Any, base: str, paths: list[str]) -> dict[str, int]:
         if width > PHONE["width"]:
             wide[path] = width
         for region in tab.evaluate(REGIONS):
-            assert region["tabindex"] == "0" and region["role"] == "region", (path, region)
+            assert (region["tabindex"], region["role"]) == ("0", "region"), (path, region)
             assert region["name"].strip(), (path, region)
     return wide
 
