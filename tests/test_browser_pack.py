@@ -37,6 +37,7 @@ def test_an_advisor_prints_the_pack_and_its_qr_code_opens_the_survey(
     page.check("input[name=mode][value=survey]")
     for agency in ("police", "health"):
         page.check(f"input[name=agencies][value={agency}]")
+        page.fill(f"#size_{agency}", "12")
     with page.expect_navigation():
         page.click("text=Create the assessment")
     assert page.url.endswith("/links")

@@ -108,9 +108,18 @@ def test_the_organisers_pages_fit_a_phone(
     paths = ["/", f"/municipalities/{home.public_id}", f"/assessments/{open_round.public_id}",
              f"/assessments/{open_round.public_id}/links",
              f"/assessments/{open_round.public_id}/context",
-             f"/municipalities/{home.public_id}/plan", "/audit/", "/users/", "/account/sessions"]
+             f"/municipalities/{home.public_id}/plan", "/audit/", "/users/", "/account/sessions",
+             f"/municipalities/{home.public_id}/assessments/new"]
     assert _too_wide(phone, live_url, paths) == {}
     phone.goto(f"{live_url}/assessments/{open_round.public_id}")
     assert_accessible(phone, "round page on a phone")
     phone.goto(f"{live_url}/municipalities/{home.public_id}/plan")
     assert_accessible(phone, "action plan on a phone")
+    phone.goto(f"{live_url}/municipalities/{home.public_id}/assessments/new")
+    phone.fill("#conducted_on", "2026-04-01")
+    phone.check("input[name=mode][value=survey]")
+    with phone.expect_navigation():
+        phone.click("text=Create the assessment")
+    assert phone.locator(".error-summary a[href^='#size_']").count() >= 1  # ticked, no size
+    assert int(phone.evaluate("document.documentElement.scrollWidth")) <= PHONE["width"]
+    assert_accessible(phone, "new-round form with its errors on a phone")
