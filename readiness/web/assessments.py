@@ -208,7 +208,7 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
                 return redirect(url_for(".links", public_id=assessment.public_id))
             return redirect(url_for(".assessment", public_id=assessment.public_id))
     return render_template("assessments/assessment_new.html", form=form, municipality=found,
-                           size_fields=list(form.size_fields_by_agency().values())), (
+                           size_fields=form.size_fields_by_agency()), (
         400 if form.errors or form.form_errors else 200)
 
 
