@@ -6,12 +6,15 @@ A missing or impossible number is refused with a clear message and nothing is ma
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from readiness.cli.main import main
 from readiness.models import Assessment, AuditEvent, Invitation, Role
-from tests.web_helpers import audited, login, make_municipality, make_user, post_form
+from tests.test_invitation_pack import cli  # noqa: F401
+from tests.web_helpers import audited, fresh, login, make_municipality, make_user, post_form
 
 pytestmark = pytest.mark.db
 ROUND = {"conducted_on": "2026-04-01", "mode": "survey", "agencies": ["police", "health"]}
@@ -84,3 +87,23 @@ def test_agencies_recorded_in_the_room_need_no_link_size(client: FlaskClient, se
                                      "size_police": "9"})
     assert mixed.status_code == 302, mixed.get_data(as_text=True)
     assert {i.agency: i.capacity for i in session.scalars(select(Invitation))} == {"police": 9}
+
+
+def test_the_command_line_states_link_sizes_too_and_refuses_a_bad_one(
+        cli: CliRunner, session: Session):  # noqa: F811
+    make_municipality(session, "Gent")
+    made = cli.invoke(main, ["assessment", "create", "--municipality", "Gent",
+                             "--agencies", "police,health", "--sizes", "police=12,health=7"])
+    assert made.exit_code == 0, made.output
+    fresh(session)
+    assert {i.agency: i.capacity for i in session.scalars(select(Invitation))} == {
+        "police": 12, "health": 7}
+    logged = [e.detail for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "invitation_created"))]
+    assert sorted(logged) == ["health, sent to 7", "police, sent to 12"]
+    for bad in ("police=twelve", "police=0"):
+        refused = cli.invoke(main, ["assessment", "create", "--municipality", "Gent",
+                                    "--agencies", "police", "--sizes", bad])
+        assert refused.exit_code != 0
+    fresh(session)
+    assert len(session.scalars(select(Assessment)).all()) == 1
