@@ -19,6 +19,7 @@ from tests.web_helpers import (
     add_responses,
     answer_all,
     fresh,
+    link_sizes,
     login,
     make_assessment,
     make_municipality,
@@ -44,7 +45,8 @@ def test_an_advisor_creates_a_municipality_and_an_assessment_and_gets_one_link_p
     assert "Start a new assessment" in page
     started = post_form(client, f"{municipality_url}/assessments/new", {
         "conducted_on": "2026-04-01", "mode": "survey",
-        "agencies": ["police", "health", "education"]})
+        "agencies": ["police", "health", "education"],
+        **link_sizes("police", "health", "education")})
     assert started.status_code == 302
     overview = client.get(started.headers["Location"]).get_data(as_text=True)
     links = LINK.findall(overview)
@@ -88,7 +90,8 @@ def test_the_assessment_form_refuses_a_date_out_of_any_plausible_range(
     municipality = make_municipality(session, advisor=advisor)
     login(client, "advisor")
     reply = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
-                      {"conducted_on": day, "mode": "survey", "agencies": ["police"]})
+                      {"conducted_on": day, "mode": "survey", "agencies": ["police"],
+                       **link_sizes("police")})
     assert reply.status_code == 400
     assert "Enter a date from 2000-01-01 to 2099-12-31" in reply.get_data(as_text=True)
     assert session.scalars(select(Assessment)).all() == []
@@ -102,7 +105,8 @@ def test_a_municipality_coordinator_sets_up_their_own_assessment(
     assert "Add a municipality" not in client.get("/").get_data(as_text=True)
     assert client.get("/municipalities/new").status_code == 403
     reply = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
-                      {"conducted_on": "2026-04-01", "mode": "survey", "agencies": ["police"]})
+                      {"conducted_on": "2026-04-01", "mode": "survey", "agencies": ["police"],
+                       **link_sizes("police")})
     assert reply.status_code == 302
 
 
@@ -414,10 +418,11 @@ def test_the_new_assessment_form_explains_the_date_and_warns_about_few_agencies(
     assert "The day the survey opens, or the day the workshop takes place." in form
     assert "YYYY" not in form
     typed = post_form(client, page, {"conducted_on": "1 April", "mode": "survey",
-                                     "agencies": ["police"]})
+                                     "agencies": ["police"], **link_sizes("police")})
     assert "Enter a date, for example 2026-04-01" in typed.get_data(as_text=True)
     made = post_form(client, page, {"conducted_on": "2026-04-01", "mode": "survey",
-                                    "agencies": ["police", "health"]})
+                                    "agencies": ["police", "health"],
+                                    **link_sizes("police", "health")})
     assert made.status_code == 302
     assert "Only 2 agencies take part" in client.get(made.headers["Location"]).get_data(
         as_text=True)

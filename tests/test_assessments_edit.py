@@ -34,6 +34,7 @@ from tests.web_helpers import (
     audited_actions,
     csrf_from,
     fresh,
+    link_sizes,
     login,
     make_assessment,
     make_municipality,
@@ -167,7 +168,8 @@ def test_an_open_round_without_answers_is_cancelled_and_a_new_one_can_start(
     assert (event.action, event.object_id) == ("round_cancelled", public_id)
     again = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new",
                       {"conducted_on": "2026-04-01", "mode": "survey",
-                       "agencies": ["police", "health", "education"]})
+                       "agencies": ["police", "health", "education"],
+                       **link_sizes("police", "health", "education")})
     assert again.status_code == 302
     fresh(session)
     assert session.scalars(select(Assessment.round)).all() == [1]

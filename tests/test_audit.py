@@ -25,6 +25,7 @@ from tests.web_helpers import (
     FAST_HASH,
     PASSWORD,
     csrf_from,
+    link_sizes,
     login,
     make_municipality,
     make_user,
@@ -72,7 +73,7 @@ def test_rounds_links_and_closing_are_audited(client: FlaskClient, session: Sess
     login(client, "adv")
     started = post_form(client, f"/municipalities/{town.public_id}/assessments/new",
                         {"conducted_on": "2026-04-01", "mode": "survey",
-                         "agencies": ["police", "health"]})
+                         "agencies": ["police", "health"], **link_sizes("police", "health")})
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     token = csrf_from(page)
     round_id = started.headers["Location"].removesuffix("/links").rsplit("/", 1)[-1]

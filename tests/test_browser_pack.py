@@ -35,8 +35,10 @@ def test_an_advisor_prints_the_pack_and_its_qr_code_opens_the_survey(
     page.fill("#conducted_on", "2026-04-01")
     page.fill("#closes_on", "2099-05-31")
     page.check("input[name=mode][value=survey]")
+    assert page.is_hidden("#size_police")  # asked only once the agency is ticked (script)
     for agency in ("police", "health"):
         page.check(f"input[name=agencies][value={agency}]")
+        page.fill(f"#size_{agency}", "12")
     with page.expect_navigation():
         page.click("text=Create the assessment")
     assert page.url.endswith("/links")

@@ -141,6 +141,12 @@ def test_a_mixed_round_closes_with_both_kinds_of_answers_and_the_results_show_bo
     for agency in ("police", "health", "education"):
         page.check(f"input[name=agencies][value={agency}]")
     page.check("input[name=in_workshop][value=health]")
+    sizes = page.get_by_role("group", name="Sent to how many practitioners?")
+    for title in ("Police", "Education and schools"):  # the workshop agency needs none
+        sizes.get_by_label(title, exact=True).fill("8")
+    # the script asks only for the agencies that get a link
+    assert sizes.get_by_label("Health and mental health care", exact=True).is_hidden()
+    assert sizes.get_by_label("Youth work", exact=True).is_hidden()
     assert_accessible(page, "new assessment form with the mixed choice")
     page.click("button[type=submit]:has-text('Create the assessment')")
     page.wait_for_load_state()

@@ -22,6 +22,7 @@ from readiness.services import assessments as services
 from readiness.services.survey import pages
 from tests.web_helpers import (
     fresh,
+    link_sizes,
     login,
     make_assessment,
     make_municipality,
@@ -62,7 +63,7 @@ def test_the_closing_date_is_set_when_the_round_is_made_and_said_on_every_survey
     login(client, "advisor")
     made = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
         "conducted_on": "2026-04-01", "closes_on": "2099-05-31", "mode": "survey",
-        "agencies": ["police"]})
+        "agencies": ["police"], **link_sizes("police")})
     assert made.status_code == 302
     [link] = LINK.findall(client.get(made.headers["Location"]).get_data(as_text=True))
     client.post("/logout")
@@ -84,11 +85,13 @@ def test_a_closing_date_in_the_past_or_before_the_round_is_refused_at_creation(
     login(client, "advisor")
     page = f"/municipalities/{municipality.public_id}/assessments/new"
     past = post_form(client, page, {"conducted_on": "2026-04-01", "closes_on": "2001-01-01",
-                                    "mode": "survey", "agencies": ["police"]})
+                                    "mode": "survey", "agencies": ["police"],
+                                    **link_sizes("police")})
     assert past.status_code == 400
     assert "The closing date cannot be in the past" in past.get_data(as_text=True)
     before = post_form(client, page, {"conducted_on": "2099-04-01", "closes_on": "2099-03-01",
-                                      "mode": "survey", "agencies": ["police"]})
+                                      "mode": "survey", "agencies": ["police"],
+                                      **link_sizes("police")})
     assert before.status_code == 400
     assert "cannot be before the date of the assessment" in before.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Assessment)) == 0
@@ -150,7 +153,7 @@ def test_the_reminder_text_names_the_agency_the_closing_date_and_the_link(
     login(client, "advisor")
     made = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
         "conducted_on": "2026-04-01", "closes_on": "2099-05-31", "mode": "survey",
-        "agencies": ["police"]})
+        "agencies": ["police"], **link_sizes("police")})
     html = client.get(made.headers["Location"]).get_data(as_text=True)
     [link] = LINK.findall(html)
     reminder = re.search(r'<textarea[^>]*id="remind-[^"]+"[^>]*>(.*?)</textarea>', html, re.S)

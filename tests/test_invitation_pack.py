@@ -46,7 +46,8 @@ def _new_round(client: FlaskClient, session: Session,
     login(client, "advisor")
     started = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
         "conducted_on": "2026-04-01", "closes_on": closes_on, "mode": "survey",
-        "agencies": list(agencies)})
+        "agencies": list(agencies),
+        **{f"size_{agency}": "10" for agency in agencies}})
     assert started.status_code == 302, started.get_data(as_text=True)
     return str(started.headers["Location"])
 

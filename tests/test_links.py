@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from readiness import create_app
 from readiness.db import get_db
 from readiness.models import Role
-from tests.web_helpers import PASSWORD, csrf_from, make_municipality, make_user
+from tests.web_helpers import PASSWORD, csrf_from, link_sizes, make_municipality, make_user
 
 pytestmark = pytest.mark.db
 LINK = re.compile(r'value="(https?://[^"]+/s/[A-Za-z0-9_-]+)"')
@@ -43,7 +43,7 @@ def new_round_links(client: FlaskClient, session: Session, headers: dict[str, st
     token = csrf_from(client.get(page, headers=headers).get_data(as_text=True))
     started = client.post(page, headers=headers, data={
         "csrf_token": token, "conducted_on": "2026-04-01", "mode": "survey",
-        "agencies": ["police", "health"]})
+        "agencies": ["police", "health"], **link_sizes("police", "health")})
     assert started.status_code == 302, started.get_data(as_text=True)
     location = started.headers["Location"]
     return LINK.findall(client.get(location, headers=headers).get_data(as_text=True))

@@ -30,6 +30,7 @@ from tests.web_helpers import (
     add_responses,
     answer_all,
     fresh,
+    link_sizes,
     login,
     make_municipality,
     make_user,
@@ -85,7 +86,8 @@ def test_the_organiser_chooses_per_agency_and_gets_links_and_workshop_pages_to_m
     assert "Mixed: some agencies answer through a link, you record the others" in form
     started = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
         "conducted_on": "2026-04-01", "mode": "mixed",
-        "agencies": ["police", "health", "education"], "in_workshop": ["health"]})
+        "agencies": ["police", "health", "education"],
+        **link_sizes("police", "health", "education"), "in_workshop": ["health"]})
     assert started.status_code == 302
     links_page = started.headers["Location"]  # a round with links opens on its links page
     assert links_page.endswith("/links")

@@ -139,3 +139,8 @@ def audited_actions() -> Select[tuple[str]]:
     """The actions of `audited()` events."""
     return select(AuditEvent.action).where(AuditEvent.action.not_in(SETUP_EVENTS)).order_by(
         AuditEvent.id)
+
+
+def link_sizes(*agencies: str, size: int = 10) -> dict[str, str]:
+    """The new-round form's "sent to how many practitioners" numbers for these agencies."""
+    return {f"size_{agency}": str(size) for agency in agencies}

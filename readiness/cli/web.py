@@ -213,6 +213,10 @@ def assessment_group() -> None:
 @click.option("--in-workshop", "in_workshop", default="",
               help="Survey mode only: comma-separated agency ids recorded in a workshop instead "
                    "of getting a link (a mixed round).")
+@click.option("--sizes", default="",
+              help="How many practitioners each agency's link is sent to, e.g. police=12,"
+                   "health=7: the link takes no more responses than that, and the results "
+                   "print it (as the new-round form asks).")
 @click.option("--date", "conducted_on", type=click.DateTime(["%Y-%m-%d"]),
               help="Date of the assessment (today by default).")
 @click.option("--country", help="Country code: tells apart namesakes, and is needed to create "
@@ -229,7 +233,7 @@ def assessment_group() -> None:
                    "its link as a QR code.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: str,
-                      conducted_on: Any,
+                      sizes: str, conducted_on: Any,
                       country: str | None, population: str | None, region: str,
                       base_url: str | None, closes_on: Any, pack_file: str | None,
                       as_json: bool) -> None:
@@ -256,7 +260,8 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
             conducted_on=conducted_on.date() if conducted_on else date.today(),
             closes_on=closes_on.date() if closes_on else None,
             link_key=link_key(app.config["SECRET_KEY"]),
-            in_workshop=[a.strip() for a in in_workshop.split(",") if a.strip()])
+            in_workshop=[a.strip() for a in in_workshop.split(",") if a.strip()],
+            capacities=_sizes(sizes))
         key = link_key(app.config["SECRET_KEY"])
         links = [{"agency": inv.agency, "invitation": inv.public_id,
                   "url": f"{base}/s/{tokens[inv.public_id]}",
@@ -283,6 +288,18 @@ def assessment_create(municipality: str, agencies: str, mode: str, in_workshop: 
         click.echo(f"  {link['agency']:<18} {link['url']}")
     if pack_file and links:
         click.echo(f"Invitation pack: {pack_file}")
+
+
+def _sizes(text: str) -> dict[str, int]:
+    """--sizes police=12,health=7 as {agency: practitioners}; a bad pair stops the command."""
+    sizes: dict[str, int] = {}
+    for pair in (p.strip() for p in text.split(",") if p.strip()):
+        agency, _, number = pair.partition("=")
+        if not number.strip().isdigit():
+            raise click.BadParameter(f"{pair!r}: write agency=number, e.g. police=12",
+                                     param_hint="--sizes")
+        sizes[agency.strip()] = int(number)
+    return sizes
 
 
 def _join_code(code: str | None) -> str:

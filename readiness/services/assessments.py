@@ -295,14 +295,20 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
                       agencies: Iterable[str], mode: str = Mode.SURVEY,
                       conducted_on: date | None = None, closes_on: date | None = None,
                       creator: User | None = None, link_key: bytes | None = None,
-                      in_workshop: Iterable[str] = ()) -> tuple[Assessment, dict[str, str]]:
+                      in_workshop: Iterable[str] = (),
+                      capacities: Mapping[str, int] | None = None,
+                      ) -> tuple[Assessment, dict[str, str]]:
     """A new open assessment round; one invitation link per agency answering by survey.
 
     `in_workshop`: in a survey round, the agencies recorded in a workshop instead (a mixed
     round). Returns the assessment and {invitation public id: token}; tokens are never stored
     (with `link_key` they can be made again by `shown_token`). `closes_on`: the last day links
-    answer.
+    answer. `capacities`: {agency: practitioners its link is sent to}, each link's stated size,
+    logged as the "Create another link" form logs it.
     """
+    sizes = dict(capacities or {})
+    for size in sizes.values():
+        _check_capacity(size)
     wanted = set(agencies)
     unknown = wanted - set(q.agency_ids)
     if unknown:
@@ -337,13 +343,23 @@ def create_assessment(db: Session, municipality: Municipality, *, q: Questionnai
     if mode == Mode.SURVEY:
         for agency in assessment.agencies:
             if agency not in chosen:
-                invitation, token = new_invitation(db, assessment, agency, link_key=link_key)
+                invitation, token = new_invitation(db, assessment, agency,
+                                                   capacity=sizes.get(agency), link_key=link_key)
                 tokens[invitation.public_id] = token
+                _log_stated_size(db, creator, invitation)
     db.flush()
     kind = "mixed" if chosen else mode
     record_audit(db, creator, "assessment_created", assessment, municipality,
                  detail=f"round {assessment.round}, {kind}, {len(tokens)} links")
     return assessment, tokens
+
+
+def _log_stated_size(db: Session, creator: User | None, invitation: Invitation) -> None:
+    """Log who stated how many practitioners a new round's link goes to (as the link form does)."""
+    if invitation.capacity is not None:
+        record_audit(db, creator, "invitation_created", invitation,
+                     invitation.assessment.municipality,
+                     detail=f"{invitation.agency}, sent to {invitation.capacity}")
 
 
 def require_open(assessment: Assessment) -> None:

@@ -41,7 +41,6 @@ from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
     RECOMMENDED_AGENCIES,
-    AssessmentForm,
     CancelForm,
     CapacityForm,
     ConfirmForm,
@@ -54,6 +53,7 @@ from readiness.web.forms import (
     population_labels,
 )
 from readiness.web.links import link_key, past_closing, today
+from readiness.web.round_form import new_round_form
 
 bp = Blueprint("assessments", __name__)
 MUNICIPALITIES_PER_PAGE = 50
@@ -177,7 +177,7 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
     """Start an assessment round: date, closing date, mode, agencies; then its links page."""
     found = auth.load_municipality(public_id, Access.MANAGE)
     q = get_questionnaire()
-    form = AssessmentForm(q)
+    form = new_round_form(q)
     if request.method == "GET" and found.assessments:
         # the next round knows the last: the agencies that took part are ticked already
         form.agencies.data = [a for a in found.assessments[-1].agencies if a in q.agency_ids]
@@ -192,7 +192,8 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
             assessment, _tokens = services.create_assessment(
                 db, found, q=q, agencies=form.agencies.data or [], mode=mode,
                 conducted_on=form.conducted_on.data, closes_on=form.closes_on.data,
-                creator=auth.require_user(), link_key=link_key(), in_workshop=in_workshop)
+                creator=auth.require_user(), link_key=link_key(), in_workshop=in_workshop,
+                capacities=form.sizes())
         except services.ServiceError as error:
             form.form_errors.append(str(error))
         else:
@@ -206,7 +207,8 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
             if assessment.mode == Mode.SURVEY:
                 return redirect(url_for(".links", public_id=assessment.public_id))
             return redirect(url_for(".assessment", public_id=assessment.public_id))
-    return render_template("assessments/assessment_new.html", form=form, municipality=found), (
+    return render_template("assessments/assessment_new.html", form=form, municipality=found,
+                           size_fields=form.size_fields_by_agency()), (
         400 if form.errors or form.form_errors else 200)
 
 

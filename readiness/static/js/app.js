@@ -9,6 +9,32 @@
       summary.focus();
     }
 
+    // New-round form: a "sent to how many practitioners" box only for the agencies that get a
+    // link (ticked, and not recorded in the workshop); without script every box shows.
+    var sizes = document.querySelector("[data-link-sizes]");
+    if (sizes && sizes.closest("form")) {
+      var roundForm = sizes.closest("form");
+      var ticked = function (name, value) {
+        return Array.prototype.some.call(roundForm.querySelectorAll("input[name=" + name + "]"),
+          function (input) { return input.checked && input.value === value; });
+      };
+      var showSizes = function () {
+        var mode = roundForm.querySelector("input[name=mode]:checked");
+        var modeValue = mode ? mode.value : "";
+        var any = false;
+        sizes.querySelectorAll("[data-size-for]").forEach(function (group) {
+          var agency = group.getAttribute("data-size-for");
+          var linked = ticked("agencies", agency) && modeValue !== "workshop" &&
+            !(modeValue === "mixed" && ticked("in_workshop", agency));
+          group.hidden = !linked;
+          any = any || linked;
+        });
+        sizes.hidden = !any;
+      };
+      roundForm.addEventListener("change", showSizes);
+      showSizes();
+    }
+
     // Copy buttons for invitation links.
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.hidden = false;
