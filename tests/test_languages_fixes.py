@@ -18,6 +18,7 @@ from readiness.translate import use_language
 from tests.test_languages_pages import visible_text
 from tests.web_helpers import (
     add_responses,
+    link_sizes,
     login,
     make_assessment,
     make_municipality,
@@ -230,7 +231,7 @@ def test_the_invitation_pack_names_the_organiser_never_by_login(
     login(client, "advisor")
     started = post_form(client, f"/municipalities/{municipality.public_id}/assessments/new", {
         "conducted_on": "2026-04-01", "closes_on": "", "mode": "survey",
-        "agencies": ["police", "health"]})
+        "agencies": ["police", "health"], **link_sizes("police", "health")})
     assert started.status_code == 302, started.get_data(as_text=True)
     links_page = str(started.headers["Location"])
     made: list[str] = []
