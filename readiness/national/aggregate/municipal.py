@@ -112,9 +112,22 @@ def _status(rec: dict[str, object]) -> str:
     return "outside" if rec["latest_round"] is not None else "never"
 
 
+def _missing(value: object) -> bool:
+    """Whether a frame cell holds no value (None, NaN, NaT or NA)."""
+    return (value is None or value is pd.NaT or value is pd.NA
+            or (isinstance(value, float) and value != value))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of `frame` as dicts of plain values, None where it holds no value (one pass in
+    Python: converting every column to objects first costs more than the rows at this size)."""
+    return [{k: None if _missing(v) else v for k, v in rec.items()}
+            for rec in frame.to_dict("records")]
+
+
 def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
     rows = []
-    for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+    for rec in _records(frame):
         assessed = rec["id"] is not None
         dims = sel.dimensions
         rows.append(MunicipalityRow(
@@ -235,7 +248,7 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
     top = (frame.nlargest(limit, "need", keep="all")
            .sort_values(["need", "name"], ascending=[False, True]).head(limit))
     out = []
-    for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
+    for rec in _records(top):
         reasons: list[str] = []
         if rec["id"] is None:
             reasons.append(_("Never assessed: readiness unknown"))
