@@ -165,3 +165,65 @@ def test_kept_figures_follow_the_language_filters_and_new_data(
     after = dashboard(session, questionnaire)
     assert after.overview != english.overview
     assert after == fresh_dashboard(session, questionnaire)
+
+
+def kept_dashboard(db: Session, q: Questionnaire) -> aggregate.Dashboard:
+    """The dashboard as its page asks for it (figures kept in the instance folder too)."""
+    return services_national.national_dashboard(db, q, Filters(), today=TODAY, min_cell=1,
+                                                sort="overall", descending=True)
+
+
+@pytest.fixture
+def worked_out(monkeypatch: pytest.MonkeyPatch) -> list[Filters]:
+    """The filters each dashboard was worked out for (not read back)."""
+    made: list[Filters] = []
+    real = aggregate._dashboard
+
+    def counting(t: aggregate.Tables, q: Questionnaire, filters: Filters,
+                 *args: Any) -> aggregate.Dashboard:
+        made.append(filters)
+        return real(t, q, filters, *args)
+
+    monkeypatch.setattr(aggregate, "_dashboard", counting)
+    return made
+
+
+def test_a_restarted_process_reads_the_dashboard_figures_back_instead_of_working_them_out(
+        app: Flask, session: Session, questionnaire: Questionnaire, worked_out: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=7, country="BE", today=TODAY)
+    session.commit()
+    before = kept_dashboard(session, questionnaire)
+    assert len(worked_out) == 1
+    restart()
+    assert kept_dashboard(session, questionnaire) == before
+    assert len(worked_out) == 1
+    with use_language("fr"):  # kept per language: French is worked out, not read back
+        french = kept_dashboard(session, get_questionnaire(language="fr"))
+    assert len(worked_out) == 2
+    assert french.dimensions[0].title != before.dimensions[0].title
+
+
+def test_kept_dashboard_figures_of_older_data_or_other_code_are_worked_out_again(
+        app: Flask, session: Session, questionnaire: Questionnaire, worked_out: list[Filters],
+        monkeypatch: pytest.MonkeyPatch):
+    build_demo(session, questionnaire, 12, seed=8, country="BE", today=TODAY)
+    town = make_municipality(session, "Latetown")
+    assessment, _ = make_assessment(session, town)
+    add_responses(session, assessment, "police", 3, "agree")
+    session.commit()
+    before = kept_dashboard(session, questionnaire)
+    restart()
+    services.close_assessment(session, assessment)
+    session.commit()
+    after = kept_dashboard(session, questionnaire)
+    assert len(worked_out) == 2
+    assert after.overview != before.overview
+    assert after == aggregate.dashboard(
+        services_national.national_tables(session, questionnaire, cached=False), questionnaire,
+        Filters(), today=TODAY, min_cell=1, sort="overall", descending=True)
+
+    restart()  # an upgrade: the same data, other aggregation code or translations
+    monkeypatch.setattr(services_national, "_code_mark", lambda: ("another release",))
+    made = len(worked_out)
+    assert kept_dashboard(session, questionnaire) == after
+    assert len(worked_out) == made + 1
