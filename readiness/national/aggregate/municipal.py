@@ -89,21 +89,33 @@ def municipality_frame(sel: Selection) -> pd.DataFrame:
     """Every selected municipality (assessed or not) with its latest scores and changes."""
     info = sel.municipalities.rename(columns={"id": "municipality_id",
                                               "public_id": "municipality_public_id"})
+    ids = info["municipality_id"].to_numpy()
     latest = sel.latest.drop(columns=["municipality_public_id", "name", "country", "region",
-                                      "band"])
-    frame = info.merge(latest, on="municipality_id", how="left")
-    prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
-    frame = frame.merge(prev, on="municipality_id", how="left")
+                                      "band"]).set_index("municipality_id")
+    # rows looked up by municipality (each has one latest and one previous at most): what a
+    # left merge gives, without its cost per column
+    frame = pd.concat([info.reset_index(drop=True),
+                       latest.reindex(ids).reset_index(drop=True)], axis=1)
+    frame["prev"] = _by_municipality(sel.previous, "overall", ids)
     frame["change"] = (frame["overall"] - frame["prev"]).where(
         sel.comparable(frame["municipality_id"]))
     differs = sel.differences
-    frame["not_comparable"] = frame["municipality_id"].map(lambda m: differs.get(int(m), ()))
-    frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
+    frame["not_comparable"] = pd.Series(
+        [differs.get(int(m), ()) for m in ids], index=frame.index, dtype=object)
+    ranks = {band: band_order(str(band))[0] for band in set(frame["band"])}
+    frame["band_rank"] = [ranks[band] for band in frame["band"]]
     counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
-    ever = sel.ever[["municipality_id", "round", "conducted_on"]].rename(
-        columns={"round": "latest_round", "conducted_on": "latest_on"})
-    return frame.merge(ever, on="municipality_id", how="left")
+    frame["latest_round"] = _by_municipality(sel.ever, "round", ids)
+    frame["latest_on"] = _by_municipality(sel.ever, "conducted_on", ids)
+    return frame
+
+
+def _by_municipality(rows: pd.DataFrame, column: str, ids: np.ndarray) -> np.ndarray:
+    """`column` of `rows` (one row per municipality at most) for each of `ids`, missing where
+    a municipality has no row."""
+    found = pd.Series(rows[column].to_numpy(), index=rows["municipality_id"].to_numpy())
+    return found.reindex(ids).to_numpy()
 
 
 def _status(rec: dict[str, object]) -> str:
@@ -119,10 +131,12 @@ def _missing(value: object) -> bool:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of `frame` as dicts of plain values, None where it holds no value (one pass in
-    Python: converting every column to objects first costs more than the rows at this size)."""
-    return [{k: None if _missing(v) else v for k, v in rec.items()}
-            for rec in frame.to_dict("records")]
+    """The rows of `frame` as dicts of plain values (as `to_dict("records")` gives them), None
+    where it holds no value: one array of objects, then Python (pandas' own conversions go
+    column by column and cost more than the few rows of a page)."""
+    columns = list(frame.columns)
+    return [{k: None if _missing(v) else v for k, v in zip(columns, row, strict=True)}
+            for row in frame.to_numpy(dtype=object).tolist()]
 
 
 def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
@@ -164,11 +178,13 @@ def municipality_table(sel: Selection, sort: str = "name", descending: bool = Fa
         raise ValueError(f"unknown sort key {sort!r}")
     column = SORT_COLUMNS.get(sort, f"score:{sort}")
     frame = municipality_frame(sel) if frame is None else frame
-    frame = frame.sort_values([column, "name"], ascending=[not descending, True],
-                              na_position="last", kind="stable")
+    # the order from the two sort columns alone, then the page's rows of the whole frame
+    order = frame[list(dict.fromkeys([column, "name"]))].sort_values(
+        [column, "name"], ascending=[not descending, True], na_position="last",
+        kind="stable").index
     pages = max(1, ceil(len(frame) / per_page))
     page = min(max(page, 1), pages)
-    chunk = frame.iloc[(page - 1) * per_page: page * per_page]
+    chunk = frame.loc[order[(page - 1) * per_page: page * per_page]]
     return TablePage(_rows(chunk, sel), len(frame), page, pages)
 
 
