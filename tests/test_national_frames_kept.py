@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from readiness import create_app
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import get_db
+from readiness.models import Municipality
 from readiness.demo.national import build_demo
 from readiness.national import aggregate
 from readiness.national.aggregate import Filters
@@ -61,10 +62,10 @@ def dashboard(db: Session, q: Questionnaire, **kwargs: Any) -> aggregate.Dashboa
                                today=TODAY, min_cell=1, **kwargs)
 
 
-def fresh_dashboard(db: Session, q: Questionnaire) -> aggregate.Dashboard:
+def fresh_dashboard(db: Session, q: Questionnaire, **kwargs: Any) -> aggregate.Dashboard:
     """The dashboard's figures from frames read whole from the database now."""
     return aggregate.dashboard(services_national.national_tables(db, q, cached=False), q,
-                               Filters(), today=TODAY, min_cell=1)
+                               Filters(), today=TODAY, min_cell=1, **kwargs)
 
 
 def frame_files(app: Flask) -> list[Path]:
@@ -227,3 +228,53 @@ def test_kept_dashboard_figures_of_older_data_or_other_code_are_worked_out_again
     made = len(worked_out)
     assert kept_dashboard(session, questionnaire) == after
     assert len(worked_out) == made + 1
+
+
+@pytest.fixture
+def nameless(monkeypatch: pytest.MonkeyPatch) -> list[Filters]:
+    """The filters the dashboard's nameless figures were worked out for."""
+    made: list[Filters] = []
+    real = aggregate._figures
+
+    def counting(sel: aggregate.Selection, *args: Any) -> Any:
+        made.append(sel.filters)
+        return real(sel, *args)
+
+    monkeypatch.setattr(aggregate, "_figures", counting)
+    return made
+
+
+def test_a_renamed_municipality_is_shown_by_its_new_name_and_nameless_figures_are_kept(
+        session: Session, questionnaire: Questionnaire, nameless: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=9, country="BE", today=TODAY)
+    session.commit()
+    before = dashboard(session, questionnaire, per_page=100)
+    town = session.get(Municipality, 1)
+    assert town is not None
+    old_name = town.name
+    services.update_municipality(session, town, name="Zz renamed", country=town.country,
+                                 region=town.region or "", population_band=town.population_band)
+    session.commit()
+    after = dashboard(session, questionnaire, per_page=100)
+    assert len(nameless) == 1  # the overview, distributions, breakdowns: not worked out again
+    names = [row.name for row in after.table.rows]
+    assert "Zz renamed" in names and old_name not in names
+    assert names == sorted(names, key=str)  # by name: the renamed one moved
+    assert after == fresh_dashboard(session, questionnaire, per_page=100)
+    assert after.overview == before.overview and after.regions == before.regions
+
+
+def test_a_municipality_moved_to_another_region_is_counted_there(
+        session: Session, questionnaire: Questionnaire, nameless: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=10, country="BE", today=TODAY)
+    session.commit()
+    dashboard(session, questionnaire)
+    town = session.get(Municipality, 1)
+    assert town is not None
+    services.update_municipality(session, town, name=town.name, country=town.country,
+                                 region="Elsewhere", population_band=town.population_band)
+    session.commit()
+    after = dashboard(session, questionnaire)
+    assert len(nameless) == 2  # places changed: every figure worked out again
+    assert "Elsewhere" in [row.key for row in after.regions]
+    assert after == fresh_dashboard(session, questionnaire)
