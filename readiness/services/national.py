@@ -6,6 +6,7 @@ Like `services.py`, these flush and never commit.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -132,7 +133,9 @@ def national_dashboard(db: Session, q: Questionnaire, filters: Filters, *, today
     figures = _figures(t)
     if len(figures) != known:
         kept = dict(list(figures.items())[-KEPT_FIGURES:])
-        frames_file.save(db, _figures_key(key), (key, version, _code_mark(), kept))
+        # the figures pickled apart: a reader of another version does not unpickle them
+        frames_file.save(db, _figures_key(key), (key, version, _code_mark(), pickle.dumps(
+            kept, protocol=pickle.HIGHEST_PROTOCOL)))
     return data
 
 
@@ -147,9 +150,13 @@ def _kept_figures(db: Session, key: _Key, version: DataVersion) -> dict[Any, Any
     stored = frames_file.load(db, _figures_key(key))
     if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key
             and stored[1] == version and stored[2] == _code_mark()
-            and isinstance(stored[3], dict)):
+            and isinstance(stored[3], bytes)):
         return {}
-    return stored[3]
+    try:  # signed with the frames' file (`frames_file`): written by this app
+        figures = pickle.loads(stored[3])  # noqa: S301
+    except Exception:  # a class the code no longer has: work them out again
+        return {}
+    return figures if isinstance(figures, dict) else {}
 
 
 def _figures_key(key: _Key) -> str:

@@ -132,7 +132,7 @@ def _dashboard(t: Tables, q: Questionnaire, filters: Filters, today: date, sort:
     key = ("figures", q.id, q.version, q.content_hash, q.language, current_language(),
            filters, min_cell)
     figures = t.remembered(key, lambda: _figures(sel, q, min_cell))
-    frame = municipality_frame(sel)
+    frame = t.remembered(("municipality_frame", filters), lambda: municipality_frame(sel))
     return Dashboard(
         filters=filters, min_cell=min_cell, overview=figures.overview,
         dimensions=figures.dimensions, barriers=figures.barriers, progress=figures.progress,

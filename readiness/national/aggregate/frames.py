@@ -198,21 +198,28 @@ def with_municipalities(t: Tables, rows: Sequence[Sequence[Any]]) -> Tables:
     """`t` with its municipalities read again (added or edited ones; assessments unchanged).
 
     When only names changed (the same municipalities in the same order, countries, regions
-    and bands), what `t` remembers carries over: the selections with the new names, and the
-    figures that name no municipality (`NAMELESS`); the rest is worked out again."""
+    and bands), what `t` remembers carries over: the selections and municipality frames with
+    the new names, and the figures that name no municipality (`NAMELESS`); lists that are
+    ordered or worded by name are worked out again."""
     frame = _frame(rows, MUNICIPALITY_COLUMNS)
     new = Tables(frame, t.assessments, t.barriers, t.wide, t.dimensions, t.rules)
     if _only_renamed(t.municipalities, frame):
+        by_id = frame.set_index("id")
         for key, value in list(t.memo.items()):
-            if isinstance(key, tuple) and key and key[0] == "select":
-                new.memo[key] = _renamed(value, frame)
-            elif isinstance(key, tuple) and key and key[0] in NAMELESS:
+            kind = key[0] if isinstance(key, tuple) and key else None
+            if kind == "select":
+                new.memo[key] = _renamed(value, frame, by_id)
+            elif kind in NAMED_FRAMES:
+                new.memo[key] = _named(value, by_id)
+            elif kind in NAMELESS:
                 new.memo[key] = value
     return new
 
 
 # what `Tables.remembered` keeps under these first key parts names no municipality
 NAMELESS = frozenset({"figures"})
+# ... or is a frame of municipalities with their names (`name`, `municipality_public_id`)
+NAMED_FRAMES = frozenset({"municipality_frame"})
 _PLACES = ["id", "country", "region", "band"]
 
 
@@ -223,21 +230,21 @@ def _only_renamed(before: pd.DataFrame, after: pd.DataFrame) -> bool:
             and before[_PLACES].equals(after[_PLACES]))
 
 
-def _renamed(sel: Selection, municipalities: pd.DataFrame) -> Selection:
+def _named(frame: pd.DataFrame, by_id: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (rows with a `municipality_id`) with the names and public ids of `by_id`."""
+    out = frame.copy(deep=False)
+    ids = out["municipality_id"]
+    for column, source in (("name", "name"), ("municipality_public_id", "public_id")):
+        out[column] = pd.Series(by_id[source].reindex(ids).to_numpy(), index=out.index,
+                                dtype=frame[column].dtype)
+    return out
+
+
+def _renamed(sel: Selection, municipalities: pd.DataFrame, by_id: pd.DataFrame) -> Selection:
     """`sel` with the names and public ids of `municipalities` (which `_only_renamed` found to
     hold the same rows)."""
-    by_id = municipalities.set_index("id")
-
-    def named(frame: pd.DataFrame) -> pd.DataFrame:
-        out = frame.copy(deep=False)
-        ids = out["municipality_id"]
-        for column, source in (("name", "name"), ("municipality_public_id", "public_id")):
-            out[column] = pd.Series(by_id[source].reindex(ids).to_numpy(), index=out.index,
-                                    dtype=frame[column].dtype)
-        return out
-
-    latest = named(sel.latest)
-    ever = latest if sel.ever is sel.latest else named(sel.ever)
+    latest = _named(sel.latest, by_id)
+    ever = latest if sel.ever is sel.latest else _named(sel.ever, by_id)
     return replace(sel, municipalities=municipalities.loc[sel.municipalities.index],
                    latest=latest, ever=ever)
 

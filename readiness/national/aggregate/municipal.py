@@ -191,7 +191,7 @@ def municipality_table(sel: Selection, sort: str = "name", descending: bool = Fa
 def _need_frame(sel: Selection, frame: pd.DataFrame | None) -> pd.DataFrame:
     """The selection's municipality frame, with the real latest assessment (of any round or
     period) of each municipality that has none in the selection; `outside` marks those."""
-    frame = (municipality_frame(sel) if frame is None else frame).copy()
+    frame = (municipality_frame(sel) if frame is None else frame).copy(deep=False)
     frame["outside"] = False
     if not sel.narrowed:
         return frame
@@ -252,7 +252,8 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
                                     / np.maximum(known.sum(axis=1), 1), np.nan),
                            index=frame.index)
     weakness = (100 - two_lowest.fillna(50)) * WEAKNESS_WEIGHT
-    concerns = sum((frame[f"level:{d}"] == concern).astype(int) for d in dims) if dims else 0
+    concerns = pd.Series((frame[[f"level:{d}" for d in dims]].to_numpy(dtype=object)
+                          == concern).sum(axis=1), index=frame.index) if dims else 0
     months = (pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44
     stale = ((months - q.doc.settings.reassess_after_months).clip(lower=0)
              * STALE_POINTS_PER_MONTH).clip(upper=STALE_CAP).fillna(0)
@@ -261,8 +262,10 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
     need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
     frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED).astype("float64")
     frame["months"] = months
-    top = (frame.nlargest(limit, "need", keep="all")
-           .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    # ranked on the two columns alone, then the top rows of the whole frame
+    ranked = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
+              .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    top = frame.loc[ranked.index]
     out = []
     for rec in _records(top):
         reasons: list[str] = []
