@@ -103,11 +103,18 @@ def _kept_tables(db: Session, q: Questionnaire) -> tuple[_Key, DataVersion, Tabl
         hit = _TABLES.get(key)
     if hit is not None and hit[0] == version:
         return key, version, hit[1]
+    stale_file = False
     if hit is None:
         hit = _from_file(db, key)
+        stale_file = hit is not None and hit[0] != version
     built = hit[1] if hit is not None and hit[0] == version else None
     if built is None:
         built = _brought_up_to_date(db, hit, version)
+        if built is not None and stale_file:
+            # a process that started from an out-of-date file writes it back up to date (once:
+            # running processes never write after a close or an edit), so the next process
+            # to start does not read and work in the same changes again
+            frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
     if built is None:
         built = tables(load_records(db), q.dimension_ids, rules_of(q))
         frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
