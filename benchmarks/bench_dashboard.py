@@ -10,7 +10,8 @@ then prints the median of repeated runs of:
 
 - dashboard data: everything the dashboard page shows (overview, distributions, levels,
   barriers, progress, breakdowns, one sorted page of the table, where to go next), read from
-  the database and aggregated by readiness.national.aggregate;
+  the database and aggregated by readiness.national.aggregate, asked for as the page does
+  (`services.national.national_dashboard`, which keeps the figures with the frames);
 - the same aggregate both ways: per dimension and level the municipalities, mean score and
   perception gaps over each municipality's latest round, plus barrier frequency, once through
   readiness (query + pandas) and once as a single hand-written SQL query; the ratio compares
