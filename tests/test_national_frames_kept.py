@@ -20,6 +20,7 @@ from readiness import create_app
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.db import get_db
 from readiness.demo.national import build_demo
+from readiness.models import Municipality
 from readiness.national import aggregate
 from readiness.national.aggregate import Filters
 from readiness.services import assessments as services
@@ -61,10 +62,10 @@ def dashboard(db: Session, q: Questionnaire, **kwargs: Any) -> aggregate.Dashboa
                                today=TODAY, min_cell=1, **kwargs)
 
 
-def fresh_dashboard(db: Session, q: Questionnaire) -> aggregate.Dashboard:
+def fresh_dashboard(db: Session, q: Questionnaire, **kwargs: Any) -> aggregate.Dashboard:
     """The dashboard's figures from frames read whole from the database now."""
     return aggregate.dashboard(services_national.national_tables(db, q, cached=False), q,
-                               Filters(), today=TODAY, min_cell=1)
+                               Filters(), today=TODAY, min_cell=1, **kwargs)
 
 
 def frame_files(app: Flask) -> list[Path]:
@@ -165,3 +166,136 @@ def test_kept_figures_follow_the_language_filters_and_new_data(
     after = dashboard(session, questionnaire)
     assert after.overview != english.overview
     assert after == fresh_dashboard(session, questionnaire)
+
+
+def kept_dashboard(db: Session, q: Questionnaire) -> aggregate.Dashboard:
+    """The dashboard as its page asks for it (figures kept in the instance folder too)."""
+    return services_national.national_dashboard(db, q, Filters(), today=TODAY, min_cell=1,
+                                                sort="overall", descending=True)
+
+
+@pytest.fixture
+def worked_out(monkeypatch: pytest.MonkeyPatch) -> list[Filters]:
+    """The filters each dashboard was worked out for (not read back)."""
+    made: list[Filters] = []
+    real = aggregate._dashboard
+
+    def counting(t: aggregate.Tables, q: Questionnaire, filters: Filters,
+                 *args: Any) -> aggregate.Dashboard:
+        made.append(filters)
+        return real(t, q, filters, *args)
+
+    monkeypatch.setattr(aggregate, "_dashboard", counting)
+    return made
+
+
+def test_a_restarted_process_reads_the_dashboard_figures_back_instead_of_working_them_out(
+        app: Flask, session: Session, questionnaire: Questionnaire, worked_out: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=7, country="BE", today=TODAY)
+    session.commit()
+    before = kept_dashboard(session, questionnaire)
+    assert len(worked_out) == 1
+    restart()
+    assert kept_dashboard(session, questionnaire) == before
+    assert len(worked_out) == 1
+    with use_language("fr"):  # kept per language: French is worked out, not read back
+        french = kept_dashboard(session, get_questionnaire(language="fr"))
+    assert len(worked_out) == 2
+    assert french.dimensions[0].title != before.dimensions[0].title
+
+
+def test_kept_dashboard_figures_of_older_data_or_other_code_are_worked_out_again(
+        app: Flask, session: Session, questionnaire: Questionnaire, worked_out: list[Filters],
+        monkeypatch: pytest.MonkeyPatch):
+    build_demo(session, questionnaire, 12, seed=8, country="BE", today=TODAY)
+    town = make_municipality(session, "Latetown")
+    assessment, _ = make_assessment(session, town)
+    add_responses(session, assessment, "police", 3, "agree")
+    session.commit()
+    before = kept_dashboard(session, questionnaire)
+    restart()
+    services.close_assessment(session, assessment)
+    session.commit()
+    after = kept_dashboard(session, questionnaire)
+    assert len(worked_out) == 2
+    assert after.overview != before.overview
+    assert after == aggregate.dashboard(
+        services_national.national_tables(session, questionnaire, cached=False), questionnaire,
+        Filters(), today=TODAY, min_cell=1, sort="overall", descending=True)
+
+    restart()  # an upgrade: the same data, other aggregation code or translations
+    monkeypatch.setattr(services_national, "_code_mark", lambda: ("another release",))
+    made = len(worked_out)
+    assert kept_dashboard(session, questionnaire) == after
+    assert len(worked_out) == made + 1
+
+
+@pytest.fixture
+def nameless(monkeypatch: pytest.MonkeyPatch) -> list[Filters]:
+    """The filters the dashboard's nameless figures were worked out for."""
+    made: list[Filters] = []
+    real = aggregate._figures
+
+    def counting(sel: aggregate.Selection, *args: Any) -> Any:
+        made.append(sel.filters)
+        return real(sel, *args)
+
+    monkeypatch.setattr(aggregate, "_figures", counting)
+    return made
+
+
+def test_a_renamed_municipality_is_shown_by_its_new_name_and_nameless_figures_are_kept(
+        session: Session, questionnaire: Questionnaire, nameless: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=9, country="BE", today=TODAY)
+    session.commit()
+    before = dashboard(session, questionnaire, per_page=100)
+    town = session.get(Municipality, 1)
+    assert town is not None
+    old_name = town.name
+    services.update_municipality(session, town, name="Zz renamed", country=town.country,
+                                 region=town.region or "", population_band=town.population_band)
+    session.commit()
+    after = dashboard(session, questionnaire, per_page=100)
+    assert len(nameless) == 1  # the overview, distributions, breakdowns: not worked out again
+    names = [row.name for row in after.table.rows]
+    assert "Zz renamed" in names
+    assert old_name not in names
+    assert names == sorted(names, key=str)  # by name: the renamed one moved
+    assert after == fresh_dashboard(session, questionnaire, per_page=100)
+    assert after.overview == before.overview
+    assert after.regions == before.regions
+
+
+def test_a_municipality_moved_to_another_region_is_counted_there(
+        session: Session, questionnaire: Questionnaire, nameless: list[Filters]):
+    build_demo(session, questionnaire, 12, seed=10, country="BE", today=TODAY)
+    session.commit()
+    dashboard(session, questionnaire)
+    town = session.get(Municipality, 1)
+    assert town is not None
+    services.update_municipality(session, town, name=town.name, country=town.country,
+                                 region="Elsewhere", population_band=town.population_band)
+    session.commit()
+    after = dashboard(session, questionnaire)
+    assert len(nameless) == 2  # places changed: every figure worked out again
+    assert "Elsewhere" in [row.key for row in after.regions]
+    assert after == fresh_dashboard(session, questionnaire)
+
+
+def test_a_process_that_brought_the_file_up_to_date_writes_it_back_for_the_next(
+        session: Session, questionnaire: Questionnaire, reads: list[str]):
+    build_demo(session, questionnaire, 12, seed=11, country="BE", today=TODAY)
+    town = make_municipality(session, "Latetown")
+    assessment, _ = make_assessment(session, town)
+    add_responses(session, assessment, "police", 3, "agree")
+    session.commit()
+    dashboard(session, questionnaire)
+    services.close_assessment(session, assessment)
+    session.commit()
+    dashboard(session, questionnaire)  # a running process: the file is not written again
+    restart()
+    after = dashboard(session, questionnaire)
+    assert reads == ["all", "added", "added"]
+    restart()
+    assert dashboard(session, questionnaire) == after
+    assert reads == ["all", "added", "added"]  # the file was up to date

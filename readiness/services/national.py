@@ -5,10 +5,15 @@ Like `services.py`, these flush and never commit.
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -27,6 +32,9 @@ from readiness.models import (
 )
 from readiness.national.aggregate import (
     FRAMES_FORMAT,
+    MIN_CELL,
+    Dashboard,
+    Filters,
     PeerBenchmark,
     Rules,
     Tables,
@@ -36,6 +44,7 @@ from readiness.national.aggregate import (
     tables,
     with_municipalities,
 )
+from readiness.national.aggregate import dashboard as aggregate_dashboard
 from readiness.national.query import (
     DataVersion,
     data_version,
@@ -59,6 +68,7 @@ _Key = tuple[str, tuple[str, ...]]  # database, dimensions (no words in frames: 
 _TABLES: dict[_Key, tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 8  # databases kept in memory
+KEPT_FIGURES = 16  # dashboards (views) kept in the instance folder per database
 
 
 def rules_of(q: Questionnaire) -> Rules:
@@ -79,6 +89,11 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     """
     if not cached:
         return tables(load_records(db), q.dimension_ids, rules_of(q))
+    return _kept_tables(db, q)[2]
+
+
+def _kept_tables(db: Session, q: Questionnaire) -> tuple[_Key, DataVersion, Tables]:
+    """`national_tables` with the key and data version they are kept under."""
     url = str(db.get_bind().engine.url)
     # the frames hold comparability reasons as data, worded at output: one set for every
     # language
@@ -86,19 +101,89 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     version = data_version(db)
     with _TABLES_LOCK:
         hit = _TABLES.get(key)
+    if hit is not None and hit[0] == version:
+        return key, version, hit[1]
+    stale_file = False
     if hit is None:
         hit = _from_file(db, key)
+        stale_file = hit is not None and hit[0] != version
     built = hit[1] if hit is not None and hit[0] == version else None
     if built is None:
         built = _brought_up_to_date(db, hit, version)
+        if built is not None and stale_file:
+            # a process that started from an out-of-date file writes it back up to date (once:
+            # running processes never write after a close or an edit), so the next process
+            # to start does not read and work in the same changes again
+            frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
     if built is None:
         built = tables(load_records(db), q.dimension_ids, rules_of(q))
         frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
+    else:
+        built.memo.update(_kept_figures(db, key, version))
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))
         _TABLES[key] = (version, built)
-    return built
+    return key, version, built
+
+
+def national_dashboard(db: Session, q: Questionnaire, filters: Filters, *, today: date,
+                       sort: str = "name", descending: bool = False, page: int = 1,
+                       per_page: int = 50, min_cell: int = MIN_CELL) -> Dashboard:
+    """`aggregate.dashboard` over the kept frames; figures worked out for a view are kept in
+    the instance folder with the data version too, so the first request after a restart (or
+    in another process) reads them back instead of working them out again."""
+    key, version, t = _kept_tables(db, q)
+    known = len(_figures(t))
+    data = aggregate_dashboard(t, q, filters, today=today, sort=sort, descending=descending,
+                               page=page, per_page=per_page, min_cell=min_cell)
+    figures = _figures(t)
+    if len(figures) != known:
+        kept = dict(list(figures.items())[-KEPT_FIGURES:])
+        # the figures pickled apart: a reader of another version does not unpickle them
+        frames_file.save(db, _figures_key(key), (key, version, _code_mark(), pickle.dumps(
+            kept, protocol=pickle.HIGHEST_PROTOCOL)))
+    return data
+
+
+def _figures(t: Tables) -> dict[Any, Any]:
+    """The dashboards remembered with `t` (not its selections, which are frames)."""
+    return {k: v for k, v in list(t.memo.items())
+            if isinstance(k, tuple) and k and k[0] == "dashboard"}
+
+
+def _kept_figures(db: Session, key: _Key, version: DataVersion) -> dict[Any, Any]:
+    """The dashboards a process kept in the instance folder for this data version, if any."""
+    stored = frames_file.load(db, _figures_key(key))
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key
+            and stored[1] == version and stored[2] == _code_mark()
+            and isinstance(stored[3], bytes)):
+        return {}
+    try:  # signed with the frames' file (`frames_file`): written by this app
+        figures = pickle.loads(stored[3])  # noqa: S301
+    except Exception:  # a class the code no longer has: work them out again
+        return {}
+    return figures if isinstance(figures, dict) else {}
+
+
+def _figures_key(key: _Key) -> str:
+    return "figures " + _file_key(key)
+
+
+@cache
+def _code_mark() -> tuple[object, ...]:
+    """What kept figures were made with: the aggregation code and the translations (their
+    files' sizes and times), the pandas and Python versions. Figures hold words and depend on
+    the code, so an upgrade (even one that keeps the version number) works them out again."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted([*(root / "national").rglob("*.py"), *(root / "core").rglob("*.py"),
+                    *(root / "translations").rglob("*.mo"), Path(__file__)])
+    marks = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            found = path.stat()
+            marks.append((str(path.relative_to(root)), found.st_size, found.st_mtime_ns))
+    return (FRAMES_FORMAT, sys.version, tuple(marks))
 
 
 def _from_file(db: Session, key: _Key) -> tuple[DataVersion, Tables] | None:

@@ -30,7 +30,12 @@ from readiness.national.query import (
     load_roadmap_actions,
 )
 from readiness.national.report import empty_breakdowns
-from readiness.services.national import audit, disclosed_responses, national_tables
+from readiness.services.national import (
+    audit,
+    disclosed_responses,
+    national_dashboard,
+    national_tables,
+)
 from readiness.web.forms import population_labels
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -119,10 +124,9 @@ def _today() -> date:
 
 def dashboard_data(q: Questionnaire, params: ViewParams) -> aggregate.Dashboard:
     """The dashboard figures for checked parameters."""
-    t = national_tables(get_session(), q)
-    return aggregate.dashboard(t, q, params.filters, today=_today(), sort=params.sort,
-                               descending=params.descending, page=params.page,
-                               per_page=params.per_page, min_cell=min_cell())
+    return national_dashboard(get_session(), q, params.filters, today=_today(),
+                              sort=params.sort, descending=params.descending,
+                              page=params.page, per_page=params.per_page, min_cell=min_cell())
 
 
 @bp.route("/")

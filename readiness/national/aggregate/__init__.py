@@ -106,15 +106,36 @@ def dashboard(t: Tables, q: Questionnaire, filters: Filters, *, today: date,
                                                 per_page, need_limit, min_cell))
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """The dashboard's figures that name no municipality (kept when one is only renamed)."""
+
+    overview: Overview
+    dimensions: list[DimensionSummary]
+    barriers: list[BarrierCount]
+    progress: list[DimensionProgress]
+    regions: list[GroupRow]
+    bands: list[GroupRow]
+
+
+def _figures(sel: Selection, q: Questionnaire, min_cell: int) -> _Figures:
+    return _Figures(overview(sel, q, min_cell), dimension_summaries(sel, q, min_cell),
+                    barrier_frequency(sel, q, min_cell), progress(sel, q, min_cell),
+                    breakdown(sel, "region", min_cell), breakdown(sel, "band", min_cell))
+
+
 def _dashboard(t: Tables, q: Questionnaire, filters: Filters, today: date, sort: str,
                descending: bool, page: int, per_page: int, need_limit: int,
                min_cell: int) -> Dashboard:
     sel = select(t, filters)
-    frame = municipality_frame(sel)
+    # "figures" is in frames.NAMELESS: kept across a rename, unlike the lists below
+    key = ("figures", q.id, q.version, q.content_hash, q.language, current_language(),
+           filters, min_cell)
+    figures = t.remembered(key, lambda: _figures(sel, q, min_cell))
+    frame = t.remembered(("municipality_frame", filters), lambda: municipality_frame(sel))
     return Dashboard(
-        filters=filters, min_cell=min_cell, overview=overview(sel, q, min_cell),
-        dimensions=dimension_summaries(sel, q, min_cell),
-        barriers=barrier_frequency(sel, q, min_cell), progress=progress(sel, q, min_cell),
-        regions=breakdown(sel, "region", min_cell), bands=breakdown(sel, "band", min_cell),
+        filters=filters, min_cell=min_cell, overview=figures.overview,
+        dimensions=figures.dimensions, barriers=figures.barriers, progress=figures.progress,
+        regions=figures.regions, bands=figures.bands,
         table=municipality_table(sel, sort, descending, page, per_page, frame),
         need=need_ranking(sel, q, today, need_limit, frame))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar, cast
@@ -195,9 +195,58 @@ def tables(records: Records, dimensions: Sequence[str], rules: Rules | None = No
 
 
 def with_municipalities(t: Tables, rows: Sequence[Sequence[Any]]) -> Tables:
-    """`t` with its municipalities read again (added or edited ones; assessments unchanged)."""
-    return Tables(_frame(rows, MUNICIPALITY_COLUMNS), t.assessments, t.barriers, t.wide,
-                  t.dimensions, t.rules)
+    """`t` with its municipalities read again (added or edited ones; assessments unchanged).
+
+    When only names changed (the same municipalities in the same order, countries, regions
+    and bands), what `t` remembers carries over: the selections and municipality frames with
+    the new names, and the figures that name no municipality (`NAMELESS`); lists that are
+    ordered or worded by name are worked out again."""
+    frame = _frame(rows, MUNICIPALITY_COLUMNS)
+    new = Tables(frame, t.assessments, t.barriers, t.wide, t.dimensions, t.rules)
+    if _only_renamed(t.municipalities, frame):
+        by_id = frame.set_index("id")
+        for key, value in list(t.memo.items()):
+            kind = key[0] if isinstance(key, tuple) and key else None
+            if kind == "select":
+                new.memo[key] = _renamed(value, frame, by_id)
+            elif kind in NAMED_FRAMES:
+                new.memo[key] = _named(value, by_id)
+            elif kind in NAMELESS:
+                new.memo[key] = value
+    return new
+
+
+# what `Tables.remembered` keeps under these first key parts names no municipality
+NAMELESS = frozenset({"figures"})
+# ... or is a frame of municipalities with their names (`name`, `municipality_public_id`)
+NAMED_FRAMES = frozenset({"municipality_frame"})
+_PLACES = ["id", "country", "region", "band"]
+
+
+def _only_renamed(before: pd.DataFrame, after: pd.DataFrame) -> bool:
+    """Whether `after` holds the municipalities of `before` in the same order and places
+    (every filter selects the same rows), only named anew."""
+    return (before.index.equals(after.index) and list(before.columns) == list(after.columns)
+            and before[_PLACES].equals(after[_PLACES]))
+
+
+def _named(frame: pd.DataFrame, by_id: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (rows with a `municipality_id`) with the names and public ids of `by_id`."""
+    out = frame.copy(deep=False)
+    ids = out["municipality_id"]
+    for column, source in (("name", "name"), ("municipality_public_id", "public_id")):
+        out[column] = pd.Series(by_id[source].reindex(ids).to_numpy(), index=out.index,
+                                dtype=frame[column].dtype)
+    return out
+
+
+def _renamed(sel: Selection, municipalities: pd.DataFrame, by_id: pd.DataFrame) -> Selection:
+    """`sel` with the names and public ids of `municipalities` (which `_only_renamed` found to
+    hold the same rows)."""
+    latest = _named(sel.latest, by_id)
+    ever = latest if sel.ever is sel.latest else _named(sel.ever, by_id)
+    return replace(sel, municipalities=municipalities.loc[sel.municipalities.index],
+                   latest=latest, ever=ever)
 
 
 def extend(t: Tables, added: Records) -> Tables:
@@ -249,7 +298,8 @@ class Selection:
     def comparable(self, municipality_ids: pd.Series) -> pd.Series:
         """Whether each municipality's latest round may be compared with its previous one."""
         found = self.differences
-        return municipality_ids.map(lambda m: not found.get(int(m), ())).astype(bool)
+        return pd.Series([not found.get(int(m), ()) for m in municipality_ids],
+                         index=municipality_ids.index, dtype=bool)
 
     @property
     def narrowed(self) -> bool:

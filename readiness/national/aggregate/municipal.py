@@ -89,21 +89,33 @@ def municipality_frame(sel: Selection) -> pd.DataFrame:
     """Every selected municipality (assessed or not) with its latest scores and changes."""
     info = sel.municipalities.rename(columns={"id": "municipality_id",
                                               "public_id": "municipality_public_id"})
+    ids = info["municipality_id"].to_numpy()
     latest = sel.latest.drop(columns=["municipality_public_id", "name", "country", "region",
-                                      "band"])
-    frame = info.merge(latest, on="municipality_id", how="left")
-    prev = sel.previous[["municipality_id", "overall"]].rename(columns={"overall": "prev"})
-    frame = frame.merge(prev, on="municipality_id", how="left")
+                                      "band"]).set_index("municipality_id")
+    # rows looked up by municipality (each has one latest and one previous at most): what a
+    # left merge gives, without its cost per column
+    frame = pd.concat([info.reset_index(drop=True),
+                       latest.reindex(ids).reset_index(drop=True)], axis=1)
+    frame["prev"] = _by_municipality(sel.previous, "overall", ids)
     frame["change"] = (frame["overall"] - frame["prev"]).where(
         sel.comparable(frame["municipality_id"]))
     differs = sel.differences
-    frame["not_comparable"] = frame["municipality_id"].map(lambda m: differs.get(int(m), ()))
-    frame["band_rank"] = frame["band"].map(lambda band: band_order(str(band))[0])
+    frame["not_comparable"] = pd.Series(
+        [differs.get(int(m), ()) for m in ids], index=frame.index, dtype=object)
+    ranks = {band: band_order(str(band))[0] for band in set(frame["band"])}
+    frame["band_rank"] = [ranks[band] for band in frame["band"]]
     counts = sel.barriers.map(len)
     frame["barrier_count"] = frame["id"].map(counts).fillna(0).where(frame["id"].notna())
-    ever = sel.ever[["municipality_id", "round", "conducted_on"]].rename(
-        columns={"round": "latest_round", "conducted_on": "latest_on"})
-    return frame.merge(ever, on="municipality_id", how="left")
+    frame["latest_round"] = _by_municipality(sel.ever, "round", ids)
+    frame["latest_on"] = _by_municipality(sel.ever, "conducted_on", ids)
+    return frame
+
+
+def _by_municipality(rows: pd.DataFrame, column: str, ids: np.ndarray) -> np.ndarray:
+    """`column` of `rows` (one row per municipality at most) for each of `ids`, missing where
+    a municipality has no row."""
+    found = pd.Series(rows[column].to_numpy(), index=rows["municipality_id"].to_numpy())
+    return found.reindex(ids).to_numpy()
 
 
 def _status(rec: dict[str, object]) -> str:
@@ -112,9 +124,24 @@ def _status(rec: dict[str, object]) -> str:
     return "outside" if rec["latest_round"] is not None else "never"
 
 
+def _missing(value: object) -> bool:
+    """Whether a frame cell holds no value (None, NaN, NaT or NA)."""
+    return (value is None or value is pd.NaT or value is pd.NA
+            or (isinstance(value, float) and value != value))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of `frame` as dicts of plain values (as `to_dict("records")` gives them), None
+    where it holds no value: one array of objects, then Python (pandas' own conversions go
+    column by column and cost more than the few rows of a page)."""
+    columns = list(frame.columns)
+    return [{k: None if _missing(v) else v for k, v in zip(columns, row, strict=True)}
+            for row in frame.to_numpy(dtype=object).tolist()]
+
+
 def _rows(frame: pd.DataFrame, sel: Selection) -> list[MunicipalityRow]:
     rows = []
-    for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+    for rec in _records(frame):
         assessed = rec["id"] is not None
         dims = sel.dimensions
         rows.append(MunicipalityRow(
@@ -151,18 +178,20 @@ def municipality_table(sel: Selection, sort: str = "name", descending: bool = Fa
         raise ValueError(f"unknown sort key {sort!r}")
     column = SORT_COLUMNS.get(sort, f"score:{sort}")
     frame = municipality_frame(sel) if frame is None else frame
-    frame = frame.sort_values([column, "name"], ascending=[not descending, True],
-                              na_position="last", kind="stable")
+    # the order from the two sort columns alone, then the page's rows of the whole frame
+    order = frame[list(dict.fromkeys([column, "name"]))].sort_values(
+        [column, "name"], ascending=[not descending, True], na_position="last",
+        kind="stable").index
     pages = max(1, ceil(len(frame) / per_page))
     page = min(max(page, 1), pages)
-    chunk = frame.iloc[(page - 1) * per_page: page * per_page]
+    chunk = frame.loc[order[(page - 1) * per_page: page * per_page]]
     return TablePage(_rows(chunk, sel), len(frame), page, pages)
 
 
 def _need_frame(sel: Selection, frame: pd.DataFrame | None) -> pd.DataFrame:
     """The selection's municipality frame, with the real latest assessment (of any round or
     period) of each municipality that has none in the selection; `outside` marks those."""
-    frame = (municipality_frame(sel) if frame is None else frame).copy()
+    frame = (municipality_frame(sel) if frame is None else frame).copy(deep=False)
     frame["outside"] = False
     if not sel.narrowed:
         return frame
@@ -223,7 +252,8 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
                                     / np.maximum(known.sum(axis=1), 1), np.nan),
                            index=frame.index)
     weakness = (100 - two_lowest.fillna(50)) * WEAKNESS_WEIGHT
-    concerns = sum((frame[f"level:{d}"] == concern).astype(int) for d in dims) if dims else 0
+    concerns = pd.Series((frame[[f"level:{d}" for d in dims]].to_numpy(dtype=object)
+                          == concern).sum(axis=1), index=frame.index) if dims else 0
     months = (pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44
     stale = ((months - q.doc.settings.reassess_after_months).clip(lower=0)
              * STALE_POINTS_PER_MONTH).clip(upper=STALE_CAP).fillna(0)
@@ -232,10 +262,12 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
     need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
     frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED).astype("float64")
     frame["months"] = months
-    top = (frame.nlargest(limit, "need", keep="all")
-           .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    # ranked on the two columns alone, then the top rows of the whole frame
+    ranked = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
+              .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    top = frame.loc[ranked.index]
     out = []
-    for rec in top.astype(object).where(top.notna(), None).to_dict("records"):
+    for rec in _records(top):
         reasons: list[str] = []
         if rec["id"] is None:
             reasons.append(_("Never assessed: readiness unknown"))
