@@ -203,7 +203,7 @@ class Outputs:
 
 def _page(browser: FlaskClient, public_id: str, out: Outputs) -> None:
     html = browser.get(f"/assessments/{public_id}/results").get_data(as_text=True)
-    found = re.search(r"overall (\d+) of 100", html)
+    found = re.search(r"overall (?:score )?(\d+) of 100", html)
     out.overall["page"] = float(found.group(1)) if found else None
     scores = next((t for t in html.split("<table")[1:] if ">Answered</th>" in t), "")
     _, rows = _table("<table" + scores, "<table")
