@@ -295,9 +295,13 @@ def test_a_later_rounds_follow_up_is_in_the_readers_language_with_its_sentences_
         assert titles[same[0].action][0] not in text
 
 
-def test_an_agency_not_yet_involved_reads_right_whatever_its_gender_or_number_in_french():
+def test_an_absent_agency_reads_right_whatever_its_gender_or_number_in_french():
     from readiness.translate import gettext
 
     with use_language("fr"):
-        said = gettext("%(agency)s (not yet involved)", agency="Enseignement et écoles")
-    assert said == "Enseignement et écoles (pas encore dans la coopération)"
+        said = [gettext("%(agency)s (%(absence)s)", agency="Enseignement et écoles",
+                        absence=gettext(absence))
+                for absence in ("invited, no answers", "not invited", "no answers")]
+    assert said == ["Enseignement et écoles (invitation envoyée, aucune réponse)",
+                    "Enseignement et écoles (sans invitation)",
+                    "Enseignement et écoles (aucune réponse)"]
