@@ -51,3 +51,18 @@ def test_the_demo_gives_an_open_round_with_a_link(session: Session,
     assert open_round.round == 2
     assert summary.open_link_agency in open_round.agencies
     assert len({login.role for login in summary.logins}) == 4
+
+
+def test_every_demo_link_states_how_many_practitioners_it_went_to_and_took_no_more(
+        session: Session, questionnaire: Questionnaire):
+    """The demo is what a ministry tries first: its results said 'link size not stated' beside
+    every agency, where a round made by the new-round form states each link's size."""
+    load_demo(session, questionnaire, password_method=FAST_HASH)
+    session.commit()
+    for assessment in session.scalars(select(Assessment)):
+        for invitation in assessment.invitations:
+            assert invitation.capacity, (assessment.municipality.name, invitation.agency)
+        _, published = services.publish_assessment(session, assessment)
+        assert all(size is not None for size in published.sent_to.values()), published.sent_to
+        for agency, answered in published.respondents_by_agency.items():
+            assert answered <= (published.sent_to.get(agency) or 0), (agency, published.sent_to)

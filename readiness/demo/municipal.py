@@ -131,6 +131,16 @@ def _agencies(q: Questionnaire, count: int) -> list[str]:
     return [a for a in DEMO_AGENCIES if a in q.agency_ids][:count]
 
 
+# a link is sent to more practitioners than answer it: twice the most a profile has answer
+DEMO_LINK_SIZE_PER_RESPONDENT = 2
+
+
+def demo_sizes(agencies: list[str], profile: Profile) -> dict[str, int]:
+    """Each demo link's stated size (as the new-round form asks): results then print how many
+    practitioners each agency's link went to, as a real round's do, not "size not stated"."""
+    return {a: DEMO_LINK_SIZE_PER_RESPONDENT * profile.respondents[1] for a in agencies}
+
+
 def add_profile_responses(db: Session, q: Questionnaire, assessment: Assessment,
                           profile: Profile, agency: str, count: int,
                           rng: random.Random) -> None:
@@ -154,7 +164,8 @@ def create_demo_municipality(db: Session, q: Questionnaire, profile: Profile,
     agencies = _agencies(q, profile.agencies)
     assessment, _ = services.create_assessment(
         db, municipality, q=q, agencies=agencies, mode=Mode.SURVEY,
-        conducted_on=profile.conducted_on, creator=creator)
+        conducted_on=profile.conducted_on, creator=creator,
+        capacities=demo_sizes(agencies, profile))
     for agency in agencies:
         add_profile_responses(db, q, assessment, profile, agency,
                               rng.randint(*profile.respondents), rng)
@@ -187,7 +198,8 @@ def _open_round(db: Session, q: Questionnaire, municipality: Municipality,
     better = replace(profile, by_dimension={"legal_basis": -0.2})
     agencies = _agencies(q, profile.agencies)
     assessment, _ = services.create_assessment(db, municipality, q=q, agencies=agencies,
-                                               mode=Mode.SURVEY, conducted_on=date(2026, 5, 4))
+                                               mode=Mode.SURVEY, conducted_on=date(2026, 5, 4),
+                                               capacities=demo_sizes(agencies, profile))
     add_profile_responses(db, q, assessment, better, agencies[1], 2, rng)
     invitation = next(i for i in assessment.invitations if i.agency == agencies[2])
     started, _ = survey.start_response(db, invitation)
@@ -221,7 +233,8 @@ def load_demo(db: Session, q: Questionnaire, password_method: str = "scrypt",
                                municipality=home)
     open_round = _open_round(db, q, home, rng)
     agency = open_round.agencies[0]
-    _, token = services.new_invitation(db, open_round, agency, link_key=link_key)
+    _, token = services.new_invitation(db, open_round, agency, link_key=link_key,
+                                       capacity=DEMO_LINK_SIZE_PER_RESPONDENT * 5)
     db.flush()
     logins = tuple(DemoLogin(user.role, user.username, passwords[Role(user.role)])
                    for user in (admin, national, advisor, coordinator))
