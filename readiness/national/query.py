@@ -45,7 +45,8 @@ def load_records(db: Session, *, country: str | None = None,
     municipalities = _rows(db, select(
         Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
         Municipality.region, Municipality.population_band)
-        .where(Municipality.id.in_(chosen) if narrowed else true()))
+        .where(Municipality.id.in_(chosen) if narrowed else true())
+        .order_by(Municipality.id))  # a fixed order: `with_municipalities` compares two reads
     closed = select(Assessment.id).where(Assessment.status == Status.CLOSED)
     if narrowed:
         closed = closed.where(Assessment.municipality_id.in_(chosen))
@@ -129,9 +130,11 @@ def data_version(db: Session) -> DataVersion:
 def load_municipalities(db: Session) -> list[tuple[Any, ...]]:
     """Every municipality's row, as `load_records` reads them (what a kept set of frames lacks
     when only municipalities were added or edited since it was read)."""
+    # ordered by id as `load_records` reads them: without it PostgreSQL returned an updated row
+    # last, and a rename looked like a move (every figure worked out again)
     return _rows(db, select(
         Municipality.id, Municipality.public_id, Municipality.name, Municipality.country,
-        Municipality.region, Municipality.population_band))
+        Municipality.region, Municipality.population_band).order_by(Municipality.id))
 
 
 def same_assessments(kept: DataVersion, now: DataVersion) -> bool:
