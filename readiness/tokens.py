@@ -28,8 +28,12 @@ def new_token() -> str:
 
 
 def new_public_id() -> str:
-    """A fresh non-sequential id for URLs."""
-    return secrets.token_urlsafe(PUBLIC_ID_BYTES)
+    """A fresh non-sequential id for URLs, never starting with "-": the command line takes ids
+    as arguments (`assessment delete ID`), and read one such as "-vX3..." as an option."""
+    while True:
+        made = secrets.token_urlsafe(PUBLIC_ID_BYTES)
+        if not made.startswith("-"):
+            return made
 
 
 def is_public_id(text: str) -> bool:

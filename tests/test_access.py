@@ -213,3 +213,12 @@ def test_a_survey_link_opens_only_its_own_assessment(client: FlaskClient,
     home = client.get(f"/s/{world['home'].token}").get_data(as_text=True)
     assert "Home · Police" in home
     assert "Away" not in home
+
+
+def test_a_public_id_never_starts_with_a_dash_so_the_command_line_takes_it_as_an_argument(
+        monkeypatch: pytest.MonkeyPatch):
+    from readiness import tokens
+
+    made = iter(["-vOption_like_id", "plain_id"])
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda _n: next(made))
+    assert tokens.new_public_id() == "plain_id"
