@@ -793,11 +793,11 @@ def publish_assessment(db: Session, assessment: Assessment) -> tuple[Questionnai
     workshop = assessment.mode == Mode.WORKSHOP
     counts = None if workshop else practitioners_by_agency(db, assessment, responses)
     held = plan_before(db, assessment)
+    previous = previous_closed(db, assessment) if held else None
     return q, publish(q, result, workshop=workshop, respondents_by_agency=counts,
                       assessed_on=assessment.conducted_on,
                       planned_from=(assessment.closed_at or _now()).date(), held=held,
-                      before=scores_before(db, assessment) if held else {},
-                      before_facts=facts_before(db, assessment, q) if held else None,
+                      before=scores_of(db, previous), before_facts=facts_of(q, previous),
                       profile=legal_profile_of(assessment), run_by=run_by(db, assessment),
                       agreed=workshop_agencies(assessment),
                       ratings=workshop_ratings(db, assessment, responses),
@@ -837,28 +837,29 @@ def reopened_from(action: PlanAction, round_number: int) -> str | None:
     return next((e.before for e in reversed(before) if e.field == "status"), action.status)
 
 
-def scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
-    """The stored scores of the municipality's last closed round before `assessment` ({}: none)."""
-    previous = db.scalar(select(Assessment.id).where(
+def previous_closed(db: Session, assessment: Assessment) -> Assessment | None:
+    """The municipality's last closed round before `assessment`, if any."""
+    return db.scalars(select(Assessment).where(
         Assessment.municipality_id == assessment.municipality_id,
         Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
-        .order_by(Assessment.round.desc()).limit(1))
-    if previous is None:
+        .order_by(Assessment.round.desc()).limit(1)).first()
+
+
+def scores_of(db: Session, assessment: Assessment | None) -> dict[str, float | None]:
+    """A closed round's stored score per dimension ({} for no round)."""
+    if assessment is None:
         return {}
-    rows = db.execute(select(Score.dimension, Score.score).where(Score.assessment_id == previous))
+    rows = db.execute(select(Score.dimension, Score.score)
+                      .where(Score.assessment_id == assessment.id))
     return {dimension: score for dimension, score in rows}
 
 
-def facts_before(db: Session, assessment: Assessment, q: Questionnaire) -> RoundFacts | None:
-    """The comparison facts of the municipality's last closed round before `assessment`."""
-    previous = db.scalar(select(Assessment).where(
-        Assessment.municipality_id == assessment.municipality_id,
-        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
-        .order_by(Assessment.round.desc()).limit(1))
-    if previous is None or previous.result is None:
+def facts_of(q: Questionnaire, assessment: Assessment | None) -> RoundFacts | None:
+    """A closed round's comparison facts from its stored result (None: no round or result)."""
+    if assessment is None or assessment.result is None:
         return None
-    return stored_facts(q, previous.round, previous.result.result or {},
-                        workshop=previous.mode == Mode.WORKSHOP)
+    return stored_facts(q, assessment.round, assessment.result.result or {},
+                        workshop=assessment.mode == Mode.WORKSHOP)
 
 
 def workshop_ratings(db: Session, assessment: Assessment,

@@ -28,11 +28,9 @@ from readiness.core.scoring import Result
 from readiness.models import (
     ActionStatus,
     Assessment,
-    Mode,
     Municipality,
     PlanAction,
     PlanEvent,
-    Score,
     ShareLink,
     Status,
     User,
@@ -47,9 +45,12 @@ from readiness.services.assessments import (
     EditConflict,
     ServiceError,
     close_assessment,
+    facts_of,
     lock,
+    previous_closed,
     questionnaire_of,
     record_audit,
+    scores_of,
 )
 from readiness.tokens import hash_token, new_token
 
@@ -64,34 +65,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def scores_of(db: Session, assessment: Assessment | None) -> dict[str, float | None]:
-    """A closed round's stored score per dimension ({} for no round)."""
-    if assessment is None:
-        return {}
-    rows = db.execute(select(Score.dimension, Score.score)
-                      .where(Score.assessment_id == assessment.id))
-    return {dimension: score for dimension, score in rows}
-
-
-def previous_closed(db: Session, assessment: Assessment) -> Assessment | None:
-    """The municipality's last closed round before `assessment`, if any."""
-    return db.scalars(select(Assessment).where(
-        Assessment.municipality_id == assessment.municipality_id,
-        Assessment.status == Status.CLOSED, Assessment.round < assessment.round)
-        .order_by(Assessment.round.desc()).limit(1)).first()
-
-
-def comparable_scores_before(db: Session, assessment: Assessment) -> dict[str, float | None]:
-    """The previous closed round's scores per dimension, or {} when there is none or the two
-    rounds cannot be compared (`published.differences`, the results page's rule): then no
-    change, and no fall-back, may be read from them."""
-    before = previous_closed(db, assessment)
-    if before is None or before.result is None or assessment.result is None:
-        return {}
+def comparable_scores_before(db: Session, assessment: Assessment,
+                             before: Assessment | None = None) -> dict[str, float | None]:
+    """The previous closed round's scores per dimension (`before`, found when not given), or {}
+    when there is none or the two rounds cannot be compared (`published.differences`, the
+    results page's rule): then no change, and no fall-back, may be read from them."""
+    before = before or previous_closed(db, assessment)
     q = questionnaire_of(assessment)
-    then, now = (published.stored_facts(q, a.round, stored.result or {},
-                                        workshop=a.mode == Mode.WORKSHOP)
-                 for a, stored in ((before, before.result), (assessment, assessment.result)))
+    then, now = facts_of(q, before), facts_of(q, assessment)
+    if then is None or now is None:
+        return {}
     return {} if published.differences(then, now, q.agency_ids) else scores_of(db, before)
 
 
@@ -333,7 +316,7 @@ def follow_up_of(db: Session, assessment: Assessment,
                if a.assessment_id != assessment.id]
     shown = titles_of(earlier)
     followed = rules.changes_following(((shown[a.id], a.status, a.dimension) for a in earlier),
-                                       comparable_scores_before(db, assessment),
+                                       comparable_scores_before(db, assessment, before),
                                        scores_of(db, assessment))
     q = questionnaire_of(assessment)
     names = {d.id: d.title for d in q.doc.dimensions}
