@@ -8,7 +8,7 @@ writer. PostgreSQL needs none of this.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,12 @@ def keep_writes() -> None:
     g.db_keep_writes = True
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback` once this request's work is committed (not at all if it is not): for
+    background work that must read what the request wrote, such as queued tasks."""
+    g.setdefault("db_after_commit", []).append(callback)
+
+
 def _commit_request(response: Response) -> Response:
     """The one commit of a request: its work when it succeeded (status below 400), else none
     (teardown rolls back), unless the view asked to `keep_writes`. A view that refused a use case
@@ -123,6 +129,11 @@ def _commit_request(response: Response) -> Response:
     session: Session | None = g.get("db_session")
     if session is not None and (response.status_code < 400 or g.get("db_keep_writes")):
         session.commit()
+        for callback in g.pop("db_after_commit", []):
+            try:
+                callback()
+            except Exception:  # the work is committed: a failed follow-up must not undo the answer
+                current_app.logger.exception("work after a commit failed")
     return response
 
 

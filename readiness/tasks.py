@@ -33,10 +33,11 @@ ERASED = "erased:"  # + a round's public id: its queued renders store nothing
 
 @dataclass(frozen=True)
 class Tasks:
-    """The app's queue and its roadmap task."""
+    """The app's queue and its tasks: the roadmap render, the national dashboard's warm-up."""
 
     huey: Huey
     render: Callable[..., Any]
+    warm_national: Callable[..., Any]
 
 
 def _queue(app: Flask) -> Huey:
@@ -80,8 +81,21 @@ def init_app(app: Flask) -> None:
         finally:
             huey.get(f"pending:{key}")  # reading pops the marker
 
+    def warm_national() -> None:
+        from datetime import UTC, datetime
+
+        from readiness.core.questionnaire import get_questionnaire
+        from readiness.db import get_db
+        from readiness.services.national import warm_dashboard
+
+        with get_db(app).sessions() as session:
+            warm_dashboard(session, get_questionnaire(), today=datetime.now(UTC).date(),
+                           languages=tuple(app.config["LANGUAGES"]),
+                           min_cell=int(app.config["MIN_CELL"]))
+
     task = huey.task(name="render_roadmap")(render_roadmap)
-    app.extensions[EXTENSION] = Tasks(huey, task)
+    warm = huey.task(name="warm_national")(warm_national)
+    app.extensions[EXTENSION] = Tasks(huey, task, warm)
 
 
 def get_tasks(app: Flask) -> Tasks:
@@ -105,6 +119,13 @@ def request_render(app: Flask, cache_dir: Path, key: str, html: str) -> None:
     tasks.render(str(cache_dir), key, html, float(config["REPORT_TIMEOUT"]),
                  int(config["REPORT_CACHE_MAX_MB"]) * 1024 * 1024,
                  float(config["REPORT_CACHE_MAX_AGE_DAYS"]))
+
+
+def request_national_warm_up(app: Flask) -> None:
+    """Queue working out the national dashboard's first page again (a round closed): the
+    worker keeps it in the instance folder, so no coordinator waits for it."""
+    if app.config["NATIONAL_FRAMES_CACHE"]:
+        get_tasks(app).warm_national()
 
 
 def forget_round(app: Flask, cache_dir: Path, round_id: str) -> int:

@@ -78,10 +78,6 @@ def test_a_round_without_data_is_refused_and_says_which_rounds_have_data():
     assert _parse({"round": ["2"]})
 
 
-def test_rounds_with_data_are_listed_in_order(tables: ag.Tables):
-    assert ag.rounds_with_data(tables) == (1, 2)
-
-
 @pytest.mark.db
 def test_the_dashboard_refuses_an_unknown_round_and_a_reversed_period(client, session):
     from tests.national_web import make_country

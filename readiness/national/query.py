@@ -127,6 +127,15 @@ def data_version(db: Session) -> DataVersion:
     return DataVersion(closed, id_sum, last_closed_at, tuple(assessments), tuple(municipalities))
 
 
+def closed_rounds(db: Session) -> tuple[int, ...]:
+    """The rounds that have a closed assessment, in order (the round filter's choices), read
+    alone: the dashboard's first page after a restart needs no frames for them."""
+    found = db.scalars(select(Assessment.round).distinct()
+                       .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+                       .where(Assessment.status == Status.CLOSED, Assessment.round.is_not(None)))
+    return tuple(sorted(int(r) for r in found))
+
+
 def load_municipalities(db: Session) -> list[tuple[Any, ...]]:
     """Every municipality's row, as `load_records` reads them (what a kept set of frames lacks
     when only municipalities were added or edited since it was read)."""

@@ -33,11 +33,13 @@ from readiness.models import (
 from readiness.national.aggregate import (
     FRAMES_FORMAT,
     MIN_CELL,
+    NAMELESS,
     Dashboard,
     Filters,
     PeerBenchmark,
     Rules,
     Tables,
+    dashboard_key,
     extend,
     municipality_rounds,
     peer_benchmark,
@@ -45,6 +47,7 @@ from readiness.national.aggregate import (
     with_municipalities,
 )
 from readiness.national.aggregate import dashboard as aggregate_dashboard
+from readiness.national.params import ViewParams
 from readiness.national.query import (
     DataVersion,
     data_version,
@@ -60,6 +63,7 @@ from readiness.services import frames_file
 from readiness.services.assessments import ServiceError
 from readiness.tokens import hash_token, new_token
 from readiness.translate import lazy_gettext as _l
+from readiness.translate import use_language
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_COORDINATOR})
 
@@ -68,7 +72,8 @@ _Key = tuple[str, tuple[str, ...]]  # database, dimensions (no words in frames: 
 _TABLES: dict[_Key, tuple[DataVersion, Tables]] = {}
 _TABLES_LOCK = threading.Lock()
 CACHED_DATABASES = 8  # databases kept in memory
-KEPT_FIGURES = 16  # dashboards (views) kept in the instance folder per database
+KEPT_FIGURES = 32  # dashboards and their filters' figures kept in the instance folder
+KEPT_KINDS = frozenset({"dashboard", *NAMELESS})  # what `Tables.memo` keeps, kept on disk
 
 
 def rules_of(q: Questionnaire) -> Rules:
@@ -92,13 +97,17 @@ def national_tables(db: Session, q: Questionnaire, *, cached: bool = True) -> Ta
     return _kept_tables(db, q)[2]
 
 
-def _kept_tables(db: Session, q: Questionnaire) -> tuple[_Key, DataVersion, Tables]:
+def _key_of(db: Session, q: Questionnaire) -> _Key:
+    """What the frames of `db` are kept under: the frames hold comparability reasons as data,
+    worded at output, so one set serves every language."""
+    return str(db.get_bind().engine.url), q.dimension_ids
+
+
+def _kept_tables(db: Session, q: Questionnaire, version: DataVersion | None = None
+                 ) -> tuple[_Key, DataVersion, Tables]:
     """`national_tables` with the key and data version they are kept under."""
-    url = str(db.get_bind().engine.url)
-    # the frames hold comparability reasons as data, worded at output: one set for every
-    # language
-    key = (url, q.dimension_ids)
-    version = data_version(db)
+    key = _key_of(db, q)
+    version = version or data_version(db)
     with _TABLES_LOCK:
         hit = _TABLES.get(key)
     if hit is not None and hit[0] == version:
@@ -132,8 +141,19 @@ def national_dashboard(db: Session, q: Questionnaire, filters: Filters, *, today
                        per_page: int = 50, min_cell: int = MIN_CELL) -> Dashboard:
     """`aggregate.dashboard` over the kept frames; figures worked out for a view are kept in
     the instance folder with the data version too, so the first request after a restart (or
-    in another process) reads them back instead of working them out again."""
-    key, version, t = _kept_tables(db, q)
+    in another process) reads them back instead of working them out again. Kept figures of
+    this data version are read before the frames: after a restart, or after the background
+    worker worked out a close (`warm_dashboard`), the first request reads no frames at all."""
+    key, version = _key_of(db, q), data_version(db)
+    with _TABLES_LOCK:
+        current = _TABLES.get(key)
+    if current is None or current[0] != version:
+        found = _kept_figures(db, key, version).get(dashboard_key(
+            q, filters, today=today, sort=sort, descending=descending, page=page,
+            per_page=per_page, min_cell=min_cell))
+        if isinstance(found, Dashboard):
+            return found
+    key, version, t = _kept_tables(db, q, version)
     known = len(_figures(t))
     data = aggregate_dashboard(t, q, filters, today=today, sort=sort, descending=descending,
                                page=page, per_page=per_page, min_cell=min_cell)
@@ -146,10 +166,29 @@ def national_dashboard(db: Session, q: Questionnaire, filters: Filters, *, today
     return data
 
 
+def warm_dashboard(db: Session, q: Questionnaire, *, today: date,
+                   languages: Sequence[str], min_cell: int = MIN_CELL) -> None:
+    """Work out the dashboard's first page (no filters) in each language and keep it, with
+    the frames brought up to date, in the instance folder: the background worker does this
+    after a round closes, so the coordinator who opens the dashboard next does not wait."""
+    view = ViewParams(Filters())
+    for language in languages:
+        with use_language(language):
+            national_dashboard(db, q, view.filters, today=today, sort=view.sort,
+                               descending=view.descending, page=view.page,
+                               per_page=view.per_page, min_cell=min_cell)
+    key, version, t = _kept_tables(db, q)
+    # for the next process to start from (a running process never writes the frames after
+    # a close: the worker does it once, off the request path)
+    frames_file.save(db, _file_key(key), (key, version, _without_memo(t)))
+
+
 def _figures(t: Tables) -> dict[Any, Any]:
-    """The dashboards remembered with `t` (not its selections, which are frames)."""
+    """The dashboards remembered with `t`, and the figures of their filters that name no
+    municipality (so another page or sort order of the same filters works out only its
+    table); not the selections, which are frames."""
     return {k: v for k, v in list(t.memo.items())
-            if isinstance(k, tuple) and k and k[0] == "dashboard"}
+            if isinstance(k, tuple) and k and k[0] in KEPT_KINDS}
 
 
 def _kept_figures(db: Session, key: _Key, version: DataVersion) -> dict[Any, Any]:

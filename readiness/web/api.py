@@ -31,7 +31,7 @@ from readiness.models import User
 from readiness.national import aggregate
 from readiness.national.aggregate import followthrough
 from readiness.national.params import ParamError, ViewParams, parse_params
-from readiness.national.query import places
+from readiness.national.query import closed_rounds, places
 from readiness.services.national import (
     audit,
     municipality_by_public_id,
@@ -137,7 +137,7 @@ def openapi() -> ResponseReturnValue:
             parameters["country"]["schema"] = {"type": "string", "enum": sorted(countries)}
         if regions:
             parameters["region"]["schema"] = {"type": "string", "enum": sorted(regions)}
-        rounds = aggregate.rounds_with_data(national_tables(get_session(), get_questionnaire()))
+        rounds = closed_rounds(get_session())
         if rounds:
             parameters["round"]["schema"] = {"type": "integer", "enum": list(rounds)}
     return _json(document)
@@ -186,8 +186,7 @@ def _params(extra: tuple[str, ...] = ()) -> ViewParams:
         return parse_params(request.args.to_dict(flat=False), countries=set(known),
                             regions=set().union(*known.values()), regions_by_country=known,
                             dimensions=get_questionnaire().dimension_ids, extra=extra,
-                            empty_is_unset=False, rounds=aggregate.rounds_with_data(
-                                national_tables(get_session(), get_questionnaire())))
+                            empty_is_unset=False, rounds=closed_rounds(get_session()))
     except ParamError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
 

@@ -21,12 +21,12 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from readiness import auth
+from readiness import auth, tasks
 from readiness.auth import Access
 from readiness.core import privacy
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.screening import BURST, NEAR_IDENTICAL, STRAIGHT_LINED
-from readiness.db import get_session
+from readiness.db import after_commit, get_session
 from readiness.models import (
     Assessment,
     Invitation,
@@ -381,6 +381,23 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+def _warm_national() -> None:
+    """Once the close is committed, queue the national dashboard's first page with it
+    (WARM_ON_CLOSE; off in testing); a queue that cannot take it leaves it to the next view."""
+    wanted = current_app.config.get("WARM_ON_CLOSE")
+    if not ((not current_app.testing) if wanted is None else wanted):
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def queue() -> None:
+        try:
+            tasks.request_national_warm_up(app)
+        except Exception:  # noqa: BLE001 - the round is closed; the dashboard works it out
+            app.logger.exception("could not queue the national dashboard's warm-up")
+
+    after_commit(queue)
+
+
 def _prepare_roadmap(found: Assessment) -> None:
     """Queue the roadmap PDF of a round just closed (RENDER_ON_CLOSE; off in testing); a queue
     that cannot take it leaves the PDF to be made on first download."""
@@ -415,6 +432,7 @@ def close(public_id: str) -> ResponseReturnValue:
             services.record_audit(db, auth.current_user(), "assessment_closed", found,
                                   found.municipality)
             _prepare_roadmap(found)
+            _warm_national()
             flash(_("The assessment is closed and its results are ready."))
             return redirect(url_for("results.show", public_id=found.public_id))
     q = services.questionnaire_of(found)

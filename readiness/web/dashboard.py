@@ -67,7 +67,7 @@ def places() -> dict[str, list[str]]:
 
 def known_rounds() -> tuple[int, ...]:
     """The rounds that have a closed assessment (the only ones the round filter offers)."""
-    return aggregate.rounds_with_data(national_tables(get_session(), get_questionnaire()))
+    return national_query.closed_rounds(get_session())
 
 
 def _parse(args: dict[str, list[str]], known: dict[str, list[str]],

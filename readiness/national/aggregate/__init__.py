@@ -23,12 +23,12 @@ from readiness.national.aggregate.cells import (
 )
 from readiness.national.aggregate.frames import (
     FRAMES_FORMAT,
+    NAMELESS,
     Filters,
     Rules,
     Selection,
     Tables,
     extend,
-    rounds_with_data,
     select,
     tables,
     with_municipalities,
@@ -66,15 +66,15 @@ from readiness.national.aggregate.order import band_order, by_name, by_size, pla
 from readiness.translate import current_language
 
 __all__ = [
-    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "BarrierCount", "Rules", "Cell", "Dashboard",
-    "DimensionProgress",
+    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "NAMELESS", "BarrierCount", "Rules", "Cell",
+    "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
-    "count_cells", "dashboard", "dimension_summaries", "extend", "hidden",
+    "count_cells", "dashboard", "dashboard_key", "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rounds", "municipality_rows", "municipality_table",
     "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order", "progress",
-    "rounds_with_data", "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
     "with_municipalities",
 ]
 
@@ -100,10 +100,19 @@ def dashboard(t: Tables, q: Questionnaire, filters: Filters, *, today: date,
               per_page: int = 50, need_limit: int = 20, min_cell: int = MIN_CELL) -> Dashboard:
     """The dashboard's figures for the filters; worked out once per set of frames, language
     and arguments, so a dashboard over unchanged data costs no pandas at all."""
-    key = ("dashboard", q.id, q.version, q.content_hash, q.language, current_language(),
-           filters, today, sort, descending, page, per_page, need_limit, min_cell)
+    key = dashboard_key(q, filters, today=today, sort=sort, descending=descending, page=page,
+                        per_page=per_page, need_limit=need_limit, min_cell=min_cell)
     return t.remembered(key, lambda: _dashboard(t, q, filters, today, sort, descending, page,
                                                 per_page, need_limit, min_cell))
+
+
+def dashboard_key(q: Questionnaire, filters: Filters, *, today: date, sort: str = "name",
+                  descending: bool = False, page: int = 1, per_page: int = 50,
+                  need_limit: int = 20, min_cell: int = MIN_CELL) -> tuple[object, ...]:
+    """What `dashboard` keeps its figures under: everything they depend on besides the data
+    (the questionnaire, the reader's language, the arguments)."""
+    return ("dashboard", q.id, q.version, q.content_hash, q.language, current_language(),
+            filters, today, sort, descending, page, per_page, need_limit, min_cell)
 
 
 @dataclass(frozen=True)

@@ -350,8 +350,3 @@ def _select(t: Tables, f: Filters) -> Selection:
     return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous,
                      t.rules)
 
-
-def rounds_with_data(t: Tables) -> tuple[int, ...]:
-    """The rounds that have at least one closed assessment, in order (the round filter's
-    choices)."""
-    return tuple(sorted({int(r) for r in t.assessments["round"].dropna()}))
