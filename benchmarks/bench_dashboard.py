@@ -19,12 +19,16 @@ then prints the median of repeated runs of:
 
 readiness keeps the frames read from the database until the data changes, paying one
 fingerprint query per request; when the change is newly closed assessments it reads just those.
-Five paths are printed: frames kept (no change since the last request), the first request
+Seven paths are printed: frames kept (no change since the last request), the first request
 after an assessment is closed (a real close through the services, not timed, before each run),
-the first request after a municipality is renamed (through the services), the first request
-after a restart (the process's frames dropped; what the instance folder keeps is used), and
-cold (frames rebuilt from the database on every run, nothing kept anywhere). The last lines
-show how each grows with the number of municipalities.
+the same once the background worker has worked the close out (`warm_dashboard`, untimed, as
+another process: this one's frames are left as they were), the first request after a
+municipality is renamed (through the services), the first request after a restart (the
+process's frames dropped; what the instance folder keeps is used), the same for a page of the
+table nobody asked for before (so the frames are read), and cold (frames rebuilt from the
+database on every run, nothing kept anywhere). The dashboard data is the page's: its first
+page (sorted by name), with the filters' choices (places, rounds). The last lines show how
+each grows with the number of municipalities.
 
 `--pg auto` starts the local cluster with .ci/postgres. Without --pg only SQLite runs.
 """
@@ -53,6 +57,7 @@ from readiness.db import get_db, upgrade  # noqa: E402
 from readiness.demo.national import build_demo  # noqa: E402
 from readiness.models import Assessment, Base, Municipality, Status  # noqa: E402
 from readiness.national import aggregate  # noqa: E402
+from readiness.national import query as national_query  # noqa: E402
 from readiness.services import assessments as services  # noqa: E402
 from readiness.services import national as services_national  # noqa: E402
 from readiness.services import survey as services_survey  # noqa: E402
@@ -133,8 +138,10 @@ def fill(folder: Path, url: str, municipalities: int) -> tuple[Any, float]:
 
 PATHS = (("dashboard", "dashboard data (frames kept until data change)"),
          ("dashboard_closed", "dashboard data, first request after a close"),
+         ("dashboard_warmed", "  ... once the worker has worked the close out"),
          ("dashboard_renamed", "dashboard data, first request after a rename"),
          ("dashboard_restart", "dashboard data, first request after a restart"),
+         ("dashboard_restart_other", "  ... of a page nobody asked for before"),
          ("dashboard_cold", "dashboard data, cold (nothing kept, all from DB)"),
          ("aggregate", "same aggregate (frames kept until data change)"),
          ("aggregate_cold", "same aggregate, cold (nothing kept, all from DB)"))
@@ -153,13 +160,14 @@ def measure(name: str, folder: Path, url: str, municipalities: int,
     print(f"{name}: {counts[0]} municipalities, {counts[1]} assessments, {counts[2]} responses, "
           f"{counts[3]} scores (filled in {seconds:.1f} s)")
 
-    def dashboard_data(cached: bool) -> Callable[[], None]:
+    def dashboard_data(cached: bool, page: int = 1) -> Callable[[], None]:
         def run() -> None:
             with database.sessions() as session:
-                if cached:  # as the dashboard view asks for it
+                if cached:  # as the dashboard view asks for its first page (and filters)
+                    national_query.places(session)
+                    national_query.closed_rounds(session)
                     services_national.national_dashboard(
-                        session, q, aggregate.Filters(), today=TODAY, sort="overall",
-                        descending=True)
+                        session, q, aggregate.Filters(), today=TODAY, page=page)
                     return
                 t = national_tables(session, q, cached=False)
                 aggregate.dashboard(t, q, aggregate.Filters(), today=TODAY, sort="overall",
@@ -179,24 +187,36 @@ def measure(name: str, folder: Path, url: str, municipalities: int,
         with database.engine.connect() as conn:
             conn.execute(text(SAME_AGGREGATE_SQL)).all()
 
-    def first_after(change: Callable[[int], None]) -> float:
-        """The median time of the first dashboard request after each of `repeat` changes."""
+    def first_after(change: Callable[[int], None], other_page: bool = False) -> float:
+        """The median time of the first dashboard request after each of `repeat` changes
+        (of a page never asked for before if `other_page`)."""
         dashboard_data(True)()
         times = []
         for n in range(repeat + 1):
             change(n)
             start = time.perf_counter()
-            dashboard_data(True)()
+            dashboard_data(True, page=n + 2 if other_page else 1)()
             times.append((time.perf_counter() - start) * 1000)
         return statistics.median(times[1:])
 
-    closing = iter(open_rounds(app, repeat + 1))
+    closing = iter(open_rounds(app, 2 * (repeat + 1)))
 
     def close(_n: int) -> None:
         with database.write_session() as session:
             found = session.get(Assessment, next(closing))
             assert found is not None
             services.close_assessment(session, found)
+
+    def close_and_warm(n: int) -> None:
+        """A close, then what the background worker does after it, in another process (this
+        process's frames are left as they were)."""
+        close(n)
+        kept = dict(services_national._TABLES)
+        services_national._TABLES.clear()
+        with database.sessions() as session:
+            services_national.warm_dashboard(session, q, today=TODAY, languages=("en",))
+        services_national._TABLES.clear()
+        services_national._TABLES.update(kept)
 
     def rename(n: int) -> None:
         with database.write_session() as session:
@@ -211,8 +231,10 @@ def measure(name: str, folder: Path, url: str, municipalities: int,
 
     figures = {"dashboard": median_ms(dashboard_data(True), repeat),
                "dashboard_closed": first_after(close),
+               "dashboard_warmed": first_after(close_and_warm),
                "dashboard_renamed": first_after(rename),
                "dashboard_restart": first_after(restart),
+               "dashboard_restart_other": first_after(restart, other_page=True),
                "dashboard_cold": median_ms(dashboard_data(False), repeat),
                "aggregate": median_ms(same_aggregate(True), repeat),
                "aggregate_cold": median_ms(same_aggregate(False), repeat),
