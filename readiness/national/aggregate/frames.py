@@ -28,8 +28,9 @@ from readiness.national.records import (
 
 T = TypeVar("T")
 MEMO_MAX = 256  # filter combinations and pages remembered per set of frames
-# What kept frames were made with: frames stored by another pandas are not read back.
-FRAMES_FORMAT = f"pandas {pd.__version__}"
+# What kept frames were made with: frames stored by another pandas, or in an earlier layout
+# (raise the number when a column changes type or meaning), are not read back.
+FRAMES_FORMAT = f"pandas {pd.__version__}, layout 2"
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,34 @@ class Tables:
             return value
 
 
+# Text columns with few distinct values: each value is held once, however many rows name it
+SHARED = frozenset({"country", "region", "band", "stage", "formality", "dimension", "level"})
+
+
 def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
     """A frame from plain row tuples (not SQLAlchemy rows, which pandas probes slowly)."""
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame.from_records(rows, columns=list(columns))
+    return pd.DataFrame.from_records(_shared(rows, columns), columns=list(columns))
+
+
+def _shared(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> list[Sequence[Any]]:
+    """`rows` with every value of a `SHARED` column one object per distinct value. The
+    database hands each row its own copy of "concern" or "Flanders": 10,000 municipalities
+    made 300,000 such objects, which the kept file stored one by one and every full run of
+    Python's cycle collector walked (over 100 ms each, measured); shared, pickle stores each
+    value once and the frames hold a few hundred objects in their place."""
+    at = [i for i, name in enumerate(columns) if name in SHARED]
+    if not at:
+        return list(rows)
+    one: dict[Any, Any] = {}
+    out: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for i in at:
+            values[i] = one.setdefault(values[i], values[i])
+        out.append(values)
+    return out
 
 
 def _wide(scores: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
@@ -129,26 +153,32 @@ def _assessment_frames(records: Records, dimensions: Sequence[str]
     facts = {int(row[0]): row for row in records.facts}
     assessments["facts"] = [_facts(facts.get(int(i))) for i in assessments["id"]]
     scores = _frame(records.scores, SCORE_COLUMNS)
-    barriers = pd.Series([tuple(sorted(text.split(","))) if text else ()
-                          for _, text in records.barriers],
+    one: dict[str, str] = {}  # each barrier id held once (see `_shared`)
+    barriers = pd.Series([tuple(sorted(one.setdefault(b, b) for b in text.split(",")))
+                          if text else () for _, text in records.barriers],
                          index=[aid for aid, _ in records.barriers], dtype=object)
     return assessments, barriers, _wide(scores, dimensions)
 
 
-def _facts(row: Sequence[Any] | None) -> tuple[dict[str, int], list[str] | None, str | None,
-                                                bool]:
+def _facts(row: Sequence[Any] | None) -> str:
     """(respondents by agency, shown agencies or None, withheld reason, workshop) of a fact row
-    (`FACT_COLUMNS`); a round without one counts as one whose agencies were all shown."""
+    (`FACT_COLUMNS`) as one JSON text, read only when two rounds are compared (one object a
+    row instead of a dozen: see `_shared`); a round without one counts as one whose agencies
+    were all shown."""
     if row is None:
-        return {}, None, None, False
+        return NO_FACTS
     values = dict(zip(FACT_COLUMNS, row, strict=True))
     counts = {str(a): int(n) for a, n in json.loads(values["counts"] or "{}").items()}
     shown = None if values["shown"] is None else [str(a) for a in json.loads(values["shown"])]
-    return counts, shown, values["withheld"], values["mode"] == "workshop"
+    return json.dumps([counts, shown, values["withheld"], values["mode"] == "workshop"],
+                      separators=(",", ":"))
+
+
+NO_FACTS = json.dumps([{}, None, None, False], separators=(",", ":"))
 
 
 def _round_facts(rules: Rules, row: Mapping[str, Any]) -> published.RoundFacts:
-    counts, shown, withheld, workshop = row["facts"]
+    counts, shown, withheld, workshop = json.loads(row["facts"])
     return published.stored_round_facts(int(row["round"]), counts, shown=shown,
                                         withheld=withheld, workshop=workshop,
                                         settings=rules.settings, order=rules.order)
