@@ -69,9 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "TASK_IMMEDIATE": None,  # run tasks at once, in the request (None: only when testing)
     "TASK_WORKERS": None,
     "RENDER_ON_CLOSE": None,  # queue the roadmap PDF when a round closes (None: not in testing)
-    # queue working out the national dashboard's first page when a round closes (None: not in
-    # testing), so the coordinator who looks next does not wait for it
-    "WARM_ON_CLOSE": None,
+    # queue working out the national dashboard's first page when a round closes or a
+    # municipality is added or edited (None: not in testing), so nobody waits for it
+    "WARM_NATIONAL": None,
     "AUDIT_RETENTION_DAYS": None,  # `readiness audit --purge` removes older events; None keeps all
     # `readiness retention apply` removes the responses (comments, answers as records) of rounds
     # closed longer ago than this; their results, roadmap and PDF stay. None: kept until a round

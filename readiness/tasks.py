@@ -122,8 +122,9 @@ def request_render(app: Flask, cache_dir: Path, key: str, html: str) -> None:
 
 
 def request_national_warm_up(app: Flask) -> None:
-    """Queue working out the national dashboard's first page again (a round closed): the
-    worker keeps it in the instance folder, so no coordinator waits for it."""
+    """Queue working out the national dashboard's first page again (a round closed, a
+    municipality was added or edited): the worker keeps it in the instance folder, so no
+    coordinator waits for it."""
     if app.config["NATIONAL_FRAMES_CACHE"]:
         get_tasks(app).warm_national()
 

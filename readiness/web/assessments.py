@@ -98,6 +98,7 @@ def new_municipality() -> ResponseReturnValue:
         except services.ServiceError as error:
             form.name.errors.append(str(error))
         else:
+            _warm_national()
             return redirect(url_for(".municipality", public_id=municipality.public_id))
     return render_template(
         "assessments/municipality_new.html", form=form, namesake=namesake,
@@ -130,6 +131,7 @@ def edit_municipality(public_id: str) -> ResponseReturnValue:
             db.rollback()
             form.name.errors.append(str(error))
         else:
+            _warm_national()
             flash(_("The details of %(name)s are saved.", name=found.name))
             return redirect(url_for(".municipality", public_id=found.public_id))
     return render_template(
@@ -382,9 +384,10 @@ def _as_list(value: object) -> list[str]:
 
 
 def _warm_national() -> None:
-    """Once the close is committed, queue the national dashboard's first page with it
-    (WARM_ON_CLOSE; off in testing); a queue that cannot take it leaves it to the next view."""
-    wanted = current_app.config.get("WARM_ON_CLOSE")
+    """Once this request's close or municipality edit is committed, queue the national
+    dashboard's first page with it (WARM_NATIONAL; off in testing); a queue that cannot take
+    it leaves it to the next view."""
+    wanted = current_app.config.get("WARM_NATIONAL")
     if not ((not current_app.testing) if wanted is None else wanted):
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
