@@ -79,8 +79,7 @@ def test_after_a_close_the_next_process_shows_the_first_page_without_reading_fra
             kept = _first_page(session, questionnaire, app)
         assert client.get("/dashboard/").status_code == 200
     newtown = [row.overall for row in kept.table.rows if row.name == "Newtown"]
-    assert newtown == [kept.table.rows[[r.name for r in kept.table.rows].index("Newtown")]
-                       .overall]
+    assert len(newtown) == 1
     assert newtown[0] is not None  # the round just closed is in it
     fresh = services_national.national_tables(session, questionnaire, cached=False)
     with use_language("en"):
