@@ -48,7 +48,8 @@ def test_api_scores_have_one_decimal_and_shares_a_whole_percent(client: FlaskCli
         found += list(_floats(response.get_json()))
     scores = [(k, v) for k, v in found if not _shares(k)]
     shares = [(k, v) for k, v in found if _shares(k)]
-    assert scores and shares
+    assert scores
+    assert shares
     assert [(k, v) for k, v in scores if round(v, 1) != v] == []
     assert [(k, v) for k, v in shares if round(v, 2) != v] == []
 

@@ -68,8 +68,8 @@ from readiness.national.aggregate.order import band_order, by_name, by_size, pla
 from readiness.translate import current_language
 
 __all__ = [
-    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "NAMELESS", "SHARE_DIGITS", "BarrierCount", "Rules", "Cell",
-    "Dashboard", "DimensionProgress",
+    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "NAMELESS", "SHARE_DIGITS", "BarrierCount",
+    "Rules", "Cell", "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
