@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import is_first_action
 from readiness.core.scoring import INSUFFICIENT, INSUFFICIENT_TITLE
 from readiness.national.aggregate import (
     BarrierCount,
@@ -213,7 +214,9 @@ def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
                        band_labels: Mapping[str, str] | None = None) -> Sheet:
     """One row per municipality: latest scores and levels per dimension, barriers, actions.
 
-    `actions` maps an assessment's public id to its roadmap actions (dicts with a title);
+    `actions` maps an assessment's public id to its roadmap actions (dicts with a title and
+    a phase); first_actions lists the roadmap's first actions (`is_first_action`: its first
+    three months, as its summary counts them), never the undated "later, if needed" ones;
     bands, stages and levels are written as labels with their codes beside them, and
     `in_selection` says "no" for a municipality assessed only outside the round or period.
     """
@@ -237,7 +240,8 @@ def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
             values += [_round(row.scores.get(dim)), labelled(row.levels.get(dim), labels)]
         values.append("; ".join(dim_titles.get(d, d) for d in row.gaps))
         values.append("; ".join(barrier_titles.get(b, b) for b in row.barriers))
-        first = actions.get(row.assessment_public_id or "", ())
+        first = [a for a in actions.get(row.assessment_public_id or "", ())
+                 if is_first_action(a.get("phase"))]
         values.append("; ".join(_action_title(a, titles) for a in first))
         out.append(values)
     return Sheet(_("Municipalities"), header, out, column_labels(q))
