@@ -7,7 +7,10 @@ import io
 import re
 from datetime import date
 
+import pytest
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy.orm import Session
 
 from readiness.core.questionnaire import get_questionnaire
 from readiness.national import aggregate as ag
@@ -16,6 +19,8 @@ from readiness.national.exports import progress_sheet, xlsx_bytes
 from readiness.national.records import Records
 from readiness.national.report import national_context, national_report_html
 from tests.national_fixture import DIMENSIONS, level_of
+from tests.national_web import Country, make_country
+from tests.web_helpers import login
 
 Q = get_questionnaire()
 # five municipalities with two rounds: before means 40.04 (40.0), after 48.06 (48.1); the
@@ -80,3 +85,23 @@ def test_a_level_share_is_its_own_count_over_the_total_rounded_once():
     svg = str(levels_svg(dims))
     assert re.search(r">49%</text>", svg)
     assert "48%" not in svg
+
+
+@pytest.fixture
+def country(session: Session) -> Country:
+    """A demo country with a national coordinator."""
+    return make_country(session, municipalities=40)
+
+
+@pytest.mark.db
+def test_the_dashboard_progress_chart_and_table_print_the_same_changes(client: FlaskClient,
+                                                                        country: Country):
+    login(client, "national")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    part = html[html.index('id="progress"'):]
+    svg = part[part.index("<svg"):part.index("</svg>")]
+    table = part[part.index("<tbody>"):part.index("</tbody>")]
+    in_chart = re.findall(r'font-weight="bold">([+-]\d+\.\d)</text>', svg)
+    in_table = re.findall(r'<td class="numeric">([+-]\d+\.\d)</td>', table)
+    assert in_chart
+    assert in_chart == in_table
