@@ -66,7 +66,8 @@ def test_municipality_sheet_has_scores_levels_barriers_and_actions():
     q = get_questionnaire()
     sel = ag.select(ag.tables(records(), DIMENSIONS), ag.Filters(region="R1"))
     rows = ag.municipality_rows(sel)
-    sheet = municipality_sheet(rows, q, {"a2": [{"title": "=Agree roles", "priority": 1}]})
+    sheet = municipality_sheet(rows, q, {"a2": [{"title": "=Agree roles", "priority": 1,
+                                                 "phase": 1}]})
     header = list(sheet.header)
     a = dict(zip(header, sheet.rows[0], strict=True))
     assert a["municipality"] == "A"
