@@ -1,6 +1,7 @@
-"""Exports safe in every locale: text quoted, formula triggers neutralised wherever a spreadsheet
-could split a field, a semicolon CSV for continental Excel, labels beside codes, and no name
-(control or text-direction characters) able to break a file or get in."""
+"""Exports safe in every locale: text quoted, formula triggers neutralised where a spreadsheet
+would evaluate them (a cell's start) and nothing inserted inside a value, XLSX text as string
+cells, a semicolon CSV for continental Excel, labels beside codes, and no name (control or
+text-direction characters) able to break a file or get in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import csv
 import io
 import random
 import re
+import zipfile
 from datetime import date
 
 import pytest
@@ -29,31 +31,47 @@ from tests.national_fixture import DIMENSIONS, records
 
 Q = get_questionnaire()
 SPLIT_NAME = "X;=1+1;x"
-TRIGGER = re.compile(r"^[\s\"']*[=+\-@]")
+# a cell a spreadsheet would evaluate (one starting with a quote is text)
+TRIGGER = re.compile(r"^[\s\"]*[=+\-@]")
 
 
-def _naive_cells(text: str, separator: str) -> list[str]:
-    """Cells as a spreadsheet that ignores quotes would split them."""
-    return [cell for line in text.splitlines() for cell in line.split(separator)]
+HOSTILE = [SPLIT_NAME, "X,=1+1,x", "A; @SUM(1)", "B\t+1", "C|-2+3", "Ville ;'@SUM(1) x",
+           '=HYPERLINK("http://example.invalid","click")', "-Antwerp+1", 'Say "=1"; then']
 
 
-@pytest.mark.parametrize("name", [SPLIT_NAME, "X,=1+1,x", "A; @SUM(1)", "B\t+1", "C|-2+3"])
-def test_a_formula_after_any_separator_is_neutralised_in_both_csv_styles(name: str):
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_name_comes_back_exactly_and_no_cell_starts_a_formula_in_either_csv(name: str):
     sheet = Sheet("T", ["name", "score"], [[name, 42.5]])
+    expected = "'" + name if name[0] in "=+-@" else name
     for style, separator in ((None, ","), (SEMICOLON, ";")):
         raw = (csv_bytes(sheet) if style is None else csv_bytes(sheet, style)).decode("utf-8-sig")
-        for split in (",", ";", "\t", "|"):
-            cells = _naive_cells(raw, split)
-            assert not [c for c in cells if TRIGGER.match(c.strip('"')) and "'" not in c[:3]], (
-                name, separator, split, raw)
+        line = raw.splitlines()[1]
+        assert line.startswith('"')  # a quoted field: no separator inside it starts a cell
+        assert next(csv.reader(io.StringIO(line), delimiter=separator))[0] == expected
+        for split in (",", ";", "\t", "|"):  # opened with whatever list separator
+            cells = next(csv.reader(io.StringIO(line), delimiter=split))
+            assert not [c for c in cells if TRIGGER.match(c)], (name, separator, split, cells)
 
 
 def test_every_text_field_is_quoted_and_numbers_stay_bare():
     sheet = Sheet("T", ["name", "score", "day", "cell"],
                   [[SPLIT_NAME, 42.5, date(2026, 1, 2), "fewer than 5"]])
     raw = csv_bytes(sheet).decode("utf-8-sig")
-    assert raw.splitlines()[1] == '"X;\'=1+1;x",42.5,2026-01-02,"fewer than 5"'
-    assert next(csv.reader(io.StringIO(raw.splitlines()[1])))[0] == "X;'=1+1;x"
+    assert raw.splitlines()[1] == '"X;=1+1;x",42.5,2026-01-02,"fewer than 5"'
+    assert next(csv.reader(io.StringIO(raw.splitlines()[1])))[0] == SPLIT_NAME
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_an_xlsx_keeps_hostile_names_exactly_as_string_cells_without_formulas(name: str):
+    body = xlsx_bytes([Sheet("T", ["name", "region"], [[name, "-Antwerp+1"]])])
+    cell, region = load_workbook(io.BytesIO(body)).active["A2":"B2"][0]
+    assert (cell.value, cell.data_type) == (name, "s")
+    assert (region.value, region.data_type) == ("-Antwerp+1", "s")
+    with zipfile.ZipFile(io.BytesIO(body)) as files:
+        sheets = [n for n in files.namelist() if n.startswith("xl/worksheets/")]
+        xml = "".join(files.read(n).decode("utf-8") for n in sheets)
+    assert "<f>" not in xml
+    assert "<f " not in xml
 
 
 def test_the_semicolon_csv_has_a_bom_semicolons_and_decimal_commas():

@@ -92,6 +92,15 @@ class ModelFit:
     evidence: tuple[Evidence, ...]
 
 
+FIRST_PHASE = 1  # the first three months: what the roadmap calls its first actions
+
+
+def is_first_action(phase: object) -> bool:
+    """Whether an action of this phase (as stored, any type) is one of the roadmap's first
+    actions, as its summary counts them; never one of the undated "later, if needed" list."""
+    return phase == FIRST_PHASE
+
+
 @dataclass(frozen=True)
 class Roadmap:
     """The ordered actions, grouped by phase, and the suggested MAW model."""
@@ -107,6 +116,11 @@ class Roadmap:
     # the questionnaire's phase capacities, as version 1.0 plans)
     phase_one_capacity: int | None = None
     dated_capacity: int | None = None
+
+    @property
+    def first(self) -> tuple[PlannedAction, ...]:
+        """The first actions: those of the first three months (`is_first_action`)."""
+        return tuple(a for a in self.actions if is_first_action(a.phase))
 
     def phase(self, number: int) -> tuple[PlannedAction, ...]:
         """The actions of one phase, in priority order."""

@@ -23,6 +23,7 @@ from readiness.national.aggregate import (
     DimensionSummary,
 )
 from readiness.report.charts import BAND_COLOURS, FILL, FONT, GAP, GRID, INK, MUTED, wrap_label
+from readiness.translate import format_number
 from readiness.translate import gettext as _
 
 PREVIOUS = "#9aa5b1"
@@ -224,6 +225,11 @@ def barriers_svg(barriers: Sequence[BarrierCount], width: int = 640,
                 "; ".join(described) + ".", body)
 
 
+def _change(p: DimensionProgress) -> float:
+    """The dimension's change as the aggregate gives it (0 when it has none to give)."""
+    return float(p.change) if _is_number(p.change) else 0.0  # type: ignore[arg-type]
+
+
 def progress_svg(items: Sequence[DimensionProgress], width: int = 640) -> Markup:
     """Per dimension: the mean of the previous and of the latest round, same municipalities."""
     plot_w = width - LABEL_W - 110
@@ -247,13 +253,16 @@ def progress_svg(items: Sequence[DimensionProgress], width: int = 640) -> Markup
                         f'width="{_n(max(plot_w * value / 100, 1))}" height="14" '
                         f'fill="{colour}"/>')
             body.append(_text(LABEL_W + plot_w * value / 100 + 6, y + offset + 4,
-                              f"{value:.0f}", size=SIZE * 0.9))
-        change = after - before
-        body.append(_text(width - 4, y + 4, f"{change:+.1f}", anchor="end",
+                              format_number(value), size=SIZE * 0.9))
+        # the change as worked out once (the mean of each municipality's change, rounded
+        # once), the figure the table, the PDF and the exports print: not the difference
+        # of the two rounded means, which can be a tenth off
+        change = _change(p)
+        body.append(_text(width - 4, y + 4, format_number(change, 1, signed=True), anchor="end",
                           fill=GAP if change < 0 else INK, weight="bold"))
         described.append(_("%(title)s: %(before)s then %(after)s (%(change)s)", title=p.title,
-                           before=f"{before:.0f}", after=f"{after:.0f}",
-                           change=f"{change:+.1f}"))
+                           before=format_number(before), after=format_number(after),
+                           change=format_number(change, 1, signed=True)))
     legend = ((PREVIOUS, _("Previous round")), (FILL, _("Latest round")))
     x = LABEL_W
     for colour, label in legend:

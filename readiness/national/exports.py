@@ -1,13 +1,16 @@
 """CSV and XLSX exports of the national views: the only module that imports openpyxl.
 
-Pure: sheets of plain values in, file bytes out. A text cell that a spreadsheet could take for a
-formula (starting with = + - @, a tab or a carriage return) gets a leading single quote; in CSV,
-so does every formula trigger after a separator (a spreadsheet with another list separator, or
-one that ignores quotes, could split the field there), and every text field is quoted. Control
-and text-direction characters become U+FFFD, so no name can break a file. Numbers stay numeric
-cells; codes are written with their labels ("Borderline (borderline)"). Suppressed breakdown
-cells arrive as the text "fewer than 5" and stay text. `SEMICOLON` CSV (decimal comma, with a
-byte-order mark) is what Excel opens by double-click in BE, FR, DE and NL.
+Pure: sheets of plain values in, file bytes out. In XLSX every text cell is written as a string
+cell (an inline string, never a formula), so "=HYPERLINK(...)" is stored and shown exactly as
+typed and no spreadsheet evaluates it. In CSV, which has no cell types, a text field that a
+spreadsheet could take for a formula (starting with = + - @, a tab or a carriage return) gets a
+leading single quote, and every text field is quoted: a spreadsheet splits a line only outside
+quotes, whatever its list separator, so a separator inside a name never starts a cell and
+nothing is inserted in the middle of a value. Control and text-direction characters become
+U+FFFD, so no name can break a file. Numbers stay numeric cells; codes are written with their
+labels ("Borderline (borderline)"). Suppressed breakdown cells arrive as the text "fewer than 5"
+and stay text. `SEMICOLON` CSV (decimal comma, with a byte-order mark) is what Excel opens by
+double-click in BE, FR, DE and NL.
 
 Files are written in the reader's language (`readiness.translate.current_language`): sheet names,
 notes and labels through the catalogue, questionnaire titles in the questionnaire's language
@@ -27,9 +30,11 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from readiness.core.questionnaire import Questionnaire
+from readiness.core.roadmap import is_first_action
 from readiness.core.scoring import INSUFFICIENT, INSUFFICIENT_TITLE
 from readiness.national.aggregate import (
     BarrierCount,
@@ -41,10 +46,6 @@ from readiness.translate import SOURCE_LANGUAGE, current_language
 from readiness.translate import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Where a spreadsheet could split a text field into cells: a list separator (comma in English
-# locales, semicolon in most continental ones), a tab, a pipe or a line break. A formula trigger
-# right after one (spaces and quotes aside) would start a cell of its own.
-_SPLIT_TRIGGER = re.compile(r"(?<=[,;\t|\r\n])([\s\"']*)(?=[=+\-@])")
 # Characters an XLSX file cannot hold (openpyxl refuses them) or that turn text around
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                      "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -56,24 +57,24 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 SheetValue = str | int | float | date | None
 
 
-def neutralise(value: Any) -> SheetValue:
-    """A cell value that no spreadsheet runs as a formula; numbers and dates pass unchanged.
-
-    Control and text-direction characters (refused in names, but older rows may hold them)
-    become U+FFFD, so no such character can break a file or turn a name around."""
+def cell_value(value: Any) -> SheetValue:
+    """A value as a cell holds it: numbers and dates unchanged, yes/no for a flag, text with
+    control and text-direction characters (refused in names, but older rows may hold them) as
+    U+FFFD, so no such character can break a file or turn a name around."""
     if value is None or isinstance(value, bool):
         return None if value is None else (_("yes") if value else _("no"))
     if isinstance(value, int | float | date | datetime):
         return value
-    text = _UNSAFE.sub(REPLACEMENT, str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return _UNSAFE.sub(REPLACEMENT, str(value))
 
 
-def neutralise_split(value: Any) -> SheetValue:
-    """`neutralise`, and a quote before every formula trigger that follows a separator, for
-    text files a spreadsheet may split however it likes (`X;=1+1;x` -> `X;'=1+1;x`)."""
-    clean = neutralise(value)
-    return _SPLIT_TRIGGER.sub(r"\1'", clean) if isinstance(clean, str) else clean
+def neutralise(value: Any) -> SheetValue:
+    """A value for a text file (CSV) that no spreadsheet runs as a formula: `cell_value`, with
+    a leading single quote only when the text starts like a formula (nothing else changed)."""
+    clean = cell_value(value)
+    if isinstance(clean, str) and clean.startswith(FORMULA_STARTS):
+        return "'" + clean
+    return clean
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ SEMICOLON = CsvStyle(";", ",")
 def csv_field(value: Any, style: CsvStyle = COMMA) -> str:
     """One CSV field: text always quoted (and neutralised), numbers and dates bare, an
     empty value empty."""
-    clean = neutralise_split(value)
+    clean = neutralise(value)
     if clean is None:
         return ""
     if isinstance(clean, int):
@@ -138,12 +139,23 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
         header = header_cells(sheet)
         for index, cell in enumerate(header, start=1):
             ws.column_dimensions[get_column_letter(index)].width = min(max(len(cell), 10), 40)
-        ws.append([neutralise(h) for h in header])
+        ws.append([_xlsx_cell(ws, h) for h in header])
         for row in sheet.rows:
-            ws.append([neutralise(v) for v in row])
+            ws.append([_xlsx_cell(ws, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    """A worksheet cell: text as a string cell, typed explicitly (openpyxl would take text
+    starting with "=" for a formula), so it is stored exactly and never evaluated."""
+    clean = cell_value(value)
+    if not isinstance(clean, str):
+        return clean
+    cell = WriteOnlyCell(ws, value=clean)
+    cell.data_type = "s"
+    return cell
 
 
 def _round(value: float | None) -> float | None:
@@ -202,7 +214,9 @@ def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
                        band_labels: Mapping[str, str] | None = None) -> Sheet:
     """One row per municipality: latest scores and levels per dimension, barriers, actions.
 
-    `actions` maps an assessment's public id to its roadmap actions (dicts with a title);
+    `actions` maps an assessment's public id to its roadmap actions (dicts with a title and
+    a phase); first_actions lists the roadmap's first actions (`is_first_action`: its first
+    three months, as its summary counts them), never the undated "later, if needed" ones;
     bands, stages and levels are written as labels with their codes beside them, and
     `in_selection` says "no" for a municipality assessed only outside the round or period.
     """
@@ -226,7 +240,8 @@ def municipality_sheet(rows: Sequence[MunicipalityRow], q: Questionnaire,
             values += [_round(row.scores.get(dim)), labelled(row.levels.get(dim), labels)]
         values.append("; ".join(dim_titles.get(d, d) for d in row.gaps))
         values.append("; ".join(barrier_titles.get(b, b) for b in row.barriers))
-        first = actions.get(row.assessment_public_id or "", ())
+        first = [a for a in actions.get(row.assessment_public_id or "", ())
+                 if is_first_action(a.get("phase"))]
         values.append("; ".join(_action_title(a, titles) for a in first))
         out.append(values)
     return Sheet(_("Municipalities"), header, out, column_labels(q))

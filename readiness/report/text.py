@@ -286,7 +286,7 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
         paragraphs.append(_("Every dimension is a strength, so the roadmap is short: keep the "
                             "cooperation alive, monitor it and re-assess."))
     else:
-        first = len(roadmap.phase(1))
+        first = len(roadmap.first)
         later = (_(", sized for %(size)s, with %(later)d more on a \u201clater, if needed\u201d "
                    "list", size=roadmap.size_label, later=len(roadmap.later))
                  if roadmap.size_label else "")

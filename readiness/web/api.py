@@ -56,17 +56,31 @@ class ApiError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
-def _plain(value: Any) -> Any:
+# Shares (0 to 1) of the follow-through rows, whose names do not end in "share"
+SHARE_FIELDS = frozenset({"done", "in_progress", "overdue"})
+SCORE_DIGITS = 1
+
+
+def _digits(key: str) -> int:
+    """The precision of a figure, as readiness/openapi.yaml documents it and the pages print it:
+    a share to a whole percent (`aggregate.SHARE_DIGITS`), every other figure (score, mean,
+    median, quartile, change, need) to one decimal."""
+    shared = key == "share" or key.endswith("_share") or key in SHARE_FIELDS
+    return aggregate.SHARE_DIGITS if shared else SCORE_DIGITS
+
+
+def _plain(value: Any, key: str = "") -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _plain(getattr(value, f.name), f.name)
+                for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, key) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return round(value, 3)
+        return round(value, _digits(key))
     return value
 
 

@@ -14,10 +14,12 @@ from datetime import date
 from readiness.core.questionnaire import Questionnaire
 from readiness.national.aggregate.cells import (
     MIN_CELL,
+    SHARE_DIGITS,
     Cell,
     count_cell,
     count_cells,
     hidden,
+    share_cell,
     stat_cell,
     suppressed_text,
 )
@@ -66,15 +68,15 @@ from readiness.national.aggregate.order import band_order, by_name, by_size, pla
 from readiness.translate import current_language
 
 __all__ = [
-    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "NAMELESS", "BarrierCount", "Rules", "Cell",
-    "Dashboard", "DimensionProgress",
+    "CHANGE_POINTS", "FRAMES_FORMAT", "MIN_CELL", "NAMELESS", "SHARE_DIGITS", "BarrierCount",
+    "Rules", "Cell", "Dashboard", "DimensionProgress",
     "DimensionSummary", "Filters", "GroupRow", "LevelShare", "MunicipalityRow", "NeedRow",
     "Overview", "PeerBenchmark", "PeerPosition", "Selection", "TablePage", "Tables",
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dashboard_key", "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rounds", "municipality_rows", "municipality_table",
     "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order", "progress",
-    "select", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "select", "share_cell", "sort_keys", "stat_cell", "suppressed_text", "tables",
     "with_municipalities",
 ]
 

@@ -38,6 +38,17 @@ def stat_cell(value: float | None, n: int, min_cell: int = MIN_CELL, digits: int
     return None if value is None or math.isnan(float(value)) else round(float(value), digits)
 
 
+# A share (0 to 1) is rounded once, to a whole percent, the precision every output prints it
+# at: a share kept at 48.5% would print as 48% or 49% depending on who rounds it again.
+SHARE_DIGITS = 2
+
+
+def share_cell(value: float | None, n: int, min_cell: int = MIN_CELL) -> Cell:
+    """A share (0 to 1) over `n` municipalities, rounded once to a whole percent; None or the
+    suppressed text as `stat_cell`."""
+    return stat_cell(value, n, min_cell, SHARE_DIGITS)
+
+
 def hidden(counts: Sequence[int], min_cell: int = MIN_CELL) -> set[int]:
     """The positions of counts adding up to a shown total that must not be shown: the small
     ones, and with a single small one also the smallest other non-zero count."""

@@ -20,7 +20,13 @@ from datetime import date
 import pandas as pd
 
 from readiness.core.plans import OPEN_STATUSES
-from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
+from readiness.national.aggregate.cells import (
+    MIN_CELL,
+    Cell,
+    count_cell,
+    share_cell,
+    stat_cell,
+)
 
 STATUSES = ("planned", "in_progress", "done", "dropped", "overdue")
 MAX_REASONS = 5
@@ -103,9 +109,10 @@ def _shares(df: pd.DataFrame, column: str, titles: Mapping[str, str],
             key=str(key), title=titles.get(str(key), str(key)),
             municipalities=count_cell(n, min_cell),
             actions=_actions(len(group), n, min_cell, one_status=one_status),
-            done=stat_cell(float((group["status"] == "done").mean()), n, min_cell, 3),
-            in_progress=stat_cell(float((group["status"] == "in_progress").mean()), n, min_cell, 3),
-            overdue=stat_cell(float(group["overdue"].mean()), n, min_cell, 3)))
+            done=share_cell(float((group["status"] == "done").mean()), n, min_cell),
+            in_progress=share_cell(float((group["status"] == "in_progress").mean()), n,
+                                   min_cell),
+            overdue=share_cell(float(group["overdue"].mean()), n, min_cell)))
     return tuple(found)
 
 

@@ -13,7 +13,13 @@ import pandas as pd
 
 from readiness.core.published import Difference
 from readiness.core.questionnaire import Questionnaire
-from readiness.national.aggregate.cells import MIN_CELL, Cell, count_cell, stat_cell
+from readiness.national.aggregate.cells import (
+    MIN_CELL,
+    Cell,
+    count_cell,
+    share_cell,
+    stat_cell,
+)
 from readiness.national.aggregate.frames import (
     Filters,
     Selection,
@@ -353,7 +359,7 @@ def peer_benchmark(t: Tables, assessment_public_id: str, q: Questionnaire,
             peer_median=stat_cell(values.median(), n, min_cell),
             peer_q1=stat_cell(values.quantile(0.25), n, min_cell),
             peer_q3=stat_cell(values.quantile(0.75), n, min_cell),
-            below_share=stat_cell(below, n, min_cell, 3)))
+            below_share=share_cell(below, n, min_cell)))
     n_peers = len(peers)
     return PeerBenchmark(country, band, count_cell(n_peers, min_cell), tuple(positions))
 

@@ -25,6 +25,7 @@ from readiness.national.aggregate.cells import (
     count_cell,
     count_cells,
     hidden,
+    share_cell,
     stat_cell,
     suppressed_text,
 )
@@ -71,7 +72,7 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
     return Overview(
         municipalities=n_total, assessed=n, never_assessed=n_total - len(sel.ever),
         outside_selection=len(sel.ever) - n,
-        assessed_share=stat_cell(n / n_total if n_total else None, n_total, min_cell, 3),
+        assessed_share=share_cell(n / n_total if n_total else None, n_total, min_cell),
         formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
         no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
         overall_mean=stat_cell(latest["overall"].mean(), int(latest["overall"].notna().sum()),
@@ -126,7 +127,7 @@ def dimension_summaries(sel: Selection, q: Questionnaire,
         levels = [LevelShare(level_id, title, suppressed_text(min_cell), suppressed_text(min_cell))
                   if i in hide else
                   LevelShare(level_id, title, count,
-                             stat_cell(count / total if total else None, total, min_cell, 3))
+                             share_cell(count / total if total else None, total, min_cell))
                   for i, (level_id, title, count) in enumerate(rows)]
         divergent = int(latest[f"divergent:{dim.id}"].astype(bool).sum())
         # scored and insufficient add up to the assessed municipalities, which are shown
@@ -139,7 +140,7 @@ def dimension_summaries(sel: Selection, q: Questionnaire,
             q3=stat_cell(scores.quantile(0.75), n, min_cell),
             levels=tuple(levels), divergent=count_cell(divergent, min_cell),
             divergent_share=(suppressed_text(min_cell) if 0 < divergent < min_cell else
-                             stat_cell(divergent / total if total else None, total, min_cell, 3))))
+                             share_cell(divergent / total if total else None, total, min_cell))))
     return out
 
 
@@ -165,7 +166,7 @@ def barrier_frequency(sel: Selection, q: Questionnaire,
     for barrier in ranked:
         count = int(counts.get(barrier.id, 0))
         share: Cell = (suppressed_text(min_cell) if 0 < count < min_cell else
-                       stat_cell(count / total if total else None, total, min_cell, 3))
+                       share_cell(count / total if total else None, total, min_cell))
         out.append(BarrierCount(barrier.id, barrier.title, barrier.dimension,
                                 count_cell(count, min_cell), share))
     return out
