@@ -44,6 +44,7 @@ from readiness.services import plans as plan_services
 from readiness.translate import format_date
 from readiness.web.forms import IsoDateField, MultiCheckboxField, SelectField
 from readiness.web.links import public_url
+from readiness.web.plan_history import history_lines
 
 bp = Blueprint("plans", __name__)
 FRESH_SHARE = "fresh_share_link"
@@ -205,7 +206,8 @@ def edit_action(public_id: str) -> ResponseReturnValue:
     return render_template("plans/action.html", action=action, municipality=municipality,
                            title=plan_services.titles_of([action])[action.id], form=form,
                            labels=status_labels(), conflict=conflict,
-                           history=plan_services.history_of([action])), (
+                           history=history_lines(action.events, status_labels(),
+                                                 _agency_titles(municipality))), (
         409 if conflict is not None else 400 if form.errors or form.form_errors else 200)
 
 
