@@ -157,7 +157,7 @@ def _action_conflict(form: ActionForm, action: PlanAction) -> list[tuple[str, st
     def names(ids: Sequence[str]) -> str:
         return ", ".join(str(agencies.get(a, a)) for a in ids)
 
-    due = form.due_on.data.isoformat() if form.due_on.data else ""
+    due = format_date(form.due_on.data) if form.due_on.data else ""
     rows = [(form.status.label.text, labels.get(action.status, ""),
              labels.get(form.status.data or "", "")),
             (form.drop_reason.label.text, action.drop_reason, form.drop_reason.data or ""),
@@ -165,7 +165,7 @@ def _action_conflict(form: ActionForm, action: PlanAction) -> list[tuple[str, st
              str(agencies.get(form.lead.data or "", ""))),
             (form.partners.label.text, names(action.partners), names(form.partners.data or [])),
             (form.contact_role.label.text, action.contact_role, form.contact_role.data or ""),
-            (form.due_on.label.text, action.due_on.isoformat() if action.due_on else "", due),
+            (form.due_on.label.text, format_date(action.due_on) if action.due_on else "", due),
             (form.notes.label.text, action.notes, (form.notes.data or "").strip()),
             (form.links.label.text, "\n".join(action.links),
              "\n".join(x.strip() for x in (form.links.data or "").splitlines() if x.strip()))]
