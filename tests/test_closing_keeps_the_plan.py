@@ -126,7 +126,7 @@ def test_a_dropped_action_proposed_again_when_its_dimension_fell_back_keeps_its_
     history = _history(html)
     assert "Round 2 closed: its roadmap proposes this action again" in history
     assert "Status from “Dropped” to “Planned”." in history
-    assert f"reason for dropping set to “{REASON}”" in history  # who dropped it, and why
+    assert f"set reason for dropping to “{REASON}”" in history  # who dropped it, and why
     page = client.get(f"/municipalities/{plan.municipality.public_id}/plan")
     assert f"Dropped before, because: {REASON}" in page.get_data(as_text=True)
 

@@ -51,16 +51,34 @@ def _when(at: datetime) -> str:
 
 
 def _change(event: PlanEvent, statuses: Mapping[str, str], agencies: Mapping[str, str]) -> str:
-    """One field's change, without who or when."""
+    """One field's change made by closing a round, as a sentence."""
+    if event.field == "round":
+        return _("It is now followed in round %(round)s.", round=event.after)
     field = field_labels().get(event.field, event.field)
     before = _value(event.field, event.before, statuses, agencies)
     after = _value(event.field, event.after, statuses, agencies)
     if not before:
-        return _("%(field)s set to “%(after)s”", field=field, after=after)
+        return _("%(Field)s set to “%(after)s”.", Field=field[:1].upper() + field[1:],
+                 after=after)
+    return _("%(Field)s from “%(before)s” to “%(after)s”.",
+             Field=field[:1].upper() + field[1:], before=before, after=after)
+
+
+def _edited(event: PlanEvent, statuses: Mapping[str, str], agencies: Mapping[str, str]) -> str:
+    """One field's change made by a person (or, in older records, by no one known)."""
+    when = _when(event.at)
+    who = (event.user.display_name or event.user.username) if event.user else _("someone")
+    field = field_labels().get(event.field, event.field)
+    before = _value(event.field, event.before, statuses, agencies)
+    after = _value(event.field, event.after, statuses, agencies)
+    if not before:
+        return _("%(when)s, %(who)s set %(field)s to “%(after)s”", when=when, who=who,
+                 field=field, after=after)
     if not after:
-        return _("%(field)s cleared (it was “%(before)s”)", field=field, before=before)
-    return _("%(field)s from “%(before)s” to “%(after)s”", field=field, before=before,
-             after=after)
+        return _("%(when)s, %(who)s cleared %(field)s (it was “%(before)s”)", when=when,
+                 who=who, field=field, before=before)
+    return _("%(when)s, %(who)s changed %(field)s from “%(before)s” to “%(after)s”", when=when,
+             who=who, field=field, before=before, after=after)
 
 
 def _closing(mark: PlanEvent, changes: list[str]) -> str:
@@ -73,7 +91,7 @@ def _closing(mark: PlanEvent, changes: list[str]) -> str:
                 "its dimension fell back since the previous round.", round=mark.after)
     else:
         why = _("Round %(round)s closed.", round=mark.after)
-    return " ".join([_when(mark.at) + ",", why, *(c[:1].upper() + c[1:] + "." for c in changes)])
+    return " ".join([_when(mark.at) + ",", why, *changes])
 
 
 def history_lines(events: Iterable[PlanEvent], statuses: Mapping[str, str],
@@ -91,10 +109,7 @@ def history_lines(events: Iterable[PlanEvent], statuses: Mapping[str, str],
         elif mark is not None:
             changes.append(_change(event, statuses, agencies))
         else:
-            who = (event.user.display_name or event.user.username) if event.user \
-                else _("someone")
-            lines.append(_("%(when)s, %(who)s changed %(change)s", when=_when(event.at),
-                           who=who, change=_change(event, statuses, agencies)))
+            lines.append(_edited(event, statuses, agencies))
     if mark is not None:
         lines.append(_closing(mark, changes))
     return lines[::-1]
