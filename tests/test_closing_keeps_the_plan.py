@@ -55,14 +55,14 @@ def _edit(action: PlanAction, **changes: object) -> plans.ActionEdit:
 def _round_one(db: Session, value: str) -> Plan:
     municipality = services.create_municipality(db, name="Sint-Aldegonde", country="BE",
                                                 population_band="50k_100k")
-    make_user(db, "advisor", Role.MUNICIPALITY_COORDINATOR, municipality=municipality)
+    advisor = make_user(db, "advisor", Role.MUNICIPALITY_COORDINATOR, municipality=municipality)
     _close(db, municipality, value)
     reassess = _row(db, municipality, "reassess_readiness")
     plans.update_action(db, reassess, _edit(reassess, status="in_progress"), None)
     dropped = next(a for a in plans.plan_of(db, municipality)
                    if a.action != "reassess_readiness" and a.dimension)
     plans.update_action(db, dropped, _edit(dropped, status="dropped", drop_reason=REASON,
-                                           notes="Asked the province"), None)
+                                           notes="Asked the province"), advisor)
     db.commit()
     return Plan(municipality, reassess.public_id, dropped.action)
 
@@ -126,7 +126,9 @@ def test_a_dropped_action_proposed_again_when_its_dimension_fell_back_keeps_its_
     history = _history(html)
     assert "Round 2 closed: its roadmap proposes this action again" in history
     assert "Status from “Dropped” to “Planned”." in history
-    assert f"set reason for dropping to “{REASON}”" in history  # who dropped it, and why
+    assert f"set reason for dropping to “{REASON}”" in history
+    assert "advisor had dropped it on" in history  # who dropped it, and why, at the close
+    assert f"because: “{REASON}” (kept)." in history
     page = client.get(f"/municipalities/{plan.municipality.public_id}/plan")
     assert f"Dropped before, because: {REASON}" in page.get_data(as_text=True)
 

@@ -91,21 +91,39 @@ def _closing(mark: PlanEvent, changes: list[str]) -> str:
                 "its dimension fell back since the previous round.", round=mark.after)
     else:
         why = _("Round %(round)s closed.", round=mark.after)
-    return " ".join([_when(mark.at) + ",", why, *changes])
+    return " ".join([_when(mark.at) + ",", why, *(c for c in changes if c)])
+
+
+def _dropped_by(events: list[PlanEvent], before: PlanEvent) -> str:
+    """Who dropped the action last before the `before` mark, when, and why, as a sentence."""
+    earlier = [e for e in events if e.id < before.id]
+    drop = next((e for e in reversed(earlier) if e.field == "status" and e.after == "dropped"),
+                None)
+    if drop is None:
+        return ""
+    reason = next((e.after for e in reversed(earlier)
+                   if e.field == "drop_reason" and e.after), "")
+    who = (drop.user.display_name or drop.user.username) if drop.user else _("someone")
+    return _("%(who)s had dropped it on %(date)s, because: “%(reason)s” (kept).", who=who,
+             date=format_date(drop.at.date()), reason=reason) if reason else \
+        _("%(who)s had dropped it on %(date)s.", who=who, date=format_date(drop.at.date()))
 
 
 def history_lines(events: Iterable[PlanEvent], statuses: Mapping[str, str],
                   agencies: Mapping[str, str]) -> list[str]:
     """The action's history, newest first, one line per person's change and one per closing."""
+    rows = sorted(events, key=lambda e: e.id)
     lines: list[str] = []
     mark: PlanEvent | None = None
     changes: list[str] = []
-    for event in sorted(events, key=lambda e: e.id):
+    for event in rows:
         if mark is not None and (event.field == CLOSED or event.user_id is not None):
             lines.append(_closing(mark, changes))
             mark, changes = None, []
         if event.field == CLOSED:
             mark = event
+            if event.before == PROPOSED_AGAIN:
+                changes.append(_dropped_by(rows, event))
         elif mark is not None:
             changes.append(_change(event, statuses, agencies))
         else:
