@@ -2,11 +2,12 @@
 round closes, edits with their history, and read-only share links for partners.
 
 A municipality has one plan: the tracked actions of all its rounds, each action at most once.
-A round's roadmap leaves out what the plan holds open or done
-(`readiness.core.plans.from_plan`, applied when the round is published); closing it adds the
-roadmap's other dated actions with the due dates the page and the PDF print, re-opening a
-dropped (or done, fallen back) action's row rather than adding a second one
-(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and
+A round's roadmap leaves out what the plan holds open, done or dropped unless its dimension
+fell back (`readiness.core.plans.from_plan`, applied when the round is published); closing it
+adds the roadmap's other dated actions with the due dates the page and the PDF print,
+re-opening a done or dropped action's row (its reason and notes kept) rather than adding a
+second one, and marks an open re-assessment done (`readiness.core.plans.carry_over`). Each
+change closing makes follows a `CLOSED` mark in the history, naming the round and why. Every edit is recorded field by field (`PlanEvent`) and
 in the audit log, without its content.
 """
 
