@@ -121,6 +121,7 @@ def test_the_plan_holds_each_action_once_and_leaves_a_dropped_one_as_decided(
     ctx = _pdf_context(session, second)  # not proposed again, after the close too
     assert kept.title not in _titles(ctx)
     assert ctx.proposed_again == ()
+    assert ctx.dropped_before == (kept.title,)  # named, as on the page
     login(client, "coordinator")
     html = client.get(f"/assessments/{second.public_id}/results").get_data(as_text=True)
     assert f"{kept.title} (why: No budget this year)" in html

@@ -1,14 +1,15 @@
 """The living roadmap's use cases over a session (flush, never commit): the plan made when a
 round closes, edits with their history, and read-only share links for partners.
 
-A municipality has one plan: the tracked actions of all its rounds, each action at most once.
+A municipality has one plan: the tracked actions of all its rounds, each action at most once
+(but the re-assessment, one per round).
 A round's roadmap leaves out what the plan holds open, done or dropped unless its dimension
 fell back (`readiness.core.plans.from_plan`, applied when the round is published); closing it
 adds the roadmap's other dated actions with the due dates the page and the PDF print,
 re-opening a done or dropped action's row (its reason and notes kept) rather than adding a
 second one, and marks an open re-assessment done (`readiness.core.plans.carry_over`). Each
-change closing makes follows a `CLOSED` mark in the history, naming the round and why. Every edit is recorded field by field (`PlanEvent`) and
-in the audit log, without its content.
+change closing makes follows a `CLOSED` mark in the history, naming the round and why. Every
+edit is recorded field by field (`PlanEvent`) and in the audit log, without its content.
 """
 
 from __future__ import annotations
