@@ -31,19 +31,41 @@ def test_dated_actions_take_due_dates_from_phases_and_skip_undated_later_ones():
     assert plans.dated_actions({"actions": None}, CLOSED) == []
 
 
-def test_open_actions_are_carried_and_done_ones_not_proposed_again_unless_fallen_back():
+def test_open_actions_are_carried_and_done_or_dropped_ones_not_proposed_again_unless_fallen_back():
     proposed = [("open", "d1"), ("done_held", "d1"), ("done_fell", "d2"), ("dropped", "d1"),
-                ("fresh", "d1")]
+                ("dropped_fell", "d2"), ("fresh", "d1")]
     held = [Held("open", "Open", "in_progress", "d1", CLOSED),
             Held("done_held", "Done held", "done", "d1"),
             Held("done_fell", "Done fell", "done", "d2"),
             Held("dropped", "Dropped", "dropped", "d1"),
+            Held("dropped_fell", "Dropped fell", "dropped", "d2"),
             Held("elsewhere", "Elsewhere", "planned", "d2", CLOSED)]
     found = plans.from_plan(proposed, held, {"d1": 40.0, "d2": 60.0}, {"d1": 50.0, "d2": 50.0})
     assert [h.action for h in found.still_open] == ["open", "elsewhere"]  # proposed or not
     assert [h.action for h in found.done] == ["done_held"]
-    assert [h.action for h in found.again] == ["done_fell", "dropped"]
-    assert found.left_out == {"open", "elsewhere", "done_held"}
+    assert [h.action for h in found.dropped] == ["dropped"]  # as people decided
+    assert [h.action for h in found.again] == ["done_fell", "dropped_fell"]
+    assert found.left_out == {"open", "elsewhere", "done_held", "dropped"}
+
+
+def test_closing_the_next_round_completes_an_open_reassessment_and_adds_it_anew():
+    held = [Held("reassess", "Re-assess", "in_progress", None),
+            Held("open", "Open", "planned", "d1")]
+    carried = plans.carry_over([_proposed("reassess"), _proposed("open")], held,
+                               renewed={"reassess"})
+    assert carried.completed == ("reassess",)
+    assert [p.action for p in carried.new] == ["reassess"]
+    assert carried.kept_open == ("open",)
+    assert plans.carry_over([], [Held("reassess", "R", "dropped", None)],
+                            renewed={"reassess"}).completed == ()  # a decision kept
+
+
+def test_progress_in_words_adds_up_and_says_overdue_apart():
+    tally = plans.Tally("all", planned=7, in_progress=3, done=3, dropped=1, overdue=1)
+    assert tally.in_words() == ("3 done, 3 in progress, 7 planned, 1 dropped, of 14 tracked "
+                                "actions. 1 of the open actions is overdue.")
+    assert plans.Tally("all", planned=1).in_words() == (
+        "0 done, 0 in progress, 1 planned, 0 dropped, of 1 tracked action.")
 
 
 def test_closing_never_adds_an_action_the_plan_already_holds():

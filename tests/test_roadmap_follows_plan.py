@@ -1,7 +1,7 @@
 """A later round's roadmap and the municipality's plan tell one story (review defects 1 and 6):
 what the plan holds open or done is never proposed as new, on the results page, in the PDF or
 in the plan; due dates are computed once, from the closing date; a dropped action proposed
-again re-opens its row instead of doubling it."""
+again (its dimension fell back) re-opens its row instead of doubling it."""
 
 from __future__ import annotations
 
@@ -105,23 +105,26 @@ def test_done_and_open_actions_are_not_proposed_again_on_the_page_or_in_the_pdf(
         assert f"<h4>{title}</h4>" not in html
 
 
-def test_the_plan_holds_each_action_once_and_reopens_a_dropped_one(
+def test_the_plan_holds_each_action_once_and_leaves_a_dropped_one_as_decided(
         client: FlaskClient, session: Session, rounds: Rounds):
     municipality, second = rounds.municipality, rounds.second
     rows = plans.plan_of(session, municipality)
-    assert [a for a, n in Counter(r.action for r in rows).items() if n > 1] == []
-    again = next(r for r in rows if r.action == rounds.dropped)
-    assert (again.status, again.drop_reason, again.assessment_id) == ("planned", "", second.id)
-    assert {e.field for e in session.query(PlanEvent).filter_by(plan_action_id=again.id)} \
-        >= {"status", "drop_reason", "round"}
-    reassess = [r for r in rows if r.action == "reassess_readiness"]  # this round is round 1's
-    assert [r.assessment_id for r in reassess] == [second.id]
-    ctx = _pdf_context(session, second)  # proposed again, and said so, after the close too
-    assert again.title in _titles(ctx)
-    assert ctx.proposed_again == (again.title,)
+    twice = [a for a, n in Counter(r.action for r in rows).items() if n > 1]
+    assert twice == ["reassess_readiness"]  # round 1's, done by round 2, and round 2's own
+    reassess = sorted((r for r in rows if r.action == "reassess_readiness"), key=lambda r: r.id)
+    assert [(r.assessment_id, r.status) for r in reassess] == [
+        (municipality.assessments[0].id, "done"), (second.id, "planned")]
+    kept = next(r for r in rows if r.action == rounds.dropped)  # no dimension fell back
+    assert (kept.status, kept.drop_reason, kept.assessment_id) == (
+        "dropped", "No budget this year", municipality.assessments[0].id)
+    assert session.query(PlanEvent).filter_by(plan_action_id=kept.id, field="closed").all() == []
+    ctx = _pdf_context(session, second)  # not proposed again, after the close too
+    assert kept.title not in _titles(ctx)
+    assert ctx.proposed_again == ()
+    assert ctx.dropped_before == (kept.title,)  # named, as on the page
     login(client, "coordinator")
     html = client.get(f"/assessments/{second.public_id}/results").get_data(as_text=True)
-    assert f"so proposed again: {again.title}." in html
+    assert f"{kept.title} (why: No budget this year)" in html
 
 
 def test_due_dates_are_the_same_in_the_pdf_and_the_plan_and_count_from_the_closing_date(

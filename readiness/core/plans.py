@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from readiness.core.roadmap import Roadmap
 from readiness.translate import lazy_gettext as _l
+from readiness.translate import ngettext
 from readiness.vocabulary import ActionStatus
 
 OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
@@ -120,20 +121,21 @@ class Held:
 
 @dataclass(frozen=True)
 class FromPlan:
-    """What a round's roadmap takes from the plan of the rounds before it. One rule, read by the
-    results page, the PDF and the plan: an action the plan holds open or done is never proposed
-    as new; open ones are carried over with the plan's status and due date, done ones named once.
-    A dropped action, or a done one whose dimension fell back, is proposed again (and closing
-    the round re-opens its row rather than adding a second one)."""
+    """What a round's roadmap takes from the plan of the rounds before it. One rule
+    (`next_round`), read by the results page, the PDF and the plan: an action the plan holds
+    open is carried over with the plan's status and due date; one done or dropped stays as
+    people left it, named once, unless its dimension fell back: then it is proposed again (and
+    closing the round re-opens its row rather than adding a second one)."""
 
     still_open: tuple[Held, ...] = ()  # open in the plan: carried over, not proposed as new
     done: tuple[Held, ...] = ()  # done before, dimension held: left out of the roadmap
-    again: tuple[Held, ...] = ()  # dropped, or done but the dimension fell back: proposed again
+    again: tuple[Held, ...] = ()  # done or dropped, but the dimension fell back: proposed again
+    dropped: tuple[Held, ...] = ()  # dropped before, dimension held: left out, as people decided
 
     @property
     def left_out(self) -> frozenset[str]:
         """The action ids the roadmap does not propose as new."""
-        return frozenset(h.action for h in (*self.still_open, *self.done))
+        return frozenset(h.action for h in (*self.still_open, *self.done, *self.dropped))
 
 
 def fell_back(dimension: str | None, before: Mapping[str, float | None],
@@ -145,37 +147,52 @@ def fell_back(dimension: str | None, before: Mapping[str, float | None],
     return old is not None and new is not None and new <= old - FALL_BACK_POINTS
 
 
+CARRIED, RESTS, AGAIN = "carried", "rests", "again"
+# What the next round does with an action the plan holds, by its status: the one table read by
+# the roadmap (`from_plan`) and by closing the round (`carry_over`). Open: carried over as it
+# stands. Done or dropped: it rests as people left it (status, reason, notes), unless its
+# dimension fell back, when it is proposed AGAIN. (A renewed action, the re-assessment, is
+# done by closing the next round, which adds it anew: see `carry_over`.)
+ON_NEXT_ROUND: Mapping[str, str] = {
+    ActionStatus.PLANNED: CARRIED, ActionStatus.IN_PROGRESS: CARRIED,
+    ActionStatus.DONE: RESTS, ActionStatus.DROPPED: RESTS}
+
+
+def next_round(status: str, fallen_back: bool) -> str:
+    """CARRIED, RESTS or AGAIN: what the next round does with a held action (`ON_NEXT_ROUND`)."""
+    rule = ON_NEXT_ROUND.get(status, RESTS)
+    return AGAIN if rule == RESTS and fallen_back else rule
+
+
 def from_plan(proposed: Iterable[tuple[str, str | None]], held: Iterable[Held],
               before: Mapping[str, float | None], now: Mapping[str, float | None],
               renewed: Collection[str] = ()) -> FromPlan:
-    """Sort the plan's earlier actions against a roadmap's proposed (id, dimension) pairs: every
-    open one is carried over (proposed or not); a done one the roadmap proposes is left out
-    unless its dimension fell back; a dropped one it proposes is proposed again. `renewed`
-    actions (the re-assessment: this round is the earlier one's) are always proposed anew."""
-    rows = [h for h in held if h.action not in renewed]
-    open_ids = {h.action for h in rows if h.status in OPEN_STATUSES}
-    still_open = tuple({h.action: h for h in rows if h.status in OPEN_STATUSES}.values())
+    """Sort the plan's earlier actions (oldest first) against a roadmap's proposed
+    (id, dimension) pairs by `next_round`: every open one is carried over (proposed or not); a
+    done or dropped one the roadmap proposes is left out unless its dimension fell back.
+    `renewed` actions (the re-assessment: this round is the earlier one's) are proposed anew."""
+    latest = {h.action: h for h in held if h.action not in renewed}
+    still_open = tuple(h for h in latest.values() if next_round(h.status, False) == CARRIED)
     done: list[Held] = []
     again: list[Held] = []
+    dropped: list[Held] = []
     for action, dimension in proposed:
-        if action in open_ids:
+        found = latest.get(action)
+        if found is None:
             continue
-        found = [h for h in rows if h.action == action]
-        if not found:
-            continue
-        if any(h.status == ActionStatus.DONE for h in found) \
-                and not fell_back(dimension, before, now):
-            done.append(next(h for h in found if h.status == ActionStatus.DONE))
-        else:
-            again.append(found[-1])
-    return FromPlan(still_open, tuple(done), tuple(again))
+        rule = next_round(found.status, fell_back(dimension, before, now))
+        if rule == AGAIN:
+            again.append(found)
+        elif rule == RESTS:
+            (done if found.status == ActionStatus.DONE else dropped).append(found)
+    return FromPlan(still_open, tuple(done), tuple(again), tuple(dropped))
 
 
 def follow_plan(roadmap: Roadmap, held: Iterable[Held], before: Mapping[str, float | None],
                 now: Mapping[str, float | None],
                 renewed: Collection[str] = ()) -> tuple[Roadmap, FromPlan]:
-    """The roadmap without the actions the plan already holds open or done (`from_plan`),
-    renumbered, and what it took from the plan."""
+    """The roadmap without the actions the plan already holds open, done or dropped
+    (`from_plan`), renumbered, and what it took from the plan."""
     found = from_plan(((a.id, a.dimension) for a in roadmap.actions), held, before, now,
                       renewed)
     kept = [a for a in roadmap.actions if a.id not in found.left_out]
@@ -192,31 +209,37 @@ def follow_plan(roadmap: Roadmap, held: Iterable[Held], before: Mapping[str, flo
 class CarryOver:
     """What closing a round does to the plan with its roadmap's dated actions."""
 
-    new: tuple[ProposedAction, ...]  # not in the plan yet: added
+    new: tuple[ProposedAction, ...]  # not in the plan yet (or renewed): added
     reopened: tuple[ProposedAction, ...]  # held done or dropped, proposed again: row re-opened
     kept_open: tuple[str, ...]  # already open: left as it is (never a second row)
+    completed: tuple[str, ...] = ()  # renewed actions held open: this round did them
 
 
 def carry_over(proposed: Iterable[ProposedAction], held: Iterable[Held],
                renewed: Collection[str] = ()) -> CarryOver:
-    """A proposed action the plan does not hold is new; one it holds open stays as it is; one
-    it holds done or dropped (or a `renewed` one, whatever its status) is re-opened, so the plan
-    never holds an action twice."""
+    """By `next_round`: a proposed action the plan does not hold is new; one it holds open
+    stays as it is; one it holds done or dropped is re-opened (the roadmap proposes those only
+    when their dimension fell back), so the plan never holds an action twice. A `renewed`
+    action held open is what closing this round accomplishes (`completed`); the roadmap's own
+    is added as new."""
+    rows = list(held)
     statuses: dict[str, set[str]] = {}
-    for item in held:
+    for item in rows:
         statuses.setdefault(item.action, set()).add(item.status)
     new: list[ProposedAction] = []
     reopened: list[ProposedAction] = []
     kept: list[str] = []
     for action in proposed:
         found = statuses.get(action.action)
-        if not found:
+        if not found or action.action in renewed:
             new.append(action)
-        elif found & OPEN_STATUSES and action.action not in renewed:
+        elif any(next_round(s, False) == CARRIED for s in found):
             kept.append(action.action)
         else:
             reopened.append(action)
-    return CarryOver(tuple(new), tuple(reopened), tuple(kept))
+    completed = tuple(dict.fromkeys(h.action for h in rows if h.action in renewed
+                                    and next_round(h.status, False) == CARRIED))
+    return CarryOver(tuple(new), tuple(reopened), tuple(kept), completed)
 
 
 @dataclass(frozen=True)
@@ -323,6 +346,28 @@ class Tally:
     def total(self) -> int:
         """Every action in the group, whatever its status."""
         return self.planned + self.in_progress + self.done + self.dropped
+
+    def counts_in_words(self) -> tuple[str, ...]:
+        """Each status's count in words, its plural following the count; they add up to the
+        total (overdue actions are among the open ones: `overdue_in_words`)."""
+        return (ngettext("%(num)d done", "%(num)d done", self.done),
+                ngettext("%(num)d in progress", "%(num)d in progress", self.in_progress),
+                ngettext("%(num)d planned", "%(num)d planned", self.planned),
+                ngettext("%(num)d dropped", "%(num)d dropped", self.dropped))
+
+    def overdue_in_words(self) -> str:
+        """How many of the open actions are overdue, as a sentence ('' when none is)."""
+        return ngettext("%(num)d of the open actions is overdue.",
+                        "%(num)d of the open actions are overdue.", self.overdue) \
+            if self.overdue else ""
+
+    def in_words(self) -> str:
+        """The plan's totals as one sentence, the same on the plan, results and share pages
+        and in the plan PDF: counts that add up to the total, overdue ones said apart."""
+        counts = ", ".join(self.counts_in_words())
+        text = ngettext("%(counts)s, of %(num)d tracked action.",
+                        "%(counts)s, of %(num)d tracked actions.", self.total, counts=counts)
+        return f"{text} {self.overdue_in_words()}".strip()
 
 
 def tally(rows: Iterable[tuple[str, str, date | None]], today: date) -> dict[str, Tally]:

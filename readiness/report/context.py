@@ -256,6 +256,7 @@ class ReportContext:
     carried: tuple[str, ...] = ()
     done_before: tuple[str, ...] = ()
     proposed_again: tuple[str, ...] = ()
+    dropped_before: tuple[str, ...] = ()  # dropped, dimension held: left out as decided
 
 
 def _cap(text: str, limit: int) -> str:
@@ -574,4 +575,6 @@ def build_report_context(q: Questionnaire, published: Published,
         carried=carried_texts(published.from_plan, meta.generated_on or date.today(), q),
         done_before=tuple(h.title for h in published.from_plan.done),
         proposed_again=tuple(h.title for h in published.from_plan.again),
+        dropped_before=tuple(action_title(q, h.action, h.title)
+                             for h in published.from_plan.dropped),
     )

@@ -1,13 +1,15 @@
 """The living roadmap's use cases over a session (flush, never commit): the plan made when a
 round closes, edits with their history, and read-only share links for partners.
 
-A municipality has one plan: the tracked actions of all its rounds, each action at most once.
-A round's roadmap leaves out what the plan holds open or done
-(`readiness.core.plans.from_plan`, applied when the round is published); closing it adds the
-roadmap's other dated actions with the due dates the page and the PDF print, re-opening a
-dropped (or done, fallen back) action's row rather than adding a second one
-(`readiness.core.plans.carry_over`). Every edit is recorded field by field (`PlanEvent`) and
-in the audit log, without its content.
+A municipality has one plan: the tracked actions of all its rounds, each action at most once
+(but the re-assessment, one per round).
+A round's roadmap leaves out what the plan holds open, done or dropped unless its dimension
+fell back (`readiness.core.plans.from_plan`, applied when the round is published); closing it
+adds the roadmap's other dated actions with the due dates the page and the PDF print,
+re-opening a done or dropped action's row (its reason and notes kept) rather than adding a
+second one, and marks an open re-assessment done (`readiness.core.plans.carry_over`). Each
+change closing makes follows a `CLOSED` mark in the history, naming the round and why. Every
+edit is recorded field by field (`PlanEvent`) and in the audit log, without its content.
 """
 
 from __future__ import annotations
@@ -108,11 +110,15 @@ def carry_over_for(db: Session, assessment: Assessment) -> rules.CarryOver:
 
 
 def add_plan(db: Session, assessment: Assessment) -> list[PlanAction]:
-    """Track the closed round's dated actions: new ones added, dropped (or done, fallen back)
-    ones re-opened for this round with its due date, open ones left as they are."""
+    """Track the closed round's dated actions: new ones added, ones done or dropped whose
+    dimension fell back re-opened for this round with its due date, open ones left as they
+    are; an open re-assessment is done by this round. Each change closing makes is recorded,
+    after a `CLOSED` mark saying which round and why (`readiness.core.plans.carry_over`)."""
     if assessment.status != Status.CLOSED:
         raise ServiceError("only a closed round has a roadmap to track")
     carried = carry_over_for(db, assessment)
+    for action in carried.completed:
+        _complete(db, assessment, action)
     added = [PlanAction(municipality_id=assessment.municipality_id, assessment_id=assessment.id,
                         action=p.action, title=p.title[:300], dimension=p.dimension,
                         family=p.family, phase=p.phase, due_on=p.due_on, lead=p.lead,
@@ -125,25 +131,48 @@ def add_plan(db: Session, assessment: Assessment) -> list[PlanAction]:
     return added
 
 
-def _reopen(db: Session, assessment: Assessment, proposed: rules.ProposedAction) -> None:
-    """The plan's (latest) row of a proposed-again action, re-opened for this round; each field
-    changed is recorded, so the history keeps why and when it was dropped or done."""
-    row = db.scalars(select(PlanAction).where(
-        PlanAction.municipality_id == assessment.municipality_id,
-        PlanAction.action == proposed.action).order_by(PlanAction.id.desc()).limit(1)).one()
-    before_round = str(row.assessment.round) if row.assessment else ""
-    wanted: dict[str, object] = {"status": ActionStatus.PLANNED, "drop_reason": "",
-                                 "due_on": proposed.due_on, "phase": proposed.phase}
+CLOSED = "closed"  # a PlanEvent's field marking the changes a round's closing made after it
+REASSESSED, PROPOSED_AGAIN = "reassessed", "proposed_again"  # why (the mark's `before`)
+
+
+def _closing_changes(db: Session, row: PlanAction, assessment: Assessment, why: str,
+                     wanted: dict[str, object]) -> None:
+    """Record closing `assessment`'s mark, then each field of `row` it changes (and change it)."""
+    db.add(PlanEvent(plan_action=row, user_id=None, field=CLOSED, before=why,
+                     after=str(assessment.round)))
     for field, value in wanted.items():
         if getattr(row, field) != value:
             db.add(PlanEvent(plan_action=row, user_id=None, field=field,
                              before=_shown(getattr(row, field))[:2000],
                              after=_shown(value)[:2000]))
             setattr(row, field, value)
+    row.updated_at = _now()
+
+
+def _complete(db: Session, assessment: Assessment, action: str) -> None:
+    """The plan's open rows of a renewed action (the re-assessment), done by this round."""
+    rows = db.scalars(select(PlanAction).where(
+        PlanAction.municipality_id == assessment.municipality_id, PlanAction.action == action,
+        PlanAction.assessment_id.is_distinct_from(assessment.id),
+        PlanAction.status.in_(rules.OPEN_STATUSES)).order_by(PlanAction.id))
+    for row in rows:
+        _closing_changes(db, row, assessment, REASSESSED, {"status": ActionStatus.DONE})
+
+
+def _reopen(db: Session, assessment: Assessment, proposed: rules.ProposedAction) -> None:
+    """The plan's (latest) row of a proposed-again action, re-opened for this round; each field
+    changed is recorded, and its drop reason, notes and history are kept."""
+    row = db.scalars(select(PlanAction).where(
+        PlanAction.municipality_id == assessment.municipality_id,
+        PlanAction.action == proposed.action).order_by(PlanAction.id.desc()).limit(1)).one()
+    before_round = str(row.assessment.round) if row.assessment else ""
+    _closing_changes(db, row, assessment, PROPOSED_AGAIN,
+                     {"status": ActionStatus.PLANNED, "due_on": proposed.due_on,
+                      "phase": proposed.phase})
+    # the mark `reopened_from` reads: the round this row is now followed in
     db.add(PlanEvent(plan_action=row, user_id=None, field="round", before=before_round,
                      after=str(assessment.round)))
     row.assessment_id = assessment.id
-    row.updated_at = _now()
 
 
 def close_with_plan(db: Session, assessment: Assessment) -> Result:
@@ -186,9 +215,12 @@ def _clean(action: PlanAction, edit: ActionEdit) -> dict[str, object]:
     links = [rules.clean_link(link) for link in edit.links if link.strip()]
     if any(link is None for link in links) or len(links) > rules.MAX_LINKS:
         raise ServiceError(f"evidence links are up to {rules.MAX_LINKS} http or https addresses")
-    return {"status": edit.status,
-            "drop_reason": reason if edit.status == ActionStatus.DROPPED else "",
-            "lead": edit.lead, "partners": [a for a in sorted(agencies) if a in edit.partners],
+    partners = [a for a in sorted(agencies) if a in edit.partners]
+    if set(partners) == set(action.partners):
+        partners = list(action.partners)  # the same agencies in another order: no change
+    # a drop reason is kept when the action is taken up again: never erased unasked
+    return {"status": edit.status, "drop_reason": reason,
+            "lead": edit.lead, "partners": partners,
             "contact_role": edit.contact_role.strip(), "due_on": edit.due_on,
             "notes": edit.notes.strip(), "links": links}
 
@@ -301,8 +333,9 @@ class RoundFollowUp:
 
     kept_open: tuple[rules.Held, ...]  # carried over with the plan's status and due date
     not_again: tuple[str, ...]  # titles done before, left out
-    again: tuple[str, ...]  # titles proposed again (dropped, or done and fallen back)
+    again: tuple[str, ...]  # titles proposed again (dropped or done, and fallen back)
     followed: tuple[rules.FollowedChange, ...]
+    dropped: tuple[tuple[str, str], ...] = ()  # (title, reason) dropped before, left out
 
 
 def follow_up_of(db: Session, assessment: Assessment,
@@ -320,11 +353,14 @@ def follow_up_of(db: Session, assessment: Assessment,
                                        scores_of(db, assessment))
     q = questionnaire_of(assessment)
     names = {d.id: d.title for d in q.doc.dimensions}
+    reasons = {a.action: a.drop_reason for a in earlier}
     return RoundFollowUp(found.still_open, tuple(action_title(q, h.action, h.title)
                                                  for h in found.done),
                          tuple(action_title(q, h.action, h.title) for h in found.again),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
-                               for c in followed))
+                               for c in followed),
+                         tuple((action_title(q, h.action, h.title), reasons.get(h.action, ""))
+                               for h in found.dropped))
 
 
 # ---------------------------------------------------------------- national follow-through

@@ -44,6 +44,7 @@ from readiness.services import plans as plan_services
 from readiness.translate import format_date
 from readiness.web.forms import IsoDateField, MultiCheckboxField, SelectField
 from readiness.web.links import public_url
+from readiness.web.plan_history import history_lines
 
 bp = Blueprint("plans", __name__)
 FRESH_SHARE = "fresh_share_link"
@@ -156,7 +157,7 @@ def _action_conflict(form: ActionForm, action: PlanAction) -> list[tuple[str, st
     def names(ids: Sequence[str]) -> str:
         return ", ".join(str(agencies.get(a, a)) for a in ids)
 
-    due = form.due_on.data.isoformat() if form.due_on.data else ""
+    due = format_date(form.due_on.data) if form.due_on.data else ""
     rows = [(form.status.label.text, labels.get(action.status, ""),
              labels.get(form.status.data or "", "")),
             (form.drop_reason.label.text, action.drop_reason, form.drop_reason.data or ""),
@@ -164,7 +165,7 @@ def _action_conflict(form: ActionForm, action: PlanAction) -> list[tuple[str, st
              str(agencies.get(form.lead.data or "", ""))),
             (form.partners.label.text, names(action.partners), names(form.partners.data or [])),
             (form.contact_role.label.text, action.contact_role, form.contact_role.data or ""),
-            (form.due_on.label.text, action.due_on.isoformat() if action.due_on else "", due),
+            (form.due_on.label.text, format_date(action.due_on) if action.due_on else "", due),
             (form.notes.label.text, action.notes, (form.notes.data or "").strip()),
             (form.links.label.text, "\n".join(action.links),
              "\n".join(x.strip() for x in (form.links.data or "").splitlines() if x.strip()))]
@@ -205,7 +206,8 @@ def edit_action(public_id: str) -> ResponseReturnValue:
     return render_template("plans/action.html", action=action, municipality=municipality,
                            title=plan_services.titles_of([action])[action.id], form=form,
                            labels=status_labels(), conflict=conflict,
-                           history=plan_services.history_of([action])), (
+                           history=history_lines(action.events, status_labels(),
+                                                 _agency_titles(municipality))), (
         409 if conflict is not None else 400 if form.errors or form.form_errors else 200)
 
 
