@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 LANGUAGE_FILE = re.compile(r"^(\d+\.\d+)\.([a-z]{2})\.yaml$")
 Path_ = tuple[str | int, ...]
+# Text ids a language file may leave out (read in English then): see `optional`.
+OPTIONAL_PREFIXES = ("sources.",)
 
 _TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "levels": ("title", "description"), "stages": ("title", "description"),
@@ -60,6 +62,8 @@ def _questionnaire_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]
             if item.get("options"):
                 yield from _options(f"items.{item['id']}.options", item["options"],
                                     (key, i, "options"))
+    for i, source in enumerate(data.get("sources") or ()):
+        yield f"sources.{source['id']}.citation", ("sources", i, "citation")
     for i, _term in enumerate(data.get("glossary") or ()):
         yield f"glossary.{i + 1}.term", ("glossary", i, "term")
         yield f"glossary.{i + 1}.definition", ("glossary", i, "definition")
@@ -85,6 +89,12 @@ def _library_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]:
             yield f"{prefix}.inspiration.{n + 1}.country", ("actions", i, "inspiration", n,
                                                            "country")
             yield f"{prefix}.inspiration.{n + 1}.text", ("actions", i, "inspiration", n, "text")
+
+
+def optional(ident: str) -> bool:
+    """Whether a language file may leave a text id out, which then reads in English: a
+    source's citation names a published document, and only its prose needs translating."""
+    return ident.startswith(OPTIONAL_PREFIXES)
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -116,9 +126,11 @@ def translated_data(main: Mapping[str, Any], library: Mapping[str, Any],
 
 
 def missing_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
-    """Ids of `source` that a language file does not translate (absent or blank), in order."""
+    """Ids of `source` that a language file does not translate (absent or blank), in order;
+    an `optional` id counts only when given blank."""
     return [ident for ident in source
-            if not isinstance(texts.get(ident), str) or not texts[ident].strip()]
+            if not isinstance(texts.get(ident), str) or not texts[ident].strip()
+            if ident in texts or not optional(ident)]
 
 
 def extra_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
@@ -173,7 +185,7 @@ def checked_texts(located: Located, code: str, questionnaire: str, version: str,
     if missing:
         raise located.error(("texts",), f"no translation of {missing[0]!r} ({len(missing)} "
                             f"missing in all; `readiness questionnaire translations` lists them)")
-    return {ident: str(texts[ident]) for ident in source}
+    return {ident: str(texts[ident]) if ident in texts else source[ident] for ident in source}
 
 
 def texts_hash(texts: Mapping[str, str]) -> str:
@@ -189,11 +201,13 @@ def english_hash(text: str) -> str:
 
 def stale_ids(source: Mapping[str, str], data: Mapping[str, Any]) -> list[str]:
     """Ids of a language file (parsed) whose English changed since they were translated: the
-    recorded hash differs or is missing. A file that records no hashes at all is not checked."""
+    recorded hash differs or is missing (an `optional` id only when recorded). A file that
+    records no hashes at all is not checked."""
     hashes = data.get("source_hashes")
     if not isinstance(hashes, dict):
         return []
-    return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])]
+    return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])
+            if ident in hashes or not optional(ident)]
 
 
 def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],

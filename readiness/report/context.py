@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from readiness.core.consensus import describe
 from readiness.core.legal import Profile
-from readiness.core.legal_roadmap import action_title
+from readiness.core.legal_roadmap import action_title, held_titles
 from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
@@ -572,6 +572,6 @@ def build_report_context(q: Questionnaire, published: Published,
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
         consensus=consensus_section(q, published),
         carried=carried_texts(published.from_plan, meta.generated_on or date.today(), q),
-        done_before=tuple(h.title for h in published.from_plan.done),
-        proposed_again=tuple(h.title for h in published.from_plan.again),
+        done_before=held_titles(q, published.from_plan.done),
+        proposed_again=held_titles(q, published.from_plan.again),
     )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
 from readiness.core import published
-from readiness.core.legal_roadmap import action_title
+from readiness.core.legal_roadmap import action_title, held_titles
 from readiness.core.published import renewed
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
@@ -320,9 +320,8 @@ def follow_up_of(db: Session, assessment: Assessment,
                                        scores_of(db, assessment))
     q = questionnaire_of(assessment)
     names = {d.id: d.title for d in q.doc.dimensions}
-    return RoundFollowUp(found.still_open, tuple(action_title(q, h.action, h.title)
-                                                 for h in found.done),
-                         tuple(action_title(q, h.action, h.title) for h in found.again),
+    return RoundFollowUp(found.still_open, held_titles(q, found.done),
+                         held_titles(q, found.again),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
                                for c in followed))
 
