@@ -9,6 +9,7 @@ the templates escape it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from readiness.core.consensus import describe
 from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import action_title, held_titles
+from readiness.core.names import shown_text
 from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
@@ -259,8 +261,15 @@ class ReportContext:
 
 
 def _cap(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters at most; never between a letter and its
+    combining marks (a cut there would leave the letter bare or a mark on the ellipsis)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 0 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return text[:cut].rstrip() + "\u2026"
 
 
 def _percent(share: float | None) -> float | None:
@@ -324,7 +333,7 @@ class _Builder:
         agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
                          for a, v in dim.by_agency.items())
         comments = tuple(  # as on the results page: only agencies large enough for comments
-            (self.agency(agency), _cap(text, MAX_COMMENT))
+            (self.agency(agency), _cap(shown_text(str(text)), MAX_COMMENT))
             for agency, text in self.meta.comments.get(dim_id, ())
             if agency in self.published.comment_agencies and str(text).strip())
         return DimensionSection(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from readiness.core import plans as rules
 from readiness.core import published
 from readiness.core.legal_roadmap import action_title, held_titles
+from readiness.core.names import unsafe_characters
 from readiness.core.published import renewed
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
@@ -53,6 +54,7 @@ from readiness.services.assessments import (
     scores_of,
 )
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 SHARE_DAYS_DEFAULT = 30
 SHARE_DAYS_MAX = 180
@@ -183,6 +185,10 @@ def _clean(action: PlanAction, edit: ActionEdit) -> dict[str, object]:
     if len(edit.contact_role) > MAX_CONTACT_ROLE or len(edit.notes) > MAX_NOTES \
             or len(reason) > MAX_REASON:
         raise ServiceError("a text is too long")
+    if any(unsafe_characters(text, free_text=True)
+           for text in (edit.contact_role, edit.notes, reason)):
+        raise ServiceError(_l("Remove the invisible control characters or text-direction marks "
+                              "from this text"))
     links = [rules.clean_link(link) for link in edit.links if link.strip()]
     if any(link is None for link in links) or len(links) > rules.MAX_LINKS:
         raise ServiceError(f"evidence links are up to {rules.MAX_LINKS} http or https addresses")
