@@ -49,8 +49,8 @@ def test_the_plans_wide_tables_say_on_a_phone_that_they_scroll_sideways(
     assert_accessible(phone, "action plan on a phone")
     # scrolled to its end, the edge mark goes: nothing more is hidden there
     region = phone.get_by_role("region", name="Tracked actions").element_handle()
-    phone.evaluate("el => { el.scrollLeft = el.scrollWidth; el.dispatchEvent(new Event('scroll')); }",
-                   region)
+    phone.evaluate("el => { el.scrollLeft = el.scrollWidth; "
+                   "el.dispatchEvent(new Event('scroll')); }", region)
     assert phone.evaluate("el => getComputedStyle(el).borderRightWidth", region) == "0px"
 
 
