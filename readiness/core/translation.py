@@ -125,12 +125,13 @@ def translated_data(main: Mapping[str, Any], library: Mapping[str, Any],
     return new_main, new_library
 
 
-def missing_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
+def missing_ids(source: Mapping[str, str], texts: Mapping[str, Any], *,
+                optional_too: bool = False) -> list[str]:
     """Ids of `source` that a language file does not translate (absent or blank), in order;
-    an `optional` id counts only when given blank."""
+    an `optional` id left out counts only with `optional_too`."""
     return [ident for ident in source
             if not isinstance(texts.get(ident), str) or not texts[ident].strip()
-            if ident in texts or not optional(ident)]
+            if optional_too or ident in texts or not optional(ident)]
 
 
 def extra_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
