@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from readiness import translate
+from readiness.core import translation
 from readiness.core.plans import FromPlan, Held
 from readiness.core.published import publish
 from readiness.core.questionnaire import get_questionnaire
@@ -132,3 +133,10 @@ def test_a_language_file_may_leave_a_sources_citation_out_which_then_reads_in_en
     q = get_questionnaire(version="1.0", language="nl")
     english = get_questionnaire(version="1.0", language="en")
     assert [s.citation for s in q.doc.sources] == [s.citation for s in english.doc.sources]
+
+
+def test_only_a_questionnaires_citations_are_optional_not_a_legal_profiles_sources():
+    assert translation.optional("sources.ran2018.citation")
+    assert not translation.optional("sources.gdpr.title")
+    assert not translation.optional("sources.gdpr.short")
+    assert translation.missing_ids({"sources.gdpr.title": "GDPR"}, {}) == ["sources.gdpr.title"]

@@ -27,8 +27,9 @@ from typing import Any, Protocol
 
 LANGUAGE_FILE = re.compile(r"^(\d+\.\d+)\.([a-z]{2})\.yaml$")
 Path_ = tuple[str | int, ...]
-# Text ids a language file may leave out (read in English then): see `optional`.
-OPTIONAL_PREFIXES = ("sources.",)
+# Text ids a language file may leave out (read in English then): see `optional`. (A legal
+# profile's `sources.<id>.title` and `.short` are not: only a questionnaire's citations.)
+OPTIONAL_IDS = re.compile(r"^sources\.[^.]+\.citation$")
 
 _TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "levels": ("title", "description"), "stages": ("title", "description"),
@@ -94,7 +95,7 @@ def _library_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]:
 def optional(ident: str) -> bool:
     """Whether a language file may leave a text id out, which then reads in English: a
     source's citation names a published document, and only its prose needs translating."""
-    return ident.startswith(OPTIONAL_PREFIXES)
+    return OPTIONAL_IDS.fullmatch(ident) is not None
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -202,13 +203,14 @@ def english_hash(text: str) -> str:
 
 def stale_ids(source: Mapping[str, str], data: Mapping[str, Any]) -> list[str]:
     """Ids of a language file (parsed) whose English changed since they were translated: the
-    recorded hash differs or is missing (an `optional` id only when recorded). A file that
-    records no hashes at all is not checked."""
+    recorded hash differs or is missing (an `optional` id only when the file translates or
+    records it). A file that records no hashes at all is not checked."""
     hashes = data.get("source_hashes")
     if not isinstance(hashes, dict):
         return []
+    texts = data.get("texts") or {}
     return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])
-            if ident in hashes or not optional(ident)]
+            if ident in hashes or ident in texts or not optional(ident)]
 
 
 def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],
