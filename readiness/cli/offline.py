@@ -127,16 +127,17 @@ def questionnaire_translations(language: str, version: str | None, record: tuple
         data = _record_hashes(file, source, data, set(source) - set(missing) if record_all
                               else set(record))
     stale = [i for i in translation.stale_ids(source, data) if i not in missing]
-    click.echo(f"# {file.name}: {len(source) - len(missing)} of {len(source)} texts translated, "
-               f"{len(missing)} missing, {len(extra)} unknown, {len(stale)} from an older "
-               "English text")
+    untranslated = translation.missing_ids(source, texts, optional_too=True)
+    click.echo(f"# {file.name}: {len(source) - len(untranslated)} of {len(source)} texts "
+               f"translated, {len(missing)} missing, {len(untranslated) - len(missing)} optional "
+               f"left in English, {len(extra)} unknown, {len(stale)} from an older English text")
     for ident in extra:
         click.echo(f"# unknown, remove: {ident}")
-    todo = missing + stale
+    todo = untranslated + [i for i in stale if i not in untranslated]
     if todo:
         click.echo(yaml.safe_dump({"texts": {ident: source[ident] for ident in todo}},
                                   allow_unicode=True, sort_keys=False, width=100), nl=False)
-    if todo or extra:
+    if missing or stale or extra:
         raise SystemExit(1)
 
 

@@ -12,12 +12,14 @@ so they keep whatever fields a planned action has. Pure: no Flask or DB imports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
 
 from pydantic import Field
 
 from readiness.core.legal import WITH_BASIS, LegalError, Profile, profiles_dir
+from readiness.core.plans import Held
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import PHASE_TITLES, PlannedAction, Roadmap
 from readiness.core.roadmap_plan import LATER, due_months
@@ -221,6 +223,12 @@ def action_title(q: Questionnaire, action_id: str, stored: str) -> str:
         return _(added[action_id])
     found = next((a.title for a in q.library.actions if a.id == action_id), None)
     return found or stored
+
+
+def held_titles(q: Questionnaire, held: Iterable[Held]) -> tuple[str, ...]:
+    """The titles of actions a plan already holds, in the current language (`action_title`
+    for each): the results page and the roadmap PDF name them alike."""
+    return tuple(action_title(q, h.action, h.title) for h in held)
 
 
 def _in_every_language(message: str) -> set[str]:

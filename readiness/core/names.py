@@ -1,8 +1,11 @@
-"""The one check of names people type (municipalities, regions, usernames, token names).
+"""The one check of names people type (municipalities, regions, usernames, token names), and
+of free text (comments, action notes).
 
 Pure: a name with a control character (tab, new line, bell, escape...) or a bidirectional
 override (which makes "gpj.exe" read as "exe.jpg") is refused, with a message saying which
 character and where, at every entrance: web forms, services (and so the command line), API.
+Free text is held to the same rule, except that it may break lines and hold tabs: a quoted
+comment with an override would read differently from what was written.
 """
 
 from __future__ import annotations
@@ -12,13 +15,24 @@ import unicodedata
 
 # C0 and C1 controls and DEL; the bidirectional embeddings, overrides, isolates and marks
 # (and the line and paragraph separators, which break a line where a reader sees none)
-UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+DIRECTION = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{DIRECTION}\u2028\u2029]")
+# the same in free text, which may hold tabs and line breaks (\t \n \r)
+UNSAFE_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{DIRECTION}\u2028\u2029]")
+_DIRECTION = re.compile(f"[{DIRECTION}]")
 
 
-def unsafe_characters(text: str) -> list[tuple[int, str]]:
-    """Each (position from 1, code point like "U+202E") of an unsafe character in `text`."""
-    return [(m.start() + 1, f"U+{ord(m.group()):04X}") for m in UNSAFE.finditer(text)]
+def unsafe_characters(text: str, *, free_text: bool = False) -> list[tuple[int, str]]:
+    """Each (position from 1, code point like "U+202E") of an unsafe character in `text` (a
+    name; with `free_text`, a comment or note, which may also break lines)."""
+    pattern = UNSAFE_IN_TEXT if free_text else UNSAFE
+    return [(m.start() + 1, f"U+{ord(m.group()):04X}") for m in pattern.finditer(text)]
+
+
+def shown_text(text: str) -> str:
+    """Stored free text as it is shown (page and PDF alike): composed (NFC), so a letter and
+    its accents stay one unit, without direction controls that older rows may hold."""
+    return unicodedata.normalize("NFC", _DIRECTION.sub("", text))
 
 
 def name_problem(text: str, what: str = "name") -> str | None:

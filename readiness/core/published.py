@@ -84,13 +84,19 @@ class Published:
     from_plan: FromPlan = field(default_factory=FromPlan)
 
     def hidden_texts(self, titles: Mapping[str, str], min_group_size: int) -> tuple[str, ...]:
-        """Which agencies are not shown separately and why, one sentence per reason."""
+        """Which agencies are not shown separately and why, one sentence per reason; in a mixed
+        round also that the agencies recorded in the workshop are shown, however small their
+        count (the group-size rule leaves agreed answers out, see `group_counts`)."""
         if self.withheld:
             return ()
         few = ", ".join(titles.get(a, a) for a in self.too_few)
         out = [_("Agencies with fewer than %(count)d respondents count in the municipality's "
                  "figures but are not shown separately: %(agencies)s.", count=min_group_size,
                  agencies=few)] if few else []
+        agreed = ", ".join(titles.get(a, a) for a in self.agreed if a in self.shown)
+        if self.mixed and agreed:  # the rule is about few people; an agreed answer is an agency's
+            out.append(_("Agencies recorded in the workshop count as 1, their agreed answer, "
+                         "and are shown separately: %(agencies)s.", agencies=agreed))
         out += [_("%(agency)s is not shown separately so that the figures of %(agencies)s "
                   "cannot be worked out from it.", agency=titles.get(a, a), agencies=few)
                 for a in self.protecting]

@@ -432,7 +432,7 @@ def _planned(q: Questionnaire, result: Result, facts: Facts, chosen: dict[str, A
                      and _describe(Condition(agency_missing=ag), q, result, facts)
                      not in findings]
     if needed_by and not findings:
-        findings.append("Needed before: " + "; ".join(needed_by) + ".")
+        findings.append(_("Needed before: %(actions)s.", actions="; ".join(needed_by)))
     lead, lead_note = resolve_lead(action, facts, q.library.plan, chosen, library, aimed_at)
     partners = tuple(dict.fromkeys(p for p in (*aimed_at, *action.partners) if p != lead))
     return PlannedAction(

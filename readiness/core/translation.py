@@ -27,6 +27,9 @@ from typing import Any, Protocol
 
 LANGUAGE_FILE = re.compile(r"^(\d+\.\d+)\.([a-z]{2})\.yaml$")
 Path_ = tuple[str | int, ...]
+# Text ids a language file may leave out (read in English then): see `optional`. (A legal
+# profile's `sources.<id>.title` and `.short` are not: only a questionnaire's citations.)
+OPTIONAL_IDS = re.compile(r"^sources\.[^.]+\.citation$")
 
 _TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "levels": ("title", "description"), "stages": ("title", "description"),
@@ -60,6 +63,8 @@ def _questionnaire_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]
             if item.get("options"):
                 yield from _options(f"items.{item['id']}.options", item["options"],
                                     (key, i, "options"))
+    for i, source in enumerate(data.get("sources") or ()):
+        yield f"sources.{source['id']}.citation", ("sources", i, "citation")
     for i, _term in enumerate(data.get("glossary") or ()):
         yield f"glossary.{i + 1}.term", ("glossary", i, "term")
         yield f"glossary.{i + 1}.definition", ("glossary", i, "definition")
@@ -85,6 +90,12 @@ def _library_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, Path_]]:
             yield f"{prefix}.inspiration.{n + 1}.country", ("actions", i, "inspiration", n,
                                                            "country")
             yield f"{prefix}.inspiration.{n + 1}.text", ("actions", i, "inspiration", n, "text")
+
+
+def optional(ident: str) -> bool:
+    """Whether a language file may leave a text id out, which then reads in English: a
+    source's citation names a published document, and only its prose needs translating."""
+    return OPTIONAL_IDS.fullmatch(ident) is not None
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -115,10 +126,13 @@ def translated_data(main: Mapping[str, Any], library: Mapping[str, Any],
     return new_main, new_library
 
 
-def missing_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
-    """Ids of `source` that a language file does not translate (absent or blank), in order."""
+def missing_ids(source: Mapping[str, str], texts: Mapping[str, Any], *,
+                optional_too: bool = False) -> list[str]:
+    """Ids of `source` that a language file does not translate (absent or blank), in order;
+    an `optional` id left out counts only with `optional_too`."""
     return [ident for ident in source
-            if not isinstance(texts.get(ident), str) or not texts[ident].strip()]
+            if not isinstance(texts.get(ident), str) or not texts[ident].strip()
+            if optional_too or ident in texts or not optional(ident)]
 
 
 def extra_ids(source: Mapping[str, str], texts: Mapping[str, Any]) -> list[str]:
@@ -173,7 +187,7 @@ def checked_texts(located: Located, code: str, questionnaire: str, version: str,
     if missing:
         raise located.error(("texts",), f"no translation of {missing[0]!r} ({len(missing)} "
                             f"missing in all; `readiness questionnaire translations` lists them)")
-    return {ident: str(texts[ident]) for ident in source}
+    return {ident: str(texts[ident]) if ident in texts else source[ident] for ident in source}
 
 
 def texts_hash(texts: Mapping[str, str]) -> str:
@@ -189,11 +203,14 @@ def english_hash(text: str) -> str:
 
 def stale_ids(source: Mapping[str, str], data: Mapping[str, Any]) -> list[str]:
     """Ids of a language file (parsed) whose English changed since they were translated: the
-    recorded hash differs or is missing. A file that records no hashes at all is not checked."""
+    recorded hash differs or is missing (an `optional` id only when the file translates or
+    records it). A file that records no hashes at all is not checked."""
     hashes = data.get("source_hashes")
     if not isinstance(hashes, dict):
         return []
-    return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])]
+    texts = data.get("texts") or {}
+    return [ident for ident in source if hashes.get(ident) != english_hash(source[ident])
+            if ident in hashes or ident in texts or not optional(ident)]
 
 
 def recorded_hashes(source: Mapping[str, str], data: Mapping[str, Any],

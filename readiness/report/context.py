@@ -9,6 +9,7 @@ the templates escape it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,7 +18,8 @@ from markupsafe import Markup
 
 from readiness.core.consensus import describe
 from readiness.core.legal import Profile
-from readiness.core.legal_roadmap import action_title
+from readiness.core.legal_roadmap import action_title, held_titles
+from readiness.core.names import shown_text
 from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
@@ -260,8 +262,15 @@ class ReportContext:
 
 
 def _cap(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters at most; never between a letter and its
+    combining marks (a cut there would leave the letter bare or a mark on the ellipsis)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 0 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return text[:cut].rstrip() + "\u2026"
 
 
 def _percent(share: float | None) -> float | None:
@@ -325,7 +334,7 @@ class _Builder:
         agencies = tuple(AgencyView(self.agency(a), v, self.shown(a))
                          for a, v in dim.by_agency.items())
         comments = tuple(  # as on the results page: only agencies large enough for comments
-            (self.agency(agency), _cap(text, MAX_COMMENT))
+            (self.agency(agency), _cap(shown_text(str(text)), MAX_COMMENT))
             for agency, text in self.meta.comments.get(dim_id, ())
             if agency in self.published.comment_agencies and str(text).strip())
         return DimensionSection(
@@ -573,8 +582,7 @@ def build_report_context(q: Questionnaire, published: Published,
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
         consensus=consensus_section(q, published),
         carried=carried_texts(published.from_plan, meta.generated_on or date.today(), q),
-        done_before=tuple(h.title for h in published.from_plan.done),
-        proposed_again=tuple(h.title for h in published.from_plan.again),
-        dropped_before=tuple(action_title(q, h.action, h.title)
-                             for h in published.from_plan.dropped),
+        done_before=held_titles(q, published.from_plan.done),
+        proposed_again=held_titles(q, published.from_plan.again),
+        dropped_before=held_titles(q, published.from_plan.dropped),
     )

@@ -243,7 +243,8 @@ def found_detail(q: Questionnaire, result: Result, found: Finding) -> str:
     if not answered:
         return found.description
     labels = list(dict.fromkeys(answered))
-    return f"{found.description.rstrip()} Answered here: {', '.join(labels)}."
+    return _("%(description)s Answered here: %(answers)s.",
+             description=found.description.rstrip(), answers=", ".join(labels))
 
 
 def _dim_score(result: Result, dimension: str | None) -> float:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from readiness.core import plans as rules
 from readiness.core import published
-from readiness.core.legal_roadmap import action_title
+from readiness.core.legal_roadmap import action_title, held_titles
+from readiness.core.names import unsafe_characters
 from readiness.core.published import renewed
 from readiness.core.questionnaire import Questionnaire, get_questionnaire
 from readiness.core.scoring import Result
@@ -55,6 +56,7 @@ from readiness.services.assessments import (
     scores_of,
 )
 from readiness.tokens import hash_token, new_token
+from readiness.translate import lazy_gettext as _l
 
 SHARE_DAYS_DEFAULT = 30
 SHARE_DAYS_MAX = 180
@@ -212,6 +214,10 @@ def _clean(action: PlanAction, edit: ActionEdit) -> dict[str, object]:
     if len(edit.contact_role) > MAX_CONTACT_ROLE or len(edit.notes) > MAX_NOTES \
             or len(reason) > MAX_REASON:
         raise ServiceError("a text is too long")
+    if any(unsafe_characters(text, free_text=True)
+           for text in (edit.contact_role, edit.notes, reason)):
+        raise ServiceError(_l("Remove the invisible control characters or text-direction marks "
+                              "from this text"))
     links = [rules.clean_link(link) for link in edit.links if link.strip()]
     if any(link is None for link in links) or len(links) > rules.MAX_LINKS:
         raise ServiceError(f"evidence links are up to {rules.MAX_LINKS} http or https addresses")
@@ -354,9 +360,8 @@ def follow_up_of(db: Session, assessment: Assessment,
     q = questionnaire_of(assessment)
     names = {d.id: d.title for d in q.doc.dimensions}
     reasons = {a.action: a.drop_reason for a in earlier}
-    return RoundFollowUp(found.still_open, tuple(action_title(q, h.action, h.title)
-                                                 for h in found.done),
-                         tuple(action_title(q, h.action, h.title) for h in found.again),
+    return RoundFollowUp(found.still_open, held_titles(q, found.done),
+                         held_titles(q, found.again),
                          tuple(replace(c, dimension=names.get(c.dimension, c.dimension))
                                for c in followed),
                          tuple((action_title(q, h.action, h.title), reasons.get(h.action, ""))

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, object_session
 
+from readiness.core.names import unsafe_characters
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW, Dimension
 from readiness.models import (
@@ -244,6 +245,9 @@ def _valid_answers(q: Questionnaire, answers: Mapping[str, str]) -> dict[str, st
 
 
 def _merge_comments(current: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
+    if any(unsafe_characters(text, free_text=True) for text in new.values()):
+        raise ServiceError(_l("Remove the invisible control characters or text-direction marks "
+                              "from this text"))
     merged = dict(current)
     for dimension, text in new.items():
         if text.strip():

@@ -42,7 +42,7 @@ from readiness.models import ActionStatus, Assessment, Municipality, PlanAction,
 from readiness.services import assessments as services
 from readiness.services import plans as plan_services
 from readiness.translate import format_date
-from readiness.web.forms import IsoDateField, MultiCheckboxField, SelectField
+from readiness.web.forms import IsoDateField, MultiCheckboxField, SelectField, safe_text
 from readiness.web.links import public_url
 from readiness.web.plan_history import history_lines
 
@@ -60,15 +60,15 @@ class ActionForm(FlaskForm):
     """Edit one tracked action."""
 
     status = RadioField(_l("Status"), validators=[InputRequired()])
-    drop_reason = StringField(_l("Why is it dropped?"), validators=[Optional()],
+    drop_reason = StringField(_l("Why is it dropped?"), validators=[Optional(), safe_text],
                               description=_l("Needed when the action is dropped."))
     lead = SelectField(_l("Lead agency"), validators=[Optional()])
     partners = MultiCheckboxField(_l("Partner agencies"), validators=[Optional()])
-    contact_role = StringField(_l("Contact role (optional)"), validators=[Optional()],
+    contact_role = StringField(_l("Contact role (optional)"), validators=[Optional(), safe_text],
                                description=_l("A role, such as 'prevention officer'; never a "
                                               "person's name or contact details."))
     due_on = IsoDateField(_l("Due date"), validators=[Optional()])
-    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), safe_text])
     links = TextAreaField(_l("Evidence links"), validators=[Optional()],
                           description=_l("One http or https address a line."))
     # the version the form was opened on (`plans.version_of`): a save over a newer one is caught

@@ -31,6 +31,7 @@ from readiness.auth import Access
 from readiness.core import privacy
 from readiness.core import published as published_view
 from readiness.core.consistency import agency_agreement
+from readiness.core.names import shown_text
 from readiness.core.published import Published
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.scoring import Result
@@ -128,7 +129,8 @@ def _comments(scored: ScoredAssessment) -> list[tuple[str, list[tuple[str, list[
     """Comments per shown agency and page, sorted so their order says nothing of who wrote them."""
     by_agency = _shown_comments(scored)
     titles = {d.id: d.title for d in scored.q.doc.dimensions}
-    return [(agency, [(titles.get(d, d), sorted(texts)) for d, texts in pages.items()])
+    return [(agency, [(titles.get(d, d), sorted(map(shown_text, texts)))
+                      for d, texts in pages.items()])
             for agency in scored.published.comment_agencies if (pages := by_agency.get(agency))]
 
 
@@ -143,7 +145,7 @@ def roadmap_notes(scored: ScoredAssessment) -> dict[int, list[str]]:
     for pages in _shown_comments(scored).values():
         for dimension, texts in pages.items():
             by_dimension.setdefault(dimension, []).extend(texts)
-    return {a.priority: sorted(by_dimension[a.dimension]) for a in roadmap.actions
+    return {a.priority: sorted(map(shown_text, by_dimension[a.dimension])) for a in roadmap.actions
             if a.dimension in by_dimension}
 
 

@@ -58,6 +58,32 @@
       });
     });
 
+    // Wide tables scroll sideways inside their region (role=region, tabindex=0): one that
+    // does says so above it, and its right edge is marked while columns are still hidden
+    // there. Without script the region still scrolls, only without the cue.
+    var scrollHint = document.body.getAttribute("data-scroll-hint");
+    var wraps = document.querySelectorAll(".table-wrap");
+    var markWrap = function (wrap) {
+      var more = wrap.scrollWidth - wrap.clientWidth > 1;
+      var atEnd = wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1;
+      wrap.classList.toggle("table-wrap--more", more && !atEnd);
+      var hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        if (!more || !scrollHint) { return; }
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.setAttribute("aria-hidden", "true");  // the region's label already says what it is
+        hint.textContent = scrollHint;
+        wrap.parentNode.insertBefore(hint, wrap);
+      }
+      hint.hidden = !more;
+    };
+    wraps.forEach(function (wrap) {
+      markWrap(wrap);
+      wrap.addEventListener("scroll", function () { markWrap(wrap); }, { passive: true });
+    });
+    window.addEventListener("resize", function () { wraps.forEach(markWrap); });
+
     // A second click on a submit button sends nothing twice (the server refuses it anyway);
     // a page restored by the Back button may be sent again.
     window.addEventListener("pageshow", function () {

@@ -34,6 +34,7 @@ from readiness.web.forms.fields import (
     NAME_MAX,
     IsoDateField,
     MultiCheckboxField,
+    safe_text,
 )
 from readiness.web.forms.labels import (
     MIXED,
@@ -103,6 +104,7 @@ __all__ = [
     "rating_values",
     "role_choice_labels",
     "role_labels",
+    "safe_text",
     "statement_fields",
     "survey_form",
     "survey_form_class",

@@ -15,7 +15,7 @@ from wtforms.widgets import HiddenInput
 
 from readiness.models import Municipality, Role, User
 from readiness.services.assessments import PASSWORD_MIN_LENGTH
-from readiness.web.forms.fields import _no_control_characters, _safe_name, _strip
+from readiness.web.forms.fields import _safe_name, _strip, safe_text
 from readiness.web.forms.labels import municipality_label, role_choice_labels
 
 
@@ -24,7 +24,7 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), filters=[_strip],
                            validators=[DataRequired(_l("Enter your username")), Length(max=64),
-                                       _no_control_characters, _safe_name])
+                                       safe_text, _safe_name])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Enter your password")),
                                          Length(max=256)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -20,12 +19,12 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _no_control_characters(_form: Any, field: Field) -> None:
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError(_("Remove the invisible control characters from this text"))
+def safe_text(_form: Any, field: Field) -> None:
+    """Refuse free text (a comment, a note) holding control or text-direction characters, by
+    the names' rule (`readiness.core.names`) with line breaks and tabs allowed."""
+    if isinstance(field.data, str) and names.unsafe_characters(field.data, free_text=True):
+        raise ValidationError(_("Remove the invisible control characters or text-direction marks "
+                                "from this text"))
 
 
 def _safe_name(_form: Any, field: Field) -> None:

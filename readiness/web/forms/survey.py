@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW
-from readiness.web.forms.fields import _no_control_characters, _one_value, _strip
+from readiness.web.forms.fields import _one_value, _strip, safe_text
 
 ITEM_PREFIX = "q_"
 COMMENT_PREFIX = "comment_"
@@ -103,7 +103,7 @@ def _build_survey_form_class(q: Questionnaire, dimensions: tuple[str, ...], comm
             _("Comment on %(dimension)s (optional)", dimension=title.lower()), filters=[_strip],
             validators=[Optional(), Length(max=comment_max, message=_(
                 "Comment must be %(max)d characters or fewer", max=comment_max)),
-                        _no_control_characters])
+                        safe_text])
     attrs["survey_fields"] = tuple(attrs)  # not a field: WTForms binds only fields
     return type("SurveyForm", (FlaskForm,), attrs)
 
