@@ -36,7 +36,7 @@ from readiness.models import (
     Status,
 )
 from readiness.services import assessments as services
-from readiness.services import plans, rounds
+from readiness.services import link_places, plans, rounds
 from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
@@ -179,8 +179,9 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
     q = get_questionnaire()
     form = new_round_form(q)
     if request.method == "GET" and found.assessments:
-        # the next round knows the last: the agencies that took part are ticked already
-        form.agencies.data = [a for a in found.assessments[-1].agencies if a in q.agency_ids]
+        # the next round knows the last: its agencies, workshop agencies and link sizes
+        last = found.assessments[-1]
+        form.fill_from(last, link_places.stated_sizes(get_session(), last))
     valid = form.validate_on_submit()
     if valid and form.closes_on.data is not None and form.closes_on.data < today():
         form.closes_on.errors = [_("The closing date cannot be in the past")]
