@@ -47,17 +47,18 @@ def is_full(db: Session, invitation: Invitation) -> bool:
 
 def stated_sizes(db: Session, assessment: Assessment,
                  agencies: Iterable[str] | None = None) -> dict[str, int]:
-    """{agency: practitioners its links went to} for the agencies whose every link had a stated
-    size: an active link counts its size, a withdrawn one the answers it sent (a reissued
-    link's size is already the rest), so a reissue is not counted twice."""
+    """{agency: practitioners its links went to} for the agencies whose every link that sent
+    answers had a stated size: an active link counts its size, a withdrawn one the answers it
+    sent (a reissued link's size is already the rest), so a reissue is not counted twice."""
     wanted = set(assessment.agencies if agencies is None else agencies)
     sizes: Counter[str] = Counter()
     unstated: set[str] = set()
     for invitation in assessment.invitations:
         if invitation.agency not in wanted:
             continue
-        if invitation.capacity is None:
-            unstated.add(invitation.agency)
+        if invitation.capacity is None:  # unknown, unless it never sent an answer
+            if sent_through(db, invitation.id):
+                unstated.add(invitation.agency)
         elif invitation.state == InvitationState.ACTIVE:
             sizes[invitation.agency] += invitation.capacity
         else:

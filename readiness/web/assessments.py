@@ -52,7 +52,7 @@ from readiness.web.forms import (
     mode_labels,
     population_labels,
 )
-from readiness.web.links import link_key, past_closing, today
+from readiness.web.links import link_key, not_open_yet, past_closing, today
 from readiness.web.round_form import new_round_form
 
 bp = Blueprint("assessments", __name__)
@@ -227,6 +227,7 @@ def assessment(public_id: str) -> ResponseReturnValue:
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
         progress=services.progress(get_session(), found), past_closing=past_closing(found),
+        opens_later=not_open_yet(found.conducted_on),
         links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),
