@@ -63,5 +63,6 @@ def test_a_first_round_is_not_filled_in(client: FlaskClient, session: Session):
     make_user(session, "organiser")
     login(client, "organiser")
     html = client.get(f"/municipalities/{town.public_id}/assessments/new").get_data(as_text=True)
-    assert _checked(html, "in_workshop") == set() and _size(html, "health") == ""
+    assert _checked(html, "in_workshop") == set()
+    assert _size(html, "health") == ""
     assert "Filled in as round" not in html

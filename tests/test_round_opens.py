@@ -48,7 +48,8 @@ def test_a_link_of_a_round_dated_ahead_says_when_it_opens_and_stores_nothing(
     assert page.status_code == 403
     html = page.get_data(as_text=True)
     assert heading in html
-    assert "Start the survey" not in html and 'name="csrf_token"' not in html
+    assert "Start the survey" not in html
+    assert 'name="csrf_token"' not in html
     for path in ("start", "page/1", "check"):
         assert client.post(f"/s/{token}/{path}", headers=headers).status_code == 403
     assert _stored(session) == 0

@@ -17,7 +17,6 @@ number the organiser stated and the results publish beside the agency's responde
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,23 +44,23 @@ def is_full(db: Session, invitation: Invitation) -> bool:
     return places_left(db, invitation) == 0
 
 
-def stated_sizes(db: Session, assessment: Assessment,
-                 agencies: Iterable[str] | None = None) -> dict[str, int]:
+def stated_sizes(db: Session, assessment: Assessment) -> dict[str, int]:
     """{agency: practitioners its links went to} for the agencies whose every link that sent
-    answers had a stated size: an active link counts its size, a withdrawn one the answers it
-    sent (a reissued link's size is already the rest), so a reissue is not counted twice."""
-    wanted = set(assessment.agencies if agencies is None else agencies)
+    answers had a stated size. A withdrawn link followed by another link of its agency counts
+    the answers it sent (a reissued link's size is already the rest, `reissue_invitation`), so
+    a reissue is not counted twice; any other link counts its stated size."""
     sizes: Counter[str] = Counter()
     unstated: set[str] = set()
-    for invitation in assessment.invitations:
-        if invitation.agency not in wanted:
-            continue
+    links = sorted(assessment.invitations, key=lambda i: i.id)
+    for n, invitation in enumerate(links):
         if invitation.capacity is None:  # unknown, unless it never sent an answer
             if sent_through(db, invitation.id):
                 unstated.add(invitation.agency)
-        elif invitation.state == InvitationState.ACTIVE:
+        elif invitation.state == InvitationState.ACTIVE or not any(
+                later.agency == invitation.agency for later in links[n + 1:]):
             sizes[invitation.agency] += invitation.capacity
         else:
             sizes[invitation.agency] += min(invitation.capacity,
                                              sent_through(db, invitation.id))
-    return {agency: n for agency, n in sizes.items() if agency not in unstated and n > 0}
+    return {agency: n for agency, n in sizes.items()
+            if agency in assessment.agencies and agency not in unstated and n > 0}
