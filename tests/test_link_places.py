@@ -148,3 +148,20 @@ def test_a_reissued_link_is_for_those_who_have_not_sent_answers(app: Flask, sess
     new, _token = services.reissue_invitation(session, old, b"k" * 32)
     assert new.capacity == 1  # 2 went out, 1 sent: the unsent starts start again on the new one
     assert link_places.stated_sizes(session, found) == {"health": 2}  # not 2 + 1
+
+
+def test_a_link_can_be_made_as_small_as_its_sent_answers_but_no_smaller(
+        app: Flask, session: Session):
+    _, link = _health_link(session, 4)
+    for _sent in range(2):
+        browser = app.test_client()
+        assert _start_and_fill(browser, link) == 302
+        assert _send(browser, link)[0] == 303
+    assert post_form(app.test_client(), link, to=f"{link}/start").status_code == 302
+    fresh(session)
+    health = session.scalars(select(Invitation).where(Invitation.agency == "health")).one()
+    with pytest.raises(services.ServiceError,
+                       match="2 answers were already sent through this link"):
+        services.set_capacity(session, health, 1)
+    services.set_capacity(session, health, 2)  # the unsent start holds no place
+    assert health.capacity == 2

@@ -508,7 +508,8 @@ def set_capacity(db: Session, invitation: Invitation, capacity: int,
         raise EditConflict("someone else set this link's size since you opened the page")
     taken = link_places.sent_through(db, invitation.id)  # started, not sent: no place held
     if capacity < taken:
-        raise ServiceError(f"this link has already taken {taken} responses")
+        raise ServiceError(_l("%(num)s answers were already sent through this link: give at "
+                              "least that number", num=taken))
     invitation.capacity = capacity
 
 
