@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from readiness.cli import web as web_cli
 from readiness.cli.main import main
+from readiness.core.questionnaire import get_questionnaire
 from readiness.models import Assessment, Invitation, InvitationState, Role
 from readiness.report.pack import Pack, PackLink, PackNotice, pack_html, qr_svg
 from readiness.services import assessments as services
@@ -25,6 +26,7 @@ from readiness.tokens import link_key
 from tests.qr_helpers import qr_links
 from tests.web_helpers import (
     FAST_HASH,
+    answer_all,
     audited_actions,
     fresh,
     login,
@@ -261,6 +263,14 @@ def test_the_demo_link_is_one_the_links_page_can_show_again(
     assert printed.group(1) in shown
 
 
+def _send_one(session: Session, invitation: Invitation) -> None:
+    """One practitioner's whole answer, sent through `invitation`."""
+    q = get_questionnaire()
+    response, _secret = services_survey.start_response(session, invitation)
+    services_survey.save_answers(q, response, answer_all(q, "agree"), {})
+    assert services_survey.submit_response(session, response)
+
+
 def test_a_reissued_link_takes_only_the_practitioners_who_have_not_answered(
         session: Session, app: Flask):
     assessment, _tokens = make_assessment(session, make_municipality(session), ("police",))
@@ -268,11 +278,12 @@ def test_a_reissued_link_takes_only_the_practitioners_who_have_not_answered(
     police.capacity = 3
     session.flush()
     for _ in range(2):
-        services_survey.start_response(session, police)
+        _send_one(session, police)
+    services_survey.start_response(session, police)  # started, never sent: holds no place
     key = link_key(app.config["SECRET_KEY"])
     new, _token = services.reissue_invitation(session, police, key)
     assert new.capacity == 1
-    services_survey.start_response(session, new)
+    _send_one(session, new)
     with pytest.raises(services.ServiceError, match="no one left"):
         services.reissue_invitation(session, new, key)
     assert new.state == InvitationState.ACTIVE  # refused: nothing changed
@@ -285,7 +296,7 @@ def test_reissuing_every_link_leaves_a_link_that_took_all_its_answers(
     police, health = assessment.invitations
     police.capacity = 1
     session.flush()
-    services_survey.start_response(session, police)
+    _send_one(session, police)
     assert services.reissue_all(session, assessment, link_key(app.config["SECRET_KEY"])) == (1, 1)
     assert police.state == InvitationState.ACTIVE
     assert health.state == InvitationState.REVOKED

@@ -217,7 +217,8 @@ def _as_read(invitation: Invitation) -> survey.OpenedLink:
     assessment = invitation.assessment
     return survey.OpenedLink(
         invitation.id, invitation.public_id, invitation.agency, invitation.state,
-        assessment.id, assessment.status, assessment.closes_on, assessment.questionnaire_id,
+        assessment.id, assessment.status, assessment.closes_on, assessment.conducted_on,
+        assessment.questionnaire_id,
         assessment.questionnaire_version, assessment.municipality.name,
         assessment.municipality.country)
 

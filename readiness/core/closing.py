@@ -1,5 +1,6 @@
-"""A round's closing date: a day, after the end of which (in the configured zone) its links
-take no more answers. Pure: dates and zones in, yes or no out."""
+"""A round's dates: its date, before which (in the configured zone) its links take no answers
+yet, and its closing date, after the end of which they take no more. Pure: dates and zones
+in, yes or no out."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def is_past(closes_on: date | None, where: ZoneInfo, now: datetime | None = None
     """Whether a round closing on `closes_on` is past its date: true from the first moment of
     the next day in `where`; never for a round without a date."""
     return closes_on is not None and today_in(where, now) > closes_on
+
+
+def is_before(opens_on: date, where: ZoneInfo, now: datetime | None = None) -> bool:
+    """Whether a round dated `opens_on` has not begun: true until the first moment of that day
+    in `where` (its links hold answers back until then)."""
+    return today_in(where, now) < opens_on

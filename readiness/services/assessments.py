@@ -54,7 +54,7 @@ from readiness.models import (
     User,
 )
 from readiness.national.records import finding_rows
-from readiness.services import audit
+from readiness.services import audit, link_places
 from readiness.tokens import hash_token, join_code, link_token, new_public_id, new_token
 from readiness.translate import lazy_gettext as _l
 
@@ -436,16 +436,16 @@ def shown_token(invitation: Invitation, link_key: bytes) -> str | None:
 def reissue_invitation(db: Session, invitation: Invitation,
                        link_key: bytes) -> tuple[Invitation, str]:
     """Withdraw a link and make its agency a new one (a link passed on too far, or one that
-    cannot be shown again); answers already sent stay. A link sent to N practitioners that took
-    k responses becomes one for the N - k who have not answered, so reissuing never lets an
+    cannot be shown again); answers already sent stay. A link sent to N practitioners that sent
+    k answers becomes one for the N - k who have not sent theirs (answers started through the
+    old link and not sent are started again through the new one), so reissuing never lets an
     agency count more practitioners than it was sent to."""
     require_open(invitation.assessment)
     if invitation.state != InvitationState.ACTIVE:
         raise ServiceError(_l("This link was withdrawn already"))
     capacity = invitation.capacity
-    if capacity is not None:  # the new link is for those who have not answered yet
-        capacity -= db.scalar(select(func.count()).select_from(Response)
-                              .where(Response.invitation_id == invitation.id)) or 0
+    if capacity is not None:  # the new link is for those who have not sent answers yet
+        capacity -= link_places.sent_through(db, invitation.id)
         if capacity < 1:
             raise LinkUsedUp(_l("This link has taken as many responses as it was sent to "
                                   "practitioners, so there is no one left to send a new one "
@@ -506,10 +506,10 @@ def set_capacity(db: Session, invitation: Invitation, capacity: int,
     lock(db, invitation)
     if shown is not None and shown != str(invitation.capacity or ""):
         raise EditConflict("someone else set this link's size since you opened the page")
-    taken = db.scalar(select(func.count()).select_from(Response)
-                      .where(Response.invitation_id == invitation.id)) or 0
+    taken = link_places.sent_through(db, invitation.id)  # started, not sent: no place held
     if capacity < taken:
-        raise ServiceError(f"this link has already taken {taken} responses")
+        raise ServiceError(_l("%(num)s answers were already sent through this link: give at "
+                              "least that number", num=taken))
     invitation.capacity = capacity
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, object_session
 
 from readiness.core.names import unsafe_characters
@@ -33,6 +33,7 @@ from readiness.models import (
     day_stamp,
 )
 from readiness.services.assessments import EditConflict, ServiceError, lock, records_in_workshop
+from readiness.services.link_places import is_full, sent_through
 from readiness.tokens import hash_token, new_resume_code, new_token, normalise_resume_code
 from readiness.translate import lazy_gettext as _l
 
@@ -63,6 +64,7 @@ class OpenedLink:
     assessment_id: int
     round_status: str
     closes_on: date | None
+    opens_on: date  # the round's date: its links take no answers before that day
     questionnaire_id: str
     questionnaire_version: str
     municipality: str
@@ -87,7 +89,7 @@ class OpenedResponse:
 
 
 _LINK_COLUMNS = (Invitation.id, Invitation.public_id, Invitation.agency, Invitation.state,
-                 Assessment.id, Assessment.status, Assessment.closes_on,
+                 Assessment.id, Assessment.status, Assessment.closes_on, Assessment.conducted_on,
                  Assessment.questionnaire_id, Assessment.questionnaire_version,
                  Municipality.name, Municipality.country)
 _RESPONSE_COLUMNS = (Response.id, Response.status, Response.language, Response.answers,
@@ -154,16 +156,11 @@ def find_by_join_code(db: Session, code: str) -> Invitation | None:
 
 
 class LinkFull(ServiceError):
-    """A link took as many responses as the practitioners it was sent to."""
+    """A link sent as many answers as the practitioners it was sent to (`link_places`)."""
 
-
-def is_full(db: Session, invitation: Invitation) -> bool:
-    """Whether a link already took as many responses as it was sent to practitioners."""
-    if invitation.capacity is None:
-        return False
-    taken = db.scalar(select(func.count()).select_from(Response)
-                      .where(Response.invitation_id == invitation.id)) or 0
-    return taken >= invitation.capacity
+    def __init__(self, message: object, sent: int = 0) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 def start_response(db: Session, invitation: Invitation,
@@ -173,7 +170,7 @@ def start_response(db: Session, invitation: Invitation,
     if not accepts_answers(invitation):
         raise ServiceError(_l("This survey is closed"))
     lock(db, invitation)  # two starts at once cannot both take the last place
-    if is_full(db, invitation):
+    if is_full(db, invitation):  # answers started but not sent hold no place (link_places)
         raise LinkFull(_l("This link has taken as many responses as it was sent to "
                           "practitioners"))
     secret = new_token()
@@ -336,6 +333,7 @@ def submit_response(db: Session, response: Response) -> bool:
                        .with_for_update(read=True))
     if status != Status.OPEN:
         raise ServiceError(_l("This survey is closed"))
+    _refuse_past_capacity(db, response)
     now = day_stamp()
     result = db.execute(
         update(Response)
@@ -344,6 +342,24 @@ def submit_response(db: Session, response: Response) -> bool:
         .execution_options(synchronize_session=False))
     db.refresh(response)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _refuse_past_capacity(db: Session, response: Response) -> None:
+    """Refuse with `LinkFull` to send an answer through a link that already sent as many as it
+    was sent to (`link_places`); the answer stays in progress. The link's row is locked first,
+    so two answers sent at once cannot both take its last place. A repeat is not refused here:
+    `submit_response` answers it with False."""
+    if response.invitation_id is None:
+        return
+    capacity = db.scalar(select(Invitation.capacity).where(
+        Invitation.id == response.invitation_id).with_for_update())
+    still = db.scalar(select(Response.status).where(Response.id == response.id))
+    if capacity is None or still != ResponseStatus.IN_PROGRESS:
+        return
+    sent = sent_through(db, response.invitation_id)
+    if sent >= capacity:
+        raise LinkFull(_l("This link has taken as many responses as it was sent to "
+                          "practitioners"), sent=sent)
 
 
 def workshop_response(db: Session, assessment: Assessment, agency: str) -> Response | None:

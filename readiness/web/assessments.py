@@ -36,7 +36,7 @@ from readiness.models import (
     Status,
 )
 from readiness.services import assessments as services
-from readiness.services import plans, rounds
+from readiness.services import link_places, plans, rounds
 from readiness.services import screening as screening_service
 from readiness.services.paging import page_number, paginate
 from readiness.web.forms import (
@@ -52,7 +52,7 @@ from readiness.web.forms import (
     mode_labels,
     population_labels,
 )
-from readiness.web.links import link_key, past_closing, today
+from readiness.web.links import link_key, not_open_yet, past_closing, today
 from readiness.web.round_form import new_round_form
 
 bp = Blueprint("assessments", __name__)
@@ -181,8 +181,9 @@ def new_assessment(public_id: str) -> ResponseReturnValue:
     q = get_questionnaire()
     form = new_round_form(q)
     if request.method == "GET" and found.assessments:
-        # the next round knows the last: the agencies that took part are ticked already
-        form.agencies.data = [a for a in found.assessments[-1].agencies if a in q.agency_ids]
+        # the next round knows the last: its agencies, workshop agencies and link sizes
+        last = found.assessments[-1]
+        form.fill_from(last, link_places.stated_sizes(get_session(), last))
     valid = form.validate_on_submit()
     if valid and form.closes_on.data is not None and form.closes_on.data < today():
         form.closes_on.errors = [_("The closing date cannot be in the past")]
@@ -228,6 +229,7 @@ def assessment(public_id: str) -> ResponseReturnValue:
     return render_template(
         "assessments/assessment.html", assessment=found, q=q, titles=titles,
         progress=services.progress(get_session(), found), past_closing=past_closing(found),
+        opens_later=not_open_yet(found.conducted_on),
         links_in_order=_links_in_order(found), link_numbers=_link_numbers(found),
         statements=len(q.doc.items),
         min_group=privacy.group_size(q.doc.settings.min_group_size),

@@ -61,3 +61,8 @@ def past_closing(assessment: Assessment) -> bool:
 def past_date(closes_on: date | None) -> bool:
     """Whether a closing date has passed (the end of that day, TIMEZONE); never for None."""
     return closing.is_past(closes_on, closing.zone(current_app.config["TIMEZONE"]))
+
+
+def not_open_yet(opens_on: date) -> bool:
+    """Whether a round's date is still ahead (TIMEZONE): its links take no answers before it."""
+    return closing.is_before(opens_on, closing.zone(current_app.config["TIMEZONE"]))

@@ -5,10 +5,12 @@ Required for every agency answering through a link: a link without a size takes 
 every response sent through it, which is what lets an organiser pad an agency past the group
 threshold; a stated size caps the link and is published beside the agency's respondents.
 Agencies not taking part, or recorded in the workshop, get no link, so their box is ignored.
+A municipality's next round starts filled in as its last was run (`fill_from`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,9 +20,10 @@ from wtforms.fields.core import Label
 from wtforms.validators import NumberRange, Optional
 
 from readiness.core.questionnaire import Questionnaire
-from readiness.models import Mode
+from readiness.models import Assessment, Mode
 from readiness.services.assessments import MAX_CAPACITY
 from readiness.web.forms import AssessmentForm
+from readiness.web.forms.labels import MIXED
 
 SIZE_PREFIX = "size_"
 
@@ -35,6 +38,8 @@ class _NewRoundForm(AssessmentForm):
 
     def __init__(self, q: Questionnaire, *args: Any, **kwargs: Any) -> None:
         super().__init__(q, *args, **kwargs)
+        self.q = q
+        self.filled_from: int | None = None  # the round `fill_from` copied, if any
         for agency in q.doc.agencies:  # labelled in the reader's language, per agency
             field = self.size_fields_by_agency()[agency.id]
             field.label = Label(field.id, agency.title)
@@ -56,6 +61,25 @@ class _NewRoundForm(AssessmentForm):
         fields = self.size_fields_by_agency()
         return {agency: fields[agency].data for agency in self.linked_agencies()
                 if agency in fields and fields[agency].data is not None}
+
+    def fill_from(self, previous: Assessment, sizes: Mapping[str, int]) -> None:
+        """Fill the form as the municipality's previous round was run, for the organiser to
+        change: its agencies, how answers were collected (which agencies were recorded in the
+        workshop) and each link's size (`sizes`, from `link_places.stated_sizes`)."""
+        known = {a.id for a in self.q.doc.agencies}
+        self.agencies.data = [a for a in previous.agencies if a in known]
+        in_workshop = [a for a in previous.workshop_agencies if a in known]
+        if previous.mode == Mode.WORKSHOP:
+            self.mode.data = Mode.WORKSHOP
+        elif in_workshop:
+            self.mode.data, self.in_workshop.data = MIXED, in_workshop
+        else:
+            self.mode.data = Mode.SURVEY
+        fields = self.size_fields_by_agency()
+        for agency, size in sizes.items():
+            if agency in fields and agency not in in_workshop:
+                fields[agency].data = size
+        self.filled_from = previous.round
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The usual checks, and a size for every agency answering through a link."""

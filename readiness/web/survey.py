@@ -35,7 +35,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -62,7 +62,7 @@ from readiness.web.forms import (
     survey_form_class,
     survey_form_data,
 )
-from readiness.web.links import past_date
+from readiness.web.links import not_open_yet, past_date
 from readiness.web.survey_parts import CommentBox, kept_page, page_parts
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -182,9 +182,13 @@ def respondent_language() -> str | None:
 
 def _refuse_if_closed(link: Link) -> None:
     """Stop here with the "survey closed" page if the link takes no answers: withdrawn, the
-    round closed, or its closing date passed (then nothing sent is written either)."""
+    round closed, or its closing date passed (then nothing sent is written either); and with
+    "opens on" before the round's date, as the new-round form promises ("the day the survey
+    opens"): nothing is started or stored before it."""
     if not link.invitation.accepts_answers or past_date(link.invitation.closes_on):
         abort(make_response(render_template("survey/closed.html", link=link), 410))
+    if not_open_yet(link.invitation.opens_on):
+        abort(make_response(render_template("survey/not_open.html", link=link), 403))
 
 
 def _refuse(link: Link, title: str, message: str, status: int) -> None:
@@ -461,11 +465,27 @@ def check(token: str) -> ResponseReturnValue:
             status = 400
         else:
             db = get_session()
-            # a repeat stores nothing
-            survey.submit_response(db, survey.response_by_id(db, response.id))
-            return redirect(url_for(".thanks", token=token), code=303)
+            try:  # a repeat stores nothing
+                survey.submit_response(db, survey.response_by_id(db, response.id))
+            except survey.LinkFull as full:
+                form.form_errors.append(_link_full_on_sending(full.sent))
+                status = 409
+            else:
+                return redirect(url_for(".thanks", token=token), code=303)
     return render_template("survey/check.html", link=link, form=form,
                            sections=_summary(link, response)), status
+
+
+def _link_full_on_sending(sent: int) -> str:
+    """Why answers could not be sent through a link that is full: they are kept."""
+    return ngettext(
+        "This link was sent to %(num)d practitioner, who has already sent answers, so yours "
+        "cannot be sent now. Your answers are kept: ask the person who sent you the link to "
+        "raise the number of practitioners it was sent to, then send your answers again.",
+        "This link was sent to %(num)d practitioners, who have already sent %(num)d answers, "
+        "so yours cannot be sent now. Your answers are kept: ask the person who sent you the "
+        "link to raise the number of practitioners it was sent to, then send your answers "
+        "again.", sent)
 
 
 @bp.route("/<token>/saved")
