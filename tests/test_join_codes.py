@@ -21,6 +21,7 @@ from readiness.core.questionnaire import get_questionnaire
 from readiness.db import get_db
 from readiness.models import Assessment, Invitation, Status
 from readiness.services import assessments as services
+from readiness.services import links
 from readiness.tokens import link_key
 from tests.test_invitation_pack import LINK, _new_round, cli  # noqa: F401 - the cli fixture
 from tests.web_helpers import fresh, make_municipality, post_form
@@ -136,7 +137,7 @@ def test_a_join_code_is_unique_among_active_links(session: Session, app: Flask,
         link_key=key)
     first = assessment.invitations[0]
     drawn = iter([first.public_id, "another-id"])
-    monkeypatch.setattr(services, "new_public_id", lambda: next(drawn))
+    monkeypatch.setattr(links, "new_public_id", lambda: next(drawn))
     second, _token = services.new_invitation(session, assessment, "police", link_key=key)
     assert second.public_id == "another-id"
     assert second.join_code_hash != first.join_code_hash
