@@ -165,3 +165,17 @@ def test_a_link_can_be_made_as_small_as_its_sent_answers_but_no_smaller(
         services.set_capacity(session, health, 1)
     services.set_capacity(session, health, 2)  # the unsent start holds no place
     assert health.capacity == 2
+
+
+def test_the_published_size_counts_a_reissued_link_once(app: Flask, session: Session):
+    assessment, link = _health_link(session, 4)
+    browser = app.test_client()
+    assert _start_and_fill(browser, link) == 302
+    assert _send(browser, link)[0] == 303
+    fresh(session)
+    found = session.get(Assessment, assessment.id)
+    assert found is not None
+    old = next(i for i in found.invitations if i.agency == "health")
+    services.reissue_invitation(session, old, b"k" * 32)  # 4 went out, 1 sent: 3 on the new
+    session.commit()
+    assert services.sent_to(session, found)["health"] == 4  # what the results print, not 4 + 3

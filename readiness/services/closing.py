@@ -41,6 +41,7 @@ from readiness.models import (
     User,
 )
 from readiness.national.records import finding_rows
+from readiness.services import link_places
 from readiness.services.base import (
     ServiceError,
     _now,
@@ -241,19 +242,12 @@ def sent_to(db: Session, assessment: Assessment,
     """Per agency, the practitioners its links were stated to go to (None when a link that
     took answers has no stated size; an unused link without one is left out): published
     beside the respondents, so that the agencies reading the results can see a size stated
-    larger than they know it to be."""
+    larger than they know it to be. A reissued link counts once (`link_places.link_sizes`)."""
     kept = retained_input(assessment)
     if kept is not None and "sent_to" in kept:
         return {str(a): None if n is None else int(n) for a, n in kept["sent_to"].items()}
-    used = {r.invitation_id for r in _counted(db, assessment, responses)}
-    out: dict[str, int | None] = {}
-    for invitation in assessment.invitations:
-        if invitation.capacity is None and invitation.id not in used:
-            continue
-        before = out.get(invitation.agency, 0)
-        size = invitation.capacity
-        out[invitation.agency] = None if before is None or size is None else before + size
-    return out
+    used = Counter(r.invitation_id for r in _counted(db, assessment, responses))
+    return link_places.link_sizes(db, assessment, lambda invitation: used[invitation.id])
 
 
 def run_by(db: Session, assessment: Assessment) -> str | None:

@@ -16,7 +16,7 @@ number the organiser stated and the results publish beside the agency's responde
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,21 +46,29 @@ def is_full(db: Session, invitation: Invitation) -> bool:
 
 def stated_sizes(db: Session, assessment: Assessment) -> dict[str, int]:
     """{agency: practitioners its links went to} for the agencies whose every link that sent
-    answers had a stated size. A withdrawn link followed by another link of its agency counts
-    the answers it sent (a reissued link's size is already the rest, `reissue_invitation`), so
-    a reissue is not counted twice; any other link counts its stated size."""
-    sizes: Counter[str] = Counter()
-    unstated: set[str] = set()
+    answers had a stated size (`link_sizes`)."""
+    return {agency: n for agency, n in link_sizes(db, assessment).items()
+            if agency in assessment.agencies and n is not None and n > 0}
+
+
+def link_sizes(db: Session, assessment: Assessment,
+               answered: Callable[[Invitation], int] | None = None) -> dict[str, int | None]:
+    """{agency: practitioners its links went to}, None when a link that sent answers has no
+    stated size (a link of no size that sent none is left out). A withdrawn link followed by
+    another link of its agency counts the answers it sent (a reissued link's size is already
+    the rest, `reissue_invitation`), so a reissue is not counted twice; any other link counts
+    its stated size. `answered` counts a link's answers (default: those sent through it)."""
+    count = answered or (lambda invitation: sent_through(db, invitation.id))
+    sizes: dict[str, int | None] = {}
     links = sorted(assessment.invitations, key=lambda i: i.id)
     for n, invitation in enumerate(links):
-        if invitation.capacity is None:  # unknown, unless it never sent an answer
-            if sent_through(db, invitation.id):
-                unstated.add(invitation.agency)
-        elif invitation.state == InvitationState.ACTIVE or not any(
-                later.agency == invitation.agency for later in links[n + 1:]):
-            sizes[invitation.agency] += invitation.capacity
-        else:
-            sizes[invitation.agency] += min(invitation.capacity,
-                                             sent_through(db, invitation.id))
-    return {agency: n for agency, n in sizes.items()
-            if agency in assessment.agencies and agency not in unstated and n > 0}
+        before = sizes.get(invitation.agency, 0)
+        if invitation.capacity is None:
+            if count(invitation):
+                sizes[invitation.agency] = None
+            continue
+        reissued = invitation.state != InvitationState.ACTIVE and any(
+            later.agency == invitation.agency for later in links[n + 1:])
+        size = min(invitation.capacity, count(invitation)) if reissued else invitation.capacity
+        sizes[invitation.agency] = None if before is None else before + size
+    return sizes
