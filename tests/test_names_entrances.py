@@ -93,7 +93,7 @@ def test_a_stored_name_with_a_control_character_cannot_break_any_export(
     names = {row[0] for row in csv.reader(io.StringIO(
         client.get("/dashboard/export-semicolon.csv").get_data(as_text=True).lstrip("\ufeff")),
         delimiter=";")}
-    assert "Old\ufffdrow;'=1+1" in names
+    assert "Old\ufffdrow;=1+1" in names  # quoted: kept exactly, no formula can start
 
 
 def test_the_respondent_export_withholds_small_agency_groups_and_says_so(
