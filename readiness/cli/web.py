@@ -91,7 +91,8 @@ def _start_worker(app: Flask) -> subprocess.Popen[bytes] | None:
 @click.option("--workers", type=click.IntRange(1, 64),
               help="Renders at once (default: READINESS_TASK_WORKERS, else one per core).")
 def worker(workers: int | None) -> None:
-    """Run the background worker: it renders roadmap PDFs from the task queue."""
+    """Run the background worker: it renders roadmap PDFs and works out the national
+    dashboard's first page ahead, from the task queue."""
     from readiness.tasks import run_consumer
 
     with command_app() as app:
