@@ -1,4 +1,5 @@
-"""Background work off the request path: a huey task queue per app, rendering roadmap PDFs.
+"""Background work off the request path: a huey task queue per app, rendering roadmap PDFs and
+working out the national dashboard's first page ahead (after a close or a municipality edit).
 
 The embedded default keeps the queue in `tasks.sqlite` in the instance folder (no other
 service); `TASK_QUEUE_URL=redis://...` shares one queue between several app servers (install
