@@ -50,6 +50,18 @@ def _open_round(session: Session, questionnaire: Questionnaire) -> Assessment:
     return assessment
 
 
+def _closed_by_an_admin(app: Flask, client: FlaskClient, session: Session,
+                        questionnaire: Questionnaire) -> Assessment:
+    """`_open_round` closed through the web by a signed-in admin, with the warm-up on (tasks
+    run at once in testing: the worker's work is done when the close answers)."""
+    app.config["WARM_NATIONAL"] = True
+    assessment = _open_round(session, questionnaire)
+    make_user(session, "admin")
+    login(client, "admin")
+    assert post_form(client, f"/assessments/{assessment.public_id}/close").status_code == 302
+    return assessment
+
+
 def _first_page(db: Session, q: Questionnaire, app: Flask) -> aggregate.Dashboard:
     """The dashboard's first page, as the dashboard view asks for it."""
     return services_national.national_dashboard(
@@ -91,11 +103,7 @@ def test_after_a_close_the_next_process_shows_the_first_page_without_reading_fra
 def test_every_language_is_worked_out_ahead(
         app: Flask, client: FlaskClient, session: Session, questionnaire: Questionnaire,
         monkeypatch: pytest.MonkeyPatch):
-    app.config["WARM_NATIONAL"] = True
-    assessment = _open_round(session, questionnaire)
-    make_user(session, "admin")
-    login(client, "admin")
-    assert post_form(client, f"/assessments/{assessment.public_id}/close").status_code == 302
+    _closed_by_an_admin(app, client, session, questionnaire)
     services_national._TABLES.clear()
     monkeypatch.setattr(services_national, "_from_file", lambda *_a: pytest.fail("frames"))
     pages = {}
@@ -195,11 +203,7 @@ def test_after_a_restart_another_page_works_out_only_its_table(
 def test_after_a_municipality_is_renamed_the_first_page_is_ready_with_the_new_name(
         app: Flask, client: FlaskClient, session: Session, questionnaire: Questionnaire,
         monkeypatch: pytest.MonkeyPatch):
-    app.config["WARM_NATIONAL"] = True
-    assessment = _open_round(session, questionnaire)
-    make_user(session, "admin")
-    login(client, "admin")
-    assert post_form(client, f"/assessments/{assessment.public_id}/close").status_code == 302
+    assessment = _closed_by_an_admin(app, client, session, questionnaire)
     town = assessment.municipality
     edit = f"/municipalities/{town.public_id}/edit"
     page = client.get(edit).get_data(as_text=True)
