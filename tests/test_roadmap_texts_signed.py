@@ -80,7 +80,8 @@ def test_the_outlier_sentence_names_the_dimension_by_its_title():
         ctx = _context(q, result)
     findings = [f for _n, _t, actions in ctx.phases for a in actions for f in a.findings]
     outlier = next(f for f in findings if "Polizei" in f)
-    assert "Qualifizierung" in outlier and "qualifizierung" not in outlier
+    assert "Qualifizierung" in outlier
+    assert "qualifizierung" not in outlier
 
 
 def test_report_templates_hold_no_text_outside_gettext():
@@ -134,7 +135,8 @@ def test_the_dont_know_sentence_of_a_barrier_shows_only_when_dont_know_raised_it
     assert _awareness(unsure) == full
     kept = _awareness(weak)
     label = translate.translations(language).ugettext("Don't know").lower()
-    assert kept != full and full.startswith(kept)
+    assert kept != full
+    assert full.startswith(kept)
     assert label in full[len(kept):].lower().replace("\u2019", "'")
 
 
@@ -160,7 +162,8 @@ def test_due_dates_say_they_count_from_the_closing_day():
     assert ctx.reassess_on == "6 December 2027"
     assert ctx.dates_from in _page_text(render_roadmap_html(ctx))
     offline = _context(q, result)
-    assert offline.dates_from == "Due dates count from 4 November 2025, the date of this assessment."
+    assert offline.dates_from == ("Due dates count from 4 November 2025, the date of this "
+                                  "assessment.")
 
 
 def _scored(q: Questionnaire, result: Result, scores: dict[str, float]) -> Result:
