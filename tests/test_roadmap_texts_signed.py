@@ -204,3 +204,10 @@ def test_a_strength_that_carries_a_barrier_says_so():
     strengths, _weak = strengths_and_weaknesses(q, result)
     training = next(p for p in strengths if p.title.startswith("Training:"))
     assert "Even so, a barrier was found here: Limited knowledge" in training.detail
+
+
+def test_pages_raise_a_first_letter_without_lowering_german_nouns(app):
+    with app.test_request_context():
+        page = app.jinja_env.from_string("{{ text|capitalize }}")
+        assert page.render(text="3 Kommunen in Bayern") == "3 Kommunen in Bayern"
+        assert page.render(text="agreed answers of 3 NGOs") == "Agreed answers of 3 NGOs"
