@@ -100,7 +100,9 @@ def init_app(app: Flask) -> None:
                                  local_number=lambda value, digits=0, signed=False:
                                  translate.format_number(value, digits, signed=signed),
                                  local_figure=lambda value, signed=False:
-                                 translate.format_figure(value, signed=signed))
+                                 translate.format_figure(value, signed=signed),
+                                 # the first letter raised, the rest kept (German nouns)
+                                 capitalize=translate.upper_first)
 
     @app.context_processor
     def _language() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from babel import dates, numbers
 from babel.core import Locale
 from babel.support import LazyProxy, NullTranslations, Translations
+from markupsafe import Markup
 
 # The languages shipped: English (the source) first. Adding one: docs/adding-a-language.md.
 LANGUAGES: tuple[str, ...] = ("en", "nl", "fr", "de")
@@ -150,6 +151,21 @@ def in_sentence(title: str, whole: bool = True) -> str:
     if language == "de":
         return title
     return lower_first(title)
+
+
+def upper_first(text: str) -> str:
+    """The first letter raised and the rest left as written: a sentence's start in every
+    language (Jinja's `capitalize` lowers the rest, which breaks German nouns:
+    "24 Fachkräfte aus 6 Einrichtungen")."""
+    raised = text[:1].upper() + text[1:]
+    return Markup(raised) if isinstance(text, Markup) else raised
+
+
+def join_words(words: list[str]) -> str:
+    """Words joined as a list in a sentence: `a`, `a and b`, `a, b and c` (translated)."""
+    if len(words) <= 1:
+        return "".join(words)
+    return gettext("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def lower_first(text: str) -> str:

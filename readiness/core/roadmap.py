@@ -33,7 +33,7 @@ from readiness.core.schema import Action, Condition, Evidence, Inspiration, Plan
 from readiness.core.scoring import Result
 from readiness.core.statements import statement_reading
 from readiness.translate import gettext as _
-from readiness.translate import in_sentence
+from readiness.translate import in_sentence, join_words, ngettext
 from readiness.translate import lazy_gettext as _l
 
 PHASE_TITLES = {1: _l("First 3 months"), 2: _l("3 to 12 months"), 3: _l("Beyond 12 months"),
@@ -198,12 +198,15 @@ def _outlier_text(q: Questionnaire, result: Result, agency: str, dims: list[str]
         others = [v for a, v in dim.by_agency.items() if a != agency and v is not None]
         gaps.append((sum(others) / len(others) if others else value) - value)
         values.append(value)
-    names = [result.dimension(d).title.lower() for d in dims]
-    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     low, high = min(values), max(values)
-    score = f"{low:.0f}" if round(low) == round(high) else f"{low:.0f} to {high:.0f}"
-    return (f"{title} scored {score} on {where}, {min(gaps):.0f} points or more below the "
-            "other agencies' average.")
+    scores = (f"{low:.0f}" if round(low) == round(high)
+              else _("%(low)s to %(high)s", low=f"{low:.0f}", high=f"{high:.0f}"))
+    where = join_words([result.dimension(d).title for d in dims])
+    return ngettext("%(agency)s scored %(scores)s on %(dimensions)s, %(gap)s points below the "
+                    "other agencies' average.",
+                    "%(agency)s scored %(scores)s on %(dimensions)s, %(gap)s points or more below "
+                    "the other agencies' average.", len(dims), agency=title, scores=scores,
+                    dimensions=where, gap=f"{min(gaps):.0f}")
 
 
 def _tiers(score: float | None, q: Questionnaire, margin: float) -> int:

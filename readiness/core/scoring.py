@@ -7,6 +7,7 @@ health respondent.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -15,12 +16,14 @@ from typing import Any
 
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.rules import Facts, holds, satisfied_atoms
-from readiness.core.schema import DONT_KNOW, Dimension, Evidence, Rule
+from readiness.core.schema import DONT_KNOW, Condition, Dimension, Evidence, Rule
 from readiness.translate import gettext as _
 from readiness.translate import in_sentence
 from readiness.translate import lazy_gettext as _l
 
 INSUFFICIENT = "insufficient_data"
+# where a sentence ends and another follows (a full stop, question or exclamation mark)
+_SENTENCE_END = re.compile(r"[.!?\u2026](?=\s+\S)")
 INSUFFICIENT_TITLE = _l("Insufficient data")
 
 
@@ -302,7 +305,24 @@ def _finding(q: Questionnaire, rule: Rule, facts: Facts) -> Finding:
         titles = {a.id: a.title for a in q.doc.agencies}
         missing = dict.fromkeys(a.agency_missing or "" for a in atoms)
         title = absent_title([titles.get(m, m) for m in missing])
-    return Finding(rule.id, title, rule.description, rule.dimension, rule.evidence)
+    description = rule.description
+    if _tests_dont_know(rule.detect) and not any(a.dont_know for a in atoms):
+        description = without_last_sentence(description)
+    return Finding(rule.id, title, description, rule.dimension, rule.evidence)
+
+
+def _tests_dont_know(cond: Condition) -> bool:
+    """Whether a rule tests a don't-know share anywhere in it."""
+    children = [*(cond.all or ()), *(cond.any or ()), *([cond.not_] if cond.not_ else [])]
+    return cond.dont_know is not None or any(_tests_dont_know(c) for c in children)
+
+
+def without_last_sentence(text: str) -> str:
+    """`text` without its last sentence. A barrier rule that tests don't-know shares closes its
+    description, in every language, with a sentence on many "don't know" answers; it is true
+    only when such a share is what raised the barrier, so it is left out otherwise."""
+    ends = list(_SENTENCE_END.finditer(text.rstrip()))
+    return text[:ends[-1].start() + 1] if ends else text
 
 
 def absent_title(agencies: list[str]) -> str:

@@ -42,6 +42,7 @@ from readiness.report.text import (
     format_date,
     found_detail,
     gap_meaning,
+    no_strength_text,
     strengths_and_weaknesses,
     summary_paragraphs,
 )
@@ -259,6 +260,10 @@ class ReportContext:
     done_before: tuple[str, ...] = ()
     proposed_again: tuple[str, ...] = ()
     dropped_before: tuple[str, ...] = ()  # dropped, dimension held: left out as decided
+    # what the due dates count from (the closing day when the round was closed after its date)
+    dates_from: str = ""
+    # what the strongest points box says when it lists nothing
+    no_strength: str = ""
 
 
 def _cap(text: str, limit: int) -> str:
@@ -304,6 +309,18 @@ class _Builder:
         self.priority = {a.id: a.priority for a in roadmap.actions}
         # the date due months count from: the round's closing date (the published view's)
         self.planned_from = published.planned_from or meta.assessed_on
+
+    def dates_from(self, actions: tuple[ActionView, ...]) -> str:
+        """What the actions' due dates count from, so no date reads as a slip: the closing day
+        when the round closed after its assessment date, the assessment date otherwise."""
+        if not any(a.check_by for a in actions):
+            return ""
+        if self.planned_from == self.meta.assessed_on:
+            return _("Due dates count from %(date)s, the date of this assessment.",
+                     date=format_date(self.planned_from))
+        return _("Due dates count from %(date)s, when this round was closed and its results "
+                 "published, not from the assessment date (%(assessed)s).",
+                 date=format_date(self.planned_from), assessed=format_date(self.meta.assessed_on))
 
     def agency(self, ident: str) -> str:
         """An agency's title (its id made readable when unknown)."""
@@ -585,4 +602,5 @@ def build_report_context(q: Questionnaire, published: Published,
         done_before=held_titles(q, published.from_plan.done),
         proposed_again=held_titles(q, published.from_plan.again),
         dropped_before=held_titles(q, published.from_plan.dropped),
+        dates_from=b.dates_from(actions), no_strength=no_strength_text(result),
     )

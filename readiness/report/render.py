@@ -339,6 +339,8 @@ def _environment() -> jinja2.Environment:
         translate.template_gettext, translate.template_ngettext, newstyle=True)
     env.globals["report_lang"] = translate.current_language
     env.filters["local_date"] = translate.format_date
+    # a sentence's first letter raised, the rest kept: German nouns keep their capital
+    env.filters["capitalize"] = translate.upper_first
     # figures with the language's decimal mark, as on the pages (readiness.i18n)
     env.filters["local_number"] = lambda value, digits=0, signed=False: translate.format_number(
         value, digits, signed=signed)

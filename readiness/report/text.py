@@ -99,6 +99,14 @@ def _titles(barriers: bool, findings: list[Finding]) -> str:
                     len(findings), titles=titles)
 
 
+def _but_barriers(findings: list[Finding]) -> str:
+    """That a dimension named a strength still carries barriers."""
+    titles = "; ".join(f.title.rstrip(".") for f in findings)
+    return ngettext("Even so, a barrier was found here: %(titles)s.",
+                    "Even so, barriers were found here: %(titles)s.", len(findings),
+                    titles=titles)
+
+
 class _Points:
     """Up to POINTS points, each claim made once: keys are `dim:<id>` for a dimension (its score
     or a statement on it) and `found:<id>` for a barrier or facilitator."""
@@ -143,6 +151,9 @@ def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
     items = _by_dimension(q, result)
     good = sorted((d for d in result.dimensions if d.score is not None and d.level != concern),
                   key=lambda d: (-(d.score or 0.0), d.id))
+    top = max(q.doc.levels, key=lambda lv: lv.min)
+    if lie_close(result) and not all(d.level == top.id for d in result.dimensions):
+        good = []  # the summary says none stands out: no dimension is named a strength
     points = _Points()
 
     def dimension(dim: DimensionResult) -> None:
@@ -154,10 +165,12 @@ def _strengths(q: Questionnaire, result: Result) -> tuple[Point, ...]:
             detail = _statement(q, best, True)
         else:
             detail = q.level_for(dim.id, dim.score or 0.0).description
+        hindering = [b for b in result.barriers if b.dimension == dim.id]
+        if hindering:  # a strength with a barrier says so
+            detail += " " + _but_barriers(hindering)
         points.add(f"dim:{dim.id}", Point(_dimension_title(dim), detail))
         points.seen.update(f"found:{f.id}" for f in helping)
 
-    top = max(q.doc.levels, key=lambda lv: lv.min)
     if len(good) == len(result.dimensions) > 1 and all(d.level == top.id for d in good):
         low, high = (f"{d.score or 0.0:.0f}" for d in (good[-1], good[0]))
         description = translate.lower_first(top.description)
@@ -300,6 +313,22 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
     return tuple(paragraphs)
 
 
+def lie_close(result: Result) -> bool:
+    """Whether the scored dimensions (two or more) lie so close together that none stands out
+    as the strongest or the weakest: the one rule the summary and the strongest points read."""
+    shown = [round(d.score) for d in result.dimensions if d.score is not None]
+    return len(shown) >= 2 and max(shown) - min(shown) < CLOSE
+
+
+def no_strength_text(result: Result) -> str:
+    """What the strongest points box says when it has nothing to list."""
+    if lie_close(result):
+        return _("No clear strength: the dimensions lie close together, so none stands out, "
+                 "and no facilitator was found.")
+    return _("No clear strength yet: no dimension reached the borderline level and no "
+             "facilitator was found.")
+
+
 def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
     """The strongest and weakest dimensions (all of them on a tie), or that they lie close."""
     shown = {d.id: round(d.score or 0.0) for d in scored}
@@ -307,7 +336,7 @@ def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
     high = [in_sentence(d.title) for d in scored if shown[d.id] == top]
     low = [d for d in scored if shown[d.id] == bottom]
     starts = bool(roadmap.actions) and roadmap.actions[0].dimension in {d.id for d in low}
-    if top - bottom < CLOSE:
+    if top - bottom < CLOSE:  # as lie_close, which the strongest points read too
         return (_("All dimensions score %(top)d.", top=top) if top == bottom else
                 _("The dimensions lie close together, from %(bottom)d to %(top)d: none stands "
                   "out.", bottom=bottom, top=top))
@@ -323,9 +352,7 @@ def _high_and_low(scored: list[DimensionResult], roadmap: Roadmap) -> str:
 
 
 def _join(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
+    return translate.join_words(words)
 
 
 def gap_meaning(dimension: str, title: str, high: str, low: str) -> str:
