@@ -65,7 +65,8 @@ def forbidden_in_name(text: str) -> str | None:
 def country_codes() -> frozenset[str]:
     """The ISO 3166 two-letter codes of the countries a municipality can lie in (Babel's
     territory list, without groupings such as EU and the placeholders such as ZZ)."""
-    return frozenset(code for code in Locale("en").territories
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(code for code in codes
                      if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES)
 
 
