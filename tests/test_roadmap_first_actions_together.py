@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from readiness.cli.offline import score_file
 from readiness.core.legal import profile_for
 from readiness.core.published import publish
-from readiness.report.context import ReportMeta, ReportContext, build_report_context
+from readiness.report.context import ReportContext, ReportMeta, build_report_context
 from readiness.report.render import render_pdf, render_roadmap_html
 from readiness.translate import gettext, use_language
 from tests.test_cli import _write_responses
