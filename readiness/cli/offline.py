@@ -18,7 +18,7 @@ from readiness.core.questionnaire import (
     questionnaire_path,
 )
 from readiness.core.responses import ResponsesError, read_responses
-from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.roadmap import UNTAILORED, Roadmap, build_roadmap
 from readiness.core.scoring import Result, score
 from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, current_language, ngettext
 
@@ -229,6 +229,7 @@ def score_json(result: Result, roadmap: Roadmap,
         } for d in result.dimensions],
         "barriers": [{"id": b.id, "title": b.title} for b in result.barriers],
         "facilitators": [{"id": f.id, "title": f.title} for f in result.facilitators],
+        "tailored": roadmap.tailored,
         "model": {"id": roadmap.model.id, "title": roadmap.model.title,
                   "reasons": list(roadmap.model.reasons)},
         "actions": [{"id": a.id, "title": a.title, "dimension": a.dimension,
@@ -267,7 +268,10 @@ def score_command(responses: Path, as_json: bool, country: str | None,
         click.echo(f"{d.title:<38}{value:>6}  {d.level_title:<18}{d.answered_share:>9.0%}  {gap}")
     for label, findings in (("Barriers", result.barriers), ("Facilitators", result.facilitators)):
         click.echo(f"\n{label}: " + ("; ".join(f.title for f in findings) or "none found"))
-    click.echo(f"\nSuggested model: {roadmap.model.title}")
+    if not roadmap.tailored:
+        click.echo(f"\n{UNTAILORED}")
+    if roadmap.tailored or roadmap.model.reasons:  # a model fits the context answers, at least
+        click.echo(f"\nSuggested model: {roadmap.model.title}")
     click.echo("First actions:")
     for action in roadmap.actions[:5]:
         click.echo(f"  {action.priority}. {action.title} ({action.phase_title.lower()})")

@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from readiness.core.schema import RUN_BY
-from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, country_name, use_language
+from readiness.translate import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    country_name,
+    ngettext,
+    use_language,
+)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -91,7 +97,8 @@ def _roadmap(responses: Path, municipality: str, out: Path, html_out: Path | Non
         raise click.ClickException(str(exc)) from None
     _write(out, pdf)
     actions = len(published.roadmap.actions) if published.roadmap else 0
-    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {actions} actions)")
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, "
+               + ngettext("%(num)d action", "%(num)d actions", actions) + ")")
 
 
 def _write(path: Path, data: bytes) -> None:
