@@ -9,6 +9,7 @@ from typing import Any
 import click
 import yaml
 
+from readiness.core.legal import get_profiles
 from readiness.core.questionnaire import (
     QuestionnaireError,
     available_versions,
@@ -17,9 +18,9 @@ from readiness.core.questionnaire import (
     questionnaire_path,
 )
 from readiness.core.responses import ResponsesError, read_responses
-from readiness.core.roadmap import Roadmap, build_roadmap
+from readiness.core.roadmap import UNTAILORED, Roadmap, build_roadmap
 from readiness.core.scoring import Result, score
-from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, current_language
+from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, current_language, ngettext
 
 
 def register(group: click.Group) -> None:
@@ -167,6 +168,25 @@ def _load(path: Path | None, version: str | None) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
+def check_place(country: str | None, region: str | None, **names: str) -> None:
+    """Refuse what the web's municipality form refuses: a country that is no country's
+    two-letter code (ZZ), or a region or other name (`names`, by option name) with
+    control or text-direction characters or over NAME_MAX characters (`readiness.core.names`)."""
+    from readiness.core.names import NAME_MAX, country_problem, name_problem
+
+    if country and (problem := country_problem(country)):
+        known = ", ".join(sorted({p.country for p in get_profiles().values() if not p.generic}))
+        raise click.ClickException(f"--country: {problem} (legal profiles for {known}; other "
+                                   "countries get the generic EU one)")
+    for what, text in {"region": region or "", **names}.items():
+        label = "municipality name" if what == "municipality" else what
+        problem = name_problem(text.strip(), label)
+        if problem is None and len(text.strip()) > NAME_MAX:
+            problem = f"the {label} is longer than {NAME_MAX} characters"
+        if problem:
+            raise click.ClickException(f"--{what}: {problem}")
+
+
 def score_file(responses: Path, country: str | None = None, region: str | None = None,
                run_by: str | None = None) -> tuple[Any, Result, Roadmap]:
     """Load the questionnaire, read a responses file, score it and build its roadmap (for a
@@ -209,6 +229,7 @@ def score_json(result: Result, roadmap: Roadmap,
         } for d in result.dimensions],
         "barriers": [{"id": b.id, "title": b.title} for b in result.barriers],
         "facilitators": [{"id": f.id, "title": f.title} for f in result.facilitators],
+        "tailored": roadmap.tailored,
         "model": {"id": roadmap.model.id, "title": roadmap.model.title,
                   "reasons": list(roadmap.model.reasons)},
         "actions": [{"id": a.id, "title": a.title, "dimension": a.dimension,
@@ -229,13 +250,16 @@ def score_command(responses: Path, as_json: bool, country: str | None,
     """Score RESPONSES.csv (respondent,agency,item,value) without a server or database."""
     from readiness.cli.legal import legal_summary
 
+    check_place(country, region)
     _, result, roadmap = score_file(responses, country, region)
     if as_json:
         click.echo(json.dumps(score_json(result, roadmap, legal_summary(country, region)),
                               indent=2, ensure_ascii=False))
         return
-    click.echo(f"{result.respondents} respondents from {len(result.respondents_by_agency)} "
-               f"agencies. Stage: {result.stage_title}"
+    agencies = len(result.respondents_by_agency)
+    click.echo(ngettext("%(num)d respondent", "%(num)d respondents", result.respondents)
+               + " " + ngettext("from %(num)d agency", "from %(num)d agencies", agencies)
+               + f". Stage: {result.stage_title}"
                + (f" (overall {result.overall:.0f}/100)" if result.overall is not None else ""))
     click.echo(f"\n{'Dimension':<38}{'Score':>6}  {'Level':<18}{'Answered':>9}  Gap")
     for d in result.dimensions:
@@ -244,7 +268,10 @@ def score_command(responses: Path, as_json: bool, country: str | None,
         click.echo(f"{d.title:<38}{value:>6}  {d.level_title:<18}{d.answered_share:>9.0%}  {gap}")
     for label, findings in (("Barriers", result.barriers), ("Facilitators", result.facilitators)):
         click.echo(f"\n{label}: " + ("; ".join(f.title for f in findings) or "none found"))
-    click.echo(f"\nSuggested model: {roadmap.model.title}")
+    if not roadmap.tailored:
+        click.echo(f"\n{UNTAILORED}")
+    if roadmap.tailored or roadmap.model.reasons:  # a model fits the context answers, at least
+        click.echo(f"\nSuggested model: {roadmap.model.title}")
     click.echo("First actions:")
     for action in roadmap.actions[:5]:
         click.echo(f"  {action.priority}. {action.title} ({action.phase_title.lower()})")

@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from readiness.core.schema import RUN_BY
-from readiness.translate import LANGUAGES, SOURCE_LANGUAGE, use_language
+from readiness.translate import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    country_name,
+    ngettext,
+    use_language,
+)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -62,14 +68,21 @@ def _roadmap(responses: Path, municipality: str, out: Path, html_out: Path | Non
              country: str, region: str, assessed_on: date, round_: int,
              facilitator: str, workshop: bool, run_by: str | None, timeout: float) -> None:
     from readiness.cli.legal import profile_or_fail
-    from readiness.cli.offline import score_file
+    from readiness.cli.offline import check_place, score_file
     from readiness.core.published import publish
     from readiness.report.context import ReportMeta, build_report_context
     from readiness.report.render import ReportError, render_pdf, render_roadmap_html
 
+    check_place(country, region, municipality=municipality, facilitator=facilitator)
+    municipality, region, facilitator = municipality.strip(), region.strip(), facilitator.strip()
+    country = country.strip().upper()
+    if not municipality:
+        raise click.ClickException("--municipality: give the municipality's name")
     profile = profile_or_fail(country or None, region or None)
     q, result, _ = score_file(responses, country or None, region or None, run_by)
-    meta = ReportMeta(municipality=municipality, assessed_on=assessed_on, country=country,
+    # the cover names the country as the web's does (Belgique, Deutschland), not by its code
+    meta = ReportMeta(municipality=municipality, assessed_on=assessed_on,
+                      country=country_name(country) if country else "",
                       region=region, round=round_, facilitator=facilitator, workshop=workshop,
                       legal=profile)
     published = publish(q, result, workshop=workshop, assessed_on=assessed_on, profile=profile,
@@ -84,7 +97,8 @@ def _roadmap(responses: Path, municipality: str, out: Path, html_out: Path | Non
         raise click.ClickException(str(exc)) from None
     _write(out, pdf)
     actions = len(published.roadmap.actions) if published.roadmap else 0
-    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {actions} actions)")
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, "
+               + ngettext("%(num)d action", "%(num)d actions", actions) + ")")
 
 
 def _write(path: Path, data: bytes) -> None:

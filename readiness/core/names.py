@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+from babel.core import Locale
 
 # C0 and C1 controls and DEL; the bidirectional embeddings, overrides, isolates and marks
 # (and the line and paragraph separators, which break a line where a reader sees none)
@@ -20,6 +23,10 @@ UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{DIRECTION}\u2028\u2029]")
 # the same in free text, which may hold tabs and line breaks (\t \n \r)
 UNSAFE_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{DIRECTION}\u2028\u2029]")
 _DIRECTION = re.compile(f"[{DIRECTION}]")
+# The longest name (of a municipality, region, person) a form or command takes
+NAME_MAX = 120
+# Two-letter codes in Babel's territory list that name no country a municipality lies in
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
 
 def unsafe_characters(text: str, *, free_text: bool = False) -> list[tuple[int, str]]:
@@ -52,3 +59,19 @@ def forbidden_in_name(text: str) -> str | None:
     """The first character a name may not hold (a control or direction character), or None."""
     match = UNSAFE.search(text)
     return None if match is None else match.group()
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166 two-letter codes of the countries a municipality can lie in (Babel's
+    territory list, without groupings such as EU and the placeholders such as ZZ)."""
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(code for code in codes
+                     if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES)
+
+
+def country_problem(code: str) -> str | None:
+    """Why `code` (as typed; upper-cased) is no country's two-letter code, or None."""
+    if code.strip().upper() in country_codes():
+        return None
+    return (f"{code!r} is not a country's two-letter ISO code; give one such as BE, FR or DE")

@@ -9,6 +9,7 @@ import csv
 import io
 from pathlib import Path
 
+from readiness.core.names import name_problem
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.schema import DONT_KNOW
 from readiness.core.scoring import Answer
@@ -87,6 +88,8 @@ def _validate(q: Questionnaire, rows: list[tuple[int, list[str]]], position: dic
                 raise ResponsesError(f"{where}: empty {column}")
             if len(cell) > MAX_FIELD:
                 raise ResponsesError(f"{where}: {column} is longer than {MAX_FIELD} characters")
+        if problem := name_problem(respondent, "respondent id"):
+            raise ResponsesError(f"{where}: {problem}")
         if agency not in agencies:
             raise ResponsesError(f"{where}: unknown agency {agency!r} "
                                  f"(known: {_known(list(q.agency_ids), 12)})")

@@ -116,6 +116,9 @@ class Roadmap:
     # the questionnaire's phase capacities, as version 1.0 plans)
     phase_one_capacity: int | None = None
     dated_capacity: int | None = None
+    # False when no dimension could be scored: only the steps that need no score are proposed
+    # (`without_scores`), and the summary says so (`UNTAILORED`)
+    tailored: bool = True
 
     @property
     def first(self) -> tuple[PlannedAction, ...]:
@@ -377,7 +380,9 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     index = {a.id: i for i, a in enumerate(q.library.actions)}
     top_level = q.doc.levels[-1].id
     sustaining = not result.barriers and all(d.level == top_level for d in result.dimensions)
-    chosen = _choose(q, facts, sustaining)
+    tailored = any(d.score is not None for d in result.dimensions)
+    chosen = _choose(q, facts, sustaining) if tailored else without_scores(
+        _choose(q, facts, sustaining))
     before = {a: [d for d in edges(chosen[a], library, facts, plan) if d in chosen]
               for a in chosen}
     margin = plan.tolerance if plan else 0.0
@@ -409,7 +414,22 @@ def build_roadmap(q: Questionnaire, result: Result, *, run_by: str | None = None
     return Roadmap(actions=tuple(planned), sustaining=sustaining, model=models[0],
                    alternatives=tuple(models[1:]), reassess_after_months=reassess,
                    size_label=size.label, run_by=run_by, phase_one_capacity=size.phase_one,
-                   dated_capacity=size.total)
+                   dated_capacity=size.total, tailored=tailored)
+
+
+UNTAILORED = _l("No dimension could be scored: there is too little to tailor a roadmap. It "
+                "proposes only the first steps that need no score: bring in the agencies that did "
+                "not take part, and assess again with more answers.")
+
+
+def without_scores(chosen: dict[str, Action]) -> dict[str, Action]:
+    """Of the chosen actions, those that need no score, for a round where no dimension could be
+    scored (every finding would be a guess): bringing absent agencies in (`brings_in`, chosen
+    on who took part), a mobile team's follow-up (chosen on who ran the round) and the
+    re-assessment (always)."""
+    return {ident: action for ident, action in chosen.items()
+            if action.at_reassessment or action.brings_in
+            or (action.when is not None and action.when.run_by)}
 
 
 def _planned(q: Questionnaire, result: Result, facts: Facts, chosen: dict[str, Action],

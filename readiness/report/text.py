@@ -12,7 +12,7 @@ from datetime import date
 
 from readiness import translate
 from readiness.core.questionnaire import Questionnaire
-from readiness.core.roadmap import Roadmap
+from readiness.core.roadmap import UNTAILORED, Roadmap
 from readiness.core.rules import satisfied_atoms
 from readiness.core.schema import Evidence
 from readiness.core.scoring import DimensionResult, Finding, ItemResult, Result
@@ -296,7 +296,9 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
                 "that knowledge of these subjects needs to spread.",
                 len(unsure), subjects=_join(unsure))
         paragraphs.append(text)
-    if roadmap.sustaining:
+    if not roadmap.tailored:
+        paragraphs.append(str(UNTAILORED))
+    elif roadmap.sustaining:
         paragraphs.append(_("Every dimension is a strength, so the roadmap is short: keep the "
                             "cooperation alive, monitor it and re-assess."))
     else:

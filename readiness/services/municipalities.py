@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from readiness.core.names import name_problem
+from readiness.core.names import country_problem, name_problem
 from readiness.models import (
     POPULATION_BANDS,
     Municipality,
@@ -70,6 +70,8 @@ def _clean_municipality(db: Session, name: str, country: str, region: str,
     for text, what in ((name, "municipality name"), (region, "region")):
         if problem := name_problem(text, what):
             raise ServiceError(problem)
+    if problem := country_problem(country):
+        raise ServiceError(problem)
     name, country = normalise_space(name), country.strip().upper()
     if not name:
         raise ServiceError(_l("A municipality needs a name"))

@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from readiness.core import names
 
-NAME_MAX = 120
+NAME_MAX = names.NAME_MAX
 # An assessment date outside these is a typing error (and year 9999 leaves no room for the
 # roadmap's dates after it).
 EARLIEST_DATE = date(2000, 1, 1)

@@ -6,14 +6,31 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import Field, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
+from readiness.core.names import country_problem
 from readiness.models import POPULATION_BANDS
 from readiness.web.forms.fields import NAME_MAX, _safe_name, _strip
 from readiness.web.forms.labels import population_labels
+
+
+def _known_country(_form: Any, field: Field) -> None:
+    """Refuse two letters that are no country's code, such as ZZ (`core.names.country_problem`,
+    the rule the offline CLI and the services read too)."""
+    two_letters = isinstance(field.data, str) and len(field.data) == 2 and field.data.isalpha()
+    if two_letters and country_problem(field.data):
+        raise ValidationError(_l("%(code)s is not a country code: enter the country's two "
+                                 "letters, like BE", code=field.data))
 
 
 class MunicipalityForm(FlaskForm):
@@ -28,7 +45,8 @@ class MunicipalityForm(FlaskForm):
         _l("Country code"), description=_l("Two letters, for example BE, FR or FI"),
         filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
         validators=[DataRequired(_l("Enter the country code")),
-                    Regexp(r"^[A-Z]{2}$", message=_l("Enter the country as two letters, like BE"))])
+                    Regexp(r"^[A-Z]{2}$", message=_l("Enter the country as two letters, like BE")),
+                    _known_country])
     region = StringField(
         _l("Region (optional)"), filters=[_strip],
         description=_l("Choose a region already in use when it is the same one, so that it is "
