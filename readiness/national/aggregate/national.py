@@ -51,6 +51,7 @@ class Overview:
     formal_structure: Cell
     no_structure: Cell
     overall_mean: Cell
+    overall_scored: int  # latest rounds with an overall score (the others had too few answers)
     stages: tuple[tuple[str, str, Cell], ...]
     first_date: date | None
     last_date: date | None
@@ -76,7 +77,8 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
         formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
         no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
         overall_mean=stat_cell(latest["overall"].mean(), int(latest["overall"].notna().sum()),
-                           min_cell),
+                               min_cell),
+        overall_scored=int(latest["overall"].notna().sum()),
         stages=stages,
         first_date=dates.min().date() if n else None,
         last_date=dates.max().date() if n else None)
