@@ -314,8 +314,8 @@ class Selection:
     ever: pd.DataFrame  # like `latest`, over every closed assessment (no round or period)
     ever_previous: pd.DataFrame  # like `previous`, for `ever`
     rules: Rules = Rules()
-    # every closed assessment of the selected municipalities and the scores of all (`Tables`),
-    # for "where to go next" to find the last scored round behind one with too few answers
+    # every closed assessment and its scores (`Tables`, shared, not copied), for "where to go
+    # next" to find a municipality's last scored round behind one with too few answers
     history: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     wide: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
@@ -383,5 +383,5 @@ def _select(t: Tables, f: Filters) -> Selection:
                            else latest_and_previous(t.wide, a, a, info))
     barriers = t.barriers[t.barriers.index.isin(latest["id"])]
     return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous,
-                     t.rules, history=a, wide=t.wide)
+                     t.rules, history=t.assessments, wide=t.wide)
 
