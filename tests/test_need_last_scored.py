@@ -20,6 +20,7 @@ from readiness.services import municipalities as services
 from readiness.services import plans
 from tests.national_fixture import DIMENSIONS, level_of
 from tests.national_fixture import records as fixture_records
+from tests.national_web import make_country
 from tests.web_helpers import add_responses, login, make_assessment, make_user
 
 Q = get_questionnaire()
@@ -140,3 +141,17 @@ def test_the_dashboard_ranks_a_municipality_on_its_last_scored_round(client: Fla
     assert re.search(rf'href="[^"]*{scored.public_id}[^"]*">Valmont</a>', page)
     assert "over the latest rounds with a score: 0 of 1" in text
     assert "passed over: the municipality is ranked on its last scored round" in text
+
+
+@pytest.mark.db
+def test_every_need_on_the_dashboard_is_the_sum_of_the_parts_beside_it(client: FlaskClient,
+                                                                       session: Session):
+    make_country(session, municipalities=40)
+    login(client, "national")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    rows = re.findall(r'<td class="numeric">(\d+)</td>\s*<td><ul class="reasons">(.*?)</ul>',
+                      page, re.S)
+    assert len(rows) == 20
+    for need, items in rows:
+        why = "; ".join(html_lib.unescape(r) for r in re.findall(r"<li>(.*?)</li>", items))
+        assert f"{_parts(why):.0f}" == need, why
