@@ -226,17 +226,20 @@ def _last_scored(sel: Selection, frame: pd.DataFrame) -> pd.DataFrame:
     a = sel.history[sel.history["municipality_id"].isin(before.index)]
     window = a[a["overall"].notna()
                & (a["round"] < a["municipality_id"].map(before).astype(float))]
-    info = sel.municipalities.rename(columns={"id": "municipality_id",
-                                              "public_id": "municipality_public_id"})
+    # only the municipalities concerned: both frames list them in `sel.municipalities` order
+    places = sel.municipalities[sel.municipalities["id"].isin(before.index)]
+    info = places.rename(columns={"id": "municipality_id",
+                                  "public_id": "municipality_public_id"})
     latest, previous = latest_and_previous(sel.wide, a, window, info)
-    fallback = municipality_frame(replace(sel, latest=latest, previous=previous))
-    fallback.index = frame.index
-    swap = unscored & fallback["id"].notna()
-    if not swap.any():
+    fallback = municipality_frame(replace(sel, municipalities=places, latest=latest,
+                                          previous=previous))
+    fallback.index = frame.index[frame["municipality_id"].isin(before.index)]
+    fallback = fallback[fallback["id"].notna()].copy()
+    if fallback.empty:
         return frame
     for column in ("outside", "unscored_round", "unscored_on"):
-        fallback[column] = frame[column]
-    return pd.concat([frame[~swap], fallback[swap]]).sort_index()
+        fallback[column] = frame.loc[fallback.index, column]
+    return pd.concat([frame.drop(index=fallback.index), fallback]).sort_index()
 
 
 @dataclass(frozen=True)
@@ -294,21 +297,30 @@ def _need_scores(frame: pd.DataFrame, dims: list[str], q: Questionnaire,
     return need.where(ranked, NEVER_ASSESSED_NEED).astype("float64").round(1), months
 
 
+def need_frame(sel: Selection, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows "where to go next" ranks: each municipality on its latest scored assessment
+    (see `need_ranking`); the same whatever the day or language, so callers may keep it.
+
+    `frame` is `municipality_frame(sel)` when the caller has it already."""
+    return _last_scored(sel, _need_frame(sel, frame))
+
+
 def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
-                 frame: pd.DataFrame | None = None) -> list[NeedRow]:
+                 frame: pd.DataFrame | None = None,
+                 ranked: pd.DataFrame | None = None) -> list[NeedRow]:
     """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet.
 
     A municipality assessed only outside the chosen round or period is ranked on its real
     latest assessment (and says so), never as "never assessed"; one whose latest round had
     too few answers for a score, on its last scored round (or as never assessed when none
-    was scored), and says so."""
-    frame = _last_scored(sel, _need_frame(sel, frame))
+    was scored), and says so. `ranked` is `need_frame(sel, frame)` when the caller kept it."""
+    frame = (need_frame(sel, frame) if ranked is None else ranked).copy(deep=False)
     dims = list(sel.dimensions)
     frame["need"], frame["months"] = _need_scores(frame, dims, q, today)
     # ranked on the two columns alone, then the top rows of the whole frame
-    ranked = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
-              .sort_values(["need", "name"], ascending=[False, True]).head(limit))
-    top = frame.loc[ranked.index]
+    order = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
+             .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    top = frame.loc[order.index]
     return [NeedRow(
         public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
         region=rec["region"], band=rec["band"], need=float(rec["need"]),
