@@ -51,7 +51,8 @@ def test_need_ranking_uses_the_real_latest_assessment_outside_the_selection(tabl
     # C (70 in round 1, 2025-03-01) is not "never assessed"; it is ranked on its real scores
     assert "Never assessed: readiness unknown" not in ranked["C"].reasons
     assert ranked["C"].overall == 70.0
-    assert ranked["C"].reasons[0] == "Not in this selection: latest assessment round 1, 2025-03-01"
+    assert ranked["C"].reasons[0] == (
+        "Not in this selection: latest assessment round 1, 1 March 2025")
     assert ranked["C"].need < ag.municipal.NEVER_ASSESSED_NEED
     everything = {r.name: r for r in ag.need_ranking(ag.select(tables, Filters()), Q,
                                                      today=date(2026, 6, 1))}

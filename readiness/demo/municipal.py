@@ -52,11 +52,11 @@ PROFILES = (
             dont_know=0.02, conducted_on=date(2025, 9, 15)),
     Profile("Valmont-sur-Lys", "FR", "Hauts-de-France", "10k_50k", base=0.62, agencies=5,
             by_dimension={"legal_basis": -0.5, "tools": -0.1}, conducted_on=date(2025, 3, 20)),
-    Profile("Brunnhausen", "DE", "Bavaria", "100k_250k", base=0.55, agencies=6,
+    Profile("Brunnhausen", "DE", "Bayern", "100k_250k", base=0.55, agencies=6,
             by_agency={"police": 0.32, "local_authority": 0.15, "health": -0.3,
                        "social_services": -0.28, "youth_work": -0.15},
             conducted_on=date(2025, 11, 4)),
-    Profile("Sint-Aldegonde", "BE", "Antwerp", "100k_250k", base=0.33, agencies=5,
+    Profile("Sint-Aldegonde", "BE", "Antwerpen", "100k_250k", base=0.33, agencies=5,
             dont_know=0.3, by_dimension={"trust": 0.15}, conducted_on=date(2026, 1, 12)),
 )
 OPEN_ROUND_OF = "Valmont-sur-Lys"  # gets a second, open round with a live link

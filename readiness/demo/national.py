@@ -38,9 +38,13 @@ from readiness.models import (
 from readiness.national.records import finding_rows
 from readiness.tokens import hash_token, new_token
 
+# Regions by their official local names (as the municipalities themselves and the legal
+# profiles' `region_names` write them), never English exonyms: a report's cover prints the
+# stored region beside the legal profile's own name for it
 REGIONS = {
-    "BE": ("Antwerp", "Limburg", "East Flanders", "West Flanders", "Flemish Brabant",
-           "Walloon Brabant", "Hainaut", "Liège", "Luxembourg", "Namur", "Brussels-Capital"),
+    "BE": ("Antwerpen", "Limburg", "Oost-Vlaanderen", "West-Vlaanderen", "Vlaams-Brabant",
+           "Brabant wallon", "Hainaut", "Liège", "Luxembourg", "Namur",
+           "Brussel-Hoofdstad / Bruxelles-Capitale"),
     "FR": ("Auvergne-Rhône-Alpes", "Bretagne", "Grand Est", "Hauts-de-France", "Île-de-France",
            "Normandie", "Nouvelle-Aquitaine", "Occitanie", "Pays de la Loire",
            "Provence-Alpes-Côte d'Azur"),

@@ -18,6 +18,8 @@ from readiness.vocabulary import POPULATION_BANDS
 
 FILTER_NAMES = ("country", "region", "band", "since", "until", "round")
 TABLE_NAMES = ("sort", "order", "page")
+# the language switch every page takes (`readiness.i18n`); checked here, applied there
+LANGUAGE_NAME = "lang"
 MAX_ROUND = 99
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 500
@@ -83,17 +85,24 @@ def parse_params(args: Mapping[str, Sequence[str]], *, countries: Collection[str
                  regions: Collection[str], dimensions: Sequence[str],
                  extra: Collection[str] = (), empty_is_unset: bool = True,
                  regions_by_country: Mapping[str, Collection[str]] | None = None,
-                 rounds: Collection[int] | None = None) -> ViewParams:
+                 rounds: Collection[int] | None = None,
+                 languages: Collection[str] = ()) -> ViewParams:
     """Check every parameter; unknown names, repeated names and bad values are refused.
 
     An empty value means "not set" (a form's unchosen select) unless `empty_is_unset` is
     False, as in the API, where it is refused too. With `regions_by_country`, a region given
     with a country must be one of that country's (a selection that could hold no municipality
     is refused rather than shown empty). With `rounds` (the rounds that have data), any
-    other round is refused, and so is a period whose start is after its end.
+    other round is refused, and so is a period whose start is after its end. With `languages`
+    (the languages offered), `lang` may choose one of them, as on every page.
     """
-    values = _values(args, set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra),
+    allowed = set(FILTER_NAMES) | set(TABLE_NAMES) | {"per_page"} | set(extra)
+    values = _values(args, allowed | ({LANGUAGE_NAME} if languages else set()),
                      empty_is_unset)
+    if LANGUAGE_NAME in values and values[LANGUAGE_NAME] not in languages:
+        raise ParamError(_("unknown language %(language)s; known: %(known)s",
+                           language=repr(values[LANGUAGE_NAME][:40]),
+                           known=", ".join(languages)))
     country, region = _place(values, countries, regions, regions_by_country)
     band = values.get("band")
     if band is not None and band not in POPULATION_BANDS:

@@ -158,8 +158,11 @@ def _headline(data: aggregate.Dashboard) -> tuple[str, ...]:
         lines.append(_("%(count)s more were assessed only outside the chosen round or period.",
                        count=ov.outside_selection))
     if isinstance(ov.overall_mean, float):
-        lines.append(_("Mean overall readiness is %(mean)s of 100.",
-                       mean=f"{ov.overall_mean:.0f}"))
+        lines.append(_("Mean overall readiness is %(mean)s of 100, over the latest rounds with a "
+                       "score (%(scored)s of %(assessed)s).", mean=f"{ov.overall_mean:.0f}",
+                       scored=ov.overall_scored, assessed=ov.assessed))
+    elif ov.assessed and not ov.overall_scored:
+        lines.append(_("No latest round had enough answers for an overall score."))
     means = [(d.mean, d.title) for d in data.dimensions if isinstance(d.mean, float)]
     if len(means) >= 2:
         low, high = min(means), max(means)

@@ -18,7 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -200,7 +200,8 @@ def _params(extra: tuple[str, ...] = ()) -> ViewParams:
         return parse_params(request.args.to_dict(flat=False), countries=set(known),
                             regions=set().union(*known.values()), regions_by_country=known,
                             dimensions=get_questionnaire().dimension_ids, extra=extra,
-                            empty_is_unset=False, rounds=closed_rounds(get_session()))
+                            empty_is_unset=False, rounds=closed_rounds(get_session()),
+                            languages=current_app.config["LANGUAGES"])
     except ParamError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
 

@@ -76,7 +76,8 @@ def _parse(args: dict[str, list[str]], known: dict[str, list[str]],
     return parse_params(args, countries=set(known),
                         regions={r for regions in known.values() for r in regions},
                         regions_by_country=known, dimensions=get_questionnaire().dimension_ids,
-                        extra=extra, rounds=known_rounds())
+                        extra=extra, rounds=known_rounds(),
+                        languages=current_app.config["LANGUAGES"])
 
 
 def view_params(extra: tuple[str, ...] = ()) -> ViewParams:

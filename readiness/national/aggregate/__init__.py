@@ -45,6 +45,7 @@ from readiness.national.aggregate.municipal import (
     municipality_rounds,
     municipality_rows,
     municipality_table,
+    need_frame,
     need_ranking,
     need_weights,
     peer_benchmark,
@@ -75,8 +76,8 @@ __all__ = [
     "band_order", "barrier_frequency", "breakdown", "by_name", "by_size", "count_cell",
     "count_cells", "dashboard", "dashboard_key", "dimension_summaries", "extend", "hidden",
     "municipality_frame", "municipality_rounds", "municipality_rows", "municipality_table",
-    "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order", "progress",
-    "select", "share_cell", "sort_keys", "stat_cell", "suppressed_text", "tables",
+    "need_frame", "need_ranking", "need_weights", "overview", "peer_benchmark", "place_order",
+    "progress", "select", "share_cell", "sort_keys", "stat_cell", "suppressed_text", "tables",
     "with_municipalities",
 ]
 
@@ -149,4 +150,5 @@ def _dashboard(t: Tables, q: Questionnaire, filters: Filters, today: date, sort:
         dimensions=figures.dimensions, barriers=figures.barriers, progress=figures.progress,
         regions=figures.regions, bands=figures.bands,
         table=municipality_table(sel, sort, descending, page, per_page, frame),
-        need=need_ranking(sel, q, today, need_limit, frame))
+        need=need_ranking(sel, q, today, need_limit, frame, ranked=t.remembered(
+            ("need_frame", filters), lambda: need_frame(sel, frame))))

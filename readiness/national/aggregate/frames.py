@@ -314,6 +314,10 @@ class Selection:
     ever: pd.DataFrame  # like `latest`, over every closed assessment (no round or period)
     ever_previous: pd.DataFrame  # like `previous`, for `ever`
     rules: Rules = Rules()
+    # every closed assessment and its scores (`Tables`, shared, not copied), for "where to go
+    # next" to find a municipality's last scored round behind one with too few answers
+    history: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    wide: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def differences(self) -> dict[int, tuple[published.Difference, ...]]:
@@ -338,9 +342,10 @@ class Selection:
         return f.round is not None or f.since is not None or f.until is not None
 
 
-def _latest_and_previous(t: Tables, a: pd.DataFrame, window: pd.DataFrame,
-                         info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per municipality, the latest assessment of `window` and the round before it (of `a`)."""
+def latest_and_previous(wide: pd.DataFrame, a: pd.DataFrame, window: pd.DataFrame,
+                        info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per municipality, the latest assessment of `window` and the round before it (of `a`),
+    with their scores from `wide`."""
     latest = (window.sort_values(["municipality_id", "round"])
               .drop_duplicates("municipality_id", keep="last"))
     earlier = a.merge(latest[["municipality_id", "round"]], on="municipality_id",
@@ -349,8 +354,8 @@ def _latest_and_previous(t: Tables, a: pd.DataFrame, window: pd.DataFrame,
     previous = (earlier.drop(columns="round_latest").sort_values(["municipality_id", "round"])
                 .drop_duplicates("municipality_id", keep="last"))
     latest = (latest.merge(info, on="municipality_id")
-              .join(t.wide, on="id").reset_index(drop=True))
-    return latest, previous.join(t.wide, on="id").reset_index(drop=True)
+              .join(wide, on="id").reset_index(drop=True))
+    return latest, previous.join(wide, on="id").reset_index(drop=True)
 
 
 def select(t: Tables, f: Filters) -> Selection:
@@ -373,10 +378,10 @@ def _select(t: Tables, f: Filters) -> Selection:
     if f.round is not None:
         window = window[window["round"] == f.round]
     info = m.rename(columns={"id": "municipality_id", "public_id": "municipality_public_id"})
-    latest, previous = _latest_and_previous(t, a, window, info)
+    latest, previous = latest_and_previous(t.wide, a, window, info)
     ever, ever_previous = ((latest, previous) if window is a
-                           else _latest_and_previous(t, a, a, info))
+                           else latest_and_previous(t.wide, a, a, info))
     barriers = t.barriers[t.barriers.index.isin(latest["id"])]
     return Selection(f, m, latest, previous, barriers, t.dimensions, ever, ever_previous,
-                     t.rules)
+                     t.rules, history=t.assessments, wide=t.wide)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from math import ceil
 from typing import Any
@@ -24,10 +24,12 @@ from readiness.national.aggregate.frames import (
     Filters,
     Selection,
     Tables,
+    latest_and_previous,
     not_comparable,
     select,
 )
 from readiness.national.aggregate.order import band_order
+from readiness.translate import format_date
 from readiness.translate import gettext as _
 
 BASE_SORT_KEYS = ("name", "country", "region", "band", "round", "date", "overall", "change",
@@ -201,14 +203,43 @@ def _need_frame(sel: Selection, frame: pd.DataFrame | None) -> pd.DataFrame:
     frame["outside"] = False
     if not sel.narrowed:
         return frame
-    ever = Selection(sel.filters, sel.municipalities, sel.ever, sel.ever_previous,
-                     sel.barriers, sel.dimensions, sel.ever, sel.ever_previous, sel.rules)
+    ever = replace(sel, latest=sel.ever, previous=sel.ever_previous)
     fallback = municipality_frame(ever)
     fallback["outside"] = True
     swap = frame["id"].isna() & fallback["id"].notna()
     if not swap.any():
         return frame
     return pd.concat([frame[~swap], fallback[swap]]).sort_index()
+
+
+def _last_scored(sel: Selection, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` where an assessment has no overall score (too few answers): the municipality's
+    last scored round before it instead; `unscored_round` and `unscored_on` name the round
+    passed over (also where no scored round is left: that row keeps its unscored round)."""
+    frame = frame.copy(deep=False)
+    unscored = frame["id"].notna() & frame["overall"].isna()
+    frame["unscored_round"] = frame["round"].where(unscored)
+    frame["unscored_on"] = frame["conducted_on"].where(unscored)
+    if not unscored.any() or sel.history is None or sel.wide is None:
+        return frame
+    before = frame.loc[unscored].set_index("municipality_id")["round"]
+    a = sel.history[sel.history["municipality_id"].isin(before.index)]
+    window = a[a["overall"].notna()
+               & (a["round"] < a["municipality_id"].map(before).astype(float))]
+    # only the municipalities concerned: both frames list them in `sel.municipalities` order
+    places = sel.municipalities[sel.municipalities["id"].isin(before.index)]
+    info = places.rename(columns={"id": "municipality_id",
+                                  "public_id": "municipality_public_id"})
+    latest, previous = latest_and_previous(sel.wide, a, window, info)
+    fallback = municipality_frame(replace(sel, municipalities=places, latest=latest,
+                                          previous=previous))
+    fallback.index = frame.index[frame["municipality_id"].isin(before.index)]
+    fallback = fallback[fallback["id"].notna()].copy()
+    if fallback.empty:
+        return frame
+    for column in ("outside", "unscored_round", "unscored_on"):
+        fallback[column] = frame.loc[fallback.index, column]
+    return pd.concat([frame.drop(index=fallback.index), fallback]).sort_index()
 
 
 @dataclass(frozen=True)
@@ -240,19 +271,14 @@ def need_weights(q: Questionnaire) -> dict[str, float]:
             + max(NO_STRUCTURE_NEED.values()) + DECLINE_NEED}
 
 
-def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
-                 frame: pd.DataFrame | None = None) -> list[NeedRow]:
-    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet.
-
-    A municipality assessed only outside the chosen round or period is ranked on its real
-    latest assessment (and says so), never as "never assessed"."""
-    frame = _need_frame(sel, frame)
-    dims = list(sel.dimensions)
-    titles = {d.id: d.title for d in q.doc.dimensions}
+def _need_scores(frame: pd.DataFrame, dims: list[str], q: Questionnaire,
+                 today: date) -> tuple[pd.Series, pd.Series]:
+    """Each row's need score (`need_weights`) and its whole months since the round it is
+    ranked on: scores and months are taken as printed (whole numbers), so the printed parts
+    of a row add up to its printed need."""
     concern = q.doc.settings.concern_level
-    score_cols = [f"score:{d}" for d in dims]
-    assessed = frame["id"].notna()
-    ordered = np.sort(frame[score_cols].to_numpy(dtype=float), axis=1)[:, :2]  # NaN last
+    scores = frame[[f"score:{d}" for d in dims]].to_numpy(dtype=float).round()
+    ordered = np.sort(scores, axis=1)[:, :2]  # NaN last
     known = ~np.isnan(ordered)
     two_lowest = pd.Series(np.where(known.any(axis=1), np.nansum(ordered, axis=1)
                                     / np.maximum(known.sum(axis=1), 1), np.nan),
@@ -260,53 +286,102 @@ def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
     weakness = (100 - two_lowest.fillna(50)) * WEAKNESS_WEIGHT
     concerns = pd.Series((frame[[f"level:{d}" for d in dims]].to_numpy(dtype=object)
                           == concern).sum(axis=1), index=frame.index) if dims else 0
-    months = (pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44
+    months = ((pd.Timestamp(today) - frame["conducted_on"]).dt.days / 30.44).round()
     stale = ((months - q.doc.settings.reassess_after_months).clip(lower=0)
              * STALE_POINTS_PER_MONTH).clip(upper=STALE_CAP).fillna(0)
     structure = frame["formality"].map(NO_STRUCTURE_NEED).fillna(0)
     decline = (frame["change"] <= -DECLINE_POINTS).astype(float) * DECLINE_NEED
     need = weakness + CONCERN_WEIGHT * concerns + stale + structure + decline
-    frame["need"] = need.where(assessed, NEVER_ASSESSED_NEED).astype("float64")
-    frame["months"] = months
+    # never assessed, or no round scored at all
+    ranked = frame["id"].notna() & frame["overall"].notna()
+    return need.where(ranked, NEVER_ASSESSED_NEED).astype("float64").round(1), months
+
+
+def need_frame(sel: Selection, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows "where to go next" ranks: each municipality on its latest scored assessment
+    (see `need_ranking`); the same whatever the day or language, so callers may keep it.
+
+    `frame` is `municipality_frame(sel)` when the caller has it already."""
+    return _last_scored(sel, _need_frame(sel, frame))
+
+
+def need_ranking(sel: Selection, q: Questionnaire, today: date, limit: int = 20,
+                 frame: pd.DataFrame | None = None,
+                 ranked: pd.DataFrame | None = None) -> list[NeedRow]:
+    """Municipalities ranked by need: weakest dimensions, long unassessed, no structure yet.
+
+    A municipality assessed only outside the chosen round or period is ranked on its real
+    latest assessment (and says so), never as "never assessed"; one whose latest round had
+    too few answers for a score, on its last scored round (or as never assessed when none
+    was scored), and says so. `ranked` is `need_frame(sel, frame)` when the caller kept it."""
+    frame = (need_frame(sel, frame) if ranked is None else ranked).copy(deep=False)
+    dims = list(sel.dimensions)
+    frame["need"], frame["months"] = _need_scores(frame, dims, q, today)
     # ranked on the two columns alone, then the top rows of the whole frame
-    ranked = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
-              .sort_values(["need", "name"], ascending=[False, True]).head(limit))
-    top = frame.loc[ranked.index]
-    out = []
-    for rec in _records(top):
-        reasons: list[str] = []
-        if rec["id"] is None:
-            reasons.append(_("Never assessed: readiness unknown"))
-        else:
-            if rec["outside"]:
-                reasons.append("Not in this selection: latest assessment round "
-                               f"{int(rec['round'])}, {rec['conducted_on'].date().isoformat()}")
-            scored = sorted((rec[f"score:{d}"], d) for d in dims
-                             if rec[f"score:{d}"] is not None)
-            if scored:
-                reasons.append(_("Weakest: %(dimensions)s", dimensions=", ".join(
-                    f"{titles[d]} {s:.0f}" for s, d in scored[:2])))
-            n_concern = sum(1 for d in dims if rec[f"level:{d}"] == concern)
-            if n_concern:
-                reasons.append(_("%(count)d of %(total)d dimensions at concern level",
-                                 count=n_concern, total=len(dims)))
-            if rec["formality"] == "none":
-                reasons.append(_("No local cooperation structure yet"))
-            elif rec["formality"] == "ad_hoc":
-                reasons.append(_("Only ad hoc cooperation"))
-            if rec["months"] is not None and rec["months"] > q.doc.settings.reassess_after_months:
-                reasons.append(_("Last assessed %(months)s months ago",
-                                 months=f"{rec['months']:.0f}"))
-            if rec["change"] is not None and rec["change"] <= -DECLINE_POINTS:
-                reasons.append(_("Overall fell %(points)s points since the last round",
-                                 points=f"{-rec['change']:.0f}"))
-        out.append(NeedRow(
-            public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
-            region=rec["region"], band=rec["band"], need=round(float(rec["need"]), 1),
-            reasons=tuple(reasons), overall=rec["overall"],
-            conducted_on=rec["conducted_on"].date() if rec["id"] is not None else None,
-            assessment_public_id=rec["public_id"]))
-    return out
+    order = (frame[["need", "name"]].nlargest(limit, "need", keep="all")
+             .sort_values(["need", "name"], ascending=[False, True]).head(limit))
+    top = frame.loc[order.index]
+    return [NeedRow(
+        public_id=rec["municipality_public_id"], name=rec["name"], country=rec["country"],
+        region=rec["region"], band=rec["band"], need=float(rec["need"]),
+        reasons=_need_reasons(rec, dims, q), overall=rec["overall"],
+        conducted_on=rec["conducted_on"].date() if rec["id"] is not None else None,
+        assessment_public_id=rec["public_id"]) for rec in _records(top)]
+
+
+def _passed_over(rec: dict[str, Any]) -> list[str]:
+    """Why a row is ranked on another round than the selection's latest (or on none)."""
+    reasons = []
+    if rec["outside"]:
+        reasons.append(_("Not in this selection: latest assessment round %(round)d, %(date)s",
+                         round=int(rec["unscored_round"] or rec["round"]),
+                         date=format_date((rec["unscored_on"] or rec["conducted_on"]).date())))
+    if rec["unscored_round"] is None:
+        return reasons
+    passed = {"round": int(rec["unscored_round"]),
+              "date": format_date(rec["unscored_on"].date())}
+    if rec["overall"] is None:
+        reasons.append(_("Round %(round)d (%(date)s) had too few answers for a score, and no "
+                         "earlier round was scored: ranked as never assessed", **passed))
+    else:
+        reasons.append(_("Round %(round)d (%(date)s) had too few answers for a score: ranked "
+                         "on round %(scored)d (%(scored_date)s)", **passed,
+                         scored=int(rec["round"]),
+                         scored_date=format_date(rec["conducted_on"].date())))
+    return reasons
+
+
+def _need_reasons(rec: dict[str, Any], dims: list[str], q: Questionnaire) -> tuple[str, ...]:
+    """The signs of need of one ranked row, in words, with the figures the score used."""
+    if rec["id"] is None:
+        return (_("Never assessed: readiness unknown"),)
+    reasons = _passed_over(rec)
+    if rec["overall"] is None:
+        return tuple(reasons)
+    titles = {d.id: d.title for d in q.doc.dimensions}
+    scored = sorted((round(rec[f"score:{d}"]), d) for d in dims
+                    if rec[f"score:{d}"] is not None)
+    if scored:
+        reasons.append(_("Weakest: %(dimensions)s", dimensions=", ".join(
+            f"{titles[d]} {s:d}" for s, d in scored[:2])))
+    n_concern = sum(1 for d in dims if rec[f"level:{d}"] == q.doc.settings.concern_level)
+    if n_concern:
+        reasons.append(_("%(count)d of %(total)d dimensions at concern level",
+                         count=n_concern, total=len(dims)))
+    if rec["formality"] in NO_STRUCTURE_REASON:
+        reasons.append(NO_STRUCTURE_REASON[rec["formality"]]())
+    if rec["months"] is not None and rec["months"] > q.doc.settings.reassess_after_months:
+        reasons.append(_("Last assessed %(months)s months ago", months=f"{rec['months']:.0f}")
+                       if rec["unscored_round"] is None else
+                       _("Last scored %(months)s months ago", months=f"{rec['months']:.0f}"))
+    if rec["change"] is not None and rec["change"] <= -DECLINE_POINTS:
+        reasons.append(_("Overall fell %(points)s points since the last round",
+                         points=f"{-rec['change']:.0f}"))
+    return tuple(reasons)
+
+
+NO_STRUCTURE_REASON = {"none": lambda: _("No local cooperation structure yet"),
+                       "ad_hoc": lambda: _("Only ad hoc cooperation")}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class Overview:
     formal_structure: Cell
     no_structure: Cell
     overall_mean: Cell
+    # latest rounds with an overall score, the mean's base (the others had too few answers;
+    # suppressed like the dimensions' `scored` counts)
+    overall_scored: Cell
     stages: tuple[tuple[str, str, Cell], ...]
     first_date: date | None
     last_date: date | None
@@ -69,14 +72,15 @@ def overview(sel: Selection, q: Questionnaire, min_cell: int = MIN_CELL) -> Over
                    for (ident, title), cell in zip(stage_rows, cells, strict=True))
     formality = latest["formality"]
     dates = latest["conducted_on"]
+    n_scored = int(latest["overall"].notna().sum())
     return Overview(
         municipalities=n_total, assessed=n, never_assessed=n_total - len(sel.ever),
         outside_selection=len(sel.ever) - n,
         assessed_share=share_cell(n / n_total if n_total else None, n_total, min_cell),
         formal_structure=count_cell(int((formality == "formal").sum()), min_cell),
         no_structure=count_cell(int(formality.isin(["none", "ad_hoc"]).sum()), min_cell),
-        overall_mean=stat_cell(latest["overall"].mean(), int(latest["overall"].notna().sum()),
-                           min_cell),
+        overall_mean=stat_cell(latest["overall"].mean(), n_scored, min_cell),
+        overall_scored=count_cells([n_scored, n - n_scored], min_cell)[0],
         stages=stages,
         first_date=dates.min().date() if n else None,
         last_date=dates.max().date() if n else None)
