@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Session
 from readiness.models import Assessment, Role
 from readiness.services import assessments as services
 from readiness.services import plans
-from tests.web_helpers import add_responses, fresh, login, make_assessment, make_municipality, make_user
+from tests.web_helpers import (
+    add_responses,
+    fresh,
+    login,
+    make_assessment,
+    make_municipality,
+    make_user,
+)
 
 GAP = "Agencies see the situation differently"
 BARRIERS = re.compile(r"<h2>Barriers found</h2>\s*<ul>(.*?)</ul>", re.S)
@@ -45,7 +53,8 @@ def test_a_round_with_too_few_answers_shows_no_score_and_no_barrier_on_the_share
     plans.close_with_plan(session, assessment)
     session.commit()
     _q, raw, _r = services.score_assessment(session, assessment)
-    assert raw.overall is not None and raw.barriers  # what the page must not print
+    assert raw.overall is not None  # what the page must not print
+    assert raw.barriers
     page = _page(client, _share(session, assessment))
     login(client, "admin")
     results = client.get(f"/assessments/{assessment.public_id}/results").get_data(as_text=True)
@@ -71,7 +80,8 @@ def test_a_round_with_a_hidden_agency_shows_the_published_scores_and_barriers_on
     assert GAP in [b.title for b in raw.barriers]  # only the hidden agency makes that gap
     fresh(session)
     found = session.get(Assessment, assessment.id)
-    assert found is not None and found.result is not None
+    assert found is not None
+    assert found.result is not None
     stored = found.result.result  # the stored published view
     page = _page(client, _share(session, found))
     assert _barriers(page) == [b["title"] for b in stored["barriers"]]
@@ -84,7 +94,7 @@ def test_a_round_with_a_hidden_agency_shows_the_published_scores_and_barriers_on
     table = page.split("<caption>Scores by dimension</caption>", 1)[1].split("</table>", 1)[0]
     scores = dict(ROW.findall(table))
     _q, published = services.publish_assessment(session, found)  # what the results page reads
-    assert scores == {d.title: "%.0f" % d.score if d.score is not None
+    assert scores == {d.title: f"{d.score:.0f}" if d.score is not None
                       else "Not enough answers" for d in published.result.dimensions}
     assert [d.title for d in published.result.dimensions] == [
         d["title"] for d in stored["dimensions"]]
@@ -104,3 +114,11 @@ def test_the_share_page_labels_the_contact_role_as_the_action_s_not_the_last_par
     page = _page(client, _share(session, assessment))
     assert "Contact: preventieambtenaar" in page
     assert "Police (preventieambtenaar)" not in page
+
+
+def test_no_page_or_command_prints_a_round_s_raw_scores():
+    package = Path(__file__).resolve().parent.parent / "readiness"
+    callers = [str(path.relative_to(package)) for folder in ("web", "cli", "report", "demo")
+               for path in (package / folder).rglob("*.py")
+               if "score_assessment" in path.read_text(encoding="utf-8")]
+    assert callers == []  # they read services.publish_assessment, the published view
