@@ -136,8 +136,9 @@ def practitioners_by_agency(db: Session, assessment: Assessment,
 
 
 def score_assessment(db: Session, assessment: Assessment) -> tuple[Questionnaire, Result, Roadmap]:
-    """Score an assessment's submitted answers on its own questionnaire version; the roadmap's
-    legal actions follow the law of the municipality's jurisdiction."""
+    """The RAW scores of an assessment's answers (legal actions per its jurisdiction): working
+    figures that hold what the privacy rules withhold, never to be shown; every page, report,
+    export and share link prints `publish_assessment`'s view instead."""
     q = questionnaire_of(assessment)
     result = score(q, submitted_answers(db, assessment, q), context=round_context(assessment))
     return q, result, apply_legal(build_roadmap(q, result, run_by=run_by(db, assessment)),

@@ -266,9 +266,12 @@ def shared(token: str) -> ResponseReturnValue:
         db.rollback()
         abort(410)
     assessment = link.assessment
-    _q, result, _roadmap = services.score_assessment(db, assessment)
+    # the round's published view, the one the results page, PDF, API and exports read: never
+    # the raw scores, which hold what the privacy rules withhold (a small round, a hidden agency)
+    _q, published = services.publish_assessment(db, assessment)
     response = make_response(render_template(
-        "plans/shared.html", assessment=assessment, result=result,
+        "plans/shared.html", assessment=assessment, published=published,
+        result=published.result,
         municipality=assessment.municipality, expires=link.expires_at,
         **_plan_values(assessment.municipality)))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"  # a link passed on stays unlisted
