@@ -17,7 +17,10 @@ from readiness.report.render import render_roadmap_html
 from readiness.services import assessments as services
 from readiness.web.report_download import report_meta
 from readiness.web.results import ScoredAssessment
-from tests.test_roadmap_follows_plan import Rounds, rounds  # noqa: F401 (the fixture)
+from tests import test_roadmap_follows_plan as follows
+from tests.test_roadmap_follows_plan import Rounds
+
+rounds = follows.rounds  # the fixture: round 2, with round 1's open actions (two overdue)
 
 
 def _context(db: Session, rounds: Rounds, *, carried: bool = True) -> ReportContext:
@@ -47,7 +50,8 @@ def test_open_actions_from_round_one_come_first_overdue_first_and_the_summary_na
     items = _first_items(ctx)
     assert len(items) == 3
     assert all(item.startswith("Still open from round 1: ") for item in items), items
-    assert "overdue since" in items[0] and "overdue since" in items[1], items
+    assert "overdue since" in items[0], items
+    assert "overdue since" in items[1], items
     assert {t for t in rounds.open if t in items[0] or t in items[1]} == set(rounds.open)
     summary = " ".join(ctx.summary)
     assert "First come the 6 actions still open from round 1: " in summary
@@ -76,5 +80,6 @@ def test_without_open_actions_only_dated_actions_are_listed_and_none_reads_by_no
     assert all(a.check_by for a in ctx.first_actions)
     assert not any(item.endswith("by .") or " by ." in item for item in items), items
     html = render_roadmap_html(ctx)
-    assert "The first actions" in html and "The first three actions" not in html
+    assert "The first actions" in html
+    assert "The first three actions" not in html
     assert f"proposes {len(dated)} dated actions" in " ".join(ctx.summary)

@@ -39,12 +39,12 @@ from readiness.report.legal import LegalSection, legal_section
 from readiness.report.text import (
     Point,
     cite,
+    first_carried_line,
     format_date,
     found_detail,
     gap_meaning,
     no_strength_text,
     strengths_and_weaknesses,
-    first_carried_line,
     summary_paragraphs,
 )
 from readiness.translate import current_language, ngettext
