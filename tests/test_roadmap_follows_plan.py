@@ -152,6 +152,7 @@ def test_the_later_list_holds_no_dated_action_and_the_summary_counts_what_is_dat
     dated = [a for n, _t, actions in ctx.phases if n != LATER for a in actions]
     assert all(not a.check_by for a in later)
     assert all(a.check_by for a in dated)
-    assert f"proposes {len(dated)} dated actions" in " ".join(ctx.summary)
+    noun = "action" if len(dated) == 1 else "actions"  # new ones: the plan's open come first
+    assert f"proposes {len(dated)} new dated {noun}" in " ".join(ctx.summary)
     reassess = next(a for a in dated if a.title.startswith("Re-assess readiness"))
     assert reassess.check_by == ctx.reassess_on

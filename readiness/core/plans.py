@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from readiness.core.roadmap import Roadmap
+from readiness.core.roadmap import PlannedAction, Roadmap, is_first_action
 from readiness.translate import lazy_gettext as _l
 from readiness.translate import ngettext
 from readiness.vocabulary import ActionStatus
@@ -117,6 +117,7 @@ class Held:
     status: str
     dimension: str | None
     due_on: date | None = None
+    round: int | None = None  # the round whose roadmap proposed it (None: unknown or deleted)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,49 @@ class FromPlan:
     def left_out(self) -> frozenset[str]:
         """The action ids the roadmap does not propose as new."""
         return frozenset(h.action for h in (*self.still_open, *self.done, *self.dropped))
+
+
+FIRST_COUNT = 3  # how many actions the report's "first three actions" name
+
+
+@dataclass(frozen=True)
+class FirstWork:
+    """The work a round's roadmap starts with, the one list both the summary's counts and its
+    "first three actions" read (`first_work`): the plan's actions still open from earlier
+    rounds first (overdue ones first), then the roadmap's new dated actions in the order the
+    plan does them; never an undated "later, if needed" action."""
+
+    carried: tuple[Held, ...]  # open in the plan from earlier rounds, overdue first
+    dated: tuple[PlannedAction, ...]  # the roadmap's new dated actions, first phase first
+    overdue: int  # how many of `carried` are overdue
+
+    @property
+    def in_first_months(self) -> int:
+        """How many new dated actions fall in the first three months (`is_first_action`)."""
+        return sum(1 for a in self.dated if is_first_action(a.phase))
+
+    def first(self, count: int = FIRST_COUNT) -> tuple[tuple[Held, ...],
+                                                       tuple[PlannedAction, ...]]:
+        """The first `count` of the work: carried-over open actions, then new dated ones."""
+        carried = self.carried[:count]
+        return carried, self.dated[:count - len(carried)]
+
+
+def first_work(roadmap: Roadmap, found: FromPlan, today: date) -> FirstWork:
+    """What a round's roadmap starts with (`FirstWork`): the still-open actions `found` in the
+    plan, overdue first (oldest due date first), then by due date, undated last; then the
+    roadmap's dated actions by phase, due month and priority."""
+    def open_order(held: Held) -> tuple[int, date]:
+        if held.due_on is None:
+            return 2, date.max
+        return (0 if is_overdue(held.status, held.due_on, today) else 1), held.due_on
+
+    carried = tuple(sorted(found.still_open, key=open_order))
+    dated = tuple(sorted(roadmap.dated,
+                         key=lambda a: (a.phase, a.due_month if a.due_month is not None
+                                        else PHASE_MONTHS.get(a.phase, 10 ** 6), a.priority)))
+    overdue = sum(1 for h in carried if is_overdue(h.status, h.due_on, today))
+    return FirstWork(carried, dated, overdue)
 
 
 def fell_back(dimension: str | None, before: Mapping[str, float | None],

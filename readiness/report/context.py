@@ -20,7 +20,7 @@ from readiness.core.consensus import describe
 from readiness.core.legal import Profile
 from readiness.core.legal_roadmap import action_title, held_titles
 from readiness.core.names import shown_text
-from readiness.core.plans import STATUS_TITLES, FromPlan, is_overdue
+from readiness.core.plans import STATUS_TITLES, FromPlan, first_work, is_overdue
 from readiness.core.privacy import group_size
 from readiness.core.published import Published, add_months
 from readiness.core.questionnaire import Questionnaire
@@ -39,6 +39,7 @@ from readiness.report.legal import LegalSection, legal_section
 from readiness.report.text import (
     Point,
     cite,
+    first_carried_line,
     format_date,
     found_detail,
     gap_meaning,
@@ -230,6 +231,8 @@ class ReportContext:
     summary: tuple[str, ...]
     strengths: tuple[Point, ...]
     weaknesses: tuple[Point, ...]
+    # the first three actions (`readiness.core.plans.first_work`, the list the summary counts):
+    # the plan's open actions carried over (`first_carried`, worded), then new dated ones
     first_actions: tuple[ActionView, ...]
     radar: Markup
     levels: tuple[Level, ...]
@@ -264,6 +267,7 @@ class ReportContext:
     dates_from: str = ""
     # what the strongest points box says when it lists nothing
     no_strength: str = ""
+    first_carried: tuple[str, ...] = ()
 
 
 def _cap(text: str, limit: int) -> str:
@@ -541,6 +545,9 @@ def build_report_context(q: Questionnaire, published: Published,
     municipality = _cap(meta.municipality, MAX_NAME) or _("Unnamed municipality")
     place = ", ".join(_cap(p, MAX_NAME) for p in (meta.region, meta.country) if p.strip())
     actions = tuple(b.action(a) for a in roadmap.actions)
+    today = meta.generated_on or date.today()
+    work = first_work(roadmap, published.from_plan, today)
+    first_carried, first_dated = work.first()
     strengths, weaknesses = strengths_and_weaknesses(q, result)
     heat_agencies, heat_rows = b.heatmap()
     present = [a for a in q.agency_ids if b.counts.get(a)]
@@ -568,8 +575,11 @@ def build_report_context(q: Questionnaire, published: Published,
         withheld=published.withheld, min_respondents=published.min_respondents,
         min_agencies=published.min_agencies, stage_title=result.stage_title,
         stage_description=result.stage_description, overall=result.overall,
-        summary=summary_paragraphs(q, result, roadmap, municipality, published.counts_text()),
-        strengths=strengths, weaknesses=weaknesses, first_actions=actions[:3],
+        summary=summary_paragraphs(q, result, roadmap, municipality, published.counts_text(),
+                                   work, today),
+        strengths=strengths, weaknesses=weaknesses,
+        first_actions=tuple(b.action(a) for a in first_dated),
+        first_carried=tuple(first_carried_line(h, today, q) for h in first_carried),
         radar=radar_svg(result, width=440,
                         title=_("Readiness of %(name)s by dimension", name=municipality),
                         levels=q.doc.levels, describe_in_title=True),
@@ -598,7 +608,7 @@ def build_report_context(q: Questionnaire, published: Published,
         sources=tuple((n, s.reference) for n, s in enumerate(q.doc.sources, start=1)),
         legal=legal_section(meta.legal, q) if meta.legal is not None else None,
         consensus=consensus_section(q, published),
-        carried=carried_texts(published.from_plan, meta.generated_on or date.today(), q),
+        carried=carried_texts(published.from_plan, today, q),
         done_before=held_titles(q, published.from_plan.done),
         proposed_again=held_titles(q, published.from_plan.again),
         dropped_before=held_titles(q, published.from_plan.dropped),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from readiness import translate
+from readiness.core.legal_roadmap import action_title
+from readiness.core.plans import FirstWork, Held, is_overdue
 from readiness.core.questionnaire import Questionnaire
 from readiness.core.roadmap import UNTAILORED, Roadmap
 from readiness.core.rules import satisfied_atoms
@@ -21,6 +23,7 @@ from readiness.translate import gettext as _
 from readiness.translate import in_sentence, ngettext
 
 POINTS = 3
+FIRST_NAMED = 3  # how many open actions from the plan the summary names
 CLOSE = 5  # dimensions less than this many points apart are reported as lying close together
 
 
@@ -267,10 +270,75 @@ def _dim_score(result: Result, dimension: str | None) -> float:
     return 100.0 if value is None else value
 
 
+def held_when(held: Held, today: date) -> str:
+    """When a carried-over open action was due, in words: overdue since, due, or no due date."""
+    if held.due_on is None:
+        return _("no due date")
+    if is_overdue(held.status, held.due_on, today):
+        return _("overdue since %(date)s", date=format_date(held.due_on))
+    return _("due %(date)s", date=format_date(held.due_on))
+
+
+def first_carried_line(held: Held, today: date, q: Questionnaire | None = None) -> str:
+    """A carried-over open action as the "first three actions" name it, with its round."""
+    title = action_title(q, held.action, held.title) if q else held.title
+    if held.round is None:
+        return _("Still open in the plan: %(title)s, %(when)s.", title=title,
+                 when=held_when(held, today))
+    return _("Still open from round %(round)d: %(title)s, %(when)s.", round=held.round,
+             title=title, when=held_when(held, today))
+
+
+def _carried_sentence(q: Questionnaire, work: FirstWork, today: date) -> str:
+    """The summary's sentence naming the plan's open actions as the first work."""
+    named = [_("%(title)s (%(when)s)", title=action_title(q, h.action, h.title),
+               when=held_when(h, today)) for h in work.carried[:FIRST_NAMED]]
+    more = len(work.carried) - len(named)
+    if more:
+        named.append(ngettext("%(num)d more", "%(num)d more", more))
+    rounds = {h.round for h in work.carried}
+    count = len(work.carried)
+    if len(rounds) == 1 and None not in rounds:
+        return ngettext("First comes the action still open from round %(round)d: %(actions)s.",
+                        "First come the %(num)d actions still open from round %(round)d: "
+                        "%(actions)s.", count, round=rounds.pop(), actions=_join(named))
+    return ngettext("First comes the action still open in the plan: %(actions)s.",
+                    "First come the %(num)d actions still open in the plan: %(actions)s.",
+                    count, actions=_join(named))
+
+
+def _roadmap_sentence(q: Questionnaire, roadmap: Roadmap, work: FirstWork, today: date) -> str:
+    """What the roadmap proposes, counted from `work` (the list the first actions show), after
+    the plan's open actions as the first work when there are any."""
+    later = (_(", sized for %(size)s, with %(later)d more on a \u201clater, if needed\u201d "
+               "list", size=roadmap.size_label, later=len(roadmap.later))
+             if roadmap.size_label else "")
+    values = {"actions": len(work.dated), "first": work.in_first_months, "later": later,
+              "model": in_sentence(roadmap.model.title)}
+    if not work.carried:
+        return _(
+            "The roadmap proposes %(actions)d dated actions, %(first)d of them in the first three "
+            "months%(later)s, and suggests a %(model)s as the way of working to aim for, built on "
+            "what already exists here. Models inspire; they are not a blueprint.", **values)
+    return _carried_sentence(q, work, today) + " " + ngettext(
+        "Beyond them, the roadmap proposes %(actions)d new dated action (%(first)d due in the "
+        "first three months)%(later)s, and suggests a %(model)s as the way of working to aim "
+        "for, built on what already exists here. Models inspire; they are not a blueprint.",
+        "Beyond them, the roadmap proposes %(actions)d new dated actions (%(first)d due in the "
+        "first three months)%(later)s, and suggests a %(model)s as the way of working to aim "
+        "for, built on what already exists here. Models inspire; they are not a blueprint.",
+        len(work.dated), **values)
+
+
 def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
-                       municipality: str, counts: str) -> tuple[str, ...]:
+                       municipality: str, counts: str, work: FirstWork | None = None,
+                       today: date | None = None) -> tuple[str, ...]:
     """Two or three short paragraphs an advisor would open the report with; `counts` words who
-    answered, as the published view words it (`12 practitioners in 4 agencies`)."""
+    answered, as the published view words it (`12 practitioners in 4 agencies`); `work` is what
+    the roadmap starts with (`first_work`: the plan's open actions, then the new dated ones),
+    the one list the summary counts and the first three actions show."""
+    today = today or date.today()
+    work = work or FirstWork((), roadmap.dated, 0)
     stage = _("%(municipality)s is at the stage \u201c%(stage)s\u201d. ",
               municipality=municipality, stage=result.stage_title)
     stage += result.stage_description.rstrip(".") + "."
@@ -281,38 +349,39 @@ def summary_paragraphs(q: Questionnaire, result: Result, roadmap: Roadmap,
     paragraphs = [stage]
     scored = [d for d in result.dimensions if d.score is not None]
     if len(scored) >= 2:
-        text = _high_and_low(scored, roadmap)
-        gaps = [in_sentence(d.title) for d in result.dimensions if d.divergent]
-        if gaps:
-            seen = _("every dimension") if len(gaps) == len(result.dimensions) else _join(gaps)
-            text += " " + _("Agencies see %(seen)s quite differently: talking about that "
-                            "difference is part of building trust.", seen=seen)
-        unsure = [in_sentence(d.title) for d in result.dimensions if d.dont_know_flag]
-        if unsure:
-            text += " " + ngettext(
-                "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
-                "that knowledge of this subject needs to spread.",
-                "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
-                "that knowledge of these subjects needs to spread.",
-                len(unsure), subjects=_join(unsure))
-        paragraphs.append(text)
+        paragraphs.append(_dimensions_paragraph(result, scored, roadmap))
     if not roadmap.tailored:
-        paragraphs.append(str(UNTAILORED))
+        ending = str(UNTAILORED)
     elif roadmap.sustaining:
-        paragraphs.append(_("Every dimension is a strength, so the roadmap is short: keep the "
-                            "cooperation alive, monitor it and re-assess."))
+        ending = _("Every dimension is a strength, so the roadmap is short: keep the "
+                   "cooperation alive, monitor it and re-assess.")
     else:
-        first = len(roadmap.first)
-        later = (_(", sized for %(size)s, with %(later)d more on a \u201clater, if needed\u201d "
-                   "list", size=roadmap.size_label, later=len(roadmap.later))
-                 if roadmap.size_label else "")
-        paragraphs.append(_(
-            "The roadmap proposes %(actions)d dated actions, %(first)d of them in the first three "
-            "months%(later)s, and suggests a %(model)s as the way of working to aim for, built on "
-            "what already exists here. Models inspire; they are not a blueprint.",
-            actions=len(roadmap.dated), first=first, later=later,
-            model=in_sentence(roadmap.model.title)))
+        paragraphs.append(_roadmap_sentence(q, roadmap, work, today))
+        return tuple(paragraphs)
+    if work.carried:
+        ending = _carried_sentence(q, work, today) + " " + ending
+    paragraphs.append(ending)
     return tuple(paragraphs)
+
+
+def _dimensions_paragraph(result: Result, scored: list[DimensionResult],
+                          roadmap: Roadmap) -> str:
+    """The strongest and weakest dimensions, the gaps and the "don't know" subjects."""
+    text = _high_and_low(scored, roadmap)
+    gaps = [in_sentence(d.title) for d in result.dimensions if d.divergent]
+    if gaps:
+        seen = _("every dimension") if len(gaps) == len(result.dimensions) else _join(gaps)
+        text += " " + _("Agencies see %(seen)s quite differently: talking about that "
+                        "difference is part of building trust.", seen=seen)
+    unsure = [in_sentence(d.title) for d in result.dimensions if d.dont_know_flag]
+    if unsure:
+        text += " " + ngettext(
+            "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
+            "that knowledge of this subject needs to spread.",
+            "Many practitioners answered \u201cdon't know\u201d on %(subjects)s, which says "
+            "that knowledge of these subjects needs to spread.",
+            len(unsure), subjects=_join(unsure))
+    return text
 
 
 def lie_close(result: Result) -> bool:

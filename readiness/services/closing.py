@@ -186,7 +186,8 @@ def plan_before(db: Session, assessment: Assessment) -> list[Held]:
             status = reopened_from(action, assessment.round)
         if status is not None:
             held.append(Held(action.action, action.title, status, action.dimension,
-                             action.due_on))
+                             action.due_on, action.assessment.round if action.assessment
+                             else None))
     return held
 
 
