@@ -316,10 +316,14 @@ def _roadmap_sentence(q: Questionnaire, roadmap: Roadmap, work: FirstWork, today
     values = {"actions": len(work.dated), "first": work.in_first_months, "later": later,
               "model": in_sentence(roadmap.model.title)}
     if not work.carried:
-        return _(
+        return ngettext(
+            "The roadmap proposes %(actions)d dated action (%(first)d due in the first three "
+            "months)%(later)s, and suggests a %(model)s as the way of working to aim for, built "
+            "on what already exists here. Models inspire; they are not a blueprint.",
             "The roadmap proposes %(actions)d dated actions, %(first)d of them in the first three "
             "months%(later)s, and suggests a %(model)s as the way of working to aim for, built on "
-            "what already exists here. Models inspire; they are not a blueprint.", **values)
+            "what already exists here. Models inspire; they are not a blueprint.",
+            len(work.dated), **values)
     return _carried_sentence(q, work, today) + " " + ngettext(
         "Beyond them, the roadmap proposes %(actions)d new dated action (%(first)d due in the "
         "first three months)%(later)s, and suggests a %(model)s as the way of working to aim "
