@@ -16,6 +16,7 @@ from readiness.services import assessments as services
 from readiness.web.forms import item_field
 from readiness.web.report_download import roadmap_html
 from readiness.web.results import ScoredAssessment
+from tests.test_survey_privacy import _notice, link  # noqa: F401  (its fixture)
 from tests.web_helpers import (
     add_responses,
     answer_all,
@@ -86,3 +87,11 @@ def test_the_results_page_names_every_held_back_agency_in_the_reader_s_language(
     assert rule is not None
     assert "Onderwijs en scholen" in rule.group(1)
     assert "Education and schools" not in rule.group(1)
+
+
+def test_the_survey_s_privacy_notice_promises_the_comment_rule_that_is_applied(
+        client: FlaskClient, link: str, questionnaire: Questionnaire):
+    notice = _notice(client, link)
+    comments = questionnaire.doc.settings.min_comment_group
+    assert comments == 5
+    assert f"its comments only when at least {comments} did" in notice
