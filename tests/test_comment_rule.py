@@ -90,7 +90,7 @@ def test_the_results_page_names_every_held_back_agency_in_the_reader_s_language(
 
 
 def test_the_survey_s_privacy_notice_promises_the_comment_rule_that_is_applied(
-        client: FlaskClient, link: str, questionnaire: Questionnaire):
+        client: FlaskClient, link: str, questionnaire: Questionnaire):  # noqa: F811
     notice = _notice(client, link)
     comments = questionnaire.doc.settings.min_comment_group
     assert comments == 5
