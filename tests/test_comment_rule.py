@@ -95,3 +95,26 @@ def test_the_survey_s_privacy_notice_promises_the_comment_rule_that_is_applied(
     comments = questionnaire.doc.settings.min_comment_group
     assert comments == 5
     assert f"its comments only when at least {comments} did" in notice
+
+
+def test_a_survey_round_names_every_agency_whose_comments_are_held_back(
+        client: FlaskClient, session: Session, questionnaire: Questionnaire):
+    make_user(session, "admin")
+    assessment, _ = services.create_assessment(
+        session, make_municipality(session), q=questionnaire,
+        agencies=("police", "health", "education"), mode=Mode.SURVEY,
+        conducted_on=date(2026, 3, 1))
+    session.commit()
+    first = questionnaire.doc.dimensions[0].id
+    add_responses(session, assessment, "police", 4, "agree", {first: "Police comment"})
+    add_responses(session, assessment, "health", 4, "disagree", {first: "Health comment"})
+    add_responses(session, assessment, "education", 3, "agree", {first: "School comment"})
+    login(client, "admin")
+    closed = post_form(client, f"/assessments/{assessment.public_id}/close")
+    assert closed.status_code == 302
+    page = html.unescape(client.get(closed.headers["Location"]).get_data(as_text=True))
+    assert "Scores by agency" in page  # the three are shown separately
+    assert not any(f"{who} comment" in page for who in ("Police", "Health", "School"))
+    assert ("Comments are shown only from agencies with at least 5 respondents, so that a "
+            "comment cannot be traced to a person. The comments of these 3 agencies are not "
+            "shown: Police, Health and mental health care, Education and schools.") in page
