@@ -161,9 +161,14 @@ def test_the_reminder_text_names_the_agency_the_closing_date_and_the_link(
     text = reminder.group(1)
     assert "Police" in text
     assert "Mechelen" in text
-    assert "The survey closes at the end of May 31, 2099." in text
+    assert "The survey closes at the end of 31 May 2099." in text  # as every other page
     assert text.endswith(link)
     assert 'data-copy-target="remind-' in html
+    dutch = client.get(made.headers["Location"], query_string={"lang": "nl"}).get_data(
+        as_text=True)
+    in_dutch = re.search(r'<textarea[^>]*id="remind-[^"]+"[^>]*>(.*?)</textarea>', dutch, re.S)
+    assert in_dutch is not None
+    assert "31 mei 2099" in in_dutch.group(1)
 
 
 def test_a_closing_date_is_refused_by_the_service_for_a_closed_round(session: Session):

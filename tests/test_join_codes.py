@@ -52,7 +52,7 @@ def test_the_pack_prints_a_short_address_and_typing_its_code_opens_that_links_su
         printed = PRINTED.search(page)
         assert printed is not None, page
         assert printed.group(1) == "localhost/j"
-        opened = practitioner.get("/j", query_string={"code": printed.group(2)})
+        opened = practitioner.post("/j", data={"code": printed.group(2)})
         assert opened.status_code == 303
         assert opened.headers["Location"] == link.removeprefix("http://localhost")
         start = practitioner.get(opened.headers["Location"])
@@ -77,8 +77,24 @@ def test_the_links_page_shows_each_links_short_address(client: FlaskClient, sess
 def test_the_code_page_works_without_script_as_a_plain_form(app: Flask):
     html = app.test_client().get("/j").get_data(as_text=True)
     assert "Type the code from your invitation" in html
-    assert 'method="get" action="/j"' in html
+    assert 'method="post" action="/j"' in html
     assert 'name="code"' in html
+
+
+def test_a_typed_code_is_posted_and_never_taken_from_the_address(
+        client: FlaskClient, session: Session, app: Flask):
+    links_page = _new_round(client, session, agencies=("police",))
+    code = _codes(client, links_page)[0]
+    practitioner = app.test_client()
+    posted = practitioner.post("/j", data={"code": code})  # no session, no CSRF token
+    assert posted.status_code == 303
+    assert posted.headers["Location"].startswith("/s/")
+    in_address = practitioner.get("/j", query_string={"code": code})
+    assert in_address.status_code == 303  # not opened: back to the bare form
+    assert in_address.headers["Location"] == "/j"
+    empty = practitioner.get("/j")
+    assert empty.status_code == 200
+    assert code not in empty.get_data(as_text=True)
 
 
 def test_wrong_and_withdrawn_codes_get_one_message_that_tells_nothing(
@@ -92,7 +108,7 @@ def test_wrong_and_withdrawn_codes_get_one_message_that_tells_nothing(
     new = _codes(client, links_page)[0]
     assert new != old
     practitioner = app.test_client()
-    answers = [practitioner.get("/j", query_string={"code": code})
+    answers = [practitioner.post("/j", data={"code": code})
                for code in (old, "ABCD-EFGH", "not a code")]
     assert [a.status_code for a in answers] == [400, 400, 400]
     bodies = [a.get_data(as_text=True) for a in answers]

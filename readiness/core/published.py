@@ -82,6 +82,8 @@ class Published:
     planned_from: date | None = None
     # what the roadmap took from the municipality's plan of earlier rounds (left out, carried)
     from_plan: FromPlan = field(default_factory=FromPlan)
+    # the fewest respondents an agency needs for its comments to be quoted (0: not known)
+    min_comment_group: int = 0
 
     def hidden_texts(self, titles: Mapping[str, str], min_group_size: int) -> tuple[str, ...]:
         """Which agencies are not shown separately and why, one sentence per reason; in a mixed
@@ -100,6 +102,30 @@ class Published:
         out += [_("%(agency)s is not shown separately so that the figures of %(agencies)s "
                   "cannot be worked out from it.", agency=titles.get(a, a), agencies=few)
                 for a in self.protecting]
+        return tuple(out)
+
+    def comment_texts(self, titles: Mapping[str, str]) -> tuple[str, ...]:
+        """The rule for quoting comments and, when it held any back, whose, in the reader's
+        language: read by the results page and the report alike."""
+        if self.withheld or self.workshop or not self.min_comment_group:
+            return ()  # nothing published, or a workshop round: every agency is quoted
+        count = self.min_comment_group
+        out = [ngettext("Comments are shown only from agencies with at least %(num)d respondent "
+                        "or recorded in the workshop, so that a comment cannot be traced to a "
+                        "person.",
+                        "Comments are shown only from agencies with at least %(num)d respondents "
+                        "or recorded in the workshop, so that a comment cannot be traced to a "
+                        "person.", count) if self.mixed else
+               ngettext("Comments are shown only from agencies with at least %(num)d respondent, "
+                        "so that a comment cannot be traced to a person.",
+                        "Comments are shown only from agencies with at least %(num)d "
+                        "respondents, so that a comment cannot be traced to a person.", count)]
+        held = [titles.get(a, a) for a in (*self.shown, *self.hidden)
+                if a not in self.comment_agencies]
+        if held:
+            out.append(ngettext("The comments of %(agencies)s are not shown.",
+                                "The comments of these %(num)d agencies are not shown: "
+                                "%(agencies)s.", len(held), agencies=", ".join(held)))
         return tuple(out)
 
     def due_on(self, action: PlannedAction) -> date | None:
@@ -329,7 +355,7 @@ def publish(q: Questionnaire, result: Result, *, workshop: bool = False,
         else add_months(planned_from, roadmap.reassess_after_months),
         agreed=agreed, consensus=consensus(q, ratings, shown) if ratings else NO_CONSENSUS,
         sent_to=dict(sent_to or {}), too_few=too_few, protecting=protecting,
-        planned_from=planned_from, from_plan=found)
+        planned_from=planned_from, from_plan=found, min_comment_group=comment_group)
 
 
 def renewed(q: Questionnaire) -> frozenset[str]:

@@ -561,6 +561,7 @@ def build_report_context(q: Questionnaire, published: Published,
         "generated_on": format_date(meta.generated_on or date.today()),
         "hidden_why": published.hidden_texts({a.id: a.title for a in q.doc.agencies},
                                              q.doc.settings.min_group_size),
+        "comments_rule": published.comment_texts({a.id: a.title for a in q.doc.agencies}),
     }
     return ReportContext(
         lang=current_language(), meta=meta,

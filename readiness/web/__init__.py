@@ -74,6 +74,9 @@ def init_app(app: Flask) -> None:
     # So do the workshop's: an hour-long workshop keeps its answers when the token expires.
     csrf.exempt(workshop.workshop)
     csrf.exempt(workshop.workshop_autosave)
+    # The join form works without a session (a printed invitation's first page); posting a code
+    # does nothing a link to /j/<code> would not.
+    csrf.exempt(join.typed)
     app.before_request(_audit_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from readiness import auth
@@ -25,6 +25,7 @@ from readiness.report.pack import Pack, PackLink
 from readiness.services import assessments as services
 from readiness.services.mailer import mail_settings, send_all_later
 from readiness.services.people import clean_email
+from readiness.translate import format_date
 from readiness.web.assessments import bp
 from readiness.web.forms import ALL_LINKS
 from readiness.web.invitations import (
@@ -62,7 +63,7 @@ def clean_addresses(text: str, most: int) -> list[str]:
 def _facts(pack: Pack) -> list[str]:
     """The paragraphs every invitation message ends with: closing date, time, who, privacy."""
     closes = (_("Answer by the end of %(date)s; after that day the link takes no answers.",
-                date=format_date(pack.closes_on, "long")) if pack.closes_on
+                date=format_date(pack.closes_on)) if pack.closes_on
               else _("No closing date is set; the organiser will say when the survey closes."))
     privacy = _("Your answers are anonymous: no name, e-mail or IP address is stored with "
                 "them. Results are shown per agency, never per person, and an agency's own "

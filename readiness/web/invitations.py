@@ -27,8 +27,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from readiness import auth
 from readiness.auth import Access
@@ -41,7 +41,7 @@ from readiness.services import survey
 from readiness.services.mailer import mail_settings
 from readiness.services.users import runner_name
 from readiness.tokens import show_join_code
-from readiness.translate import NATIVE_NAMES, country_language
+from readiness.translate import NATIVE_NAMES, country_language, format_date
 from readiness.web.assessments import bp
 from readiness.web.forms import ALL_LINKS, ClosingDateForm, ConfirmForm, InvitationMailForm
 from readiness.web.links import link_key, past_closing, public_url, today
@@ -118,7 +118,7 @@ def _reminder(assessment: Assessment, link: ShownLink, minutes: int) -> str:
                name=assessment.municipality.name, agency=link.agency)]
     if assessment.closes_on is not None:
         parts.append(_("The survey closes at the end of %(date)s.",
-                       date=format_date(assessment.closes_on, "long")))
+                       date=format_date(assessment.closes_on)))
     parts.append(_("It is anonymous and takes about %(minutes)d minutes. If you have answered "
                    "already, thank you.", minutes=minutes))
     parts.append(_("Your agency's link: %(link)s",

@@ -28,14 +28,30 @@ def _page(form: JoinForm, status: int = 200) -> ResponseReturnValue:
     return make_response(render_template("survey/join.html", form=form), status)
 
 
-@bp.route("", strict_slashes=False)
+@bp.get("", strict_slashes=False, endpoint="join")
+def form() -> ResponseReturnValue:
+    """The form for the code on a printed invitation. A code in the query string (the old GET
+    form's) is not opened but sent back to the bare address, so it stays out of the history."""
+    if "code" in request.args:
+        return redirect(url_for("join.join"), code=303)
+    return _page(JoinForm(formdata=None))
+
+
+@bp.post("", strict_slashes=False)
+def typed() -> ResponseReturnValue:
+    """Where a typed code leads: posted, so the code is not in the address, history or logs."""
+    return _open(request.form.get("code"))
+
+
 @bp.route("/<code>")
-def join(code: str | None = None) -> ResponseReturnValue:
-    """The form for the code on a printed invitation, and where a typed code leads."""
-    typed = code if code is not None else request.args.get("code")
+def by_code(code: str) -> ResponseReturnValue:
+    """Where the code in a short link (/j/<code>) leads."""
+    return _open(code)
+
+
+def _open(typed: str | None) -> ResponseReturnValue:
+    """The survey start page of the link a code names, or the form with why not."""
     form = JoinForm(formdata=None, code=typed)
-    if typed is None:
-        return _page(form)
     if not form.validate():
         return _page(form, 400)
     db = get_session()

@@ -239,9 +239,11 @@ def _start_page(link: Link, response: survey.OpenedResponse | None,
     resume_page = _first_incomplete(link, response) if response else None
     # Survey links are never workshops, so an agency needs the questionnaire's group size.
     min_group = privacy.group_size(link.q.doc.settings.min_group_size)
+    min_comment = max(link.q.doc.settings.min_comment_group, min_group)  # as `publish` quotes
     return render_template("survey/start.html", link=link, response=response,
                            resume_page=resume_page, minutes=estimated_minutes(link.statements),
                            notice=privacy_notice(current_app.config), min_group=min_group,
+                           min_comment=min_comment,
                            form=ConfirmForm(), resume_form=resume_form or ResumeForm())
 
 

@@ -21,8 +21,9 @@ class ResumeForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    """The join code printed on an invitation, typed at /j (a GET form: it changes nothing but
-    the wrong-code count, and needs no session)."""
+    """The join code printed on an invitation, typed at /j (posted, so the code stays out of
+    the address and logs; no CSRF token: it changes nothing but the wrong-code count, and the
+    page works without a session)."""
 
     class Meta:
         csrf = False
