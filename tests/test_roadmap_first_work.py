@@ -82,4 +82,5 @@ def test_without_open_actions_only_dated_actions_are_listed_and_none_reads_by_no
     html = render_roadmap_html(ctx)
     assert "The first actions" in html
     assert "The first three actions" not in html
-    assert f"proposes {len(dated)} dated actions" in " ".join(ctx.summary)
+    noun = "dated action" if len(dated) == 1 else "dated actions"  # one is counted singular
+    assert f"proposes {len(dated)} {noun}" in " ".join(ctx.summary)
