@@ -103,9 +103,12 @@ def _key_of(db: Session, q: Questionnaire) -> _Key:
     return str(db.get_bind().engine.url), q.dimension_ids
 
 
-def _kept_tables(db: Session, q: Questionnaire, version: DataVersion | None = None
+def _kept_tables(db: Session, q: Questionnaire, version: DataVersion | None = None, *,
+                 figures: dict[Any, Any] | None = None, write_back: bool = False
                  ) -> tuple[_Key, DataVersion, Tables]:
-    """`national_tables` with the key and data version they are kept under."""
+    """`national_tables` with the key and data version they are kept under. `figures` are
+    the kept figures of this version when the caller read them already; `write_back` writes
+    frames brought up to date to the instance folder (the worker's warm-up)."""
     key = _key_of(db, q)
     version = version or data_version(db)
     with _TABLES_LOCK:
@@ -119,16 +122,16 @@ def _kept_tables(db: Session, q: Questionnaire, version: DataVersion | None = No
     built = hit[1] if hit is not None and hit[0] == version else None
     if built is None:
         built = _brought_up_to_date(db, hit, version)
-        if built is not None and stale_file:
+        if built is not None and (stale_file or write_back):
             # a process that started from an out-of-date file writes it back up to date (once:
-            # running processes never write after a close or an edit), so the next process
-            # to start does not read and work in the same changes again
+            # running processes never write after a close or an edit, the worker does), so the
+            # next process to start does not read and work in the same changes again
             frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
     if built is None:
         built = tables(load_records(db), q.dimension_ids, rules_of(q))
         frames_file.save(db, _file_key(key), (key, version, _without_memo(built)))
     else:
-        built.memo.update(_kept_figures(db, key, version))
+        built.memo.update(_kept_figures(db, key, version) if figures is None else figures)
     with _TABLES_LOCK:
         if key not in _TABLES and len(_TABLES) >= CACHED_DATABASES:
             _TABLES.pop(next(iter(_TABLES)))
@@ -147,17 +150,19 @@ def national_dashboard(db: Session, q: Questionnaire, filters: Filters, *, today
     key, version = _key_of(db, q), data_version(db)
     with _TABLES_LOCK:
         current = _TABLES.get(key)
+    kept = None
     if current is None or current[0] != version:
-        found = _kept_figures(db, key, version).get(dashboard_key(
+        kept = _kept_figures(db, key, version)
+        found = kept.get(dashboard_key(
             q, filters, today=today, sort=sort, descending=descending, page=page,
             per_page=per_page, min_cell=min_cell))
         if isinstance(found, Dashboard):
             return found
-    key, version, t = _kept_tables(db, q, version)
-    known = len(_figures(t))
+    key, version, t = _kept_tables(db, q, version, figures=kept)
+    known = len(_keepable(t))
     data = aggregate_dashboard(t, q, filters, today=today, sort=sort, descending=descending,
                                page=page, per_page=per_page, min_cell=min_cell)
-    figures = _figures(t)
+    figures = _keepable(t)
     if len(figures) != known:
         kept = dict(list(figures.items())[-KEPT_FIGURES:])
         # the figures pickled apart: a reader of another version does not unpickle them
@@ -171,19 +176,16 @@ def warm_dashboard(db: Session, q: Questionnaire, *, today: date,
     """Work out the dashboard's first page (no filters) in each language and keep it, with
     the frames brought up to date, in the instance folder: the background worker does this
     after a round closes, so the coordinator who opens the dashboard next does not wait."""
+    _kept_tables(db, q, write_back=True)  # for the next process to start from
     view = ViewParams(Filters())
     for language in languages:
         with use_language(language):
             national_dashboard(db, q, view.filters, today=today, sort=view.sort,
                                descending=view.descending, page=view.page,
                                per_page=view.per_page, min_cell=min_cell)
-    key, version, t = _kept_tables(db, q)
-    # for the next process to start from (a running process never writes the frames after
-    # a close: the worker does it once, off the request path)
-    frames_file.save(db, _file_key(key), (key, version, _without_memo(t)))
 
 
-def _figures(t: Tables) -> dict[Any, Any]:
+def _keepable(t: Tables) -> dict[Any, Any]:
     """The dashboards remembered with `t`, and the figures of their filters that name no
     municipality (so another page or sort order of the same filters works out only its
     table); not the selections, which are frames."""
