@@ -388,26 +388,23 @@ def _as_list(value: object) -> list[str]:
 def _warm_national() -> None:
     """Once this request's close or municipality edit is committed, queue the national
     dashboard's first page with it (WARM_NATIONAL; off in testing); a queue that cannot take
-    it leaves it to the next view."""
-    wanted = current_app.config.get("WARM_NATIONAL")
-    if not ((not current_app.testing) if wanted is None else wanted):
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    it leaves it to the next view (`after_commit` logs the failure)."""
+    if _wanted("WARM_NATIONAL"):
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        after_commit(lambda: tasks.request_national_warm_up(app))
 
-    def queue() -> None:
-        try:
-            tasks.request_national_warm_up(app)
-        except Exception:  # noqa: BLE001 - the round is closed; the dashboard works it out
-            app.logger.exception("could not queue the national dashboard's warm-up")
 
-    after_commit(queue)
+def _wanted(setting: str) -> bool:
+    """Whether work queued after a change is wanted: the setting, or by default everywhere
+    but in testing."""
+    wanted = current_app.config.get(setting)
+    return (not current_app.testing) if wanted is None else bool(wanted)
 
 
 def _prepare_roadmap(found: Assessment) -> None:
     """Queue the roadmap PDF of a round just closed (RENDER_ON_CLOSE; off in testing); a queue
     that cannot take it leaves the PDF to be made on first download."""
-    wanted = current_app.config.get("RENDER_ON_CLOSE")
-    if not ((not current_app.testing) if wanted is None else wanted):
+    if not _wanted("RENDER_ON_CLOSE"):
         return
     from readiness.web.report_download import prepare_roadmap
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -66,8 +66,12 @@ def places() -> dict[str, list[str]]:
 
 
 def known_rounds() -> tuple[int, ...]:
-    """The rounds that have a closed assessment (the only ones the round filter offers)."""
-    return national_query.closed_rounds(get_session())
+    """The rounds that have a closed assessment (the only ones the round filter offers), read
+    once per request (checking the parameters and showing the filter both ask)."""
+    if "national_rounds" not in g:
+        g.national_rounds = national_query.closed_rounds(get_session())
+    rounds: tuple[int, ...] = g.national_rounds
+    return rounds
 
 
 def _parse(args: dict[str, list[str]], known: dict[str, list[str]],
