@@ -120,11 +120,6 @@ class Roadmap:
     # (`without_scores`), and the summary says so (`UNTAILORED`)
     tailored: bool = True
 
-    @property
-    def first(self) -> tuple[PlannedAction, ...]:
-        """The first actions: those of the first three months (`is_first_action`)."""
-        return tuple(a for a in self.actions if is_first_action(a.phase))
-
     def phase(self, number: int) -> tuple[PlannedAction, ...]:
         """The actions of one phase, in priority order."""
         return tuple(a for a in self.actions if a.phase == number)
