@@ -18,7 +18,7 @@ from readiness.national.aggregate.cells import says_nothing
 from readiness.national.aggregate.followthrough import FollowThrough
 from readiness.national.charts import Chart, national_charts
 from readiness.report.text import cite
-from readiness.translate import format_date, format_number
+from readiness.translate import format_date, format_number, upper_first
 from readiness.translate import gettext as _
 
 TOP_BARRIERS = 6
@@ -121,7 +121,7 @@ def _scope(filters: aggregate.Filters) -> str:
 def sentence(text: str) -> str:
     """`text` with its first letter a capital: a sentence may begin with a figure written out
     ("fewer than 5 municipalities..."), which would otherwise start it in lower case."""
-    return text[:1].upper() + text[1:]
+    return upper_first(text)
 
 
 def empty_breakdowns(data: aggregate.Dashboard,

@@ -20,7 +20,7 @@ from readiness.core.schema import Evidence
 from readiness.core.scoring import DimensionResult, Finding, ItemResult, Result
 from readiness.core.statements import average_answer, statement_reading
 from readiness.translate import gettext as _
-from readiness.translate import in_sentence, ngettext
+from readiness.translate import in_sentence, ngettext, upper_first
 
 POINTS = 3
 FIRST_NAMED = 3  # how many open actions from the plan the summary names
@@ -79,7 +79,7 @@ def _statement_point(q: Questionnaire, result: Result, item: ItemResult) -> Poin
     reading = statement_reading(q, item)
     return Point(_("Statement on %(dimension)s (%(score)s of 100)", dimension=dimension,
                    score=f"{(item.score or 0.0) * 100:.0f}"),
-                 reading[:1].upper() + reading[1:] + ".")
+                 upper_first(reading) + ".")
 
 
 def _answer_score(q: Questionnaire, item: ItemResult) -> float:

@@ -17,6 +17,7 @@ from readiness.models import Municipality, Role, User
 from readiness.services.assessments import ServiceError, record_audit
 from readiness.translate import gettext as _
 from readiness.translate import lazy_gettext as _l
+from readiness.translate import upper_first
 
 NAME_MAX = 120
 EMAIL_MAX = 254
@@ -44,7 +45,7 @@ def public_name(user: User | None) -> str:
              Role.MUNICIPALITY_COORDINATOR: _("the municipality's coordinator"),
              Role.NATIONAL_COORDINATOR: _("the national coordinator")}
     role = roles.get(Role(user.role), _("the team running the assessment"))
-    return f"{user.organisation} ({role})" if user.organisation else role[:1].upper() + role[1:]
+    return f"{user.organisation} ({role})" if user.organisation else upper_first(role)
 
 
 def _clean_name(text: str, what: str) -> str:

@@ -12,7 +12,7 @@ from flask_babel import pgettext
 
 from readiness.models import PlanEvent
 from readiness.services.plans import CLOSED, PROPOSED_AGAIN, REASSESSED
-from readiness.translate import format_date
+from readiness.translate import format_date, upper_first
 
 
 def field_labels() -> dict[str, str]:
@@ -46,6 +46,11 @@ def _value(field: str, raw: str, statuses: Mapping[str, str],
     return raw
 
 
+def _who(event: PlanEvent) -> str:
+    """Who made a recorded change, by the name they gave themselves ("someone" if unknown)."""
+    return (event.user.display_name or event.user.username) if event.user else _("someone")
+
+
 def _when(at: datetime) -> str:
     return _("%(date)s, %(time)s UTC", date=format_date(at.date()), time=at.strftime("%H:%M"))
 
@@ -58,16 +63,16 @@ def _change(event: PlanEvent, statuses: Mapping[str, str], agencies: Mapping[str
     before = _value(event.field, event.before, statuses, agencies)
     after = _value(event.field, event.after, statuses, agencies)
     if not before:
-        return _("%(Field)s set to “%(after)s”.", Field=field[:1].upper() + field[1:],
+        return _("%(Field)s set to “%(after)s”.", Field=upper_first(field),
                  after=after)
     return _("%(Field)s from “%(before)s” to “%(after)s”.",
-             Field=field[:1].upper() + field[1:], before=before, after=after)
+             Field=upper_first(field), before=before, after=after)
 
 
 def _edited(event: PlanEvent, statuses: Mapping[str, str], agencies: Mapping[str, str]) -> str:
     """One field's change made by a person (or, in older records, by no one known)."""
     when = _when(event.at)
-    who = (event.user.display_name or event.user.username) if event.user else _("someone")
+    who = _who(event)
     field = field_labels().get(event.field, event.field)
     before = _value(event.field, event.before, statuses, agencies)
     after = _value(event.field, event.after, statuses, agencies)
@@ -103,7 +108,7 @@ def _dropped_by(events: list[PlanEvent], before: PlanEvent) -> str:
         return ""
     reason = next((e.after for e in reversed(earlier)
                    if e.field == "drop_reason" and e.after), "")
-    who = (drop.user.display_name or drop.user.username) if drop.user else _("someone")
+    who = _who(drop)
     return _("%(who)s had dropped it on %(date)s, because: “%(reason)s” (kept).", who=who,
              date=format_date(drop.at.date()), reason=reason) if reason else \
         _("%(who)s had dropped it on %(date)s.", who=who, date=format_date(drop.at.date()))
